@@ -1,0 +1,162 @@
+"""Every analysis setting and threshold, declared once.
+
+The role rules, the core–periphery method, the sampling budget and each
+finding's thresholds live here, with their defaults and a one-line help. The
+CLI (``--set name=value``), the docs (``docs/method.md``, ``docs/findings.md``)
+and the JSON output (``result["config"]``) all read this one model, so a
+threshold is never written twice.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lisa.errors import ConfigError
+
+
+class AnalysisConfig(BaseModel):
+    """Settings for :func:`lisa.analyse`. All have defaults; see ``docs/method.md``."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # -- which data ---------------------------------------------------------
+    wave: str | None = Field(None, description="Survey wave to analyse; default the latest.")
+    impute: Literal["none", "reciprocity"] = Field(
+        "none",
+        description="Non-respondent handling: 'reciprocity' adds j→i for every tie i→j "
+        "naming a non-respondent j (Stork & Richards 1992; Huisman 2009).",
+    )
+    groupings: tuple[str, ...] = Field(
+        ("layer", "sector", "organisation"),
+        description="Roster attributes used for brokerage roles and mixing.",
+    )
+
+    # -- roles --------------------------------------------------------------
+    hub_quantile: float = Field(
+        0.9, ge=0, le=1, description="Hub: in-degree at or above this quantile of the network."
+    )
+    hub_min_in_degree: int = Field(3, ge=1, description="Hub: and at least this many nominations.")
+    gatekeeper_quantile: float = Field(
+        0.9, ge=0, le=1, description="Gatekeeper: betweenness at or above this quantile (and > 0)."
+    )
+    gatekeeper_min_cut: int = Field(
+        2,
+        ge=1,
+        description="Gatekeeper: or an articulation point whose removal cuts off at least this "
+        "many people from the rest.",
+    )
+    pulsetaker_reach_quantile: float = Field(
+        0.75, ge=0, le=1, description="Pulsetaker: two-step reach at or above this quantile…"
+    )
+    pulsetaker_degree_quantile: float = Field(
+        0.5, ge=0, le=1, description="…with direct contacts at or below this quantile."
+    )
+
+    # -- core–periphery -----------------------------------------------------
+    core_min_size: int = Field(3, ge=2, description="Smallest core the fit may return.")
+    stable_core_share: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="A person is in the stable core if in the core of at least this share of "
+        "the relations.",
+    )
+
+    # -- computation --------------------------------------------------------
+    exact_limit: int = Field(
+        2_000_000_000,
+        ge=0,
+        description="Compute betweenness and closeness exactly while people × arcs is at most "
+        "this; above it, estimate from sampled sources (Brandes & Pich 2007).",
+    )
+    samples: int = Field(
+        1024, ge=16, description="Number of sampled source people when estimating."
+    )
+    seed: int = Field(0, description="Seed for sampling and random baselines.")
+    resilience_top_k: int = Field(10, ge=1, description="How many top hubs leave in the hub scenario.")
+
+    # -- findings -----------------------------------------------------------
+    min_group_size: int = Field(
+        5, ge=1, description="Groups smaller than this are not judged in group findings."
+    )
+    response_name_individuals: float = Field(
+        0.8, ge=0, le=1, description="Name individual people in findings only at this response rate."
+    )
+    response_broad_patterns: float = Field(
+        0.65, ge=0, le=1, description="Below this response rate even broad patterns are unreliable."
+    )
+    exclusive_core_overlap: float = Field(
+        0.5, ge=0, le=1, description="exclusive-core: mean Jaccard overlap of the relations' cores."
+    )
+    exclusive_core_concentration: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="exclusive-core: share of the stable core drawn from its two largest sectors.",
+    )
+    excluded_group_ratio: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="excluded-group: the group's share of core places over its share of people "
+        "is at most this.",
+    )
+    departure_reach_loss: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="core-departure-risk: the stable core leaving cuts the others' mean reach by "
+        "at least this share…",
+    )
+    departure_vs_random: float = Field(
+        2.0, ge=1, description="…and by at least this many times what as many random people do."
+    )
+    connected_difference_min: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="low-connected-difference: mean normalised sector diversity of contacts "
+        "(IQV) below this.",
+    )
+    thin_links_ratio: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="thin-*-links: a block's density below this share of the whole network's.",
+    )
+    isolated_share: float = Field(
+        0.0, ge=0, le=1, description="isolated-people: fires when more than this share is isolated."
+    )
+    high_networking_ties: float = Field(
+        4.0,
+        ge=0,
+        description="high-networking: mean people named per respondent per relation at least this.",
+    )
+
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, str] | None = None, **kwargs: object) -> AnalysisConfig:
+        """Build a config from ``name=value`` strings (the CLI's ``--set``)."""
+        data: dict[str, object] = dict(kwargs)
+        for key, value in (overrides or {}).items():
+            if key not in cls.model_fields:
+                raise ConfigError(
+                    f"unknown setting '{key}'; settings are: {', '.join(sorted(cls.model_fields))}"
+                )
+            data[key] = value
+        try:
+            return cls(**data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(
+                f"bad value for setting '{name}': {first.get('input')!r} ({first['msg']})"
+            ) from None
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, object, str]]:
+        """(name, default, help) for every setting, for docs and ``lisa settings``."""
+        return [
+            (name, f.default, f.description or "") for name, f in cls.model_fields.items()
+        ]

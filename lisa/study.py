@@ -1,0 +1,391 @@
+"""The study: the validated data everything else in lisa reads.
+
+A :class:`Study` is a roster of people (each with organisation, sector, layer
+and free attributes), a set of named relations, and the ties between people
+in each relation, optionally over several survey waves. It is immutable in
+spirit: operations that change it (:meth:`Study.for_wave`,
+:meth:`Study.without_people`) return a new study.
+
+People and ties are held column-wise (lists and NumPy arrays) so that a
+100,000-person place with millions of ties loads and analyses quickly; use
+:meth:`Study.person` and :meth:`Study.iter_ties` for friendly row objects.
+Building a Study does not validate raw input: the readers in :mod:`lisa.io`
+do that (see :mod:`lisa.validate`) and only hand over clean columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from lisa.errors import UnknownPerson, UnknownRelation
+
+#: The four layers of a local innovation system, from the whole area down to
+#: individual residents (BRIEF: "the local innovation system").
+LAYERS: tuple[str, ...] = ("systemic", "sectoral", "frontline", "public")
+Layer = Literal["systemic", "sectoral", "frontline", "public"]
+
+#: Pairs of layers that are next to each other: the vertical links the reports
+#: care most about.
+ADJACENT_LAYER_PAIRS: tuple[tuple[str, str], ...] = (
+    ("systemic", "sectoral"),
+    ("sectoral", "frontline"),
+    ("frontline", "public"),
+)
+
+
+class Relation(BaseModel):
+    """A kind of relationship asked about in the survey (one network)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="Short machine name used in ties.csv, e.g. 'innovation'.")
+    label: str = Field(default="", description="Human label, e.g. 'New ideas and innovation'.")
+    question: str = Field(default="", description="The survey question respondents answered.")
+    directed: bool = Field(
+        default=True,
+        description="True when 'A names B' differs from 'B names A' (advice, "
+        "information); False for mutual relations (e.g. co-working).",
+    )
+
+    def display(self) -> str:
+        return self.label or self.name
+
+
+#: The seven NetForm-style relations (after Stephenson's published network
+#: types) used by default for new studies.
+DEFAULT_RELATIONS: tuple[Relation, ...] = (
+    Relation(
+        name="work",
+        label="Day-to-day work",
+        question="Who do you work with most often to get your day-to-day work done?",
+    ),
+    Relation(
+        name="social",
+        label="Social",
+        question="Who do you spend time with socially, inside or outside work?",
+    ),
+    Relation(
+        name="innovation",
+        label="New ideas and innovation",
+        question="Who do you go to when you want to try out or develop a new idea?",
+    ),
+    Relation(
+        name="expertise",
+        label="Expertise",
+        question="Who do you go to for expert knowledge or technical advice?",
+    ),
+    Relation(
+        name="career",
+        label="Career guidance",
+        question="Who do you turn to for advice about your career?",
+    ),
+    Relation(
+        name="learning",
+        label="Learning",
+        question="Who do you learn the most from about how to do your job better?",
+    ),
+    Relation(
+        name="strategic",
+        label="Strategic direction",
+        question="Who do you talk to about the future direction of your organisation or area?",
+    ),
+)
+
+
+class Person(BaseModel):
+    """One person on the roster (a friendly row view of the study)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str = ""
+    organisation: str = ""
+    sector: str = ""
+    layer: Layer | None = None
+    responded: bool | None = Field(
+        default=None, description="Whether this person answered the survey; None if unknown."
+    )
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One tie as a row: ``source`` names ``target`` in ``relation``."""
+
+    source: str
+    target: str
+    relation: str
+    weight: float = 1.0
+    wave: str | None = None
+
+
+@dataclass
+class Ties:
+    """All ties of a study, column-wise.
+
+    ``source`` and ``target`` index into :attr:`Study.ids`; ``relation``
+    indexes :attr:`Study.relations`; ``wave`` indexes :attr:`Study.waves`
+    (-1 when the study has no waves). For an undirected relation each pair is
+    stored once, in the order it was read.
+    """
+
+    source: np.ndarray  # int32
+    target: np.ndarray  # int32
+    relation: np.ndarray  # int16
+    weight: np.ndarray  # float64
+    wave: np.ndarray  # int16
+
+    @classmethod
+    def empty(cls) -> Ties:
+        return cls(
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int16),
+            np.zeros(0, np.float64),
+            np.zeros(0, np.int16),
+        )
+
+    def __len__(self) -> int:
+        return int(self.source.shape[0])
+
+    def select(self, mask: np.ndarray) -> Ties:
+        return Ties(
+            self.source[mask],
+            self.target[mask],
+            self.relation[mask],
+            self.weight[mask],
+            self.wave[mask],
+        )
+
+
+@dataclass
+class Study:
+    """A validated study: roster, relations, ties and waves.
+
+    Parameters
+    ----------
+    name
+        A short title for the study (the folder name by default).
+    ids, names, organisations, sectors, layers
+        One entry per person, in roster order. ``layers`` holds one of
+        :data:`LAYERS` or ``None``.
+    responded
+        Boolean array: who answered the survey. ``response_known`` is False
+        when the data did not say (then everyone counts as a respondent).
+    attributes
+        Further roster columns, name → one string per person.
+    relations
+        The study's relations (networks), in order.
+    ties
+        All ties, see :class:`Ties`.
+    waves
+        Survey wave labels in chronological order; empty for a single survey.
+    """
+
+    name: str
+    ids: list[str]
+    names: list[str]
+    organisations: list[str]
+    sectors: list[str]
+    layers: list[str | None]
+    relations: list[Relation]
+    ties: Ties
+    responded: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    response_known: bool = False
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    waves: list[str] = field(default_factory=list)
+    source: str | None = None  # where it was read from, for messages
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        for label, column in (
+            ("names", self.names),
+            ("organisations", self.organisations),
+            ("sectors", self.sectors),
+            ("layers", self.layers),
+        ):
+            if len(column) != n:
+                raise ValueError(f"Study column '{label}' has {len(column)} entries for {n} people")
+        if self.responded.shape[0] == 0 and n:
+            self.responded = np.ones(n, bool)
+        self._index: dict[str, int] = {pid: i for i, pid in enumerate(self.ids)}
+        self._relation_index: dict[str, int] = {r.name: i for i, r in enumerate(self.relations)}
+
+    # -- people ---------------------------------------------------------
+    @property
+    def n_people(self) -> int:
+        return len(self.ids)
+
+    def index_of(self, person_id: str) -> int:
+        """Roster position of ``person_id``; raises :class:`UnknownPerson`."""
+        try:
+            return self._index[person_id]
+        except KeyError:
+            from rapidfuzz import process
+
+            close = process.extract(person_id, self.ids, limit=3, score_cutoff=60)
+            raise UnknownPerson(person_id, [c[0] for c in close]) from None
+
+    def person(self, person_id: str) -> Person:
+        i = self.index_of(person_id)
+        return Person(
+            id=self.ids[i],
+            name=self.names[i],
+            organisation=self.organisations[i],
+            sector=self.sectors[i],
+            layer=self.layers[i],  # type: ignore[arg-type]
+            responded=bool(self.responded[i]) if self.response_known else None,
+            attributes={k: v[i] for k, v in self.attributes.items()},
+        )
+
+    def people(self) -> Iterator[Person]:
+        for pid in self.ids:
+            yield self.person(pid)
+
+    def group_values(self, attribute: str) -> list[str]:
+        """One value per person for a grouping attribute.
+
+        ``attribute`` is ``layer``, ``sector``, ``organisation`` or any roster
+        attribute column. Missing values become ``""``.
+        """
+        if attribute == "layer":
+            return [v or "" for v in self.layers]
+        if attribute == "sector":
+            return list(self.sectors)
+        if attribute == "organisation":
+            return list(self.organisations)
+        if attribute in self.attributes:
+            return list(self.attributes[attribute])
+        raise KeyError(f"no roster attribute '{attribute}'")
+
+    # -- relations ------------------------------------------------------
+    @property
+    def relation_names(self) -> list[str]:
+        return [r.name for r in self.relations]
+
+    def relation(self, name: str) -> Relation:
+        try:
+            return self.relations[self._relation_index[name]]
+        except KeyError:
+            raise UnknownRelation(name, self.relation_names) from None
+
+    def relation_index(self, name: str) -> int:
+        self.relation(name)
+        return self._relation_index[name]
+
+    # -- ties -----------------------------------------------------------
+    def arcs(self, relation: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Directed arcs ``(source, target, weight)`` as roster indices.
+
+        For one relation, or for all relations combined when ``relation`` is
+        None. Undirected relations contribute both directions. Duplicate arcs
+        are merged (the largest weight is kept) and self-ties are dropped, so
+        the result is a simple directed graph's arc list.
+        """
+        t = self.ties
+        if relation is not None:
+            mask = t.relation == self.relation_index(relation)
+            rels = [self.relation(relation)]
+            src, tgt, w, rel = t.source[mask], t.target[mask], t.weight[mask], t.relation[mask]
+        else:
+            rels = self.relations
+            src, tgt, w, rel = t.source, t.target, t.weight, t.relation
+        undirected = [i for i, r in enumerate(self.relations) if not r.directed and r in rels]
+        if undirected:
+            back = np.isin(rel, np.array(undirected, dtype=rel.dtype))
+            src, tgt = np.concatenate([src, tgt[back]]), np.concatenate([tgt, src[back]])
+            w = np.concatenate([w, w[back]])
+        keep = src != tgt
+        src, tgt, w = src[keep], tgt[keep], w[keep]
+        if src.size == 0:
+            return src.astype(np.int32), tgt.astype(np.int32), w.astype(np.float64)
+        n = max(self.n_people, 1)
+        key = src.astype(np.int64) * n + tgt.astype(np.int64)
+        order = np.lexsort((-w, key))
+        key, w = key[order], w[order]
+        first = np.ones(key.shape[0], bool)
+        first[1:] = key[1:] != key[:-1]
+        key, w = key[first], w[first]
+        return (key // n).astype(np.int32), (key % n).astype(np.int32), w.astype(np.float64)
+
+    def iter_ties(self) -> Iterator[Tie]:
+        t = self.ties
+        for i in range(len(t)):
+            wave = int(t.wave[i])
+            yield Tie(
+                self.ids[int(t.source[i])],
+                self.ids[int(t.target[i])],
+                self.relations[int(t.relation[i])].name,
+                float(t.weight[i]),
+                self.waves[wave] if wave >= 0 else None,
+            )
+
+    # -- derived studies -----------------------------------------------
+    def for_wave(self, wave: str | None) -> Study:
+        """The study restricted to one wave's ties (``None``: the latest wave).
+
+        A study without waves is returned unchanged.
+        """
+        if not self.waves:
+            return self
+        label = self.waves[-1] if wave is None else wave
+        if label not in self.waves:
+            from lisa.errors import ConfigError
+
+            raise ConfigError(
+                f"no wave '{label}' in this study; it has waves: {', '.join(self.waves)}"
+            )
+        mask = self.ties.wave == self.waves.index(label)
+        return _replace(self, ties=self.ties.select(mask), waves=[label], name=self.name)
+
+    def without_people(self, person_ids: Sequence[str]) -> Study:
+        """A copy with these people and all their ties removed (deletion on request)."""
+        drop = {self.index_of(pid) for pid in person_ids}
+        keep = np.array([i not in drop for i in range(self.n_people)], bool)
+        new_index = np.cumsum(keep) - 1
+        tie_keep = keep[self.ties.source] & keep[self.ties.target]
+        t = self.ties.select(tie_keep)
+        t = Ties(
+            new_index[t.source].astype(np.int32),
+            new_index[t.target].astype(np.int32),
+            t.relation,
+            t.weight,
+            t.wave,
+        )
+        idx = np.flatnonzero(keep)
+        return Study(
+            name=self.name,
+            ids=[self.ids[i] for i in idx],
+            names=[self.names[i] for i in idx],
+            organisations=[self.organisations[i] for i in idx],
+            sectors=[self.sectors[i] for i in idx],
+            layers=[self.layers[i] for i in idx],
+            relations=list(self.relations),
+            ties=t,
+            responded=self.responded[keep],
+            response_known=self.response_known,
+            attributes={k: [v[i] for i in idx] for k, v in self.attributes.items()},
+            waves=list(self.waves),
+            source=self.source,
+        )
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "people": self.n_people,
+            "relations": self.relation_names,
+            "ties": len(self.ties),
+            "waves": list(self.waves),
+            "response_known": self.response_known,
+        }
+
+
+def _replace(study: Study, **changes: object) -> Study:
+    from dataclasses import replace
+
+    return replace(study, **changes)  # type: ignore[arg-type]
