@@ -1,0 +1,16 @@
+"""The ``lisa`` command line: thin Typer commands over the library.
+
+Each sub-module registers its commands on :data:`app`; none holds analysis
+logic. Errors from :mod:`lisa.errors` become a message and the exit code in
+``docs/cli.md``; no documented command ends in a traceback.
+"""
+
+from __future__ import annotations
+
+from lisa.cli._app import app, main
+
+# Importing the command modules registers their commands on ``app``.
+from lisa.cli import study as _study  # noqa: F401,E402
+from lisa.cli import assess as _assess  # noqa: F401,E402
+
+__all__ = ["app", "main"]

@@ -1,0 +1,54 @@
+"""The Typer application object and the error-to-exit-code edge."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from lisa.errors import LisaError, StudyInvalid
+
+app = typer.Typer(
+    name="lisa",
+    help="lisa — Local Innovation System Analyser: map and steer how a place innovates.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles_errors(func: F) -> F:
+    """Turn lisa's own errors into a clear message and its documented exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StudyInvalid as exc:
+            errors = [p for p in exc.problems if p.severity == "error"]
+            err_console.print(f"[bold red]The study data has {len(errors)} problem(s):[/]")
+            for p in errors:
+                err_console.print(f"  - {p}", markup=False, highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except LisaError as exc:
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def main() -> None:  # the console-script entry point
+    app(prog_name="lisa")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Commands for innovation assessment and the case library (issue 4)."""

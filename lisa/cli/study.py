@@ -1,0 +1,1 @@
+"""Commands over study data and network analysis: demo, generate, validate, analyse, export."""
