@@ -75,14 +75,19 @@ class AnalysisConfig(BaseModel):
         1024, ge=16, description="Number of sampled source people when estimating."
     )
     seed: int = Field(0, description="Seed for sampling and random baselines.")
-    resilience_top_k: int = Field(10, ge=1, description="How many top hubs leave in the hub scenario.")
+    resilience_top_k: int = Field(
+        10, ge=1, description="How many top hubs leave in the hub scenario."
+    )
 
     # -- findings -----------------------------------------------------------
     min_group_size: int = Field(
         5, ge=1, description="Groups smaller than this are not judged in group findings."
     )
     response_name_individuals: float = Field(
-        0.8, ge=0, le=1, description="Name individual people in findings only at this response rate."
+        0.8,
+        ge=0,
+        le=1,
+        description="Name individual people in findings only at this response rate.",
     )
     response_broad_patterns: float = Field(
         0.65, ge=0, le=1, description="Below this response rate even broad patterns are unreliable."
@@ -136,7 +141,9 @@ class AnalysisConfig(BaseModel):
     )
 
     @classmethod
-    def from_overrides(cls, overrides: dict[str, str] | None = None, **kwargs: object) -> AnalysisConfig:
+    def from_overrides(
+        cls, overrides: dict[str, str] | None = None, **kwargs: object
+    ) -> AnalysisConfig:
         """Build a config from ``name=value`` strings (the CLI's ``--set``)."""
         data: dict[str, object] = dict(kwargs)
         for key, value in (overrides or {}).items():
@@ -157,6 +164,4 @@ class AnalysisConfig(BaseModel):
     @classmethod
     def describe(cls) -> list[tuple[str, object, str]]:
         """(name, default, help) for every setting, for docs and ``lisa settings``."""
-        return [
-            (name, f.default, f.description or "") for name, f in cls.model_fields.items()
-        ]
+        return [(name, f.default, f.description or "") for name, f in cls.model_fields.items()]

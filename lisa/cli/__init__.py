@@ -7,10 +7,10 @@ logic. Errors from :mod:`lisa.errors` become a message and the exit code in
 
 from __future__ import annotations
 
-from lisa.cli._app import app, main
+from lisa.cli import assess as _assess  # noqa: F401,E402
 
 # Importing the command modules registers their commands on ``app``.
 from lisa.cli import study as _study  # noqa: F401,E402
-from lisa.cli import assess as _assess  # noqa: F401,E402
+from lisa.cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -1,1 +1,296 @@
-"""Commands over study data and network analysis: demo, generate, validate, analyse, export."""
+"""Commands over study data and network analysis.
+
+``demo``, ``generate``, ``validate``, ``analyse``, ``export``,
+``import-survey`` and ``settings``. Each is a few lines: read arguments, call
+the library, print with :mod:`lisa.cli._render`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lisa.cli._app import app, console, err_console, handles_errors
+from lisa.cli._render import (
+    analysis_progress,
+    print_problems,
+    print_settings,
+    print_summary,
+)
+from lisa.config import AnalysisConfig
+from lisa.errors import ConfigError
+
+
+class ExportFormat(str, Enum):
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+
+
+class Preset(str, Enum):
+    appendix_c = "appendix-c"
+    open = "open"
+
+
+class StudyFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class Impute(str, Enum):
+    none = "none"
+    reciprocity = "reciprocity"
+
+
+StudyDir = Annotated[
+    Path,
+    typer.Argument(
+        help="A study folder (people.csv, ties.csv, optional relations.csv) or an .xlsx workbook.",
+        show_default=False,
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override an analysis setting, NAME=VALUE (repeatable; see 'lisa settings').",
+        metavar="NAME=VALUE",
+    ),
+]
+
+
+def _config(
+    sets: list[str] | None, wave: str | None = None, impute: Impute = Impute.none
+) -> AnalysisConfig:
+    overrides: dict[str, str] = {}
+    for item in sets or []:
+        if "=" not in item:
+            raise ConfigError(f"--set expects NAME=VALUE, got '{item}'")
+        key, value = item.split("=", 1)
+        overrides[key.strip()] = value.strip()
+    return AnalysisConfig.from_overrides(overrides, wave=wave, impute=impute.value)
+
+
+def _run_analysis(study_path: Path, config: AnalysisConfig, quiet: bool):  # type: ignore[no-untyped-def]
+    from lisa.analysis import analyse
+    from lisa.io import load_study
+
+    study = load_study(study_path)
+    with analysis_progress(quiet) as progress:
+        return analyse(study, config, progress=progress)
+
+
+def _write_outputs(result, out: Path, pseudonymise: bool = False) -> list[Path]:  # type: ignore[no-untyped-def]
+    from lisa.io import export_study
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = [result.write_json(out / "analysis.json")]
+    metrics = result.to_dict()
+    exports = out / "exports"
+    for fmt, target in (
+        ("graphml", exports / "network.graphml"),
+        ("gexf", exports / "network.gexf"),
+        ("csv", exports / "csv"),
+    ):
+        written.append(
+            export_study(result.study, target, fmt, metrics=metrics, pseudonymise=pseudonymise)
+        )
+    return written
+
+
+@app.command()
+@handles_errors
+def demo(
+    out: Annotated[
+        Path, typer.Option(help="Folder to write the demo place and results to.")
+    ] = Path("lisa-demo"),
+    people: Annotated[int, typer.Option(help="Number of people in the demo place.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo place.")] = 7,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Build the demo place (shaped like the reports' Appendix C area), analyse it and show what it finds."""
+    from lisa.analysis import analyse
+    from lisa.io import write_study
+    from lisa.synth import generate
+
+    console.print(
+        f"[bold]lisa demo[/]: a synthetic place of {people} people shaped like the "
+        "Appendix C area (no real people)."
+    )
+    study = generate(people, seed=seed, preset="appendix-c", name="Demo place (Appendix C shape)")
+    study_dir = write_study(study, out / "study")
+    with analysis_progress(quiet) as progress:
+        result = analyse(study, AnalysisConfig(), progress=progress)
+    print_summary(result)
+    written = _write_outputs(result, out)
+    console.print(f"\n[bold]Written to {out}/[/]")
+    console.print(f"  study data      {study_dir}")
+    for path in written:
+        console.print(f"  {path.name:<15} {path}")
+    console.print(
+        f"\nNext: [cyan]lisa analyse {study_dir}[/] on the same data, or "
+        "[cyan]lisa validate YOUR_FOLDER[/] on your own."
+    )
+
+
+@app.command()
+@handles_errors
+def generate(
+    out: Annotated[Path, typer.Argument(help="Folder to write the study to.", show_default=False)],
+    people: Annotated[int, typer.Option(help="Number of people (50 to 100,000).")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same place.")] = 0,
+    preset: Annotated[Preset, typer.Option(help="Shape of the place.")] = Preset.appendix_c,
+    core_closure: Annotated[
+        float | None, typer.Option(help="0..1: how closed the core group is (overrides preset).")
+    ] = None,
+    periphery_connection: Annotated[
+        float | None,
+        typer.Option(help="0..1: how connected the periphery is (overrides preset)."),
+    ] = None,
+    response_rate: Annotated[
+        float, typer.Option(help="Share of people who answered the survey.")
+    ] = 1.0,
+    format: Annotated[StudyFormat, typer.Option(help="CSV files or one Excel workbook.")] = (
+        StudyFormat.csv
+    ),
+) -> None:
+    """Generate a seeded, reproducible synthetic locality as a study folder."""
+    from lisa.io import write_study
+    from lisa.synth import generate as make_place
+
+    study = make_place(
+        people,
+        seed=seed,
+        preset=preset.value,  # type: ignore[arg-type]
+        core_closure=core_closure,
+        periphery_connection=periphery_connection,
+        response_rate=response_rate,
+    )
+    path = write_study(study, out, format=format.value)  # type: ignore[arg-type]
+    console.print(
+        f"Wrote {study.n_people} people and {len(study.ties)} ties in "
+        f"{len(study.relations)} relations to {path}"
+    )
+
+
+@app.command()
+@handles_errors
+def validate(study: StudyDir) -> None:
+    """Check a study folder and list every problem at once (file, row, column, value)."""
+    from lisa.io import check_study
+
+    problems = check_study(study)
+    errors = print_problems(problems, study)
+    if errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+@handles_errors
+def analyse(
+    study: StudyDir,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the analysis JSON to this file.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write analysis.json and exports (GraphML, GEXF, CSV) to this folder."),
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option(help="Survey wave to analyse (default: latest).")
+    ] = None,
+    impute: Annotated[
+        Impute, typer.Option(help="Fill in non-respondents' ties by reciprocity.")
+    ] = Impute.none,
+    sets: SetOption = None,
+    pseudonymise: Annotated[
+        bool, typer.Option(help="Exports in --out without names (pseudonymous ids).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
+) -> None:
+    """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
+    config = _config(sets, wave, impute)
+    result = _run_analysis(study, config, quiet)
+    print_summary(result, brief=quiet)
+    if json_path:
+        result.write_json(json_path)
+        console.print(f"Analysis JSON written to {json_path}")
+    if out:
+        for path in _write_outputs(result, out, pseudonymise):
+            console.print(f"Wrote {path}")
+
+
+@app.command()
+@handles_errors
+def export(
+    study: StudyDir,
+    format: Annotated[ExportFormat, typer.Option(help="File format.")] = ExportFormat.graphml,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output file (a folder for csv). Default: next to the study."),
+    ] = None,
+    relation: Annotated[
+        str | None, typer.Option(help="Only this relation (default: all, as a multiplex).")
+    ] = None,
+    with_metrics: Annotated[
+        bool, typer.Option(help="Add each person's metrics and roles (runs the analysis).")
+    ] = True,
+    pseudonymise: Annotated[
+        bool, typer.Option(help="Replace names and ids with pseudonyms for sharing.")
+    ] = False,
+    sets: SetOption = None,
+) -> None:
+    """Export a study's network to GraphML, GEXF or CSV for Gephi, Kumu, UCINET and others."""
+    from lisa.io import export_study, load_study
+
+    if with_metrics:
+        result = _run_analysis(study, _config(sets), quiet=True)
+        data, metrics = result.study, result.to_dict()
+    else:
+        data, metrics = load_study(study), None
+    suffix = "" if format is ExportFormat.csv else f".{format.value}"
+    target = out or study.with_name(study.name + "-export" + suffix)
+    path = export_study(
+        data, target, format.value, relation=relation, metrics=metrics, pseudonymise=pseudonymise
+    )
+    console.print(f"Wrote {path}")
+
+
+@app.command("import-survey")
+@handles_errors
+def import_survey(
+    export_file: Annotated[
+        Path, typer.Argument(help="The survey tool's export (CSV or Excel).", show_default=False)
+    ],
+    study: Annotated[
+        Path, typer.Option(help="Study folder whose roster the names are matched to.")
+    ],
+    respondent_column: Annotated[
+        str | None, typer.Option(help="Column naming the respondent (default: detected).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Only check and report; write nothing.")] = False,
+) -> None:
+    """Add a survey export (one row per respondent, one column per relation) to a study."""
+    from lisa.io import load_study, read_survey_export, write_survey_ties
+
+    roster = load_study(study)
+    imported = read_survey_export(export_file, roster, respondent_column=respondent_column)
+    errors = print_problems(imported.problems, export_file)
+    if errors:
+        err_console.print("Nothing was written: fix the names above and run again.")
+        raise typer.Exit(2)
+    console.print(
+        f"Matched {len(imported.ties)} nominations from {len(imported.respondents)} respondents."
+    )
+    if not dry_run:
+        write_survey_ties(imported, study)
+        console.print(f"Added them to {study}")
+
+
+@app.command()
+def settings() -> None:
+    """List every analysis setting with its default and meaning (use with --set)."""
+    print_settings(AnalysisConfig.describe())
