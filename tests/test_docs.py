@@ -1,0 +1,55 @@
+"""The docs cannot drift from the code: every command, setting and finding is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lisa.cli import app
+from lisa.config import AnalysisConfig
+from lisa.findings import FINDING_CODES
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def read(name: str) -> str:
+    return (DOCS / name).read_text("utf-8")
+
+
+def all_docs() -> str:
+    return "\n".join(p.read_text("utf-8") for p in sorted(DOCS.glob("*.md")))
+
+
+@pytest.mark.parametrize("code", FINDING_CODES)
+def test_every_finding_code_has_a_section(code: str) -> None:
+    assert f"## `{code}`" in read("findings.md")
+
+
+def test_findings_doc_has_no_unknown_codes() -> None:
+    documented = set(re.findall(r"^## `([a-z-]+)`", read("findings.md"), re.M))
+    assert documented == set(FINDING_CODES)
+
+
+def command_names() -> list[str]:
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    names += [g.name for g in app.registered_groups if g.name]
+    return names
+
+
+@pytest.mark.parametrize("command", command_names())
+def test_every_command_is_in_the_cli_reference(command: str) -> None:
+    assert f"`lisa {command}" in read("cli.md")
+
+
+@pytest.mark.parametrize("setting", list(AnalysisConfig.model_fields))
+def test_every_setting_is_documented(setting: str) -> None:
+    assert f"`{setting}`" in all_docs(), f"setting '{setting}' is not described in docs/"
+
+
+def test_readme_quick_start_is_two_commands() -> None:
+    readme = (DOCS.parent / "README.md").read_text("utf-8")
+    block = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make demo", "make test"]
