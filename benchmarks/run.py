@@ -1,0 +1,242 @@
+"""lisa benchmarks: the figures issue 3 asks for, printed as a table.
+
+    python benchmarks/run.py [--quick] [--only ingest|analyse|ratio]
+
+1. ingest  — load_study on a folder whose ties.csv has 1,000,000 rows
+             (target ≥ 500,000 rows/s).
+2. analyse — full lisa.analyse of a generated 20,000-person locality with seven
+             relations, in a fresh process so peak memory is its own
+             (targets: < 60 s, < 2 GB peak RSS).
+3. ratio   — lisa's network engine against a straightforward networkx
+             implementation of the same per-person metrics on a 2,000-person
+             locality, both in this process (target ≥ 10×).
+
+Results are recorded by hand in benchmarks/README.md with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+# -- 1. ingestion -------------------------------------------------------------
+
+
+def write_big_study(folder: Path, n_people: int, n_ties: int, seed: int = 0) -> None:
+    """A roster of n_people and a ties.csv of exactly n_ties distinct rows."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = [f"p{i:06d}" for i in range(n_people)]
+    with open(folder / "people.csv", "w", encoding="utf-8") as f:
+        f.write("id,name,organisation,sector,layer\n")
+        layers = ["systemic", "sectoral", "frontline", "public"]
+        for i, pid in enumerate(ids):
+            f.write(f"{pid},Person {i},Org {i % 97},sector{i % 9},{layers[i % 4]}\n")
+    relations = ["work", "social", "innovation", "expertise", "career", "learning", "strategic"]
+    # distinct (source, target, relation) triples without self-ties
+    src = rng.integers(0, n_people, int(n_ties * 1.1))
+    tgt = (src + rng.integers(1, n_people, src.size)) % n_people
+    rel = rng.integers(0, len(relations), src.size)
+    key = np.unique((src.astype(np.int64) * n_people + tgt) * len(relations) + rel)[:n_ties]
+    rng.shuffle(key)
+    rel = key % len(relations)
+    pair = key // len(relations)
+    s, t = pair // n_people, pair % n_people
+    id_arr = np.array(ids)
+    rel_arr = np.array(relations)
+    lines = np.char.add(
+        np.char.add(np.char.add(id_arr[s], ","), np.char.add(id_arr[t], ",")), rel_arr[rel]
+    )
+    with open(folder / "ties.csv", "w", encoding="utf-8") as f:
+        f.write("source,target,relation\n")
+        f.write("\n".join(lines.tolist()))
+        f.write("\n")
+
+
+def bench_ingest(n_ties: int) -> dict[str, float]:
+    from lisa.io import load_study
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "big"
+        write_big_study(folder, 20_000, n_ties)
+        load_study(folder)  # warm-up: imports, file cache
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            study = load_study(folder)
+            times.append(time.perf_counter() - t0)
+        assert len(study.ties) == n_ties, (len(study.ties), n_ties)
+    best = min(times)
+    return {"rows": n_ties, "seconds": best, "rows_per_second": n_ties / best}
+
+
+# -- 2. full analysis of a large place ----------------------------------------
+
+_ANALYSE_CHILD = """
+import json, resource, sys, time
+import lisa
+n = int(sys.argv[1])
+t0 = time.perf_counter()
+study = lisa.generate(n, seed=1, preset="appendix-c")
+t1 = time.perf_counter()
+result = lisa.analyse(study)
+t2 = time.perf_counter()
+data = result.to_dict()
+print(json.dumps({
+    "people": study.n_people, "ties": len(study.ties),
+    "generate_seconds": t1 - t0, "analyse_seconds": t2 - t1,
+    "exact": data["computation"]["exact"], "samples": data["computation"].get("samples"),
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "findings": [f["code"] for f in data["findings"]],
+}))
+"""
+
+
+def bench_analyse(n_people: int) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", _ANALYSE_CHILD, str(n_people)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- 3. against networkx -------------------------------------------------------
+
+
+def networkx_reference(study) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """The same per-person metrics computed the straightforward way with networkx.
+
+    For each relation and for all combined: in/out degree, betweenness and
+    closeness (directed), k-core number, two-step reach and articulation
+    points (undirected), and the contact diversity over sectors.
+    """
+    import networkx as nx
+
+    out: dict[str, dict] = {}
+    blocks = [*study.relation_names, None]
+    sectors = study.sectors
+    k = len(set(sectors))
+    for rel in blocks:
+        s, t, _ = study.arcs(rel)
+        g = nx.DiGraph()
+        g.add_nodes_from(range(study.n_people))
+        g.add_edges_from(zip(s.tolist(), t.tolist(), strict=True))
+        u = nx.Graph(g.to_undirected())
+        bc = nx.betweenness_centrality(g, normalized=True)
+        cl = nx.closeness_centrality(g)
+        core = nx.core_number(u)
+        art = set(nx.articulation_points(u))
+        reach = {
+            v: (len(nx.single_source_shortest_path_length(u, v, cutoff=2)) - 1)
+            / (study.n_people - 1)
+            for v in u
+        }
+        diversity = {}
+        for v in u:
+            nb = list(u.neighbors(v))
+            if nb:
+                counts = np.unique([sectors[x] for x in nb], return_counts=True)[1] / len(nb)
+                diversity[v] = (1 - float(np.sum(counts**2))) / (1 - 1 / k)
+        out[rel or "combined"] = {
+            "in": dict(g.in_degree()),
+            "out": dict(g.out_degree()),
+            "bc": bc,
+            "cl": cl,
+            "core": core,
+            "art": art,
+            "reach": reach,
+            "div": diversity,
+        }
+    return out
+
+
+def bench_ratio(n_people: int) -> dict[str, float]:
+    import lisa
+    from lisa.network import analyse_network
+
+    study = lisa.generate(n_people, seed=2, preset="appendix-c")
+    config = lisa.AnalysisConfig()
+    t0 = time.perf_counter()
+    ours = analyse_network(study, config).to_dict()
+    t1 = time.perf_counter()
+    ref = networkx_reference(study)
+    t2 = time.perf_counter()
+    # the two must agree, or the ratio means nothing
+    worst = 0.0
+    for rel, block in ref.items():
+        people = (ours["combined"] if rel == "combined" else ours["relations"][rel])["people"]
+        for i, pid in enumerate(study.ids):
+            worst = max(worst, abs(people[pid]["betweenness"] - block["bc"][i]))
+            worst = max(worst, abs((people[pid]["closeness"] or 0) - block["cl"][i]))
+            assert people[pid]["coreness"] == block["core"][i]
+            assert people[pid]["in_degree"] == block["in"][i]
+    return {
+        "people": n_people,
+        "ties": len(study.ties),
+        "lisa_seconds": t1 - t0,
+        "networkx_seconds": t2 - t1,
+        "ratio": (t2 - t1) / (t1 - t0),
+        "max_abs_difference": worst,
+        "lisa_exact": bool(ours["computation"]["exact"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--only", choices=["ingest", "analyse", "ratio"])
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    quick = args.quick
+    if args.only in (None, "ingest"):
+        r = bench_ingest(100_000 if quick else 1_000_000)
+        print(
+            f"ingest   {r['rows']:>9,} tie rows in {r['seconds']:.2f} s = "
+            f"{r['rows_per_second']:,.0f} rows/s  (target ≥ 500,000)"
+        )
+    if args.only in (None, "analyse"):
+        r2 = bench_analyse(2_000 if quick else 20_000)
+        print(
+            f"analyse  {r2['people']:,} people, {r2['ties']:,} ties: {r2['analyse_seconds']:.1f} s, "
+            f"peak RSS {r2['peak_rss_mb']:.0f} MB (targets < 60 s, < 2048 MB); "
+            f"exact={r2['exact']} samples={r2['samples']}; generate {r2['generate_seconds']:.1f} s; "
+            f"findings {', '.join(r2['findings'])}"  # type: ignore[arg-type]
+        )
+    if args.only in (None, "ratio"):
+        r3 = bench_ratio(500 if quick else 2_000)
+        print(
+            f"ratio    {r3['people']:,} people, {r3['ties']:,} ties: lisa {r3['lisa_seconds']:.2f} s, "
+            f"networkx {r3['networkx_seconds']:.2f} s → {r3['ratio']:.1f}× (target ≥ 10×); "
+            f"max |difference| {r3['max_abs_difference']:.1e}, lisa exact={r3['lisa_exact']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
