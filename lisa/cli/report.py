@@ -1,0 +1,1 @@
+"""The report command: lisa report STUDY_DIR (issue 5)."""
