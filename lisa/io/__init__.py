@@ -1,0 +1,31 @@
+"""Reading and writing study data: folders, workbooks, survey exports, exports.
+
+* :func:`load_study` / :func:`check_study` — a study folder (``people.csv``,
+  ``ties.csv``, optional ``relations.csv``) or an ``.xlsx`` workbook with the
+  same sheets; see ``docs/formats.md``.
+* :func:`study_from_records` — the same checks on Python lists of dicts.
+* :func:`write_study` — a study back to a folder or workbook.
+* :func:`read_survey_export` / :func:`write_survey_ties` — the one-row-per-
+  respondent shape survey tools export, matched to the roster.
+* :func:`export_study` — GraphML, GEXF or CSV for Gephi, Kumu, UCINET…,
+  optionally pseudonymised.
+"""
+
+from lisa.io.export import export_study
+from lisa.io.folder import check_study, load_study, study_from_records, write_study
+from lisa.io.survey import SurveyImport, read_survey_export, write_survey_ties
+from lisa.io.tables import Table, read_csv, read_sheet
+
+__all__ = [
+    "SurveyImport",
+    "Table",
+    "check_study",
+    "export_study",
+    "load_study",
+    "read_csv",
+    "read_sheet",
+    "read_survey_export",
+    "study_from_records",
+    "write_study",
+    "write_survey_ties",
+]

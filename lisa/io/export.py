@@ -1,0 +1,199 @@
+"""Exports for other network tools: GraphML, GEXF and plain CSV.
+
+All three carry the whole multiplex — one edge per tie and relation, with the
+relation as an edge attribute — or a single relation. With analysis metrics
+(the dict of :meth:`lisa.analysis.AnalysisResult.to_dict`), each person also
+gets their combined-network numbers and roles, so Gephi or Kumu can size
+and colour by them. ``pseudonymise=True`` applies :mod:`lisa.privacy`.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from lisa.errors import ConfigError
+from lisa.privacy import pseudonym_map
+from lisa.study import Study
+
+FORMATS = ("graphml", "gexf", "csv")
+METRIC_FIELDS = (
+    "in_degree",
+    "out_degree",
+    "betweenness",
+    "closeness",
+    "coreness",
+    "core",
+    "reach2",
+)
+
+
+def _node_table(
+    study: Study, metrics: dict[str, Any] | None, relation: str | None, pseudonymise: bool
+) -> tuple[list[str], dict[str, list[Any]]]:
+    ids = list(study.ids)
+    mapping = pseudonym_map(ids) if pseudonymise else {i: i for i in ids}
+    cols: dict[str, list[Any]] = {"id": [mapping[i] for i in ids]}
+    if not pseudonymise:
+        cols["name"] = list(study.names)
+    cols["organisation"] = list(study.organisations)
+    cols["sector"] = list(study.sectors)
+    cols["layer"] = [v or "" for v in study.layers]
+    if not pseudonymise:
+        for k, v in study.attributes.items():
+            if k not in cols:
+                cols[k] = list(v)
+    if metrics:
+        block = metrics["relations"][relation] if relation else metrics["combined"]
+        people = block["people"]
+        for fld in METRIC_FIELDS:
+            cols[fld] = [people.get(i, {}).get(fld) for i in ids]
+        cols["roles"] = [" ".join(people.get(i, {}).get("roles", [])) for i in ids]
+        if not relation:
+            cols["core_networks"] = [people.get(i, {}).get("core_networks", 0) for i in ids]
+    return cols["id"], cols
+
+
+def _edges(
+    study: Study, relation: str | None
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    t = study.ties
+    mask = (
+        np.ones(len(t), bool) if relation is None else t.relation == study.relation_index(relation)
+    )
+    mask &= t.source != t.target
+    names = [study.relations[int(r)].name for r in t.relation[mask]]
+    return t.source[mask], t.target[mask], names, t.weight[mask]
+
+
+def export_study(
+    study: Study,
+    path: str | Path,
+    fmt: str,
+    *,
+    relation: str | None = None,
+    metrics: dict[str, Any] | None = None,
+    pseudonymise: bool = False,
+) -> Path:
+    """Write the study's network as ``fmt`` (graphml, gexf or csv); returns the path.
+
+    For csv, ``path`` is a folder that receives people.csv, ties.csv and
+    relations.csv (the study-folder format plus metric columns).
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown export format '{fmt}': use one of {', '.join(FORMATS)}")
+    if relation is not None:
+        study.relation(relation)  # UnknownRelation with the known names
+    path = Path(path)
+    node_ids, cols = _node_table(study, metrics, relation, pseudonymise)
+    src, tgt, rels, weight = _edges(study, relation)
+    if fmt == "csv":
+        path.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(cols).write_csv(path / "people.csv")
+        ids = pl.Series(node_ids, dtype=pl.Utf8)
+        pl.DataFrame(
+            {
+                "source": ids.gather(src.astype(np.int64)),
+                "target": ids.gather(tgt.astype(np.int64)),
+                "relation": rels,
+                "weight": weight,
+            }
+        ).write_csv(path / "ties.csv")
+        pl.DataFrame(
+            {
+                "name": [r.name for r in study.relations],
+                "label": [r.label for r in study.relations],
+                "question": [r.question for r in study.relations],
+                "directed": ["yes" if r.directed else "no" for r in study.relations],
+            }
+        ).write_csv(path / "relations.csv")
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if fmt == "graphml":
+        import igraph as ig
+
+        g = ig.Graph(
+            n=study.n_people,
+            edges=list(zip(src.tolist(), tgt.tolist(), strict=True)),
+            directed=True,
+        )
+        for key, values in cols.items():
+            numeric = all(v is None or isinstance(v, int | float) for v in values)
+            g.vs[key if key != "id" else "lisa_id"] = [
+                (float("nan") if v is None else v) if numeric else str(v) for v in values
+            ]
+        g.vs["label"] = cols.get("name", node_ids)
+        g.es["relation"] = rels
+        g.es["weight"] = weight.tolist()
+        g.write_graphml(str(tmp))
+    else:
+        _write_gexf(tmp, node_ids, cols, src, tgt, rels, weight)
+    tmp.replace(path)
+    return path
+
+
+def _gexf_type(values: list[Any]) -> str:
+    if all(isinstance(v, bool) for v in values):
+        return "boolean"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "integer"
+    if all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
+        return "double"
+    return "string"
+
+
+def _write_gexf(
+    path: Path,
+    node_ids: list[str],
+    cols: dict[str, list[Any]],
+    src: np.ndarray,
+    tgt: np.ndarray,
+    rels: list[str],
+    weight: np.ndarray,
+) -> None:
+    """GEXF 1.3 (Gephi's own format), written with the standard library."""
+    ns = "http://gexf.net/1.3"
+    root = ET.Element("gexf", {"xmlns": ns, "version": "1.3"})
+    meta = ET.SubElement(root, "meta")
+    ET.SubElement(meta, "creator").text = "lisa"
+    graph = ET.SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "static"})
+    attrs = [k for k in cols if k not in ("id", "name")]
+    node_attrs = ET.SubElement(graph, "attributes", {"class": "node"})
+    for j, key in enumerate(attrs):
+        ET.SubElement(
+            node_attrs, "attribute", {"id": str(j), "title": key, "type": _gexf_type(cols[key])}
+        )
+    edge_attrs = ET.SubElement(graph, "attributes", {"class": "edge"})
+    ET.SubElement(
+        edge_attrs, "attribute", {"id": "relation", "title": "relation", "type": "string"}
+    )
+    nodes = ET.SubElement(graph, "nodes")
+    labels = cols.get("name", node_ids)
+    for i, nid in enumerate(node_ids):
+        node = ET.SubElement(nodes, "node", {"id": nid, "label": str(labels[i]) or nid})
+        values = ET.SubElement(node, "attvalues")
+        for j, key in enumerate(attrs):
+            v = cols[key][i]
+            text = "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+            ET.SubElement(values, "attvalue", {"for": str(j), "value": text})
+    edges = ET.SubElement(graph, "edges")
+    for k in range(src.shape[0]):
+        edge = ET.SubElement(
+            edges,
+            "edge",
+            {
+                "id": str(k),
+                "source": node_ids[int(src[k])],
+                "target": node_ids[int(tgt[k])],
+                "weight": repr(float(weight[k])),
+                "kind": rels[k],
+            },
+        )
+        ev = ET.SubElement(edge, "attvalues")
+        ET.SubElement(ev, "attvalue", {"for": "relation", "value": rels[k]})
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
