@@ -311,7 +311,7 @@ def core_departure_risk(result: Result, study: Study, config: AnalysisConfig) ->
     s = scenarios.get("stable-core")
     if not s or not s.get("removed"):
         return None
-    loss, random_loss = float(s["reach_loss"]), float(s["random_reach_loss"])
+    loss, random_loss = float(s["reach_loss"]), float(s.get("random_reach_loss") or 0.0)
     if loss < config.departure_reach_loss or loss < config.departure_vs_random * random_loss:
         return None
     baseline = result["resilience"]["baseline"]

@@ -1,0 +1,174 @@
+"""Per-person position metrics of one network.
+
+Definitions (see ``docs/method.md`` for the literature):
+
+* **betweenness** — Freeman (1977) betweenness on the directed graph,
+  normalised as networkx does for directed graphs: divided by (n−1)(n−2).
+  Computed exactly with Brandes' algorithm (igraph) while people × arcs is
+  at most ``exact_limit``; above that, estimated from ``samples`` random
+  source people and scaled by n/k (Brandes & Pich 2007), which is unbiased.
+* **closeness** — how near everyone else is *to* a person (incoming
+  distances, the networkx convention for directed graphs), with the
+  Wasserman–Faust correction for unreachable people:
+  ``(r/(n−1)) · (r / Σ d(u,v))`` where ``r`` people can reach ``v``.
+  0 for someone nobody can reach. Sampled the same way as betweenness.
+* **coreness** — the k-core number (Seidman 1983) of the undirected version.
+* **reach2** — share of the others within two steps, direction ignored: the
+  pulsetaker's "ear to the ground".
+* **articulation / cut_off** — an articulation point of the undirected
+  version, and how many people would be cut off from the largest remaining
+  part of their component if they left (from the block–cut tree).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lisa.network.graph import Net
+
+
+def betweenness(net: Net, exact: bool, samples: int, rng: np.random.Generator) -> np.ndarray:
+    n = net.n
+    if n < 3 or net.m == 0:
+        return np.zeros(n)
+    g = net.graph
+    if exact or samples >= n:
+        raw = np.asarray(g.betweenness(directed=True), float)
+    else:
+        sources = rng.choice(n, size=samples, replace=False).tolist()
+        raw = np.asarray(g.betweenness(directed=True, sources=sources), float) * (n / samples)
+    return raw / ((n - 1) * (n - 2))
+
+
+def reachers(net: Net) -> np.ndarray:
+    """For each person, how many others can reach them along directed paths.
+
+    Exact for any size: ancestor sets over the condensation (strongly
+    connected components in topological order) held as Python-int bitsets.
+    """
+    g = net.graph
+    n = net.n
+    if net.m == 0:
+        return np.zeros(n, np.int64)
+    memb = np.asarray(g.connected_components(mode="strong").membership, np.int64)
+    k = int(memb.max()) + 1
+    cond_src, cond_tgt = memb[net.src], memb[net.tgt]
+    keep = cond_src != cond_tgt
+    pairs = np.unique(np.column_stack([cond_src[keep], cond_tgt[keep]]), axis=0)
+    dag = __import__("igraph").Graph(n=k, edges=pairs.tolist(), directed=True)
+    order = dag.topological_sorting(mode="out")
+    members_bits = [0] * k
+    for v, c in enumerate(memb.tolist()):
+        members_bits[c] |= 1 << v
+    preds = [[] for _ in range(k)]  # type: list[list[int]]
+    for a, b in pairs.tolist():
+        preds[b].append(a)
+    anc = [0] * k
+    for c in order:
+        bits = 0
+        for p in preds[c]:
+            bits |= anc[p] | members_bits[p]
+        anc[c] = bits
+    sizes = np.bincount(memb, minlength=k)
+    count_c = np.array([anc[c].bit_count() for c in range(k)], np.int64) + sizes - 1
+    return count_c[memb]
+
+
+def closeness(
+    net: Net, exact: bool, samples: int, rng: np.random.Generator, r: np.ndarray
+) -> np.ndarray:
+    """networkx ``closeness_centrality`` (directed: incoming; wf_improved)."""
+    n = net.n
+    out = np.zeros(n)
+    if n < 2 or net.m == 0:
+        return out
+    g = net.graph
+    if exact or samples >= n:
+        inv_mean = np.asarray(g.closeness(mode="in", normalized=True), float)
+        inv_mean = np.nan_to_num(inv_mean, nan=0.0)
+        return inv_mean * (r / (n - 1))
+    # estimate the mean incoming distance from sampled sources
+    sources = rng.choice(n, size=samples, replace=False)
+    total = np.zeros(n)
+    count = np.zeros(n)
+    for start in range(0, samples, 128):
+        chunk = sources[start : start + 128].tolist()
+        d = np.asarray(g.distances(source=chunk, mode="out"), float)
+        finite = np.isfinite(d) & (d > 0)
+        total += np.where(finite, d, 0.0).sum(axis=0)
+        count += finite.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_mean = np.where(total > 0, count / total, 0.0)
+    return inv_mean * (r / (n - 1))
+
+
+def coreness(net: Net) -> np.ndarray:
+    return np.asarray(net.undirected.coreness(), np.int64)
+
+
+def reach2(net: Net, people: np.ndarray | None = None) -> np.ndarray:
+    """Share of the others within two steps (direction ignored)."""
+    n = net.n
+    if n < 2:
+        return np.zeros(n if people is None else len(people))
+    g = net.undirected
+    verts = None if people is None else people.tolist()
+    size = np.asarray(g.neighborhood_size(vertices=verts, order=2, mode="all"), float)
+    return (size - 1) / (n - 1)
+
+
+def articulation(net: Net) -> tuple[np.ndarray, np.ndarray]:
+    """(is articulation point, people cut off from the largest remaining part)."""
+    n = net.n
+    is_ap = np.zeros(n, bool)
+    cut = np.zeros(n, np.int64)
+    g = net.undirected
+    if net.m == 0:
+        return is_ap, cut
+    blocks, aps = g.biconnected_components(return_articulation_points=True)
+    if not aps:
+        return is_ap, cut
+    is_ap[aps] = True
+    comp = np.asarray(g.connected_components().membership)
+    comp_size = np.bincount(comp)
+    # block–cut tree: nodes 0..B-1 are blocks, B.. are articulation points
+    nb = len(blocks)
+    ap_node = {v: nb + j for j, v in enumerate(aps)}
+    weight = np.zeros(nb + len(aps), np.int64)
+    adj: list[list[int]] = [[] for _ in range(nb + len(aps))]
+    for b, members in enumerate(blocks):
+        for v in members:
+            if is_ap[v]:
+                adj[b].append(ap_node[v])
+                adj[ap_node[v]].append(b)
+            else:
+                weight[b] += 1
+    for node in ap_node.values():
+        weight[node] = 1
+    # iterative DFS per tree to get subtree weights and parents
+    seen = np.zeros(len(adj), bool)
+    sub = weight.copy()
+    parent = np.full(len(adj), -1)
+    for root in range(len(adj)):
+        if seen[root] or not adj[root]:
+            continue
+        order = []
+        stack = [root]
+        seen[root] = True
+        while stack:
+            x = stack.pop()
+            order.append(x)
+            for y in adj[x]:
+                if not seen[y]:
+                    seen[y] = True
+                    parent[y] = x
+                    stack.append(y)
+        for x in reversed(order):
+            if parent[x] >= 0:
+                sub[parent[x]] += sub[x]
+    for v, node in ap_node.items():
+        total = int(comp_size[comp[v]])
+        pieces = [int(sub[y]) for y in adj[node] if parent[y] == node]
+        pieces.append(total - int(sub[node]))
+        cut[v] = total - 1 - max(pieces)
+    return is_ap, cut
