@@ -378,9 +378,10 @@ def _check_ties(
 ) -> tuple[Ties, list[Relation], list[str]]:
     label = table.label
     f = table.frame.with_row_index("row", offset=2)
-    id_frame = pl.DataFrame({"pid": ids, "idx": np.arange(len(ids), dtype=np.int32)}).unique(
-        "pid", keep="first"
-    )
+    id_frame = pl.DataFrame(
+        {"pid": ids, "idx": np.arange(len(ids), dtype=np.int32)},
+        schema={"pid": pl.Utf8, "idx": pl.Int32},
+    ).unique("pid", keep="first")
     f = (
         f.join(id_frame.rename({"pid": "source", "idx": "s"}), on="source", how="left")
         .join(id_frame.rename({"pid": "target", "idx": "t"}), on="target", how="left")

@@ -201,7 +201,9 @@ def test_mixing_separates_horizontal_and_vertical_links() -> None:
 
 
 @pytest.mark.parametrize("dataset", ["krackhardt_hightech", "lazega_lawfirm", "padgett_florentine"])
-def test_published_networks_match_their_reference_values(shared_networks: Path, dataset: str) -> None:
+def test_published_networks_match_their_reference_values(
+    shared_networks: Path, dataset: str
+) -> None:
     folder = shared_networks / dataset
     ref = json.loads((folder / "reference.json").read_text("utf-8"))
     result = analyse(load_study(folder)).to_dict()
@@ -227,14 +229,18 @@ def test_core_consistency_counts_networks_per_person(demo_result) -> None:  # ty
         assert p["core_networks"] == sum(pid in ids for ids in cores_by_rel.values())
     stable = set(d["core_consistency"]["stable_core"])
     need = d["core_consistency"]["stable_core_min_networks"]
-    assert stable == {pid for pid, p in d["combined"]["people"].items() if p["core_networks"] >= need}
+    assert stable == {
+        pid for pid, p in d["combined"]["people"].items() if p["core_networks"] >= need
+    }
 
 
 def test_roles_follow_their_documented_rules(demo_result) -> None:  # type: ignore[no-untyped-def]
     cfg = AnalysisConfig()
     people = demo_result.to_dict()["combined"]["people"]
     active = [p for p in people.values() if p["in_degree"] + p["out_degree"] > 0]
-    cut = max(np.quantile([p["in_degree"] for p in active], cfg.hub_quantile), cfg.hub_min_in_degree)
+    cut = max(
+        np.quantile([p["in_degree"] for p in active], cfg.hub_quantile), cfg.hub_min_in_degree
+    )
     for p in people.values():
         assert ("hub" in p["roles"]) == (p["in_degree"] >= cut and p in active)
         if "pulsetaker" in p["roles"]:
@@ -243,7 +249,11 @@ def test_roles_follow_their_documented_rules(demo_result) -> None:  # type: igno
 
 def test_departure_of_a_bridge_is_measured() -> None:
     # two cliques joined only through 'bridge'
-    people = [{"id": f"a{i}"} for i in range(5)] + [{"id": f"b{i}"} for i in range(5)] + [{"id": "bridge"}]
+    people = (
+        [{"id": f"a{i}"} for i in range(5)]
+        + [{"id": f"b{i}"} for i in range(5)]
+        + [{"id": "bridge"}]
+    )
     ties = []
     for side in "ab":
         for i, j in itertools.permutations(range(5), 2):
