@@ -7,6 +7,8 @@
 2. analyse — full lisa.analyse of a generated 20,000-person locality with seven
              relations, in a fresh process so peak memory is its own
              (targets: < 60 s, < 2 GB peak RSS).
+4. sampling — exact against sampled betweenness/closeness on one relation of
+             the 20,000-person place (the error of the documented estimate).
 3. ratio   — lisa's network engine against a straightforward networkx
              implementation of the same per-person metrics on a 2,000-person
              locality, both in this process (target ≥ 10×).
@@ -208,10 +210,50 @@ def bench_ratio(n_people: int) -> dict[str, float]:
     }
 
 
+# -- 4. sampling error at scale --------------------------------------------------
+
+
+def bench_sampling(n_people: int, relation: str = "career") -> dict[str, float]:
+    """Exact against sampled betweenness and closeness on one relation of a large place."""
+    import lisa
+    from lisa.network import centrality
+    from lisa.network.graph import build_net
+
+    study = lisa.generate(n_people, seed=1, preset="appendix-c")
+    src, tgt, _ = study.arcs(relation)
+    net = build_net(relation, study.n_people, src, tgt)
+    samples = lisa.AnalysisConfig().samples
+    t0 = time.perf_counter()
+    exact = centrality.betweenness(net, True, samples, np.random.default_rng(0))
+    t1 = time.perf_counter()
+    est = centrality.betweenness(net, False, samples, np.random.default_rng(0))
+    t2 = time.perf_counter()
+    r = centrality.reachers(net)
+    clo_exact = centrality.closeness(net, True, samples, np.random.default_rng(0), r)
+    clo_est = centrality.closeness(net, False, samples, np.random.default_rng(0), r)
+    top = max(1, n_people // 100)
+    top_exact = set(np.argsort(-exact)[:top].tolist())
+    top_est = set(np.argsort(-est)[:top].tolist())
+    ranks = lambda x: np.argsort(np.argsort(x))  # noqa: E731
+    return {
+        "people": n_people,
+        "relation": relation,  # type: ignore[dict-item]
+        "arcs": net.m,
+        "samples": samples,
+        "exact_seconds": t1 - t0,
+        "sampled_seconds": t2 - t1,
+        "total_relative_error": abs(est.sum() - exact.sum()) / exact.sum(),
+        "top1pct_overlap": len(top_exact & top_est) / top,
+        "spearman": float(np.corrcoef(ranks(exact), ranks(est))[0, 1]),
+        "closeness_max_abs_error": float(np.max(np.abs(clo_est - clo_exact))),
+        "closeness_mean_abs_error": float(np.mean(np.abs(clo_est - clo_exact))),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    parser.add_argument("--only", choices=["ingest", "analyse", "ratio"])
+    parser.add_argument("--only", choices=["ingest", "analyse", "ratio", "sampling"])
     args = parser.parse_args()
     print(f"machine: {machine()}")
     quick = args.quick
@@ -235,6 +277,16 @@ def main() -> None:
             f"ratio    {r3['people']:,} people, {r3['ties']:,} ties: lisa {r3['lisa_seconds']:.2f} s, "
             f"networkx {r3['networkx_seconds']:.2f} s → {r3['ratio']:.1f}× (target ≥ 10×); "
             f"max |difference| {r3['max_abs_difference']:.1e}, lisa exact={r3['lisa_exact']}"
+        )
+    if args.only in (None, "sampling"):
+        r4 = bench_sampling(2_000 if quick else 20_000)
+        print(
+            f"sampling {r4['people']:,} people, '{r4['relation']}' ({r4['arcs']:,} arcs), "
+            f"{r4['samples']} sources: betweenness exact {r4['exact_seconds']:.1f} s vs sampled "
+            f"{r4['sampled_seconds']:.1f} s; total error {r4['total_relative_error']:.1%}, "
+            f"top-1% overlap {r4['top1pct_overlap']:.0%}, Spearman {r4['spearman']:.3f}; "
+            f"closeness error max {r4['closeness_max_abs_error']:.3f}, "
+            f"mean {r4['closeness_mean_abs_error']:.4f}"
         )
 
 

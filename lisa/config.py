@@ -66,7 +66,7 @@ class AnalysisConfig(BaseModel):
 
     # -- computation --------------------------------------------------------
     exact_limit: int = Field(
-        2_000_000_000,
+        200_000_000,
         ge=0,
         description="Compute betweenness and closeness exactly while people × arcs is at most "
         "this; above it, estimate from sampled sources (Brandes & Pich 2007).",
