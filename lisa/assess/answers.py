@@ -214,11 +214,14 @@ class _Collector:
                 and p.message.startswith(f"item '{item.id}'")
                 for p in self.problems
             ):
+                row = self.rows.get(item.id)
                 self.problem(
                     "missing-required",
-                    f"required item '{item.id}' is missing ({item.text.rstrip('.')})",
-                    None,
-                    "item",
+                    f"required item '{item.id}' is "
+                    + ("left blank" if item.id in self.rows else "missing")
+                    + f" ({item.text.rstrip('.')})",
+                    row,
+                    "answer" if item.id in self.rows else "item",
                     item.id,
                 )
         return self.answer_set
@@ -355,6 +358,8 @@ def _rows_from_table(
                 collector.answer_set.answers["meta.assessor"] = assessor
                 collector.rows["meta.assessor"] = row_number
         if str(item_id).strip().lower() == HISTORY_ITEM:
+            if cell(values, "answer") in (None, "") and cell(values, "date") in (None, ""):
+                continue  # an unused history row of the template
             collector.history(
                 cell(values, "date"), cell(values, "answer"), row_number, cell(values, "note")
             )
