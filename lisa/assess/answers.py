@@ -332,7 +332,7 @@ def _rows_from_table(
             )
     if problems:
         return [], problems
-    col = {
+    col: dict[str, int] = {
         name: columns.index(name)
         for name in ("item", "answer", "date", "note", "assessor")
         if name in columns
