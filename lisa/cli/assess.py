@@ -13,7 +13,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -26,7 +25,7 @@ from lisa.errors import ConfigError, LisaError, StudyNotFound
 class _AssessGroup(TyperGroup):
     """``lisa assess FILE...`` runs the hidden ``run`` command; ``lisa assess template`` the template."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
