@@ -151,7 +151,9 @@ class Case:
             out += [f"  • {escape(str(x))}" for x in d["outcomes"]]
         if d.get("timeline"):
             out.append("\n[bold]Timeline[/]")
-            out += [f"  {escape(str(t['date'])):<9} {escape(str(t['event']))}" for t in d["timeline"]]
+            out += [
+                f"  {escape(str(t['date'])):<9} {escape(str(t['event']))}" for t in d["timeline"]
+            ]
         if self.factors:
             out.append("\n[bold]Six factors[/]")
             out += [f"  {f:<17} {r}" for f, r in self.factors.items()]
@@ -323,19 +325,40 @@ def _similarity(a: Assessment, case: Case) -> CaseMatch:
     if case.extent and a.extent:
         parts["extent"] = 1.0 if case.extent == a.extent else 0.0
         (shared if case.extent == a.extent else differs).append(
-            f"{case.extent} there, {a.extent} here" if case.extent != a.extent else f"both {a.extent}"
+            f"{case.extent} there, {a.extent} here"
+            if case.extent != a.extent
+            else f"both {a.extent}"
         )
     if not parts:
-        return CaseMatch(case, 0.0, (), ("nothing to compare: the case has no placement or factors",))
+        return CaseMatch(
+            case, 0.0, (), ("nothing to compare: the case has no placement or factors",)
+        )
     weight = sum(WEIGHTS[k] for k in parts)
     raw = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight
     coverage = weight / sum(WEIGHTS.values())
     return CaseMatch(case, raw * (0.5 + 0.5 * coverage), tuple(shared), tuple(differs))
 
 
-def compare(assessment: Assessment, top: int = 3, kinds: Sequence[str] | None = None) -> list[CaseMatch]:
-    """The ``top`` cases closest to an assessed innovation, most similar first."""
-    cases = [c for c in load_cases() if kinds is None or c.kind in kinds]
+def compare(
+    assessment: Assessment,
+    top: int = 3,
+    kinds: Sequence[str] | None = None,
+    include_same_place: bool = False,
+) -> list[CaseMatch]:
+    """The ``top`` cases closest to an assessed innovation, most similar first.
+
+    Similarity weighs the lifecycle phase (2), the stage (1), the six factors
+    (3), the type (1) and the extent (1) over the features both sides have,
+    scaled down for cases that have few of them. Cases of the same place as the
+    assessment are left out unless ``include_same_place``.
+    """
+    here = assessment.place.strip().casefold()
+    cases = [
+        c
+        for c in load_cases()
+        if (kinds is None or c.kind in kinds)
+        and (include_same_place or c.place.strip().casefold() != here)
+    ]
     matches = [_similarity(assessment, c) for c in cases]
     matches.sort(key=lambda m: (-m.score, m.case.name))
     return matches[: max(top, 0)]

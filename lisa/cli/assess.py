@@ -87,7 +87,9 @@ def template(
     err_console.print(f"Template written to {path}")
 
 
-def _load_findings(network: Path | None, findings: Path | None) -> tuple[list[Any] | None, str | None]:
+def _load_findings(
+    network: Path | None, findings: Path | None
+) -> tuple[list[Any] | None, str | None]:
     if network and findings:
         raise ConfigError("give either --network or --findings, not both")
     if findings:
@@ -187,14 +189,15 @@ def print_assessment(a: Any, quiet: bool = False) -> None:
         table.add_row(f"  {corner}", _bar(t.corners[corner], t.corner_needs[corner]) + mark)
     for link in ("authority_capacity", "capacity_value", "value_authority"):
         label = link.replace("_", "→")
-        est = " [dim](estimated)[/]" if t.links_estimated[link] and t.links[link] is not None else ""
+        est = (
+            " [dim](estimated)[/]" if t.links_estimated[link] and t.links[link] is not None else ""
+        )
         mark = " ◀ weakest" if link == t.weakest_link and t.link_short else ""
         table.add_row(f"  {label}", _bar(t.links[link], t.link_needs[link]) + est + mark)
     console.print(table)
     if a.factors:
         console.print(
-            "\n[bold]Six factors[/]: "
-            + ", ".join(f"{f} {r}" for f, r in a.factors.items()),
+            "\n[bold]Six factors[/]: " + ", ".join(f"{f} {r}" for f, r in a.factors.items()),
             highlight=False,
         )
     console.print(f"\n[bold]Risks named for {p.name}[/]")
@@ -262,17 +265,15 @@ def cases_list() -> None:
     from lisa.cases import load_cases
 
     table = Table(show_edge=False, box=None)
-    for col in ("name", "kind", "place", "innovation", "stage", "phase", "source"):
-        table.add_column(col)
+    for col in ("name", "kind", "stage", "phase", "title"):
+        table.add_column(col, no_wrap=col != "title")
     for case in load_cases():
         table.add_row(
             case.name,
             case.kind,
-            escape(case.place),
-            escape(case.innovation or ""),
-            case.stage or "",
+            case.stage or case.placement.get("stage") or "",
             "" if case.phase is None else str(case.phase),
-            escape(case.source),
+            escape(case.title),
         )
     console.print(table)
 
