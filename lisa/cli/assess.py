@@ -106,7 +106,7 @@ def _load_findings(
     if network:
         try:
             from lisa.analysis import analyse
-            from lisa.io import load_study
+            from lisa.io import load_study  # type: ignore[attr-defined]
         except ImportError as exc:  # the network engine is not installed in this build
             raise ConfigError(f"network analysis is not available: {exc}") from None
         result = analyse(load_study(network))
