@@ -132,7 +132,7 @@ def test_missing_required_item_is_an_error() -> None:
 )
 def test_answers_outside_their_scale(tmp_path: Path, item: str, value: str, code: str) -> None:
     path = tmp_path / "a.csv"
-    path.write_text(f"item,answer\nmeta.innovation,x\nmeta.place,y\n{item},\"{value}\"\n", "utf-8")
+    path.write_text(f'item,answer\nmeta.innovation,x\nmeta.place,y\n{item},"{value}"\n', "utf-8")
     (problem,) = check_answers(path)[1]
     assert problem.code == code
     assert item in str(problem) and value in str(problem)
@@ -172,7 +172,9 @@ def test_phase_names_are_accepted_in_history(tmp_path: Path) -> None:
 
 def test_every_problem_in_every_file_is_listed_at_once() -> None:
     with pytest.raises(AssessmentInvalid) as info:
-        read_many([DATA / "unknown-item.yaml", DATA / "out-of-range.csv", DATA / "board-chair.yaml"])
+        read_many(
+            [DATA / "unknown-item.yaml", DATA / "out-of-range.csv", DATA / "board-chair.yaml"]
+        )
     assert {p.code for p in info.value.problems} == {"unknown-item", "bad-answer"}
     assert info.value.exit_code == 2
 

@@ -74,7 +74,9 @@ def test_history_that_disagrees_lowers_confidence() -> None:
 
 def test_a_close_call_is_less_confident_than_a_clear_one() -> None:
     clear = run(signs_up_to(2))
-    close = run({**signs_up_to(2), "sign.dominant_model": 4, "sign.routine": 3, "sign.aligned_systems": 3})
+    close = run(
+        {**signs_up_to(2), "sign.dominant_model": 4, "sign.routine": 3, "sign.aligned_systems": 3}
+    )
     assert close.phase.phase == 2
     assert close.phase.confidence < clear.phase.confidence
 
@@ -144,7 +146,11 @@ def test_weakest_corner_is_the_one_furthest_short_of_the_phase_need() -> None:
 
 
 def test_the_same_strengths_fall_short_differently_by_phase() -> None:
-    corners = {"authority.external_pressure": 3, "capacity.management": 4, "value.public_benefit": 4}
+    corners = {
+        "authority.external_pressure": 3,
+        "capacity.management": 4,
+        "value.public_benefit": 4,
+    }
     design = run({**signs_up_to(1), **corners}).triangle
     assert design.weakest_corner == "authority"  # 0.5 against 0.8 in design and discovery
     mainstream = run({**signs_up_to(3), **corners}).triangle
