@@ -121,7 +121,7 @@ def assess_combined(
     factors = {
         f: answers[bank.factor_item(f).id] for f in FACTORS if bank.factor_item(f).id in answers
     }
-    parsed = parse_findings(findings)
+    parsed = sorted(parse_findings(findings), key=lambda f: f.code)
     ctx = Context(
         phase=phase.phase,
         corners=dict(triangle.corners),
