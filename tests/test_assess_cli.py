@@ -52,7 +52,11 @@ def test_assess_a_file_prints_phase_triangle_risks_and_recommendations() -> None
 def test_assess_several_assessors_shows_disagreements(tmp_path: Path) -> None:
     out = tmp_path / "a.json"
     result = lisa(
-        "assess", str(DATA / "board-chair.yaml"), str(DATA / "frontline-lead.csv"), "--json", str(out)
+        "assess",
+        str(DATA / "board-chair.yaml"),
+        str(DATA / "frontline-lead.csv"),
+        "--json",
+        str(out),
     )
     assert result.exit_code == 0, result.output
     assert "Where the assessors disagree" in result.stdout

@@ -27,7 +27,10 @@ answer_maps = st.fixed_dictionaries(
     {},
     optional={
         **{item: st.integers(1, 5) for item in AGREE5},
-        **{item: st.sampled_from(["driver", "enabler", "absent", "blocking"]) for item in FACTOR_ITEMS},
+        **{
+            item: st.sampled_from(["driver", "enabler", "absent", "blocking"])
+            for item in FACTOR_ITEMS
+        },
         "type.extent": st.sampled_from(["incremental", "radical", "systemic"]),
     },
 )
