@@ -1,1 +1,342 @@
-"""Commands for innovation assessment and the case library (issue 4)."""
+"""Commands for innovation assessment and the case library (issue 4).
+
+``lisa assess FILE...`` reads answer files and prints the diagnosis;
+``lisa assess template`` writes a blank answer template; ``lisa cases list``,
+``show NAME`` and ``compare ASSESSMENT`` read the case library. Each command
+calls :mod:`lisa.assess` or :mod:`lisa.cases` and prints the result.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from typer.core import TyperGroup
+
+from lisa.cli._app import app, console, err_console, handles_errors
+from lisa.errors import ConfigError, LisaError, StudyNotFound
+
+
+class _AssessGroup(TyperGroup):
+    """``lisa assess FILE...`` runs the hidden ``run`` command; ``lisa assess template`` the template."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+assess_app = typer.Typer(
+    cls=_AssessGroup,
+    name="assess",
+    no_args_is_help=True,
+    add_completion=False,
+    help=(
+        "Assess innovations: lifecycle phase, strategic triangle, risks and recommendations.\n\n"
+        "  lisa assess FILE... [--network STUDY_DIR | --findings FILE] [--json FILE]\n\n"
+        "  lisa assess template [--format yaml|csv|xlsx] [--out FILE]\n\n"
+        "Answer files are YAML, CSV or Excel (see 'lisa assess template'); several files "
+        "for the same innovation are combined as several assessors."
+    ),
+)
+cases_app = typer.Typer(
+    name="cases",
+    no_args_is_help=True,
+    add_completion=False,
+    help="The case library: the reports' places and innovations as data.",
+)
+app.add_typer(assess_app)
+app.add_typer(cases_app)
+
+
+class TemplateFormat(str, Enum):
+    yaml = "yaml"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+PHASE_STYLE = {0: "red", 1: "magenta", 2: "yellow", 3: "cyan", 4: "green"}
+STATUS_STYLE = {"showing": "bold red", "watch": "dim"}
+
+
+@assess_app.command("template")
+@handles_errors
+def template(
+    format: Annotated[
+        TemplateFormat, typer.Option("--format", "-f", help="Template file format.")
+    ] = TemplateFormat.yaml,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (default: print YAML/CSV)."),
+    ] = None,
+) -> None:
+    """Write a blank answer template (every item with its scale and help)."""
+    from lisa.assess.template import template_text, write_template
+
+    if out is None and format is TemplateFormat.xlsx:
+        out = Path("assessment-template.xlsx")
+    if out is None:
+        typer.echo(template_text(format.value), nl=False)
+        return
+    path = write_template(out, format.value)
+    err_console.print(f"Template written to {path}")
+
+
+def _load_findings(
+    network: Path | None, findings: Path | None
+) -> tuple[list[Any] | None, str | None]:
+    if network and findings:
+        raise ConfigError("give either --network or --findings, not both")
+    if findings:
+        if not findings.exists():
+            raise StudyNotFound(f"no such findings file: {findings}")
+        try:
+            data = json.loads(findings.read_text("utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{findings} is not valid JSON: {exc}") from None
+        items = data.get("findings") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise ConfigError(f"{findings} has no 'findings' list (expected an analysis JSON)")
+        return items, str(findings)
+    if network:
+        try:
+            from lisa.analysis import analyse
+            from lisa.io import load_study  # type: ignore[attr-defined]
+        except ImportError as exc:  # the network engine is not installed in this build
+            raise ConfigError(f"network analysis is not available: {exc}") from None
+        result = analyse(load_study(network))
+        return list(result.to_dict()["findings"]), str(network)
+    return None, None
+
+
+@assess_app.command("run", hidden=True)
+@handles_errors
+def run(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Answer files (YAML, CSV, Excel).", show_default=False),
+    ],
+    network: Annotated[
+        Path | None,
+        typer.Option(help="A study folder: analyse its network and use the findings."),
+    ] = None,
+    findings: Annotated[
+        Path | None,
+        typer.Option(help="An analysis JSON ('lisa analyse --json') whose findings to use."),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the assessment JSON to this file.")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the phase and the recommendations' titles.")
+    ] = False,
+) -> None:
+    """Assess the innovations in answer files."""
+    from lisa.assess import assess_files
+    from lisa.assess.locality import locality_summary
+    from lisa.assess.render import write_json
+
+    found, source = _load_findings(network, findings)
+    assessments = assess_files(files, found)
+    for assessment in assessments:
+        print_assessment(assessment, quiet=quiet)
+    places = locality_summary(assessments)
+    for loc in places:
+        if len(loc.register) > 1:
+            print_locality(loc)
+    if json_path:
+        write_json(assessments, json_path, source)
+        console.print(f"\nAssessment JSON written to {json_path}")
+
+
+def _bar(value: float | None, need: float) -> str:
+    if value is None:
+        return "[dim]unanswered[/]"
+    filled = round(value * 10)
+    style = "green" if value >= need else "red"
+    return f"[{style}]{'█' * filled}{'·' * (10 - filled)}[/] {value:.2f} (needs {need:.2f})"
+
+
+def print_assessment(a: Any, quiet: bool = False) -> None:
+    p = a.phase
+    console.rule(f"[bold]{escape(a.innovation)}[/] — {escape(a.place)}")
+    assessors = ", ".join(a.combined.assessors)
+    console.print(f"Assessed by {escape(assessors)}", highlight=False)
+    style = PHASE_STYLE[p.phase]
+    console.print(
+        f"[bold {style}]Phase {p.phase}: {p.name}[/]  confidence {p.confidence:.2f} ({p.label})"
+        f" · stage [bold]{a.stage}[/] · trajectory [bold]{a.trajectory.status}[/]"
+    )
+    if quiet:
+        for rec in a.recommendations:
+            console.print(f"  • {escape(rec.title)} [dim]({rec.cluster})[/]")
+        return
+    for line in p.evidence:
+        console.print(f"  [dim]-[/] {escape(line)}", highlight=False)
+    console.print(f"  [dim]-[/] Trajectory: {escape(a.trajectory.reason)}", highlight=False)
+    t = a.triangle
+    console.print("\n[bold]Strategic triangle[/] (what this phase needs, seed 002 §5.3)")
+    table = Table(show_edge=False, box=None, show_header=False)
+    table.add_column()
+    table.add_column()
+    for corner in ("authority", "capacity", "value"):
+        mark = " ◀ weakest" if corner == t.weakest_corner and t.corner_short else ""
+        table.add_row(f"  {corner}", _bar(t.corners[corner], t.corner_needs[corner]) + mark)
+    for link in ("authority_capacity", "capacity_value", "value_authority"):
+        label = link.replace("_", "→")
+        est = (
+            " [dim](estimated)[/]" if t.links_estimated[link] and t.links[link] is not None else ""
+        )
+        mark = " ◀ weakest" if link == t.weakest_link and t.link_short else ""
+        table.add_row(f"  {label}", _bar(t.links[link], t.link_needs[link]) + est + mark)
+    console.print(table)
+    if a.factors:
+        console.print(
+            "\n[bold]Six factors[/]: " + ", ".join(f"{f} {r}" for f, r in a.factors.items()),
+            highlight=False,
+        )
+    console.print(f"\n[bold]Risks named for {p.name}[/]")
+    for risk in a.risks:
+        console.print(
+            f"  [{STATUS_STYLE[risk.status]}]{risk.status.upper():<7}[/] {escape(risk.title)} "
+            f"[dim](seed {escape(risk.source.ref)})[/]",
+            highlight=False,
+        )
+        for why in risk.why:
+            console.print(f"           because {escape(why)}", highlight=False)
+    console.print("\n[bold]Recommendations[/]")
+    if not a.recommendations:
+        console.print("  None of the rules fire for these answers.")
+    for rec in a.recommendations:
+        console.print(
+            f"  [bold]{escape(rec.title)}[/] [dim]— {escape(rec.cluster_title)}[/]", highlight=False
+        )
+        console.print(f"    {escape(rec.action)}", highlight=False)
+        console.print(f"    why: {escape('; '.join(rec.why))}", highlight=False)
+        console.print(f"    [dim]source: seed {escape(rec.source.ref)}[/]", highlight=False)
+    if a.disagreements:
+        console.print("\n[bold yellow]Where the assessors disagree[/]")
+        for d in a.disagreements:
+            values = ", ".join(f"{escape(k)}: {_show(v)}" for k, v in d.values.items())
+            console.print(
+                f"  {escape(d.item)}: {values} → combined {_show(d.combined)}", highlight=False
+            )
+    console.print()
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return "/".join(str(v) for v in value)
+    return escape(str(value))
+
+
+def print_locality(loc: Any) -> None:
+    console.rule(f"[bold]{escape(loc.place)}[/]: {len(loc.register)} innovations")
+    table = Table(show_edge=False, box=None)
+    for col in ("innovation", "phase", "stage", "trajectory", "confidence", "weakest corner"):
+        table.add_column(col)
+    for row in loc.register:
+        table.add_row(
+            escape(row["innovation"]),
+            f"{row['phase']} {row['phase_name']}",
+            row["stage"],
+            row["trajectory"],
+            f"{row['confidence']:.2f}",
+            row["weakest_corner"] or "",
+        )
+    console.print(table)
+    console.print(f"Overall stage: [bold]{loc.stage}[/] ({escape(loc.stage_reason)})")
+    if loc.several_fields:
+        console.print("Innovation has reached mainstreaming or beyond in two or more fields.")
+
+
+# ---------------------------------------------------------------------- cases
+
+
+@cases_app.command("list")
+@handles_errors
+def cases_list() -> None:
+    """List the cases in the library."""
+    from lisa.cases import load_cases
+
+    table = Table(show_edge=False, box=None)
+    for col in ("name", "kind", "stage", "phase", "title"):
+        table.add_column(col, no_wrap=col != "title")
+    for case in load_cases():
+        table.add_row(
+            case.name,
+            case.kind,
+            case.stage or case.placement.get("stage") or "",
+            "" if case.phase is None else str(case.phase),
+            escape(case.title),
+        )
+    console.print(table)
+
+
+@cases_app.command("show")
+@handles_errors
+def cases_show(
+    name: Annotated[str, typer.Argument(help="Case name (see 'lisa cases list').")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the case as JSON.")] = False,
+) -> None:
+    """Show one case: context, drivers, process, outcomes, timeline, factors, stage."""
+    from lisa.cases import get_case
+
+    case = get_case(name)
+    if as_json:
+        typer.echo(json.dumps(case.data, indent=2, ensure_ascii=False, default=str))
+        return
+    console.print(case.render(), highlight=False)
+
+
+@cases_app.command("compare")
+@handles_errors
+def cases_compare(
+    files: Annotated[
+        list[Path], typer.Argument(help="Answer file(s) of one innovation.", show_default=False)
+    ],
+    top: Annotated[int, typer.Option(help="How many cases to show.")] = 3,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the comparison JSON to this file.")
+    ] = None,
+) -> None:
+    """The closest cases to an assessed innovation: what they share, what differs, what they did next."""
+    from lisa.assess import assess_files
+    from lisa.cases import compare
+
+    assessments = assess_files(files)
+    if len(assessments) != 1:
+        raise LisaError(
+            f"'cases compare' takes the answers for one innovation; these files hold {len(assessments)}"
+        )
+    assessment = assessments[0]
+    matches = compare(assessment, top=top)
+    console.rule(
+        f"Closest cases to [bold]{escape(assessment.innovation)}[/] "
+        f"(phase {assessment.phase.phase}, {assessment.stage})"
+    )
+    for m in matches:
+        console.print(
+            f"\n[bold]{escape(m.case.title)}[/] [dim]({m.case.name}, similarity {m.score:.2f})[/]",
+            highlight=False,
+        )
+        console.print("  shares:  " + escape("; ".join(m.shared) or "—"), highlight=False)
+        console.print("  differs: " + escape("; ".join(m.differs) or "—"), highlight=False)
+        for step in m.case.next_steps:
+            console.print(f"  next:    {escape(step)}", highlight=False)
+        console.print(f"  [dim]source: seed {escape(m.case.source)}[/]", highlight=False)
+    if json_path:
+        doc = {
+            "schema_version": "1.0",
+            "kind": "lisa-case-comparison",
+            "innovation": assessment.innovation,
+            "place": assessment.place,
+            "matches": [m.to_dict() for m in matches],
+        }
+        json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        console.print(f"\nComparison JSON written to {json_path}")

@@ -1,0 +1,123 @@
+"""Risks and recommendations: the rules of ``rules.yaml`` applied to one innovation.
+
+Recommendations are chosen from the reports' three clusters (pressure and
+authority; internal capacity; external networks of money, people and skills)
+for the innovation's phase, its weak corner and link, its answers and - when a
+network analysis exists for the place - the network findings. The findings
+are a plain list of dicts (``{"code", "title", "groups", ...}`` as in the
+analysis JSON) or of codes, so this works without the network engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lisa.assess.rules import CLUSTERS, Context, Finding, Rules, choose
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rule comes from: seed file id(s) and section."""
+
+    ref: str
+    documents: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ref": self.ref, "documents": list(self.documents)}
+
+
+def resolve_source(ref: str, rules: Rules) -> Source:
+    docs = tuple(title for seed, title in rules.sources.items() if seed in ref)
+    return Source(ref=ref, documents=docs)
+
+
+@dataclass(frozen=True)
+class Risk:
+    id: str
+    title: str
+    detail: str
+    status: str  # "showing" (its signs are present) or "watch"
+    why: tuple[str, ...]
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "detail": self.detail,
+            "status": self.status,
+            "why": list(self.why),
+            "source": self.source.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    cluster: str
+    title: str
+    action: str
+    why: tuple[str, ...]
+    source: Source
+
+    @property
+    def cluster_title(self) -> str:
+        return CLUSTERS[self.cluster]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "cluster": self.cluster,
+            "cluster_title": self.cluster_title,
+            "title": self.title,
+            "action": self.action,
+            "why": list(self.why),
+            "source": self.source.to_dict(),
+        }
+
+
+def parse_findings(findings: Iterable[Any] | Mapping[str, Any] | None) -> list[Finding]:
+    """Network findings from an analysis dict, a list of finding dicts, or codes."""
+    if findings is None:
+        return []
+    if isinstance(findings, Mapping):
+        findings = findings.get("findings", [])
+    return [Finding.parse(f) for f in findings]
+
+
+def risks_for(ctx: Context, rules: Rules) -> list[Risk]:
+    """The risks the reports name for the context's phase, showing ones first."""
+    out = []
+    for rule, fired, reasons in choose(rules.risks, ctx):
+        out.append(
+            Risk(
+                id=rule["id"],
+                title=rule["title"],
+                detail=rule.get("detail", ""),
+                status="showing" if fired else "watch",
+                why=tuple(reasons),
+                source=resolve_source(rule["source"], rules),
+            )
+        )
+    return sorted(out, key=lambda r: r.status != "showing")
+
+
+def recommend(ctx: Context, rules: Rules) -> list[Recommendation]:
+    """Recommendations whose conditions hold, most-supported first."""
+    chosen = []
+    order = list(CLUSTERS)
+    for index, (rule, fired, reasons) in enumerate(choose(rules.recommendations, ctx)):
+        if not fired:
+            continue
+        rec = Recommendation(
+            id=rule["id"],
+            cluster=rule["cluster"],
+            title=rule["title"],
+            action=rule.get("action", ""),
+            why=tuple(dict.fromkeys(reasons)),
+            source=resolve_source(rule["source"], rules),
+        )
+        chosen.append((-len(rec.why), order.index(rec.cluster), index, rec))
+    return [rec for *_, rec in sorted(chosen, key=lambda t: t[:3])]

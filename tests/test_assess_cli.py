@@ -1,0 +1,146 @@
+"""The command line: lisa assess template, lisa assess FILE..., exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lisa.cli import app
+
+DATA = Path(__file__).parent / "data" / "assess"
+runner = CliRunner()
+
+
+def lisa(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def flat(text: str) -> str:
+    """Terminal output with rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def test_template_prints_yaml_by_default() -> None:
+    result = lisa("assess", "template")
+    assert result.exit_code == 0
+    assert "meta.innovation:" in result.stdout and "sign.trigger:" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv", "xlsx"])
+def test_template_written_to_a_file(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"t.{fmt}"
+    result = lisa("assess", "template", "--format", fmt, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.exists() and out.stat().st_size > 1000
+
+
+def test_assess_a_file_prints_phase_triangle_risks_and_recommendations() -> None:
+    result = lisa("assess", str(DATA / "board-chair.yaml"))
+    assert result.exit_code == 0, result.output
+    out = flat(result.stdout)
+    assert "Phase 2: mobilisation" in out
+    assert "Strategic triangle" in out and "weakest" in out
+    assert "Risks named for mobilisation" in out
+    assert "Recommendations" in out and "why:" in out and "source: seed" in out
+
+
+def test_assess_several_assessors_shows_disagreements(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    result = lisa(
+        "assess",
+        str(DATA / "board-chair.yaml"),
+        str(DATA / "frontline-lead.csv"),
+        "--json",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Where the assessors disagree" in result.stdout
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["schema_version"] == "1.0"
+    assert doc["kind"] == "lisa-assessment"
+    assert len(doc["assessments"]) == 1
+    assert doc["assessments"][0]["disagreements"]
+
+
+def test_options_may_come_before_the_files(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    result = lisa("assess", "--json", str(out), str(DATA / "board-chair.yaml"))
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+
+
+def test_findings_file_feeds_the_recommendations(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    result = lisa(
+        "assess",
+        str(DATA / "board-chair.yaml"),
+        "--findings",
+        str(DATA / "analysis.json"),
+        "--json",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text("utf-8"))
+    recs = {r["id"] for r in doc["assessments"][0]["recommendations"]}
+    assert "open-the-core" in recs
+    assert doc["network_source"].endswith("analysis.json")
+
+
+def test_network_option_runs_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Result:
+        def to_dict(self) -> dict[str, object]:
+            return {"findings": [{"code": "thin-vertical-links", "title": "Thin vertical links"}]}
+
+    fake_io = types.ModuleType("lisa.io")
+    fake_io.load_study = lambda path: ("study", path)  # type: ignore[attr-defined]
+    fake_analysis = types.ModuleType("lisa.analysis")
+    fake_analysis.analyse = lambda study: Result()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "lisa.io", fake_io)
+    monkeypatch.setitem(sys.modules, "lisa.analysis", fake_analysis)
+    result = lisa("assess", str(DATA / "board-chair.yaml"), "--network", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "vertical" in result.stdout.lower()
+
+
+def test_bad_answers_exit_2_with_file_item_and_value() -> None:
+    result = lisa("assess", str(DATA / "out-of-range.csv"), str(DATA / "unknown-item.yaml"))
+    assert result.exit_code == 2
+    err = flat(result.stderr)
+    assert "out-of-range.csv" in err and "sign.pilots" in err and "'7'" in err
+    assert "sign.triger" in err and "sign.trigger" in err
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = lisa("assess", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 3
+    assert "no such answer file" in flat(result.stderr)
+
+
+def test_bad_findings_file(tmp_path: Path) -> None:
+    bad = tmp_path / "f.json"
+    bad.write_text("{not json", "utf-8")
+    result = lisa("assess", str(DATA / "board-chair.yaml"), "--findings", str(bad))
+    assert result.exit_code == 2 and "not valid JSON" in flat(result.stderr)
+
+
+def test_network_and_findings_together_are_refused(tmp_path: Path) -> None:
+    result = lisa(
+        "assess",
+        str(DATA / "board-chair.yaml"),
+        "--findings",
+        str(DATA / "analysis.json"),
+        "--network",
+        str(tmp_path),
+    )
+    assert result.exit_code == 2
+
+
+def test_assess_help_and_no_arguments() -> None:
+    assert "template" in lisa("assess", "--help").stdout
+    assert lisa("assess").exit_code in (0, 2)

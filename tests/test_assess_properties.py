@@ -1,0 +1,105 @@
+"""Property tests: the inference is stable.
+
+- Reordering answers (inside a file, or the order of assessors) changes nothing.
+- More evidence of a later phase never moves an innovation to an earlier phase
+  when the history agrees.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lisa.assess import assess_answers, assess_sets
+from lisa.assess.answers import answers_from_mapping
+from lisa.assess.items import PHASE_NAMES, load_item_bank
+
+BANK = load_item_bank()
+AGREE5 = [i.id for i in BANK if i.scale.name == "agree5"]
+FACTOR_ITEMS = [i.id for i in BANK if i.section == "factor"]
+SIGNS = {p: [i.id for i in BANK.phase_signs(p)] for p in PHASE_NAMES}
+META = {"meta.innovation": "Hubs", "meta.place": "Exampletown"}
+
+answer_maps = st.fixed_dictionaries(
+    {},
+    optional={
+        **{item: st.integers(1, 5) for item in AGREE5},
+        **{
+            item: st.sampled_from(["driver", "enabler", "absent", "blocking"])
+            for item in FACTOR_ITEMS
+        },
+        "type.extent": st.sampled_from(["incremental", "radical", "systemic"]),
+    },
+)
+histories = st.lists(st.integers(0, 4), max_size=4).map(
+    lambda phases: [{"date": 2000 + 2 * i, "phase": p} for i, p in enumerate(phases)]
+)
+findings = st.lists(
+    st.sampled_from(["exclusive-core", "excluded-group", "thin-vertical-links", "high-networking"]),
+    max_size=3,
+    unique=True,
+)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def summary(result: Any) -> dict[str, Any]:
+    d = result.to_dict()
+    d.pop("sources")
+    d.pop("assessors")
+    return d
+
+
+@SETTINGS
+@given(answer_maps, histories, findings, st.randoms())
+def test_reordering_answers_changes_nothing(
+    answers: dict[str, Any], history: list[dict[str, Any]], codes: list[str], rnd: random.Random
+) -> None:
+    items = list({**META, **answers}.items())
+    shuffled = items[:]
+    rnd.shuffle(shuffled)
+    shuffled_codes = codes[:]
+    rnd.shuffle(shuffled_codes)
+    a = assess_answers({"answers": dict(items), "history": history}, codes)
+    b = assess_answers({"answers": dict(shuffled), "history": history}, shuffled_codes)
+    assert summary(a) == summary(b)
+
+
+@SETTINGS
+@given(st.lists(answer_maps, min_size=2, max_size=4), st.randoms())
+def test_order_of_assessors_changes_nothing(many: list[dict[str, Any]], rnd: random.Random) -> None:
+    sets = []
+    for n, answers in enumerate(many):
+        (s,), _ = answers_from_mapping({"answers": {**META, "meta.assessor": f"A{n}", **answers}})
+        sets.append(s)
+    reordered = sets[:]
+    rnd.shuffle(reordered)
+    assert summary(assess_sets(sets)[0]) == summary(assess_sets(reordered)[0])
+
+
+@SETTINGS
+@given(answer_maps, st.data())
+def test_more_later_phase_evidence_never_moves_an_innovation_earlier(
+    answers: dict[str, Any], data: st.DataObject
+) -> None:
+    before = assess_answers({"answers": {**META, **answers}})
+    phase = before.phase.phase
+    # the history agrees with the phase found
+    history = [{"date": 2000, "phase": max(phase - 1, 0)}, {"date": 2003, "phase": phase}]
+    before = assess_answers({"answers": {**META, **answers}, "history": history})
+    assert before.phase.phase == phase
+    later = data.draw(st.integers(max(phase, 1), 4), label="later phase")
+    item = data.draw(st.sampled_from(SIGNS[later]), label="sign")
+    stronger = data.draw(st.integers(max(answers.get(item, 1), 4), 5), label="new answer")
+    after = assess_answers({"answers": {**META, **answers, item: stronger}, "history": history})
+    assert after.phase.phase >= phase
+
+
+@SETTINGS
+@given(answer_maps)
+def test_confidence_is_a_share_and_the_phase_is_valid(answers: dict[str, Any]) -> None:
+    result = assess_answers({"answers": {**META, **answers}})
+    assert 0.0 <= result.phase.confidence <= 1.0
+    assert result.phase.phase in PHASE_NAMES

@@ -1,0 +1,224 @@
+"""The rules file: well formed, and each risk and recommendation fires when
+one of its conditions holds and not otherwise."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from lisa.assess import load_item_bank, load_rules
+from lisa.assess.core import assess_answers
+from lisa.assess.items import CORNERS, FACTORS, LINKS
+from lisa.assess.recommend import parse_findings, recommend, risks_for
+from lisa.assess.rules import (
+    NETWORK_FINDING_CODES,
+    Context,
+    Finding,
+    RulesInvalid,
+    evaluate,
+    leaf_conditions,
+    parse_rules,
+)
+
+RULES = load_rules()
+AGREE5 = [i.id for i in load_item_bank() if i.scale.name == "agree5"]
+
+
+def quiet_context(phase: int) -> Context:
+    """A context in which no condition holds: everything middling-safe, no findings."""
+    return Context(
+        phase=phase,
+        corners={c: 1.0 for c in CORNERS},
+        links={link: 1.0 for link in LINKS},
+        weakest_corner=None,
+        weakest_link=None,
+        needs=RULES.corner_needs(phase),
+        items={item: 0.75 for item in AGREE5}
+        | {
+            "risk.resisters": 0.0,
+            "risk.pioneer_handover": 0.0,
+            "risk.key_people": 0.0,
+            "risk.complacency": 0.0,
+        },
+        factors={f: "driver" for f in FACTORS},
+        extent="incremental",
+        findings=[],
+        trajectory="progressing",
+    )
+
+
+def satisfy(ctx: Context, key: str, arg: Any) -> Context:
+    """A copy of ``ctx`` in which the leaf condition ``key: arg`` holds."""
+    ctx = copy.deepcopy(ctx)
+    if key == "phase_in":
+        ctx.phase = arg[0]
+    elif key == "corner_below":
+        for corner, limit in arg.items():
+            ctx.corners[corner] = limit - 0.25
+    elif key == "link_below":
+        for link, limit in arg.items():
+            ctx.links[link] = limit - 0.25
+    elif key == "weakest_corner":
+        ctx.weakest_corner = arg
+    elif key == "weakest_link":
+        ctx.weakest_link = arg
+    elif key == "item_below":
+        for item, limit in arg.items():
+            ctx.items[item] = max(0.0, limit - 0.25)
+    elif key == "item_at_least":
+        for item, limit in arg.items():
+            ctx.items[item] = limit
+    elif key == "factor_is":
+        for factor, roles in arg.items():
+            ctx.factors[factor] = roles[0]
+    elif key == "extent_is":
+        ctx.extent = arg[0]
+    elif key == "finding":
+        ctx.findings.append(Finding(code=arg, title="t", groups=("residents",)))
+    elif key == "trajectory_is":
+        ctx.trajectory = arg[0]
+    return ctx
+
+
+def cases(kind: str) -> list[tuple[str, int, str, Any]]:
+    out = []
+    for rule in getattr(RULES, kind):
+        for key, arg in leaf_conditions(rule["when"]):
+            out.append((rule["id"], rule["phases"][-1], key, arg))
+    return out
+
+
+def rule_by_id(kind: str, rule_id: str) -> dict[str, Any]:
+    return next(r for r in getattr(RULES, kind) if r["id"] == rule_id)
+
+
+def quiet_phase(rule: dict[str, Any]) -> int | None:
+    """A phase of the rule in which its conditions do not hold by phase alone."""
+    gated = {p for key, arg in leaf_conditions(rule["when"]) if key == "phase_in" for p in arg}
+    free = [p for p in rule["phases"] if p not in gated]
+    return free[0] if free else None
+
+
+@pytest.mark.parametrize("rule_id", [r["id"] for r in RULES.recommendations])
+def test_recommendation_is_quiet_when_none_of_its_conditions_hold(rule_id: str) -> None:
+    rule = rule_by_id("recommendations", rule_id)
+    phase = quiet_phase(rule)
+    if phase is None:  # fires on phase alone: then it must stay quiet outside its phases
+        outside = next(p for p in range(5) if p not in rule["phases"])
+        assert rule_id not in [r.id for r in recommend(quiet_context(outside), RULES)]
+        return
+    assert rule_id not in [r.id for r in recommend(quiet_context(phase), RULES)]
+
+
+@pytest.mark.parametrize(("rule_id", "phase", "key", "arg"), cases("recommendations"))
+def test_recommendation_fires_on_each_of_its_conditions(
+    rule_id: str, phase: int, key: str, arg: Any
+) -> None:
+    ctx = satisfy(quiet_context(phase), key, arg)
+    if ctx.phase not in rule_by_id("recommendations", rule_id)["phases"]:
+        pytest.skip("phase condition outside the rule's phases")
+    chosen = {r.id: r for r in recommend(ctx, RULES)}
+    assert rule_id in chosen
+    assert chosen[rule_id].why, "a chosen recommendation says why"
+    assert chosen[rule_id].source.ref
+
+
+@pytest.mark.parametrize(("rule_id", "phase", "key", "arg"), cases("risks"))
+def test_risk_shows_on_each_of_its_conditions(rule_id: str, phase: int, key: str, arg: Any) -> None:
+    quiet = {r.id: r for r in risks_for(quiet_context(phase), RULES)}
+    assert quiet[rule_id].status == "watch"
+    fired = {r.id: r for r in risks_for(satisfy(quiet_context(phase), key, arg), RULES)}
+    assert fired[rule_id].status == "showing" and fired[rule_id].why
+
+
+def test_risks_are_only_those_named_for_the_phase() -> None:
+    for phase in range(5):
+        named = {r.id for r in risks_for(quiet_context(phase), RULES)}
+        expected = {r["id"] for r in RULES.risks if phase in r["phases"]}
+        assert named == expected
+    assert "pioneers-keep-control" in {r.id for r in risks_for(quiet_context(2), RULES)}
+    assert "complacency" in {r.id for r in risks_for(quiet_context(4), RULES)}
+
+
+def test_every_cluster_has_recommendations_and_sources_resolve() -> None:
+    assert {r["cluster"] for r in RULES.recommendations} == {"pressure", "capacity", "networks"}
+    for rule in RULES.recommendations + RULES.risks:
+        assert any(seed in rule["source"] for seed in RULES.sources), rule["id"]
+
+
+def test_every_network_finding_code_is_used_by_some_recommendation() -> None:
+    used = {
+        arg
+        for rule in RULES.recommendations
+        for key, arg in leaf_conditions(rule["when"])
+        if key == "finding"
+    }
+    assert used == set(NETWORK_FINDING_CODES)
+
+
+def test_finding_codes_match_the_network_engine() -> None:
+    findings = pytest.importorskip("lisa.findings")
+    assert set(NETWORK_FINDING_CODES) == set(findings.FINDING_CODES)
+
+
+def test_network_findings_drive_recommendations_with_their_groups() -> None:
+    answers = {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 5, "sign.early_value": 5}
+    plain = assess_answers({"answers": answers})
+    with_network = assess_answers(
+        {"answers": answers},
+        {
+            "findings": [
+                {
+                    "code": "excluded-group",
+                    "title": "Outside the core",
+                    "groups": ["VCS", "residents"],
+                }
+            ]
+        },
+    )
+    assert "open-the-core" not in [r.id for r in plain.recommendations]
+    (rec,) = [r for r in with_network.recommendations if r.id == "open-the-core"]
+    assert any("VCS, residents" in why for why in rec.why)
+
+
+def test_findings_may_be_codes_dicts_or_an_analysis() -> None:
+    assert [f.code for f in parse_findings(["exclusive-core"])] == ["exclusive-core"]
+    assert parse_findings({"findings": [{"code": "isolated-people", "groups": {"a": 1}}]})[
+        0
+    ].groups == ("a",)
+    assert parse_findings(None) == []
+
+
+def test_conditions_all_not_and_reasons() -> None:
+    ctx = quiet_context(2)
+    ok, reasons = evaluate({"all": [{"phase_in": [2]}, {"extent_is": ["incremental"]}]}, ctx)
+    assert ok and len(reasons) == 2
+    ok, _ = evaluate({"not": {"phase_in": [2]}}, ctx)
+    assert not ok
+    ok, reasons = evaluate({"not": {"phase_in": [3]}}, ctx)
+    assert ok and reasons
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"nonsense": 1}, "unknown condition"),
+        ({"item_below": {"sign.nope": 0.5}}, "unknown item"),
+        ({"finding": "no-such-finding"}, "unknown network finding"),
+        ({"factor_is": {"luck": ["driver"]}}, "bad factor"),
+        ({"weakest_corner": "money"}, "unknown corner"),
+    ],
+)
+def test_malformed_rules_are_rejected(bad: dict[str, Any], message: str) -> None:
+    from importlib import resources
+
+    import yaml
+
+    data = yaml.safe_load(
+        resources.files("lisa.assess").joinpath("data/rules.yaml").read_text("utf-8")
+    )
+    data["recommendations"][0]["when"] = bad
+    with pytest.raises(RulesInvalid, match=message):
+        parse_rules(data)
