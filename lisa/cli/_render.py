@@ -94,16 +94,26 @@ def print_summary(result: AnalysisResult, *, brief: bool = False) -> None:
             "Counts per role: " + ", ".join(f"{k} {v}" for k, v in result.role_counts().items())
         )
     else:
+        metric_label = {"hub": "named by", "gatekeeper": "betweenness", "pulsetaker": "2-step reach"}
         for role, title in ROLE_TITLES.items():
             people = result.key_people(role, limit=5)
             count = result.role_counts()[role]
             console.print(f"[bold]{title}[/] — {count} in all")
+            roles_table = Table(show_edge=False, box=None, padding=(0, 1))
+            roles_table.add_column("person", overflow="fold")
+            roles_table.add_column("organisation · sector · layer", overflow="fold")
+            roles_table.add_column(metric_label[role], justify="right")
             for p in people:
                 where = " · ".join(x for x in (p.organisation, p.sector, p.layer) if x)
-                console.print(
-                    f"   {escape(p.name or p.id):<28} {escape(where):<48} {p.value:.3g}",
-                    highlight=False,
+                value = (
+                    str(int(p.value))
+                    if role == "hub"
+                    else f"{100 * p.value:.0f}%"
+                    if role == "pulsetaker"
+                    else f"{p.value:.3f}"
                 )
+                roles_table.add_row(escape(p.name or p.id), escape(where), value)
+            console.print(roles_table)
     console.rule("Networks")
     table = Table(show_edge=False, box=None)
     for col in ("network", "ties", "density", "named per respondent", "core size", "core fit"):
