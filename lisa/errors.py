@@ -3,7 +3,8 @@
 ::
 
     LisaError                      base of everything lisa raises on purpose
-    ├── StudyInvalid               the study data has problems (carries them all)
+    ├── InputInvalid               input files have problems (carries them all)
+    │   └── StudyInvalid           … the study data (lisa.assess adds AssessmentInvalid)
     ├── StudyNotFound              a study folder or file is missing
     ├── UnknownPerson              an id that is not on the roster
     ├── UnknownRelation            a relation the study does not define
@@ -84,16 +85,24 @@ class StudyNotFound(LisaError):
     exit_code = 3
 
 
-class StudyInvalid(LisaError):
-    """The study data has one or more problems; ``problems`` lists them all."""
+class InputInvalid(LisaError):
+    """Input files have one or more problems; ``problems`` lists them all."""
 
     exit_code = 2
+    #: What was wrong, for the message head ("3 problems in the study data").
+    subject = "the input"
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.severity == "error"]
-        head = f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the study data"
+        head = f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {self.subject}"
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in errors))
+
+
+class StudyInvalid(InputInvalid):
+    """The study data has one or more problems; ``problems`` lists them all."""
+
+    subject = "the study data"
 
 
 class UnknownPerson(LisaError, KeyError):

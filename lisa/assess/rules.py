@@ -20,19 +20,10 @@ from typing import Any
 import yaml
 
 from lisa.assess.items import CORNERS, FACTOR_ROLES, FACTORS, LINKS, PHASE_NAMES, load_item_bank
+from lisa.findings import FINDING_CODES
 
 #: Network finding codes the rules may refer to (those of lisa.findings).
-NETWORK_FINDING_CODES: tuple[str, ...] = (
-    "low-response",
-    "exclusive-core",
-    "excluded-group",
-    "core-departure-risk",
-    "low-connected-difference",
-    "thin-horizontal-links",
-    "thin-vertical-links",
-    "isolated-people",
-    "high-networking",
-)
+NETWORK_FINDING_CODES: tuple[str, ...] = FINDING_CODES
 TRAJECTORIES: tuple[str, ...] = ("progressing", "stalled", "reversing", "sustained", "unknown")
 CLUSTERS: dict[str, str] = {
     "pressure": "Pressure for change and authority to act",

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from lisa.errors import LisaError, StudyInvalid
+from lisa.errors import InputInvalid, LisaError
 
 app = typer.Typer(
     name="lisa",
@@ -32,9 +32,11 @@ def handles_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except StudyInvalid as exc:
+        except InputInvalid as exc:
             errors = [p for p in exc.problems if p.severity == "error"]
-            err_console.print(f"[bold red]The study data has {len(errors)} problem(s):[/]")
+            err_console.print(
+                f"[bold red]{exc.subject[0].upper() + exc.subject[1:]} has {len(errors)} problem(s):[/]"
+            )
             for p in errors:
                 err_console.print(f"  - {p}", markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None

@@ -94,7 +94,11 @@ def print_summary(result: AnalysisResult, *, brief: bool = False) -> None:
             "Counts per role: " + ", ".join(f"{k} {v}" for k, v in result.role_counts().items())
         )
     else:
-        metric_label = {"hub": "named by", "gatekeeper": "betweenness", "pulsetaker": "2-step reach"}
+        metric_label = {
+            "hub": "named by",
+            "gatekeeper": "betweenness",
+            "pulsetaker": "2-step reach",
+        }
         for role, title in ROLE_TITLES.items():
             people = result.key_people(role, limit=5)
             count = result.role_counts()[role]

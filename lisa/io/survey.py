@@ -84,6 +84,24 @@ class _Matcher:
         return None, "none", tuple(str(c[0]) for c in close)
 
 
+def _unmatched(
+    who: str, how: str, suggestions: tuple[str, ...], label: str, row: int, column: str, value: str
+) -> Problem:
+    """The problem for a name that did not match exactly one roster person."""
+    reason = (
+        "is not on the roster" if how == "none" else "matches more than one person on the roster"
+    )
+    return Problem(
+        "unknown-person",
+        f"{who} {reason}",
+        label,
+        row=row,
+        column=column,
+        value=value,
+        suggestions=suggestions,
+    )
+
+
 def _read(path: Path) -> Table:
     if not path.exists():
         raise StudyNotFound(f"the survey export '{path}' does not exist")
@@ -183,16 +201,14 @@ def read_survey_export(
         rid, how, sugg = matcher.match(who)
         if rid is None:
             out.problems.append(
-                Problem(
-                    "unknown-person",
-                    f"the respondent '{who}' is not on the roster"
-                    if how == "none"
-                    else f"the respondent '{who}' matches more than one person on the roster",
+                _unmatched(
+                    f"the respondent '{who}'",
+                    how,
+                    sugg,
                     label,
-                    row=rownum,
-                    column=table.original_columns[resp_col],
-                    value=who,
-                    suggestions=sugg,
+                    rownum,
+                    table.original_columns[resp_col],
+                    who,
                 )
             )
             continue
@@ -220,16 +236,8 @@ def read_survey_export(
                 tid, how, sugg = matcher.match(text)
                 if tid is None:
                     out.problems.append(
-                        Problem(
-                            "unknown-person",
-                            f"'{text}' is not on the roster"
-                            if how == "none"
-                            else f"'{text}' matches more than one person on the roster",
-                            label,
-                            row=rownum,
-                            column=table.original_columns[col],
-                            value=text,
-                            suggestions=sugg,
+                        _unmatched(
+                            f"'{text}'", how, sugg, label, rownum, table.original_columns[col], text
                         )
                     )
                     continue

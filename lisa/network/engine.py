@@ -155,16 +155,19 @@ def analyse_network(
     core_members: dict[str, np.ndarray] = {}
     computation_exact = True
     max_samples = None
-    for name in names:
-        rel = study.relation(name)
+    networks: list[tuple[str | None, str, bool]] = [
+        (r.name, r.display(), r.directed) for r in study.relations
+    ]
+    networks.append((None, "All relations combined", True))
+    for name, label, directed in networks:
         src, tgt, _ = study.arcs(name)
         o_src, _, _ = original.arcs(name)
-        net = build_net(name, study.n_people, src, tgt, rel.directed)
+        net = build_net(name or COMBINED, study.n_people, src, tgt, directed)
         block, core = _network_block(
             study,
             net,
-            rel.display(),
-            rel.directed,
+            label,
+            directed,
             config,
             groupings,
             responded,
@@ -172,33 +175,20 @@ def analyse_network(
             rng,
             tick,
         )
-        blocks["relations"][name] = block
-        core_members[name] = core
         computation_exact &= block["network"]["exact"]
         if block["network"]["samples"]:
             max_samples = block["network"]["samples"]
-    src, tgt, _ = study.arcs(None)
-    o_src, _, _ = original.arcs(None)
-    combined = build_net(COMBINED, study.n_people, src, tgt, True)
-    block, _core = _network_block(
-        study,
-        combined,
-        "All relations combined",
-        True,
-        config,
-        groupings,
-        responded,
-        int(responded[o_src].sum()),
-        rng,
-        tick,
-    )
-    computation_exact &= block["network"]["exact"]
+        if name is not None:
+            blocks["relations"][name] = block
+            core_members[name] = core
+        else:
+            combined, combined_block = net, block
     tick("core consistency and mixing")
     consistency = cores.consistency(study.ids, core_members, groupings, config.stable_core_share)
     counts = consistency.pop("core_networks")
     for i, pid in enumerate(study.ids):
-        block["people"][pid]["core_networks"] = int(counts[i])
-    blocks["combined"] = block
+        combined_block["people"][pid]["core_networks"] = int(counts[i])
+    blocks["combined"] = combined_block
     blocks["core_consistency"] = consistency
     blocks["layers"] = mixing.mixing(combined, study.group_values("layer"), layers=True)
     blocks["sectors"] = mixing.mixing(combined, study.group_values("sector"))
