@@ -146,3 +146,72 @@ def test_every_command_has_help() -> None:
         r = invoke(command, "--help")
         assert r.exit_code == 0
         assert "Usage" in r.output
+
+
+def small_study(tmp_path: Path) -> Path:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    (folder / "people.csv").write_text(
+        "id,name,organisation,sector,layer,responded\n"
+        "a,Ann Lee,Council,council,systemic,yes\nb,Bob Ray,Council,council,sectoral,yes\n"
+        "c,Cara Sen,Food Bank,vcs,frontline,no\n",
+        "utf-8",
+    )
+    (folder / "ties.csv").write_text(
+        "source,target,relation,wave\na,b,work,2024\nb,c,work,2025\n", "utf-8"
+    )
+    return folder
+
+
+def test_import_survey_reports_unmatched_names_and_writes_nothing(tmp_path: Path) -> None:
+    folder = small_study(tmp_path)
+    before = (folder / "ties.csv").read_bytes()
+    export = tmp_path / "export.csv"
+    export.write_text("respondent,work\nCara Sen,Ann Leigh\n", "utf-8")
+    r = invoke("import-survey", export, "--study", folder)
+    assert r.exit_code == 2
+    assert "Ann Leigh" in r.output and "Ann Lee" in r.output
+    assert (folder / "ties.csv").read_bytes() == before
+
+
+def test_import_survey_adds_ties_and_marks_respondents(tmp_path: Path) -> None:
+    folder = small_study(tmp_path)
+    export = tmp_path / "export.csv"
+    export.write_text("respondent,work\ncara sen,ann lee; BOB RAY\n", "utf-8")
+    r = invoke("import-survey", export, "--study", folder, "--dry-run")
+    assert r.exit_code == 0 and "Matched 2 nominations from 1 respondents" in r.output
+    assert "c,a" not in (folder / "ties.csv").read_text("utf-8")
+    r = invoke("import-survey", export, "--study", folder)
+    assert r.exit_code == 0, r.output
+    ties = (folder / "ties.csv").read_text("utf-8")
+    assert "c,a,work" in ties and "c,b,work" in ties
+    assert "c,Cara Sen,Food Bank,vcs,frontline,yes" in (folder / "people.csv").read_text("utf-8")
+
+
+def test_unknown_wave_is_named(tmp_path: Path) -> None:
+    r = invoke("analyse", small_study(tmp_path), "--wave", "2030", "--quiet")
+    assert r.exit_code == 2 and "2030" in r.output and "2024, 2025" in r.output
+
+
+def test_export_unknown_relation_is_named(demo_dir: Path, tmp_path: Path) -> None:
+    r = invoke(
+        "export",
+        demo_dir,
+        "--relation",
+        "gossip",
+        "--no-with-metrics",
+        "--out",
+        tmp_path / "x.gexf",
+        "--format",
+        "gexf",
+    )
+    assert r.exit_code == 2 and "gossip" in r.output and "innovation" in r.output
+
+
+def test_settings_lists_every_setting() -> None:
+    from lisa.config import AnalysisConfig
+
+    r = invoke("settings")
+    assert r.exit_code == 0
+    for name in AnalysisConfig.model_fields:
+        assert name in r.output

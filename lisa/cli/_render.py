@@ -143,10 +143,8 @@ def print_summary(result: AnalysisResult, *, brief: bool = False) -> None:
 
 
 def print_settings(rows: Sequence[tuple[str, object, str]]) -> None:
-    table = Table(show_edge=False, box=None)
-    table.add_column("setting")
-    table.add_column("default", justify="right")
-    table.add_column("meaning")
+    """Each setting as ``name = default`` with its meaning indented below."""
     for name, default, help_text in rows:
-        table.add_row(name, repr(default), help_text)
-    console.print(table)
+        console.print(f"[bold]{escape(name)}[/] = {escape(repr(default))}", highlight=False)
+        console.print(f"    {escape(help_text)}", highlight=False)
+    console.print("\nChange one with --set NAME=VALUE (e.g. --set hub_quantile=0.95).")
