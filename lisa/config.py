@@ -151,7 +151,11 @@ class AnalysisConfig(BaseModel):
                 raise ConfigError(
                     f"unknown setting '{key}'; settings are: {', '.join(sorted(cls.model_fields))}"
                 )
-            data[key] = value
+            annotation = str(cls.model_fields[key].annotation)
+            if "tuple" in annotation and isinstance(value, str):
+                data[key] = tuple(v.strip() for v in value.split(",") if v.strip())
+            else:
+                data[key] = value
         try:
             return cls(**data)  # type: ignore[arg-type]
         except ValidationError as exc:

@@ -215,3 +215,21 @@ def test_settings_lists_every_setting() -> None:
     assert r.exit_code == 0
     for name in AnalysisConfig.model_fields:
         assert name in r.output
+
+
+def test_groupings_can_be_set_and_an_unknown_one_is_named(tmp_path: Path) -> None:
+    folder = small_study(tmp_path)
+    r = invoke(
+        "analyse",
+        folder,
+        "--set",
+        "groupings=layer,sector",
+        "--json",
+        tmp_path / "g.json",
+        "--quiet",
+    )
+    assert r.exit_code == 0, r.output
+    person = json.loads((tmp_path / "g.json").read_text("utf-8"))["combined"]["people"]["b"]
+    assert set(person["brokerage"]) == {"layer", "sector"}
+    r = invoke("analyse", folder, "--set", "groupings=layer,office", "--quiet")
+    assert r.exit_code == 2 and "office" in r.output
