@@ -75,6 +75,14 @@ def print_summary(result: AnalysisResult, *, brief: bool = False) -> None:
         f"{len(study.relations)} networks, {len(study.ties)} ties"
         + (f", response {100 * resp['rate']:.0f}%" if resp.get("known") else "")
     )
+    if resp.get("known") and resp["rate"] < 1:
+        for key, label in (("by_layer", "layer"), ("by_sector", "sector")):
+            parts = [
+                f"{escape(g)} {100 * v['rate']:.0f}%" + (" [red](thin)[/]" if v["thin"] else "")
+                for g, v in resp[key].items()
+            ]
+            if parts:
+                console.print(f"  response by {label}: " + " · ".join(parts), highlight=False)
     console.rule("Findings")
     if not result.findings:
         console.print("No findings: none of lisa's patterns show in these data.")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from lisa.config import AnalysisConfig
-from lisa.study import Study, Ties
+from lisa.study import LAYERS, Study, Ties
 
 
 def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) -> dict[str, Any]:
@@ -37,10 +37,11 @@ def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) ->
     else:
         level = "unreliable"
 
-    def by(values: list[str]) -> dict[str, dict[str, Any]]:
+    def by(values: list[str], order: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         arr = np.asarray(values, dtype=object).astype(str)
-        for group in sorted(set(arr.tolist()) - {""}):
+        rank = {g: i for i, g in enumerate(order)}
+        for group in sorted(set(arr.tolist()) - {""}, key=lambda g: (rank.get(g, len(rank)), g)):
             members = arr == group
             people = int(members.sum())
             got = int(responded[members].sum())
@@ -64,7 +65,7 @@ def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) ->
         "level": level,
         "imputation": config.impute,
         "imputed_arcs": imputed_arcs,
-        "by_layer": by(study.group_values("layer")),
+        "by_layer": by(study.group_values("layer"), LAYERS),
         "by_sector": by(study.group_values("sector")),
         "non_respondents": [study.ids[i] for i in np.flatnonzero(~responded)],
     }
