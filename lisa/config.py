@@ -63,6 +63,13 @@ class AnalysisConfig(BaseModel):
         description="A person is in the stable core if in the core of at least this share of "
         "the relations.",
     )
+    core_max_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="exclusive-core and core-departure-risk: a stable core holding more than "
+        "this share of the people is no small core group, and neither fires.",
+    )
 
     # -- computation --------------------------------------------------------
     exact_limit: int = Field(

@@ -121,6 +121,11 @@ def _stable_core(result: Result) -> list[str]:
     return list(result.get("core_consistency", {}).get("stable_core", []))
 
 
+def _small_core(core: list[str], study: Study, config: AnalysisConfig) -> bool:
+    """Whether the stable core is a small group, not a large share of the place."""
+    return len(core) <= config.core_max_share * max(study.n_people, 1)
+
+
 # -- the rules --------------------------------------------------------------
 
 
@@ -187,7 +192,7 @@ def exclusive_core(result: Result, study: Study, config: AnalysisConfig) -> Find
     cc = result.get("core_consistency", {})
     stable = _stable_core(result)
     n_rel = len(cc.get("cores", {}))
-    if n_rel < 2 or len(stable) < config.core_min_size:
+    if n_rel < 2 or len(stable) < config.core_min_size or not _small_core(stable, study, config):
         return None
     overlap = float(cc.get("mean_overlap", 0.0))
     sector_of = dict(zip(study.ids, study.sectors, strict=True))
@@ -309,7 +314,7 @@ def core_departure_risk(result: Result, study: Study, config: AnalysisConfig) ->
     """If the core group left their posts, the rest of the network would lose much of its reach."""
     scenarios = {s["name"]: s for s in result.get("resilience", {}).get("scenarios", [])}
     s = scenarios.get("stable-core")
-    if not s or not s.get("removed"):
+    if not s or not s.get("removed") or not _small_core(list(s["removed"]), study, config):
         return None
     loss, random_loss = float(s["reach_loss"]), float(s.get("random_reach_loss") or 0.0)
     if loss < config.departure_reach_loss or loss < config.departure_vs_random * random_loss:

@@ -95,3 +95,11 @@ def test_key_people_are_role_holders_sorted_by_their_metric(demo_result) -> None
     assert values == sorted(values, reverse=True)
     people = demo_result.network["combined"]["people"]
     assert all("hub" in people[h.id]["roles"] for h in hubs)
+
+
+def test_open_place_above_the_resilience_sample_size_stays_open() -> None:
+    # above 2,000 people resilience is measured on a sample; a well-mixed place has
+    # no small core group whose departure matters
+    result = analyse(generate(2500, seed=5, preset="open"))
+    assert result.network["resilience"]["baseline"]["sampled_people"] == 500
+    assert not (set(result.finding_codes()) & NOT_IN_OPEN), result.finding_codes()

@@ -216,8 +216,12 @@ PATTERNS = {
 }
 
 
+#: The hand-made place has 36 people and a core of 10 (28 %): allow that core size.
+SMALL_PLACE = AnalysisConfig(core_max_share=0.3)
+
+
 def run(result: dict[str, Any], config: AnalysisConfig | None = None) -> dict[str, Any]:
-    return {f.code: f for f in evaluate(result, STUDY, config or AnalysisConfig())}
+    return {f.code: f for f in evaluate(result, STUDY, config or SMALL_PLACE)}
 
 
 def test_every_code_has_a_rule_and_a_pattern_test() -> None:
@@ -282,6 +286,16 @@ def test_departure_risk_needs_more_than_random_loss() -> None:
     fragile_core(result)
     result["resilience"]["scenarios"][0]["random_reach_loss"] = 0.5
     assert "core-departure-risk" not in run(result)
+
+
+def test_a_core_of_a_large_share_of_the_place_is_no_small_core_group() -> None:
+    result = neutral_result()
+    fragile_core(result)
+    assert {"exclusive-core", "core-departure-risk"} <= set(run(result))
+    share = len(CORE) / STUDY.n_people
+    tighter = AnalysisConfig(core_max_share=share * 0.9)
+    assert share > AnalysisConfig().core_max_share  # so the default would not fire either
+    assert not {"exclusive-core", "core-departure-risk"} & set(run(result, tighter))
 
 
 def test_individuals_are_not_named_below_the_response_threshold() -> None:
