@@ -366,3 +366,55 @@ def test_deleting_a_person_removes_them_and_their_ties(demo_study) -> None:  # t
     i = demo_study.index_of(pid)
     touching = int(((demo_study.ties.source == i) | (demo_study.ties.target == i)).sum())
     assert len(smaller.ties) == len(demo_study.ties) - touching
+
+
+# -- properties -----------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+names = (
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+        min_size=1,
+        max_size=12,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    people=st.lists(names, min_size=2, max_size=12, unique_by=lambda s: s.lower()),
+    data=st.data(),
+)
+def test_any_valid_study_survives_a_round_trip(tmp_path_factory, people, data) -> None:  # type: ignore[no-untyped-def]
+    n = len(people)
+    pairs = data.draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(["work", "learning"])
+            ),
+            max_size=30,
+        )
+    )
+    ties = [
+        {"source": f"id{a}", "target": f"id{b}", "relation": r}
+        for a, b, r in dict.fromkeys(pairs)
+        if a != b
+    ]
+    if not ties:
+        ties = [{"source": "id0", "target": "id1", "relation": "work"}]
+    layer = data.draw(st.sampled_from(["", "systemic", "public"]))
+    study = study_from_records(
+        [
+            {"id": f"id{i}", "name": name, "sector": "s", "layer": layer}
+            for i, name in enumerate(people)
+        ],
+        ties,
+    )
+    for fmt in ("csv", "xlsx"):
+        back = load_study(write_study(study, tmp_path_factory.mktemp(fmt), format=fmt))  # type: ignore[arg-type]
+        assert back.ids == study.ids and back.names == study.names and back.layers == study.layers
+        assert sorted(back.iter_ties(), key=repr) == sorted(study.iter_ties(), key=repr)

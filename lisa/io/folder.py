@@ -163,6 +163,7 @@ def write_study(study: Study, path: str | Path, format: Literal["csv", "xlsx"] =
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         book = Workbook(write_only=True)
         for sheet in ("people", "ties", "relations"):
@@ -170,7 +171,16 @@ def write_study(study: Study, path: str | Path, format: Literal["csv", "xlsx"] =
             frame = frames[sheet]
             ws.append(frame.columns)
             for row in frame.iter_rows():
-                ws.append(list(row))
+                cells: list[object] = []
+                for value in row:
+                    if isinstance(value, str) and value.startswith("="):
+                        # text, never a formula: a name like "=SUM(A1)" stays a name
+                        cell = WriteOnlyCell(ws, value=value)
+                        cell.data_type = "s"
+                        cells.append(cell)
+                    else:
+                        cells.append(value)
+                ws.append(cells)
         book.save(tmp)
         tmp.replace(target)
         return target
