@@ -32,6 +32,12 @@ ROLE_TEXT: dict[str, str] = {
     "pulsetaker": "Pulsetakers — few direct but many indirect links; they know what is going on",
 }
 
+ROLE_MEASURE: dict[str, str] = {
+    "hub": "Measure: nominations received (in-degree).",
+    "gatekeeper": "Measure: betweenness (share of shortest paths through them).",
+    "pulsetaker": "Measure: two-step reach (share of the others within two steps).",
+}
+
 #: Largest number of people and links drawn in the static map (PDF, print).
 SNAPSHOT_PEOPLE = 2500
 SNAPSHOT_LINKS = 4000
