@@ -58,6 +58,7 @@
     var EA = decode(P.edgeA, intType(P.indexBytes));
     var EB = decode(P.edgeB, intType(P.indexBytes));
     var EM = decode(P.edgeMask, intType(P.maskBytes));
+    var timings = { decoded: performance.now() - t0 };
     var small = n <= 1000;
     var baseSize = small ? 3.5 : 1.6;
 
@@ -97,18 +98,57 @@
       }, { attributes: ["size", "color"] });
     }
 
-    function loadEdges(view) {
-      graph.clearEdges();
+    // Links go in synchronously for ordinary places; for very large ones in
+    // chunks after the first render, so the map is usable (pan, zoom, search,
+    // filters) at once while the links stream in.
+    var CHUNK = 60000;
+    var loadToken = 0;
+    var edgeCount = 0;
+    var renderer = null;
+
+    // The links of a view are built in a fresh graph that sigma is not yet
+    // watching (no per-link events), in chunks that yield to the browser for
+    // very large places, then swapped in with setGraph: the map is usable
+    // (pan, zoom, search, filters) from its first render while links load.
+    function loadEdges(view, progressive) {
+      var token = ++loadToken;
+      if (window.lisaMap) { window.lisaMap.linksLoaded = false; }
+      var next = new GraphCtor();
+      graph.forEachNode(function (key, attr) { next.addNode(key, Object.assign({}, attr)); });
       var bit = view === 0 ? 0 : 1 << (view - 1);
       var m = EA.length;
+      var k = 0;
       var count = 0;
-      for (var k = 0; k < m; k++) {
-        if (bit === 0 || (EM[k] & bit)) {
-          graph.addEdge(EA[k], EB[k]);
-          count++;
+      function chunk(limit) {
+        var end = Math.min(m, k + limit);
+        for (; k < end; k++) {
+          if (bit === 0 || (EM[k] & bit)) { next.addEdge(EA[k], EB[k]); count++; }
         }
       }
-      return count;
+      function finished() {
+        graph = next;
+        applyNodeStyle();
+        edgeCount = count;
+        if (renderer) renderer.setGraph(next);
+        if (state.selected >= 0) state.neighbours = new Set(graph.neighbors(String(state.selected)));
+        if (window.lisaMap) {
+          window.lisaMap.graph = next;
+          window.lisaMap.linksLoaded = true;
+          if (window.lisaMap.linksAt === null) {
+            window.lisaMap.linksAt = performance.now();
+            if (performance.mark) performance.mark("lisa-map-links-drawn");
+          }
+        }
+        if (renderer) { refresh(); status(viewStatus()); }
+      }
+      if (!progressive || m <= CHUNK * 2) { chunk(m); finished(); return; }
+      function step() {
+        if (token !== loadToken) return;
+        chunk(CHUNK);
+        status("Drawing links… " + Math.round(100 * k / m) + "% (the map can be used meanwhile)");
+        if (k < m) setTimeout(step, 0); else finished();
+      }
+      setTimeout(step, 0);
     }
 
     function computeVisible() {
@@ -126,12 +166,14 @@
       return shown;
     }
 
-    var edgeCount = loadEdges(0);
+    timings.nodes = performance.now() - t0;
+    var big = EA.length > CHUNK * 2;
+    if (!big) loadEdges(0, false);
+    timings.edges = performance.now() - t0;
     applyNodeStyle();
     computeVisible();
 
     var SigmaCtor = typeof Sigma === "function" ? Sigma : (Sigma.Sigma || Sigma.default);
-    var renderer;
     try {
       renderer = new SigmaCtor(graph, container, {
         defaultEdgeType: "line",
@@ -359,10 +401,9 @@
       var v = 0;
       P.views.forEach(function (view, k) { if (view.name === e.target.value) v = k; });
       state.view = v;
-      edgeCount = loadEdges(v);
       applyNodeStyle();
       computeVisible();
-      if (state.selected >= 0) state.neighbours = new Set(graph.neighbors(String(state.selected)));
+      loadEdges(v, true);
       refresh();
       status(viewStatus());
       $("map-canvas").setAttribute("data-view", P.views[v].name);
@@ -422,9 +463,12 @@
       e.preventDefault();
     });
 
+    timings.sigma = performance.now() - t0;
     var api = {
+      timings: timings,
       sigma: renderer, graph: graph, state: state, select: select, find: find,
-      clear: clearSelection, ready: false, readyAt: null, edges: function () { return graph.size; }
+      clear: clearSelection, ready: false, readyAt: null, edges: function () { return graph.size; },
+      linksLoaded: !big, linksAt: null
     };
     window.lisaMap = api;
     renderer.once("afterRender", function () {
@@ -432,7 +476,8 @@
       api.readyAt = performance.now();
       if (performance.mark) performance.mark("lisa-map-interactive");
       container.setAttribute("data-ready", "true");
-      status(viewStatus());
+      if (big) loadEdges(0, true);
+      else { api.linksAt = api.readyAt; status(viewStatus()); }
     });
     renderer.refresh();
     api.setupMs = performance.now() - t0;
