@@ -61,6 +61,15 @@ def _first(d: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A list from a list or tuple, ``[value]`` from a lone string, else empty."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str) and value:
+        return [value]
+    return []
+
+
 def strength(value: Any) -> float | None:
     """A corner/link/factor strength on 0–1 from a number (0–1, 1–5, 0–10, 0–100) or a word."""
     if isinstance(value, Mapping):
@@ -148,7 +157,7 @@ def _history(value: Any) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     if isinstance(value, Mapping):
         value = [{"date": k, "phase": v} for k, v in value.items()]
-    for item in value or []:
+    for item in _as_list(value):
         if isinstance(item, Mapping):
             date = _text(item, "date", "when", "year", "period")
             p, _ = _phase(_first(item, "phase", "stage"))
@@ -168,7 +177,7 @@ def _factor_rows(value: Any) -> list[dict[str, str]]:
             {"name": k, **(v if isinstance(v, Mapping) else {"status": v})} for k, v in value.items()
         ]
     else:
-        items = list(value or [])
+        items = _as_list(value)
     for item in items:
         if isinstance(item, str):
             rows.append({"name": item, "status": "", "note": ""})
@@ -189,7 +198,7 @@ def _factor_rows(value: Any) -> list[dict[str, str]]:
 
 def _items(value: Any, title_keys: tuple[str, ...], extra: Mapping[str, tuple[str, ...]]) -> list[dict[str, str]]:
     rows = []
-    for item in value or []:
+    for item in _as_list(value):
         row = {"title": _text(item, *title_keys)}
         for name, keys in extra.items():
             got = _first(item, *keys) if isinstance(item, Mapping) else None
