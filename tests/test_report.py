@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lisa.report import build_report, render_html, write_report
-from lisa.report import charts
+from lisa.report import build_report, charts, render_html, write_report
 from lisa.report.model import SECTIONS
 
 
