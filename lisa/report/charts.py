@@ -99,7 +99,8 @@ def pct(x: float | None, digits: int = 0) -> str:
     """``0.456`` → ``46%``; None → an en dash."""
     if x is None or not math.isfinite(x):
         return "–"
-    return f"{x * 100:.{digits}f}%"
+    text = f"{x * 100:.{digits}f}%"
+    return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
 
 
 def num(x: float | None, digits: int = 3) -> str:
@@ -270,8 +271,8 @@ def paired_bars(
     body = [
         f'<rect x="{left}" y="6" width="12" height="12" fill="{colours[0]}"/>',
         _label(left + 16, 16, labels[0]),
-        f'<rect x="{left + 200}" y="6" width="12" height="12" fill="{colours[1]}"/>',
-        _label(left + 216, 16, labels[1]),
+        f'<rect x="{left + 160}" y="6" width="12" height="12" fill="{colours[1]}"/>',
+        _label(left + 176, 16, labels[1]),
     ]
     for i, (name, a, b) in enumerate(items):
         y = top + row_h * i
@@ -361,9 +362,10 @@ def layer_picture(
         v = verdict(d)
         y_a, y_b = ys[upper] + band_h, ys[lower]
         dash = ' stroke-dasharray="3 5"' if v == "thin" else ""
-        for x in (left + 90, left + 230, left + 370):
+        band_w = width - left - 180
+        for x in (left + band_w * 0.2, left + band_w * 0.5, left + band_w * 0.8):
             body.append(
-                f'<line x1="{x}" y1="{y_a}" x2="{x}" y2="{y_b}" stroke="#333" '
+                f'<line x1="{x:.1f}" y1="{y_a}" x2="{x:.1f}" y2="{y_b}" stroke="#333" '
                 f'stroke-width="{stroke(d):.1f}"{dash}/>'
             )
         body.append(

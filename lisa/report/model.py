@@ -384,7 +384,7 @@ def build_report(
         items = [(g, v.get("representation")) for g, v in groups.items()]
         if not items:
             continue
-        colours = charts.category_colours([g for g, _ in items])
+        colours = charts.category_colours(sorted(g for g, _ in items))
         representation.append(
             Figure(
                 charts.bars(
@@ -602,13 +602,7 @@ def _method(
         {"term": "Two-step reach", "text": "The share of the others a person can reach in at most two steps, direction ignored. Resilience removes people and measures how much of it the rest lose, beside the mean loss when as many random others leave."},
         {"term": "The map", "text": "A line joins two people when either named the other in the selected relation. Positions come from a force-directed layout started from the layers (rings) and sectors (wedges)."},
     ]
-    descriptions = AnalysisConfig.describe() if hasattr(AnalysisConfig, "describe") else []
-    help_of: dict[str, str] = {}
-    for item in descriptions:
-        if isinstance(item, Mapping):
-            help_of[str(item.get("name"))] = str(item.get("help") or item.get("description") or "")
-        elif isinstance(item, Sequence) and len(item) >= 3:
-            help_of[str(item[0])] = str(item[-1])
+    help_of = {name: text for name, _, text in AnalysisConfig.describe()}
     thresholds = [
         (name, str(value), help_of.get(name, ""))
         for name, value in config.items()

@@ -107,6 +107,8 @@ def test_relation_switch_changes_the_links(opened: Opened, demo_result) -> None:
     assert map_is_drawn(opened)
     opened.page.select_option("#map-colour", "sector")
     assert "Colour: sector" in opened.page.inner_text("#map-legend")
+    opened.page.select_option("#map-colour", "role")
+    assert "gatekeeper" in opened.page.inner_text("#map-legend")
 
 
 def test_keyboard_zoom_on_the_map(opened: Opened) -> None:

@@ -84,7 +84,12 @@
       return baseSize;
     }
 
+    // Colour by role: Okabe-Ito vermillion, blue, bluish green; several roles purple.
+    var ROLE_COLOURS = ["#BBBBBB", "#D55E00", "#0072B2", "#CC79A7", "#009E73", "#CC79A7", "#CC79A7", "#CC79A7"];
+    var ROLE_NAMES = ["no role", "hub", "gatekeeper", "several roles", "pulsetaker"];
+
     function colourOf(i) {
+      if (state.colourBy === "role") return ROLE_COLOURS[roleOf(i, state.view)];
       return state.colourBy === "sector" ? P.sectorColours[SECTOR[i]] : P.layerColours[LAYER[i]];
     }
 
@@ -418,9 +423,11 @@
     function legend() {
       var box = $("map-legend");
       box.textContent = "";
-      var names = state.colourBy === "sector" ? P.sectors : P.layers;
-      var colours = state.colourBy === "sector" ? P.sectorColours : P.layerColours;
-      var present = state.colourBy === "sector" ? presentSectors : presentLayers;
+      var byRole = state.colourBy === "role";
+      var names = byRole ? ROLE_NAMES : state.colourBy === "sector" ? P.sectors : P.layers;
+      var colours = byRole ? [ROLE_COLOURS[0], ROLE_COLOURS[1], ROLE_COLOURS[2], ROLE_COLOURS[3], ROLE_COLOURS[4]]
+        : state.colourBy === "sector" ? P.sectorColours : P.layerColours;
+      var present = byRole ? new Set([0, 1, 2, 3, 4]) : state.colourBy === "sector" ? presentSectors : presentLayers;
       var ul = el("ul", {});
       names.forEach(function (name, k) {
         if (!present.has(k)) return;
@@ -481,6 +488,7 @@
     });
     renderer.refresh();
     api.setupMs = performance.now() - t0;
+    api.scriptStart = t0;
   }
 
   var t0 = performance.now();
