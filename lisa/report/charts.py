@@ -396,8 +396,8 @@ def triangle(
     ``needs`` (what the phase needs, 0–1) is drawn as a dashed ring; the
     weakest corner and link are outlined in vermillion and named in text.
     """
-    width, height = 420, 330
-    pos = {"authority": (210.0, 60.0), "capacity": (70.0, 270.0), "value": (350.0, 270.0)}
+    width, height = 420, 350
+    pos = {"authority": (210.0, 66.0), "capacity": (70.0, 270.0), "value": (350.0, 270.0)}
     body: list[str] = []
     pairs = (("authority", "capacity"), ("capacity", "value"), ("value", "authority"))
     for a, b in pairs:
@@ -434,7 +434,8 @@ def triangle(
         body.append(
             _label(x, y + 4, num(s, 2), "middle", fill="#fff", font_weight="bold")
         )
-        ty = y - r - 8 if name == "authority" else y + r + 16
+        reach = max(r, 14 + 30 * float((needs or {}).get(name) or 0))
+        ty = y - reach - 8 if name == "authority" else y + reach + 16
         body.append(
             _label(x, ty, name + (" (weakest)" if weak else ""), "middle", font_weight="bold")
         )
@@ -498,7 +499,7 @@ def value_curve(
     mobilisation and mainstreaming, highest when embedded), not a measurement.
     ``history`` is ``(date, phase)`` pairs, drawn as numbered points.
     """
-    width, height, left, right, top, bottom = 600, 260, 50, 20, 20, 70
+    width, height, left, right, top, bottom = 620, 260, 50, 60, 20, 70
     pw, ph = width - left - right, height - top - bottom
 
     def xy(p: float) -> tuple[float, float]:
