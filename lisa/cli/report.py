@@ -1,1 +1,74 @@
-"""The report command: lisa report STUDY_DIR (issue 5)."""
+"""The report command: ``lisa report STUDY_DIR`` (issue 5).
+
+Analyses the study exactly as ``lisa analyse`` does (same settings, same
+``--set``), then writes the locality report with :mod:`lisa.report`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lisa.cli._app import app, console, handles_errors
+from lisa.cli.study import SetOption, StudyDir, _config, _run_analysis
+from lisa.errors import ConfigError, StudyNotFound
+
+
+def _read_assessments(paths: list[Path] | None) -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for path in paths or []:
+        if not path.is_file():
+            raise StudyNotFound(f"assessment file not found: {path}")
+        try:
+            doc = json.loads(path.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"{path} is not a JSON file from 'lisa assess': {exc}") from None
+        if not isinstance(doc, dict):
+            raise ConfigError(f"{path} does not hold a JSON object (an assessment)")
+        docs.append(doc)
+    return docs
+
+
+@app.command()
+@handles_errors
+def report(
+    study: StudyDir,
+    out: Annotated[
+        Path, typer.Option("--out", help="The HTML report to write (one self-contained file).")
+    ] = Path("report.html"),
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Also write the report as a PDF (board papers).")
+    ] = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(help="Show people by role and group only: no names, no roster ids."),
+    ] = False,
+    assessment: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--assessment",
+            help="An assessment JSON from 'lisa assess' (repeatable): adds its innovation.",
+        ),
+    ] = None,
+    sets: SetOption = None,
+    title: Annotated[str | None, typer.Option(help="Report title (default: the study name).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Write the locality report: interactive HTML (map, charts, findings) and optionally a PDF."""
+    from lisa.report import write_report
+
+    assessments = _read_assessments(assessment)
+    result = _run_analysis(study, _config(sets), quiet)
+    written = write_report(
+        result,
+        out,
+        pdf=pdf,
+        assessments=assessments,
+        pseudonymise=pseudonymise,
+        title=title,
+    )
+    for path in written:
+        console.print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

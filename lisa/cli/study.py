@@ -126,6 +126,9 @@ def demo(
         result = analyse(study, AnalysisConfig(), progress=progress)
     print_summary(result)
     written = _write_outputs(result, out)
+    from lisa.report import write_report
+
+    written += write_report(result, out / "report.html")
     console.print(f"\n[bold]Written to {out}/[/]")
     console.print(f"  study data      {study_dir}")
     for path in written:

@@ -1,0 +1,48 @@
+"""The locality report: one self-contained HTML file and a PDF for board papers.
+
+:func:`build_report` turns an :class:`~lisa.analysis.AnalysisResult` (and,
+optionally, innovation assessments as JSON dicts) into a :class:`ReportModel`:
+plain data, every number already computed. :func:`render_html`,
+:func:`write_html` and :func:`write_pdf` only lay that model out through the
+Jinja2 templates in ``templates/``; no analysis happens in a template.
+:func:`write_report` does both steps for the command line and ``lisa demo``.
+
+Example::
+
+    from lisa import analyse, generate
+    from lisa.report import write_report
+    write_report(analyse(generate(300, seed=7)), "report.html", pdf="report.pdf")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lisa.report.model import ReportModel, build_report
+from lisa.report.render import render_html, write_html, write_pdf
+
+if TYPE_CHECKING:
+    from lisa.analysis import AnalysisResult
+
+__all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
+
+
+def write_report(
+    result: AnalysisResult,
+    html: str | Path | None = "report.html",
+    *,
+    pdf: str | Path | None = None,
+    assessments: Sequence[Mapping[str, Any]] = (),
+    pseudonymise: bool = False,
+    title: str | None = None,
+) -> list[Path]:
+    """Build the report once and write it as HTML and/or PDF; returns the paths written."""
+    model = build_report(result, assessments, pseudonymise=pseudonymise, title=title)
+    written = []
+    if html is not None:
+        written.append(write_html(model, html))
+    if pdf is not None:
+        written.append(write_pdf(model, pdf))
+    return written

@@ -1,0 +1,229 @@
+"""The network map's data: positions, groups, roles and links, packed small.
+
+The browser draws the map with sigma.js (WebGL) from one JSON object built
+here. Numeric columns are little-endian typed arrays in base64, so a
+20,000-person place with half a million links stays a few megabytes and
+decodes in milliseconds. People are keyed by their position in this payload,
+never by roster id; in pseudonymised mode the payload holds no name either.
+
+Positions come from a force-directed layout (Fruchterman & Reingold 1991, as
+implemented in igraph, with its grid approximation for large places) started
+from a layered seed: each layer is a ring (systemic at the centre, the public
+outside) and each sector a wedge, so the picture keeps the reports' layers
+while the forces pull connected people together.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lisa.report.charts import LAYER_COLOURS, category_colours
+from lisa.study import LAYERS
+
+if TYPE_CHECKING:
+    from lisa.analysis import AnalysisResult
+
+#: Bit of each role in a person's role mask.
+ROLE_BITS: dict[str, int] = {"hub": 1, "gatekeeper": 2, "pulsetaker": 4}
+
+#: Above this many people the layout uses fewer iterations with igraph's grid.
+LARGE_PLACE = 3000
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+
+
+def _index_dtype(n: int) -> np.dtype[Any]:
+    return np.dtype(np.uint16) if n <= 65535 else np.dtype(np.uint32)
+
+
+def _mask_dtype(k: int) -> np.dtype[Any]:
+    if k <= 8:
+        return np.dtype(np.uint8)
+    if k <= 16:
+        return np.dtype(np.uint16)
+    return np.dtype(np.uint32)
+
+
+@dataclass
+class MapData:
+    """Everything the map draws, as arrays (see :func:`build_map`)."""
+
+    payload: dict[str, Any]
+    x: np.ndarray
+    y: np.ndarray
+    pairs: np.ndarray  # (m, 2) roster indices, a < b
+    colours_by_layer: list[str]
+    sizes: np.ndarray
+
+
+def link_pairs(result: AnalysisResult, max_relations: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected pairs (a < b) with a bit mask of the relations they appear in.
+
+    A pair is linked in a relation when either person named the other; the map
+    draws lines, not arrows (half a million arrows cannot be read anyway).
+    """
+    study = result.study
+    n = max(study.n_people, 1)
+    keys_all: list[np.ndarray] = []
+    masks_all: list[np.ndarray] = []
+    for bit, rel in enumerate(study.relation_names[:max_relations]):
+        src, tgt, _ = study.arcs(rel)
+        a, b = np.minimum(src, tgt).astype(np.int64), np.maximum(src, tgt).astype(np.int64)
+        keys = np.unique(a * n + b)
+        keys_all.append(keys)
+        masks_all.append(np.full(keys.shape[0], 1 << bit, np.int64))
+    if not keys_all:
+        return np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
+    keys = np.concatenate(keys_all)
+    masks = np.concatenate(masks_all)
+    order = np.argsort(keys, kind="stable")
+    keys, masks = keys[order], masks[order]
+    uniq, start = np.unique(keys, return_index=True)
+    mask = np.bitwise_or.reduceat(masks, start) if keys.size else masks
+    pairs = np.column_stack([uniq // n, uniq % n])
+    return pairs, mask
+
+
+def layout(result: AnalysisResult, pairs: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Positions for every person: layered seed, then force-directed (see module doc)."""
+    import igraph as ig
+
+    study = result.study
+    n = study.n_people
+    if n == 0:
+        return np.zeros(0), np.zeros(0)
+    rng = np.random.default_rng(seed)
+    sectors = sorted(set(study.sectors))
+    sector_index = {s: i for i, s in enumerate(sectors)}
+    ring = {layer: 1.0 + i for i, layer in enumerate(LAYERS)}
+    angle = np.array(
+        [2 * math.pi * (sector_index[s] + rng.uniform(0.1, 0.9)) / len(sectors) for s in study.sectors]
+    )
+    radius = np.array([ring.get(layer or "", len(LAYERS) + 0.5) for layer in study.layers])
+    radius = radius + rng.uniform(-0.35, 0.35, n)
+    scale = math.sqrt(n) * 2.0
+    seed_xy = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]) * scale
+    if pairs.shape[0] == 0:
+        return seed_xy[:, 0], seed_xy[:, 1]
+    graph = ig.Graph(n=n, edges=pairs.tolist())
+    saved = random.getstate()
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        if n > LARGE_PLACE:
+            coords = graph.layout_fruchterman_reingold(seed=seed_xy.tolist(), niter=120, grid=True)
+        else:
+            coords = graph.layout_fruchterman_reingold(seed=seed_xy.tolist(), niter=400)
+    finally:
+        ig.set_random_number_generator(random)
+        random.setstate(saved)
+    xy = np.asarray(coords.coords, dtype=float)
+    # Pull stray isolates and far outliers in so the map is not mostly empty space.
+    centre = np.median(xy, axis=0)
+    dist = np.linalg.norm(xy - centre, axis=1)
+    limit = np.quantile(dist, 0.98) * 1.15 if n > 10 else dist.max()
+    far = dist > limit
+    if far.any():
+        xy[far] = centre + (xy[far] - centre) / dist[far, None] * limit
+    return xy[:, 0], xy[:, 1]
+
+
+def person_label(
+    result: AnalysisResult, i: int, roles: list[str], pseudonymise: bool
+) -> str:
+    """How one person is shown: their name, or in pseudonymised mode role and group only."""
+    study = result.study
+    if not pseudonymise:
+        return study.names[i] or study.ids[i]
+    role = ", ".join(roles) if roles else "person"
+    group = study.sectors[i] or "no sector"
+    layer = study.layers[i]
+    return f"{role} · {group}" + (f" ({layer})" if layer else "")
+
+
+def build_map(
+    result: AnalysisResult,
+    data: dict[str, Any],
+    *,
+    pseudonymise: bool = False,
+    seed: int = 0,
+) -> MapData:
+    """The map payload for the report's JavaScript (and arrays for the static snapshot).
+
+    ``data`` is ``result.to_dict()`` (passed in so it is computed once).
+    """
+    study = result.study
+    n = study.n_people
+    relations = study.relation_names
+    views = ["combined", *relations]
+    blocks = [data["combined"], *(data["relations"][r] for r in relations)]
+    role_masks = np.zeros((len(views), n), np.uint8)
+    index = {pid: i for i, pid in enumerate(study.ids)}
+    for v, block in enumerate(blocks):
+        for pid, person in block["people"].items():
+            m = 0
+            for role in person.get("roles", []):
+                m |= ROLE_BITS.get(role, 0)
+            role_masks[v, index[pid]] = m
+    combined_people = data["combined"]["people"]
+    in_degree = np.zeros(n, np.uint32)
+    core_networks = np.zeros(n, np.uint8)
+    for pid, person in combined_people.items():
+        i = index[pid]
+        in_degree[i] = int(person.get("in_degree", 0))
+        core_networks[i] = int(person.get("core_networks", 0))
+
+    pairs, mask = link_pairs(result)
+    x, y = layout(result, pairs, seed=seed)
+
+    sectors = sorted(set(study.sectors))
+    organisations = sorted(set(study.organisations))
+    layers = [*LAYERS, ""]
+    sector_of = {s: i for i, s in enumerate(sectors)}
+    org_of = {o: i for i, o in enumerate(organisations)}
+    layer_of = {name: i for i, name in enumerate(layers)}
+
+    combined_roles = [
+        [r for r, bit in ROLE_BITS.items() if role_masks[0, i] & bit] for i in range(n)
+    ]
+    labels = [person_label(result, i, combined_roles[i], pseudonymise) for i in range(n)]
+    idx = _index_dtype(n)
+    payload: dict[str, Any] = {
+        "n": n,
+        "pseudonymised": pseudonymise,
+        "views": [{"name": "combined", "label": "All relations combined"}]
+        + [{"name": r, "label": study.relation(r).display()} for r in relations],
+        "roles": list(ROLE_BITS),
+        "layers": [name or "no layer" for name in layers],
+        "layerColours": [LAYER_COLOURS.get(name, "#BBBBBB") for name in layers],
+        "sectors": sectors,
+        "sectorColours": list(category_colours(sectors).values()),
+        "organisations": organisations,
+        "labels": labels,
+        "x": _b64(x.astype(np.float32)),
+        "y": _b64(y.astype(np.float32)),
+        "layer": _b64(np.array([layer_of[lay or ""] for lay in study.layers], np.uint8)),
+        "sector": _b64(np.array([sector_of[s] for s in study.sectors], np.uint16)),
+        "organisation": _b64(np.array([org_of[o] for o in study.organisations], np.uint32)),
+        "roleMasks": _b64(role_masks.reshape(-1)),
+        "inDegree": _b64(in_degree),
+        "coreNetworks": _b64(core_networks),
+        "indexBytes": idx.itemsize,
+        "maskBytes": _mask_dtype(len(relations)).itemsize,
+        "edgeA": _b64(pairs[:, 0].astype(idx)),
+        "edgeB": _b64(pairs[:, 1].astype(idx)),
+        "edgeMask": _b64(mask.astype(_mask_dtype(len(relations)))),
+        "edges": int(pairs.shape[0]),
+    }
+    if not pseudonymise:
+        payload["ids"] = list(study.ids)
+    sizes = np.where(role_masks[0] & 1, 7.0, np.where(role_masks[0] & 6, 5.0, 2.5))
+    layer_colours = [LAYER_COLOURS.get(lay or "", "#BBBBBB") for lay in study.layers]
+    return MapData(payload, x, y, pairs, layer_colours, sizes)

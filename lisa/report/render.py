@@ -1,0 +1,99 @@
+"""Lay a :class:`~lisa.report.model.ReportModel` out as HTML or PDF.
+
+The HTML is one self-contained file: styles, scripts (sigma.js and
+graphology, vendored in ``static/``) and data are inline, so it opens offline
+and can be mailed. The PDF is the same templates in print mode (no scripts;
+the static map picture instead of the interactive one), typeset by WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from lisa.report import charts
+from lisa.report.model import ROLE_MEASURE, ROLE_TEXT, ReportModel
+
+STATIC = ("graphology.umd.min.js", "sigma.min.js", "report.js")
+
+
+@cache
+def _static(name: str) -> str:
+    return resources.files("lisa.report").joinpath("static", name).read_text("utf-8")
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON safe to put inside ``<script type="application/json">``."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def _script(text: str) -> Markup:
+    # A closing tag inside a script would end it early.
+    return Markup(text.replace("</script", "<\\/script"))
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("lisa.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = charts.pct
+    env.filters["num"] = charts.num
+    env.filters["values_list"] = lambda d: list(d.values())
+    env.filters["enumerate_history"] = lambda h: [
+        [str(k), date, f"{p} — {charts.PHASES[p]}"] for k, (date, p) in enumerate(h, start=1)
+    ]
+    env.filters["factor_row"] = lambda f: [f.get("name", ""), f.get("status", ""), f.get("note", "")]
+    env.filters["case_row"] = lambda c: [
+        c.get(k, "") for k in ("title", "similarity", "shared", "differs", "next")
+    ]
+    env.globals["severity_colours"] = charts.SEVERITY_COLOURS
+    env.globals["role_text"] = ROLE_TEXT
+    env.globals["role_measure"] = ROLE_MEASURE
+    return env
+
+
+def render_html(model: ReportModel, *, mode: str = "html") -> str:
+    """The report as one HTML document. ``mode="pdf"`` leaves out the scripts."""
+    if mode not in ("html", "pdf"):
+        raise ValueError(f"mode must be 'html' or 'pdf', got '{mode}'")
+    template = environment().get_template("report.html.j2")
+    context: dict[str, Any] = {"r": model, "mode": mode, "css": Markup(_static("report.css"))}
+    if mode == "html":
+        context["map_json"] = _json_script(model.map_payload)
+        context["scripts"] = [_script(_static(name)) for name in STATIC]
+    return template.render(**context)
+
+
+def write_html(model: ReportModel, path: str | Path) -> Path:
+    """Write :func:`render_html` to ``path`` (UTF-8); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(render_html(model), "utf-8")
+    tmp.replace(path)
+    return path
+
+
+def write_pdf(model: ReportModel, path: str | Path) -> Path:
+    """Typeset the report as a PDF with WeasyPrint; returns the path."""
+    from weasyprint import HTML
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html = render_html(model, mode="pdf")
+    tmp = path.with_name(path.name + ".tmp")
+    HTML(string=html).write_pdf(tmp)
+    tmp.replace(path)
+    return path

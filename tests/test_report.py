@@ -1,0 +1,210 @@
+"""The locality report's content on the demo place: sections, numbers, privacy."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lisa.report import build_report, charts, render_html, write_report
+from lisa.report.model import SECTIONS
+
+
+@pytest.fixture(scope="module")
+def demo_data(demo_result):  # type: ignore[no-untyped-def]
+    return demo_result.to_dict()
+
+
+@pytest.fixture(scope="module")
+def model(demo_result, demo_data):  # type: ignore[no-untyped-def]
+    return build_report(demo_result, data=demo_data)
+
+
+@pytest.fixture(scope="module")
+def page(model) -> str:  # type: ignore[no-untyped-def]
+    return render_html(model)
+
+
+@pytest.fixture(scope="module")
+def pseudo_page(demo_result) -> str:  # type: ignore[no-untyped-def]
+    return render_html(build_report(demo_result, pseudonymise=True))
+
+
+def text_of(page: str) -> str:
+    """The visible text, roughly: tags and scripts stripped, entities decoded."""
+    body = re.sub(r"<script.*?</script>", " ", page, flags=re.S)
+    body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def map_payload(page: str) -> dict:  # type: ignore[type-arg]
+    m = re.search(r'<script type="application/json" id="lisa-map-data">(.*?)</script>', page, re.S)
+    assert m, "the map data block is missing"
+    return json.loads(m.group(1))
+
+
+def decode(payload: dict, key: str, dtype: str) -> np.ndarray:  # type: ignore[type-arg]
+    return np.frombuffer(base64.b64decode(payload[key]), dtype=np.dtype(dtype).newbyteorder("<"))
+
+
+@pytest.mark.parametrize(("anchor", "heading"), SECTIONS)
+def test_every_section_is_present_in_order(page: str, anchor: str, heading: str) -> None:
+    assert f'<section id="{anchor}"' in page
+    assert html.escape(heading) in page
+    positions = [page.index(f'<section id="{a}"') for a, _ in SECTIONS]
+    assert positions == sorted(positions)
+
+
+def test_findings_come_first_with_their_numbers(page: str, demo_data: dict) -> None:  # type: ignore[type-arg]
+    text = text_of(page)
+    first = text.index("Summary: what matters most", text.index("Contents") + 200)
+    assert first < text.index("The network map", first)
+    for f in demo_data["findings"]:
+        assert f'data-code="{f["code"]}"' in page
+        assert f["title"] in text
+        assert f["detail"] in text
+    loss = next(f for f in demo_data["findings"] if f["code"] == "core-departure-risk")
+    assert charts.pct(loss["evidence"]["reach_loss"]) in text
+
+
+def test_recommendations_say_why_and_where_from(model, demo_data) -> None:  # type: ignore[no-untyped-def]
+    codes = {f["code"] for f in demo_data["findings"]}
+    network_recs = [r for r in model.recommendations if r.origin == "network"]
+    assert network_recs, "the demo's findings should bring recommendations"
+    for rec in network_recs:
+        assert rec.why.startswith("Finding '")
+        assert rec.why.split("'")[1] in codes
+        assert "report" in rec.source or "practice" in rec.source
+        assert rec.cluster
+
+
+def test_layer_numbers_equal_the_analysis(model, page: str, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    layers = demo_data["layers"]
+    rows = {r[0]: r[1] for r in model.layer_picture.rows}
+    for layer, density in layers["horizontal"].items():
+        assert rows[f"within {layer}"] == charts.num(density, 4)
+    for pair, density in layers["vertical"].items():
+        assert rows[f"between {pair}"] == charts.num(density, 4)
+    mixing = {r[0]: r[1:] for r in model.layer_mixing.rows}
+    for i, a in enumerate(layers["groups"]):
+        for j, b in enumerate(layers["groups"]):
+            assert mixing[a][j] == charts.num(layers["density"][a][b], 4), (i, a, b)
+    # the SVG heatmap cell titles carry the same numbers
+    a, b = layers["groups"][0], layers["groups"][1]
+    assert html.escape(f"{a} → {b}: {charts.num(layers['density'][a][b], 3)}") in page
+
+
+def test_sector_mixing_covers_every_sector(model, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    sectors = demo_data["sectors"]["groups"]
+    assert [r[0] for r in model.sector_mixing.rows] == sectors
+    assert model.sector_mixing.columns[1:] == sectors
+
+
+def test_core_numbers_equal_the_analysis(model, page: str, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    cc = demo_data["core_consistency"]
+    assert model.stable_core["size"] == len(cc["stable_core"])
+    counts = {r[0]: int(r[1].replace(",", "")) for r in model.core_counts.rows}
+    people = demo_data["combined"]["people"].values()
+    relations = len(demo_data["relations"])
+    assert counts[f"in {relations} cores"] == sum(p["core_networks"] == relations for p in people)
+    assert sum(counts.values()) == demo_data["study"]["people"]
+    assert f"Mean overlap between pairs of relations: {charts.num(cc['mean_overlap'], 2)}" in page
+    excluded = next(f for f in demo_data["findings"] if f["code"] == "excluded-group")
+    assert {g["group"] for g in model.excluded_groups} == set(excluded["groups"])
+
+
+def test_resilience_and_response_equal_the_analysis(model, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    scenarios = demo_data["resilience"]["scenarios"]
+    assert len(model.resilience.rows) == len(scenarios)
+    for row, s in zip(model.resilience.rows, scenarios, strict=True):
+        assert row[3] == charts.pct(s["reach_loss"], 1)
+        assert row[4] == charts.pct(s["random_reach_loss"], 1)
+    by_layer = {r[0]: r for r in model.response_figures[0].rows}
+    for layer, v in demo_data["response"]["by_layer"].items():
+        assert by_layer[layer][3] == charts.pct(v["rate"])
+
+
+def test_network_table_equals_the_analysis(model, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    assert model.networks[0]["arcs"] == f"{demo_data['combined']['network']['arcs']:,}"
+    for row, block in zip(model.networks[1:], demo_data["relations"].values(), strict=True):
+        assert row["arcs"] == f"{block['network']['arcs']:,}"
+        assert row["density"] == charts.num(block["network"]["density"], 4)
+
+
+def test_map_payload_matches_the_study(page: str, demo_result, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    payload = map_payload(page)
+    study = demo_result.study
+    assert payload["n"] == study.n_people
+    assert [v["name"] for v in payload["views"]] == ["combined", *study.relation_names]
+    src, tgt, _ = study.arcs()
+    pairs = {(min(a, b), max(a, b)) for a, b in zip(src.tolist(), tgt.tolist(), strict=True)}
+    assert payload["edges"] == len(pairs)
+    a = decode(payload, "edgeA", "u2")
+    b = decode(payload, "edgeB", "u2")
+    assert set(zip(a.tolist(), b.tolist(), strict=True)) == pairs
+    x = decode(payload, "x", "f4")
+    assert x.shape == (study.n_people,) and np.isfinite(x).all()
+    roles = decode(payload, "roleMasks", "u1").reshape(len(payload["views"]), -1)
+    for i, pid in enumerate(study.ids):
+        hub = "hub" in demo_data["combined"]["people"][pid]["roles"]
+        assert bool(roles[0, i] & 1) == hub
+
+
+def test_pseudonymised_report_has_no_name_or_id(pseudo_page: str, demo_result) -> None:  # type: ignore[no-untyped-def]
+    study = demo_result.study
+    leaks = [name for name in study.names if name and name in pseudo_page]
+    leaks += [pid for pid in study.ids if pid in pseudo_page]
+    assert not leaks, f"roster names or ids in the pseudonymised report: {leaks[:5]}"
+    assert "Pseudonymised" in pseudo_page
+    assert '"ids"' not in pseudo_page
+
+
+def test_the_ordinary_report_does_name_people(page: str, demo_result) -> None:  # type: ignore[no-untyped-def]
+    hub = demo_result.key_people("hub", limit=1)[0]
+    assert hub.name in page
+
+
+def test_no_network_request_is_needed(page: str) -> None:
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?(https?:)?//""", page)
+    assert "<script src" not in page
+
+
+def test_no_assessment_note(page: str) -> None:
+    assert 'id="no-assessment"' in page
+    assert "No assessment supplied" in page
+
+
+def test_chart_text_alternatives(model) -> None:  # type: ignore[no-untyped-def]
+    for fig in (model.layer_picture, model.layer_mixing, model.core_overlap, model.resilience):
+        assert "<title>" in fig.chart.svg and "<desc>" in fig.chart.svg
+        assert 'role="img"' in fig.chart.svg
+        assert fig.chart.alt
+
+
+def test_write_report_writes_html_and_returns_paths(demo_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = write_report(demo_result, tmp_path / "r.html")
+    assert paths == [tmp_path / "r.html"]
+    assert paths[0].read_text("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_the_layout_is_reproducible(demo_result, demo_data) -> None:  # type: ignore[no-untyped-def]
+    one = build_report(demo_result, data=demo_data).map_payload["x"]
+    two = build_report(demo_result, data=demo_data).map_payload["x"]
+    assert one == two
+
+
+def test_low_response_hides_people_in_findings(tmp_path: Path) -> None:
+    from lisa.analysis import analyse
+    from lisa.synth import generate
+
+    result = analyse(generate(200, seed=3, preset="appendix-c", response_rate=0.6))
+    model = build_report(result)
+    assert model.response_level != "individuals"
+    assert all(not f.people for f in model.findings)
+    assert model.stable_core["people"] == []
+    assert any("not named" in text_of(render_html(model)) for _ in [0])
