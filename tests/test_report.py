@@ -76,11 +76,16 @@ def test_recommendations_say_why_and_where_from(model, demo_data) -> None:  # ty
     codes = {f["code"] for f in demo_data["findings"]}
     network_recs = [r for r in model.recommendations if r.origin == "network"]
     assert network_recs, "the demo's findings should bring recommendations"
+    answered = set()
     for rec in network_recs:
-        assert rec.why.startswith("Finding '")
-        assert rec.why.split("'")[1] in codes
-        assert "report" in rec.source or "practice" in rec.source
+        assert rec.why.startswith("network finding '")
+        named = {part.split("'")[1] for part in rec.why.split("; ")}
+        assert named <= codes
+        answered |= named
+        assert "seeds/" in rec.source  # the report and section it comes from
         assert rec.cluster
+    # every finding of the demo is answered by at least one recommendation
+    assert answered == codes
 
 
 def test_layer_numbers_equal_the_analysis(model, page: str, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]

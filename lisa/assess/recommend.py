@@ -121,3 +121,38 @@ def recommend(ctx: Context, rules: Rules) -> list[Recommendation]:
         )
         chosen.append((-len(rec.why), order.index(rec.cluster), index, rec))
     return [rec for *_, rec in sorted(chosen, key=lambda t: t[:3])]
+
+
+def for_network(
+    findings: Iterable[Any] | Mapping[str, Any] | None, rules: Rules | None = None
+) -> list[Recommendation]:
+    """Recommendations a place's network findings call for, before any innovation is assessed.
+
+    Every recommendation of ``rules.yaml`` with a ``{finding: CODE}`` condition
+    whose finding is present, whatever the phase (the place has no single
+    phase); ``why`` names the findings. Used by the locality report.
+    """
+    from lisa.assess.rules import leaf_conditions, load_rules
+
+    rules = rules or load_rules()
+    present = {f.code: f for f in parse_findings(findings)}
+    out = []
+    for rule in rules.recommendations:
+        codes = [arg for key, arg in leaf_conditions(rule["when"]) if key == "finding"]
+        hits = [present[c] for c in dict.fromkeys(codes) if c in present]
+        if hits:
+            out.append(
+                Recommendation(
+                    id=rule["id"],
+                    cluster=rule["cluster"],
+                    title=rule["title"],
+                    action=rule.get("action", ""),
+                    why=tuple(
+                        f"network finding '{f.code}'" + (f": {f.title}" if f.title else "")
+                        for f in hits
+                    ),
+                    source=resolve_source(rule["source"], rules),
+                )
+            )
+    order = list(CLUSTERS)
+    return sorted(out, key=lambda r: (-len(r.why), order.index(r.cluster)))

@@ -16,8 +16,13 @@ from lisa.assess.rules import load_rules
 def assessment_document(
     assessments: Sequence[Assessment], network_source: str | None = None
 ) -> dict[str, Any]:
-    """The versioned JSON document for one or more assessed innovations."""
+    """The versioned JSON document for one or more assessed innovations.
+
+    Each assessment carries its three ``closest_cases`` from the case library
+    (:func:`lisa.cases.compare`), so a report can show them without the library.
+    """
     from lisa import __version__
+    from lisa.cases import compare
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -26,7 +31,9 @@ def assessment_document(
         "item_bank_version": load_item_bank().version,
         "rules_version": load_rules().version,
         "network_source": network_source,
-        "assessments": [a.to_dict() for a in assessments],
+        "assessments": [
+            {**a.to_dict(), "closest_cases": [m.to_dict() for m in compare(a)]} for a in assessments
+        ],
         "localities": [loc.to_dict() for loc in locality_summary(assessments)],
     }
 

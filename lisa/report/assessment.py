@@ -174,7 +174,8 @@ def _factor_rows(value: Any) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     if isinstance(value, Mapping):
         items: list[Any] = [
-            {"name": k, **(v if isinstance(v, Mapping) else {"status": v})} for k, v in value.items()
+            {"name": k, **(v if isinstance(v, Mapping) else {"status": v})}
+            for k, v in value.items()
         ]
     else:
         items = _as_list(value)
@@ -189,14 +190,18 @@ def _factor_rows(value: Any) -> list[dict[str, str]]:
         rows.append(
             {
                 "name": _text(item, "name", "factor", "id", "label"),
-                "status": str(status) if status is not None else (charts.pct(score) if score is not None else ""),
+                "status": str(status)
+                if status is not None
+                else (charts.pct(score) if score is not None else ""),
                 "note": _text(item, "note", "why", "evidence", "detail", "comment"),
             }
         )
     return rows
 
 
-def _items(value: Any, title_keys: tuple[str, ...], extra: Mapping[str, tuple[str, ...]]) -> list[dict[str, str]]:
+def _items(
+    value: Any, title_keys: tuple[str, ...], extra: Mapping[str, tuple[str, ...]]
+) -> list[dict[str, str]]:
     rows = []
     for item in _as_list(value):
         row = {"title": _text(item, *title_keys)}
@@ -220,8 +225,117 @@ def _corner_values(tri: Mapping[str, Any], source_key: str) -> dict[str, float |
     return out
 
 
+def _source_text(source: Any) -> str:
+    """``{"ref": "002 §5.3", "documents": [...]}`` → ``002 §5.3 (document titles)``."""
+    if isinstance(source, Mapping):
+        docs = "; ".join(str(d) for d in source.get("documents", []))
+        return f"{source.get('ref', '')} ({docs})" if docs else str(source.get("ref", ""))
+    return "" if source is None else str(source)
+
+
+def _from_lisa(a: Mapping[str, Any], version: str | None) -> InnovationView:
+    """One assessment of a ``lisa assess`` document (docs/assessment.md), read exactly."""
+    place = a.get("place") or ""
+    view = InnovationView(
+        name=f"{a.get('innovation', 'Unnamed innovation')}" + (f" ({place})" if place else ""),
+        schema_version=version,
+    )
+    view.description = " · ".join(
+        x
+        for x in (
+            a.get("service") or "",
+            f"as of {a['as_of']}" if a.get("as_of") else "",
+            "assessed by " + ", ".join(a.get("assessors", [])) if a.get("assessors") else "",
+        )
+        if x
+    )
+    kind = a.get("type") or {}
+    view.kind = ", ".join(kind.get("kind") or [])
+    view.extent = kind.get("extent") or ""
+    phase = a.get("phase") or {}
+    view.phase, view.phase_name = phase.get("value"), phase.get("name", "")
+    view.confidence = phase.get("confidence")
+    view.evidence = list(phase.get("evidence", []))
+    traj = a.get("trajectory") or {}
+    stage = (a.get("stage") or {}).get("value", "")
+    view.trend = " — ".join(x for x in (traj.get("status", ""), traj.get("reason", "")) if x)
+    if stage:
+        view.trend += f" (stage: {stage})"
+    view.history = [
+        (str(h.get("date", "")), int(h["phase"])) for h in traj.get("history", []) if "phase" in h
+    ]
+    tri = a.get("triangle") or {}
+    corners = tri.get("corners") or {}
+    links = tri.get("links") or {}
+    view.corners = {c: corners.get(c, {}).get("strength") for c in CORNERS}
+    view.needs = {c: corners.get(c, {}).get("need") for c in CORNERS}
+    view.links = {k: v.get("strength") for k, v in links.items()}
+    view.weakest_corner = tri.get("weakest_corner")
+    view.weakest_link = (tri.get("weakest_link") or "").replace("_", "→") or None
+    view.factors = [
+        {"name": k, "status": v, "note": ""} for k, v in (a.get("factors") or {}).items()
+    ]
+    view.risks = [
+        {
+            "title": r.get("title", ""),
+            "detail": ("Showing: " if r.get("status") == "showing" else "Watch: ")
+            + r.get("detail", "")
+            + (" Because " + "; ".join(r["why"]) + "." if r.get("why") else ""),
+            "source": _source_text(r.get("source")),
+        }
+        for r in a.get("risks", [])
+    ]
+    view.recommendations = [
+        {
+            "title": r.get("title", ""),
+            "action": r.get("action", ""),
+            "why": "; ".join(r.get("why", [])),
+            "source": _source_text(r.get("source")),
+            "cluster": r.get("cluster_title") or r.get("cluster", ""),
+        }
+        for r in a.get("recommendations", [])
+    ]
+    view.cases = [
+        {
+            "title": m.get("title") or m.get("case", ""),
+            "similarity": charts.num(float(m.get("similarity", 0.0)), 2),
+            "shared": "; ".join(m.get("shared", [])),
+            "differs": "; ".join(m.get("differs", [])),
+            "next": m.get("next_steps", "")
+            if isinstance(m.get("next_steps"), str)
+            else "; ".join(m.get("next_steps") or []),
+        }
+        for m in a.get("closest_cases", [])
+    ]
+    return _with_charts(view)
+
+
+def _with_charts(view: InnovationView) -> InnovationView:
+    if view.has_triangle:
+        view.triangle_chart = charts.triangle(
+            view.corners,
+            view.links,
+            needs=view.needs or None,
+            weakest_corner=view.weakest_corner,
+            weakest_link=view.weakest_link,
+            title=f"Strategic triangle: {view.name}",
+        )
+    if view.phase is not None or view.history:
+        view.curve_chart = charts.value_curve(
+            view.phase, view.history, title=f"Lifecycle position: {view.name}"
+        )
+    return view
+
+
 def normalise_assessment(doc: Mapping[str, Any]) -> list[InnovationView]:
-    """Every innovation in an assessment document, as :class:`InnovationView`."""
+    """Every innovation in an assessment document, as :class:`InnovationView`.
+
+    A ``lisa assess`` document (``kind: lisa-assessment``) is read field by
+    field; any other JSON object is read tolerantly, by common key names.
+    """
+    if doc.get("kind") == "lisa-assessment" and isinstance(doc.get("assessments"), list):
+        version = doc.get("schema_version")
+        return [_from_lisa(a, version) for a in doc["assessments"] if isinstance(a, Mapping)]
     for key in ("innovations", "assessments", "register"):
         many = doc.get(key)
         if isinstance(many, list) and many and all(isinstance(x, Mapping) for x in many):
@@ -258,9 +372,9 @@ def normalise_assessment(doc: Mapping[str, Any]) -> list[InnovationView]:
         view.evidence = [_text(e, "text", "item", "statement", "id") for e in evidence]
     elif isinstance(evidence, str):
         view.evidence = [evidence]
-    view.history = _history(
-        _first(life_map, "history") if life_map else None
-    ) or _history(_first(doc, "history", "phase_history"))
+    view.history = _history(_first(life_map, "history") if life_map else None) or _history(
+        _first(doc, "history", "phase_history")
+    )
 
     tri = _first(doc, "triangle", "strategic_triangle")
     if isinstance(tri, Mapping):
@@ -293,7 +407,10 @@ def normalise_assessment(doc: Mapping[str, Any]) -> list[InnovationView]:
     view.risks = _items(
         _first(doc, "risks"),
         ("title", "name", "risk", "text", "id"),
-        {"detail": ("detail", "description", "why", "explanation"), "source": ("source", "sources")},
+        {
+            "detail": ("detail", "description", "why", "explanation"),
+            "source": ("source", "sources"),
+        },
     )
     view.cases = _items(
         _first(doc, "closest_cases", "cases", "case_comparison"),
@@ -318,20 +435,7 @@ def normalise_assessment(doc: Mapping[str, Any]) -> list[InnovationView]:
         if key not in KNOWN_KEYS and value not in (None, "", [], {}):
             view.other.append((key, _short(value)))
 
-    if view.has_triangle:
-        view.triangle_chart = charts.triangle(
-            view.corners,
-            view.links,
-            needs=view.needs or None,
-            weakest_corner=view.weakest_corner,
-            weakest_link=view.weakest_link,
-            title=f"Strategic triangle: {view.name}",
-        )
-    if view.phase is not None or view.history:
-        view.curve_chart = charts.value_curve(
-            view.phase, view.history, title=f"Lifecycle position: {view.name}"
-        )
-    return [view]
+    return [_with_charts(view)]
 
 
 def _short(value: Any, limit: int = 300) -> str:

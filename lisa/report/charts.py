@@ -139,9 +139,7 @@ def _svg(width: float, height: float, body: list[str], title: str, alt: str) -> 
 
 def _label(x: float, y: float, text: str, anchor: str = "start", **attrs: str) -> str:
     extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
-    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
 
 def heatmap(
@@ -373,7 +371,9 @@ def layer_picture(
         )
     alt = (
         f"{title}. Overall density {num(overall)}. "
-        + "; ".join(f"within {k}: {num(horizontal.get(k))} ({verdict(horizontal.get(k))})" for k in layers)
+        + "; ".join(
+            f"within {k}: {num(horizontal.get(k))} ({verdict(horizontal.get(k))})" for k in layers
+        )
         + "; "
         + "; ".join(f"between {k}: {num(d)} ({verdict(d)})" for k, d in vertical.items())
         + "."
@@ -431,9 +431,7 @@ def triangle(
             f'<circle cx="{x}" cy="{y}" r="{r:.1f}" fill="#0072B2" fill-opacity="0.75" '
             f'stroke="{"#D55E00" if weak else "#0072B2"}" stroke-width="{4 if weak else 1}"/>'
         )
-        body.append(
-            _label(x, y + 4, num(s, 2), "middle", fill="#fff", font_weight="bold")
-        )
+        body.append(_label(x, y + 4, num(s, 2), "middle", fill="#fff", font_weight="bold"))
         reach = max(r, 14 + 30 * float((needs or {}).get(name) or 0))
         ty = y - reach - 8 if name == "authority" else y + reach + 16
         body.append(
@@ -459,7 +457,7 @@ def triangle(
 
 
 def _norm_link(name: str) -> tuple[str, str]:
-    for sep in ("->", "→", "-", "_to_", ">", " to "):
+    for sep in ("->", "→", "_to_", "-", "_", ">", " to "):
         if sep in name:
             a, b = name.split(sep, 1)
             return a.strip().lower(), b.strip().lower()
@@ -532,9 +530,7 @@ def value_curve(
         )
     if phase is not None:
         x, y = xy(phase)
-        body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="#D55E00" stroke="#000"/>'
-        )
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="#D55E00" stroke="#000"/>')
         body.append(_label(x, y - 16, "now", "middle", font_weight="bold"))
     alt = (
         f"{title}. "
@@ -543,11 +539,7 @@ def value_curve(
             if phase is not None and 0 <= phase < len(PHASES)
             else "Phase not given."
         )
-        + (
-            " History: " + "; ".join(f"{d}: phase {p}" for d, p in history) + "."
-            if history
-            else ""
-        )
+        + (" History: " + "; ".join(f"{d}: phase {p}" for d, p in history) + "." if history else "")
     )
     return Chart(_svg(width, height, body, title, alt), alt, title)
 
@@ -582,9 +574,7 @@ def network_snapshot(
     order = sorted(range(len(x)), key=lambda i: sizes[i])
     for i in order:
         cx, cy = px(i)
-        body.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{sizes[i]:.1f}" fill="{colours[i]}"/>'
-        )
+        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{sizes[i]:.1f}" fill="{colours[i]}"/>')
     body.append("</g>")
     lx = width - 140
     for k, (name, colour) in enumerate(legend.items()):

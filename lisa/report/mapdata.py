@@ -37,7 +37,9 @@ LARGE_PLACE = 3000
 
 
 def _b64(array: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+    return base64.b64encode(
+        np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+    ).decode("ascii")
 
 
 def _index_dtype(n: int) -> np.dtype[Any]:
@@ -92,7 +94,9 @@ def link_pairs(result: AnalysisResult, max_relations: int = 32) -> tuple[np.ndar
     return pairs, mask
 
 
-def layout(result: AnalysisResult, pairs: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def layout(
+    result: AnalysisResult, pairs: np.ndarray, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Positions for every person: layered seed, then force-directed (see module doc)."""
     import igraph as ig
 
@@ -105,7 +109,10 @@ def layout(result: AnalysisResult, pairs: np.ndarray, seed: int = 0) -> tuple[np
     sector_index = {s: i for i, s in enumerate(sectors)}
     ring = {layer: 1.0 + i for i, layer in enumerate(LAYERS)}
     angle = np.array(
-        [2 * math.pi * (sector_index[s] + rng.uniform(0.1, 0.9)) / len(sectors) for s in study.sectors]
+        [
+            2 * math.pi * (sector_index[s] + rng.uniform(0.1, 0.9)) / len(sectors)
+            for s in study.sectors
+        ]
     )
     radius = np.array([ring.get(layer or "", len(LAYERS) + 0.5) for layer in study.layers])
     radius = radius + rng.uniform(-0.35, 0.35, n)
@@ -135,9 +142,7 @@ def layout(result: AnalysisResult, pairs: np.ndarray, seed: int = 0) -> tuple[np
     return xy[:, 0], xy[:, 1]
 
 
-def person_label(
-    result: AnalysisResult, i: int, roles: list[str], pseudonymise: bool
-) -> str:
+def person_label(result: AnalysisResult, i: int, roles: list[str], pseudonymise: bool) -> str:
     """How one person is shown: their name, or in pseudonymised mode role and group only."""
     study = result.study
     if not pseudonymise:

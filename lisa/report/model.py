@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lisa.assess.recommend import for_network
 from lisa.report import charts
 from lisa.report.assessment import InnovationView, normalise_assessment
 from lisa.report.mapdata import ROLE_BITS, MapData, build_map
-from lisa.report.recommendations import for_findings
 from lisa.study import LAYERS
 
 if TYPE_CHECKING:
@@ -176,7 +176,11 @@ def _figure_matrix(
     rows = [
         [g]
         + [
-            (charts.pct(values.get(g, {}).get(h)) if fmt == "pct" else charts.num(values.get(g, {}).get(h), 4))
+            (
+                charts.pct(values.get(g, {}).get(h))
+                if fmt == "pct"
+                else charts.num(values.get(g, {}).get(h), 4)
+            )
             for h in groups
         ]
         for g in groups
@@ -240,7 +244,6 @@ def build_report(
                 people_count=len(f["people"]) or int(f["evidence"].get("people_not_named", 0)),
             )
         )
-    finding_titles = {f.code: f.title for f in findings}
     views: list[InnovationView] = []
     notes: list[str] = []
     for k, doc in enumerate(assessments, start=1):
@@ -253,17 +256,24 @@ def build_report(
         for r in view.recommendations:
             recs.append(
                 RecommendationView(
-                    r["title"], "", r.get("why", ""), r.get("cluster", ""), r.get("source", ""), view.name
+                    r["title"],
+                    r.get("action", ""),
+                    r.get("why", ""),
+                    r.get("cluster", ""),
+                    r.get("source", ""),
+                    view.name,
                 )
             )
-    for rec in for_findings([f.code for f in findings]):
+    for rec in for_network(data["findings"]):
         recs.append(
             RecommendationView(
                 rec.title,
                 rec.action,
-                f"Finding '{rec.code}': {finding_titles[rec.code]}",
-                rec.cluster_name,
-                rec.source,
+                "; ".join(rec.why),
+                rec.cluster_title,
+                f"{rec.source.ref} ({'; '.join(rec.source.documents)})"
+                if rec.source.documents
+                else rec.source.ref,
                 "network",
             )
         )
@@ -326,10 +336,18 @@ def build_report(
         float(config.get("thin_links_ratio", 0.5)),
     )
     picture_rows = [
-        ["within " + g, charts.num(d, 4), charts.num(d / overall if overall and d is not None else None, 2)]
+        [
+            "within " + g,
+            charts.num(d, 4),
+            charts.num(d / overall if overall and d is not None else None, 2),
+        ]
         for g, d in lay.get("horizontal", {}).items()
     ] + [
-        ["between " + g, charts.num(d, 4), charts.num(d / overall if overall and d is not None else None, 2)]
+        [
+            "between " + g,
+            charts.num(d, 4),
+            charts.num(d / overall if overall and d is not None else None, 2),
+        ]
         for g, d in lay.get("vertical", {}).items()
     ]
     layer_picture = Figure(
@@ -340,7 +358,9 @@ def build_report(
         f"{config.get('thin_links_ratio', 0.5)} × overall; dense: at or above overall.",
     )
     layer_mixing = _figure_matrix(lay, "Tie density between layers (combined network)")
-    sector_mixing = _figure_matrix(data["sectors"], "Tie density between sectors (combined network)")
+    sector_mixing = _figure_matrix(
+        data["sectors"], "Tie density between sectors (combined network)"
+    )
 
     # -- cores -------------------------------------------------------------------
     cc = data["core_consistency"]
@@ -372,9 +392,13 @@ def build_report(
     counts = np.bincount(
         [int(p.get("core_networks", 0)) for p in combined.values()], minlength=len(rels) + 1
     )
-    count_items = [(f"in {k} core{'s' if k != 1 else ''}", float(counts[k])) for k in range(len(rels) + 1)]
+    count_items = [
+        (f"in {k} core{'s' if k != 1 else ''}", float(counts[k])) for k in range(len(rels) + 1)
+    ]
     core_counts = Figure(
-        charts.bars(count_items, title="People by the number of network cores they are in", fmt="num"),
+        charts.bars(
+            count_items, title="People by the number of network cores they are in", fmt="num"
+        ),
         ["cores", "people"],
         [[name, f"{int(v):,}"] for name, v in count_items],
     )
@@ -452,11 +476,25 @@ def build_report(
 
     resilience = Figure(
         charts.paired_bars(
-            [(scen_name(s), float(s.get("reach_loss") or 0), float(s.get("random_reach_loss") or 0)) for s in scen],
+            [
+                (
+                    scen_name(s),
+                    float(s.get("reach_loss") or 0),
+                    float(s.get("random_reach_loss") or 0),
+                )
+                for s in scen
+            ],
             title="Loss of two-step reach when people leave",
             labels=("these people leave", "as many random others leave"),
         ),
-        ["scenario", "people leaving", "reach after", "reach loss", "random loss", "largest part after"],
+        [
+            "scenario",
+            "people leaving",
+            "reach after",
+            "reach loss",
+            "random loss",
+            "largest part after",
+        ],
         [
             [
                 scen_name(s),
@@ -493,7 +531,10 @@ def build_report(
                     vmax=1.0,
                     colours=charts.category_colours(order),
                     marks={g: "thin" for g in order if groups[g].get("thin")},
-                    reference=(float(config.get("response_name_individuals", 0.8)), "name individuals"),
+                    reference=(
+                        float(config.get("response_name_individuals", 0.8)),
+                        "name individuals",
+                    ),
                 ),
                 [grouping, "people", "respondents", "rate", "thin"],
                 [
@@ -558,7 +599,9 @@ def _snapshot(result: AnalysisResult, mp: MapData) -> charts.Chart:
         order = np.argsort(-mp.sizes * 1000 - np.bincount(mp.pairs.reshape(-1), minlength=n))
         keep = np.sort(order[:SNAPSHOT_PEOPLE])
     local = {int(i): k for k, i in enumerate(keep)}
-    pairs = [(local[int(a)], local[int(b)]) for a, b in mp.pairs if int(a) in local and int(b) in local]
+    pairs = [
+        (local[int(a)], local[int(b)]) for a, b in mp.pairs if int(a) in local and int(b) in local
+    ]
     if len(pairs) > SNAPSHOT_LINKS:
         rng = np.random.default_rng(0)
         pick = rng.choice(len(pairs), SNAPSHOT_LINKS, replace=False)
@@ -566,7 +609,11 @@ def _snapshot(result: AnalysisResult, mp: MapData) -> charts.Chart:
     scale = 1.0 if n <= 500 else 0.6
     alt = (
         f"A static picture of the network: {len(keep):,} of {n:,} people"
-        + (f" (the best connected) and {len(pairs):,} sampled links" if n > SNAPSHOT_PEOPLE else f" and {len(pairs):,} links")
+        + (
+            f" (the best connected) and {len(pairs):,} sampled links"
+            if n > SNAPSHOT_PEOPLE
+            else f" and {len(pairs):,} links"
+        )
         + ", coloured by layer, larger for hubs, gatekeepers and pulsetakers."
     )
     legend = {k: v for k, v in charts.LAYER_COLOURS.items()}
@@ -588,19 +635,59 @@ def _method(
     from lisa.config import AnalysisConfig
 
     method = [
-        {"term": "Network (relation)", "text": "One survey question about one kind of relationship (day-to-day work, new ideas, expertise…). 'Combined' joins all relations: a tie in any of them counts."},
-        {"term": "Density", "text": "The share of possible ties that exist: arcs / (n (n − 1)). Between two groups, the ties between them divided by the pairs there could be."},
-        {"term": "Hub", "text": f"Named by many: in-degree at or above the {config.get('hub_quantile')} quantile of the network and at least {config.get('hub_min_in_degree')} nominations."},
-        {"term": "Gatekeeper", "text": f"On the critical paths: betweenness at or above the {config.get('gatekeeper_quantile')} quantile (and above zero), or an articulation point whose removal cuts off at least {config.get('gatekeeper_min_cut')} people."},
-        {"term": "Pulsetaker", "text": f"Close to everyone through others: two-step reach at or above the {config.get('pulsetaker_reach_quantile')} quantile with direct contacts at or below the {config.get('pulsetaker_degree_quantile')} quantile."},
-        {"term": "Core", "text": "The core–periphery split of each relation that best fits the ideal pattern (Borgatti & Everett 1999). The stable core is the people in the core of at least " + f"{charts.pct(config.get('stable_core_share'))} of the relations."},
-        {"term": "Core overlap", "text": "For two relations, the people in both cores divided by the people in either (Jaccard)."},
-        {"term": "Representation", "text": "A group's share of all core places divided by its share of the people: 1 is as expected, 0 is absent from every core."},
-        {"term": "Horizontal and vertical links", "text": "Tie density within a layer (horizontal) and between adjacent layers, both directions pooled (vertical)."},
-        {"term": "Connected difference", "text": "How spread a person's contacts are across sectors (normalised Blau index, IQV: 0 all in one sector, 1 evenly spread), averaged over people with contacts."},
-        {"term": "E–I index", "text": "(ties between groups − ties within groups) / all ties: −1 all within, +1 all between (Krackhardt & Stern 1988)."},
-        {"term": "Two-step reach", "text": "The share of the others a person can reach in at most two steps, direction ignored. Resilience removes people and measures how much of it the rest lose, beside the mean loss when as many random others leave."},
-        {"term": "The map", "text": "A line joins two people when either named the other in the selected relation. Positions come from a force-directed layout started from the layers (rings) and sectors (wedges)."},
+        {
+            "term": "Network (relation)",
+            "text": "One survey question about one kind of relationship (day-to-day work, new ideas, expertise…). 'Combined' joins all relations: a tie in any of them counts.",
+        },
+        {
+            "term": "Density",
+            "text": "The share of possible ties that exist: arcs / (n (n − 1)). Between two groups, the ties between them divided by the pairs there could be.",
+        },
+        {
+            "term": "Hub",
+            "text": f"Named by many: in-degree at or above the {config.get('hub_quantile')} quantile of the network and at least {config.get('hub_min_in_degree')} nominations.",
+        },
+        {
+            "term": "Gatekeeper",
+            "text": f"On the critical paths: betweenness at or above the {config.get('gatekeeper_quantile')} quantile (and above zero), or an articulation point whose removal cuts off at least {config.get('gatekeeper_min_cut')} people.",
+        },
+        {
+            "term": "Pulsetaker",
+            "text": f"Close to everyone through others: two-step reach at or above the {config.get('pulsetaker_reach_quantile')} quantile with direct contacts at or below the {config.get('pulsetaker_degree_quantile')} quantile.",
+        },
+        {
+            "term": "Core",
+            "text": "The core–periphery split of each relation that best fits the ideal pattern (Borgatti & Everett 1999). The stable core is the people in the core of at least "
+            + f"{charts.pct(config.get('stable_core_share'))} of the relations.",
+        },
+        {
+            "term": "Core overlap",
+            "text": "For two relations, the people in both cores divided by the people in either (Jaccard).",
+        },
+        {
+            "term": "Representation",
+            "text": "A group's share of all core places divided by its share of the people: 1 is as expected, 0 is absent from every core.",
+        },
+        {
+            "term": "Horizontal and vertical links",
+            "text": "Tie density within a layer (horizontal) and between adjacent layers, both directions pooled (vertical).",
+        },
+        {
+            "term": "Connected difference",
+            "text": "How spread a person's contacts are across sectors (normalised Blau index, IQV: 0 all in one sector, 1 evenly spread), averaged over people with contacts.",
+        },
+        {
+            "term": "E–I index",
+            "text": "(ties between groups − ties within groups) / all ties: −1 all within, +1 all between (Krackhardt & Stern 1988).",
+        },
+        {
+            "term": "Two-step reach",
+            "text": "The share of the others a person can reach in at most two steps, direction ignored. Resilience removes people and measures how much of it the rest lose, beside the mean loss when as many random others leave.",
+        },
+        {
+            "term": "The map",
+            "text": "A line joins two people when either named the other in the selected relation. Positions come from a force-directed layout started from the layers (rings) and sectors (wedges).",
+        },
     ]
     help_of = {name: text for name, _, text in AnalysisConfig.describe()}
     thresholds = [

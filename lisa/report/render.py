@@ -54,7 +54,11 @@ def environment() -> Environment:
     env.filters["enumerate_history"] = lambda h: [
         [str(k), date, f"{p} — {charts.PHASES[p]}"] for k, (date, p) in enumerate(h, start=1)
     ]
-    env.filters["factor_row"] = lambda f: [f.get("name", ""), f.get("status", ""), f.get("note", "")]
+    env.filters["factor_row"] = lambda f: [
+        f.get("name", ""),
+        f.get("status", ""),
+        f.get("note", ""),
+    ]
     env.filters["case_row"] = lambda c: [
         c.get(k, "") for k in ("title", "similarity", "shared", "differs", "next")
     ]
@@ -87,8 +91,21 @@ def write_html(model: ReportModel, path: str | Path) -> Path:
 
 
 def write_pdf(model: ReportModel, path: str | Path) -> Path:
-    """Typeset the report as a PDF with WeasyPrint; returns the path."""
-    from weasyprint import HTML
+    """Typeset the report as a PDF with WeasyPrint; returns the path.
+
+    Raises :class:`~lisa.errors.LisaError` naming the missing system libraries
+    when WeasyPrint cannot load them (the HTML report needs none).
+    """
+    try:
+        from weasyprint import HTML
+    except (OSError, ImportError) as exc:
+        from lisa.errors import LisaError
+
+        raise LisaError(
+            f"the PDF needs WeasyPrint and its system libraries ({exc}); on Debian or Ubuntu: "
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 — "
+            "the HTML report works without them"
+        ) from None
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
