@@ -3,7 +3,8 @@
     python benchmarks/report_bench.py [--people N] [--seed S] [--runs K]
                                       [--cache FILE] [--write]
 
-Prints, and with ``--write`` records in ``benchmarks/README-report.md``:
+Prints, and with ``--write`` records in ``benchmarks/README.md`` (between the
+``report-bench`` markers):
 
 1. analysis time (lisa.analyse; reported separately, it is not the report's);
 2. report generation time: build_report + HTML written (target < 30 s), and
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="browser runs (median reported)")
     parser.add_argument("--cache", type=Path, help="pickle of the analysis, reused if present")
-    parser.add_argument("--write", action="store_true", help="record in README-report.md")
+    parser.add_argument("--write", action="store_true", help="record in benchmarks/README.md")
     args = parser.parse_args(argv)
 
     from lisa.report import build_report, write_html, write_pdf
@@ -150,8 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table)
     if args.write:
-        (HERE / "README-report.md").write_text(readme(table, timings), "utf-8")
-        print(f"\nWritten to {HERE / 'README-report.md'}")
+        target = HERE / "README.md"
+        text = target.read_text("utf-8")
+        start, end = "<!-- report-bench:start -->", "<!-- report-bench:end -->"
+        block = f"{start}\n{readme(table, timings)}{end}"
+        if start in text and end in text:
+            text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+        else:
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
+        target.write_text(text, "utf-8")
+        print(f"\nWritten to {target}")
     return 0
 
 
@@ -161,7 +170,7 @@ def _ok(value: float, key: str) -> str:
 
 def readme(table: str, timings: list[dict[str, float]]) -> str:
     runs = ", ".join(f"{t['interactive_s']:.2f} s" for t in timings)
-    return f"""# Report benchmark
+    return f"""## Report benchmark
 
 `python benchmarks/report_bench.py --write` on a generated 20,000-person place
 (`lisa.generate(20000, seed=1)`, seven relations), {time.strftime('%Y-%m-%d')}.
