@@ -134,8 +134,10 @@ def demo(
     for path in written:
         console.print(f"  {path.name:<15} {path}")
     console.print(
-        f"\nNext: [cyan]lisa analyse {study_dir}[/] on the same data, or "
-        "[cyan]lisa validate YOUR_FOLDER[/] on your own."
+        f"\nOpen [cyan]{out / 'report.html'}[/] in a browser for the locality report and map.\n"
+        f"Next: [cyan]lisa analyse {study_dir}[/] on the same data, "
+        "[cyan]lisa assess template[/] to assess an innovation, or "
+        "[cyan]lisa validate YOUR_FOLDER[/] on your own data."
     )
 
 
