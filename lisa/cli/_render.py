@@ -139,7 +139,7 @@ def print_summary(result: AnalysisResult, *, brief: bool = False) -> None:
             f"{n['density']:.4f}",
             f"{n.get('ties_per_respondent', 0):.1f}",
             str(n.get("core_size", "")),
-            f"{n.get('core_fit', 0):.2f}",
+            "–" if n.get("core_fit") is None else f"{n['core_fit']:.2f}",
         )
     console.print(table)
     comp = data.get("computation", {})
