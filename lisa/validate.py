@@ -146,6 +146,13 @@ class _Reporter:
         if self._counts[key] <= MAX_PER_KIND:
             self.problems.append(problem)
 
+    def full(self, file: str | None, code: str) -> bool:
+        """Whether this kind is already at its cap (then count it without building it)."""
+        return self._counts[(file, code)] >= MAX_PER_KIND
+
+    def count(self, file: str | None, code: str) -> None:
+        self._counts[(file, code)] += 1
+
     def finish(self) -> list[Problem]:
         for (file, code), n in self._counts.items():
             if n > MAX_PER_KIND:
@@ -393,14 +400,15 @@ def _check_ties(
         if bad.height:
             suggest_cache: dict[str, tuple[str, ...]] = {}
             for row, value in bad.select("row", colname).iter_rows():
-                if rep._counts[(label, "unknown-person")] >= MAX_PER_KIND:
-                    rep.add(Problem("unknown-person", "", label))
+                code = "unknown-person" if value else "empty-id"
+                if rep.full(label, code):  # skip the fuzzy search for problems not shown
+                    rep.count(label, code)
                     continue
                 if value not in suggest_cache:
                     suggest_cache[value] = _suggest(value, ids)
                 rep.add(
                     Problem(
-                        "unknown-person" if value else "empty-id",
+                        code,
                         f"'{value}' is not an id in people.csv"
                         if value
                         else f"the {colname} is empty",

@@ -236,7 +236,9 @@ def test_groupings_can_be_set_and_an_unknown_one_is_named(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("dataset", ["krackhardt_hightech", "lazega_lawfirm", "padgett_florentine"])
-def test_full_summary_prints_for_the_published_networks(shared_networks: Path, dataset: str) -> None:
+def test_full_summary_prints_for_the_published_networks(
+    shared_networks: Path, dataset: str
+) -> None:
     # no --quiet: the whole summary, including networks without a core (core fit "–")
     r = invoke("analyse", shared_networks / dataset)
     assert r.exit_code == 0, r.output

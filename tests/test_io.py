@@ -418,3 +418,11 @@ def test_any_valid_study_survives_a_round_trip(tmp_path_factory, people, data) -
         back = load_study(write_study(study, tmp_path_factory.mktemp(fmt), format=fmt))  # type: ignore[arg-type]
         assert back.ids == study.ids and back.names == study.names and back.layers == study.layers
         assert sorted(back.iter_ties(), key=repr) == sorted(study.iter_ties(), key=repr)
+
+
+def test_a_wholly_wrong_ties_file_lists_50_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    rows = "".join(f"a,ghost{i},work,1\n" for i in range(120))
+    problems = errors(make(tmp_path, ties=TIES + rows))
+    unknown = [p for p in problems if p.code == "unknown-person"]
+    assert len(unknown) == 51  # 50 shown + one summary line
+    assert "70 more" in unknown[-1].message
