@@ -276,13 +276,12 @@ def write_survey_ties(imported: SurveyImport, study_dir: str | Path) -> Path:
     before anything is written; the files are replaced atomically.
     """
     from lisa.errors import StudyInvalid
-    from lisa.io.folder import load_study, write_study
+    from lisa.io.folder import _table_from_records, load_study, study_frames, write_study
+    from lisa.validate import build_study
 
     if any(p.severity == "error" for p in imported.problems):
         raise StudyInvalid(imported.problems)
     study = load_study(study_dir)
-    from lisa.io.folder import study_frames
-
     frames = study_frames(study)
     ties = frames["ties"]
     resp = set(imported.respondents)
@@ -306,9 +305,7 @@ def write_survey_ties(imported: SurveyImport, study_dir: str | Path) -> Path:
         for i, pid in enumerate(study.ids)
     ]
     people = frames["people"].with_columns(responded=pl.Series(responded))
-    from lisa.io.folder import _table_from_records  # reuse the checks on the new tables
-    from lisa.validate import build_study
-
+    # the same checks as any study, on the new tables, before anything is written
     checked, problems = build_study(
         _table_from_records("people.csv", people.to_dicts()),
         _table_from_records("ties.csv", ties.to_dicts()),

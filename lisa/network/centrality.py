@@ -24,6 +24,7 @@ Definitions (see ``docs/method.md`` for the literature):
 
 from __future__ import annotations
 
+import igraph as ig
 import numpy as np
 
 from lisa.network.graph import Net
@@ -60,12 +61,12 @@ def reachers(net: Net) -> np.ndarray:
     cond_src, cond_tgt = memb[net.src], memb[net.tgt]
     keep = cond_src != cond_tgt
     pairs = np.unique(np.column_stack([cond_src[keep], cond_tgt[keep]]), axis=0)
-    dag = __import__("igraph").Graph(n=k, edges=pairs.tolist(), directed=True)
+    dag = ig.Graph(n=k, edges=pairs.tolist(), directed=True)
     order = dag.topological_sorting(mode="out")
     members_bits = [0] * k
     for v, c in enumerate(memb.tolist()):
         members_bits[c] |= 1 << v
-    preds = [[] for _ in range(k)]  # type: list[list[int]]
+    preds: list[list[int]] = [[] for _ in range(k)]
     for a, b in pairs.tolist():
         preds[b].append(a)
     anc = [0] * k
