@@ -72,7 +72,7 @@ def load_study(path: str | Path) -> Study:
     return study
 
 
-def _table_from_records(label: str, records: Iterable[Mapping[str, object]]) -> Table:
+def table_from_records(label: str, records: Iterable[Mapping[str, object]]) -> Table:
     rows = [{str(k): "" if v is None else str(v) for k, v in r.items()} for r in records]
     problems: list[Problem] = []
     if not rows:
@@ -102,9 +102,9 @@ def study_from_records(
     >>> s.n_people, len(s.ties)
     (2, 1)
     """
-    rel = _table_from_records("relations", relations) if relations is not None else None
+    rel = table_from_records("relations", relations) if relations is not None else None
     study, problems = build_study(
-        _table_from_records("people", people), _table_from_records("ties", ties), rel, name=name
+        table_from_records("people", people), table_from_records("ties", ties), rel, name=name
     )
     if study is None:
         raise StudyInvalid(problems)

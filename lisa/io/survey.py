@@ -276,7 +276,7 @@ def write_survey_ties(imported: SurveyImport, study_dir: str | Path) -> Path:
     before anything is written; the files are replaced atomically.
     """
     from lisa.errors import StudyInvalid
-    from lisa.io.folder import _table_from_records, load_study, study_frames, write_study
+    from lisa.io.folder import load_study, study_frames, table_from_records, write_study
     from lisa.validate import build_study
 
     if any(p.severity == "error" for p in imported.problems):
@@ -307,9 +307,9 @@ def write_survey_ties(imported: SurveyImport, study_dir: str | Path) -> Path:
     people = frames["people"].with_columns(responded=pl.Series(responded))
     # the same checks as any study, on the new tables, before anything is written
     checked, problems = build_study(
-        _table_from_records("people.csv", people.to_dicts()),
-        _table_from_records("ties.csv", ties.to_dicts()),
-        _table_from_records("relations.csv", frames["relations"].to_dicts()),
+        table_from_records("people.csv", people.to_dicts()),
+        table_from_records("ties.csv", ties.to_dicts()),
+        table_from_records("relations.csv", frames["relations"].to_dicts()),
         name=study.name,
         source=study.source,
     )
