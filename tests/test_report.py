@@ -99,9 +99,11 @@ def test_layer_numbers_equal_the_analysis(model, page: str, demo_data: dict) -> 
     for i, a in enumerate(layers["groups"]):
         for j, b in enumerate(layers["groups"]):
             assert mixing[a][j] == charts.num(layers["density"][a][b], 4), (i, a, b)
-    # the SVG heatmap cell titles carry the same numbers
+    # the SVG heatmap cells carry the same numbers (as their aria-label)
     a, b = layers["groups"][0], layers["groups"][1]
-    assert html.escape(f"{a} → {b}: {charts.num(layers['density'][a][b], 3)}") in page
+    label = html.escape(f"{a} → {b}: {charts.num(layers['density'][a][b], 3)}")
+    assert f'aria-label="{label}"' in model.layer_mixing.chart.svg
+    assert f'aria-label="{label}"' in page
 
 
 def test_sector_mixing_covers_every_sector(model, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
