@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 import altair
 import altair as alt
@@ -626,12 +626,14 @@ def triangle(
                 "label": f"{a}-{b}: {num(s, 2)}",
             }
         )
-        dy = 18 if a == "capacity" else 0
-        dx = -64 if a == "authority" else (64 if a == "value" else 0)
+        # labels beside the slanted links (clear of their width), below the base
+        dy = 18 if a == "capacity" else 4
+        dx = -16 if a == "authority" else (16 if a == "value" else 0)
         link_labels.append(
             {
                 "x": (x1 + x2) / 2 + dx,
                 "y": (y1 + y2) / 2 + dy,
+                "align": {"authority": "right", "value": "left"}.get(a, "center"),
                 "colour": colour,
                 "text": f"{a}→{b}: {num(s, 2)}" + (" (weakest)" if weak else ""),
             }
@@ -681,15 +683,23 @@ def triangle(
             ),
             description=alt.Description("label:N"),
         ),
-        alt.Chart(_values(link_labels))
-        .mark_text(fontSize=11, **text)
-        .encode(**xy, text="text:N", color=alt.Color("colour:N", scale=None)),
+    ]
+    layers += [
+        alt.Chart(_values([row]))
+        .mark_text(fontSize=11, baseline="alphabetic", align=cast(Any, row["align"]), aria=False)
+        .encode(**xy, text="text:N", color=alt.Color("colour:N", scale=None))
+        for row in link_labels
     ]
     if rings:
         layers.append(
             alt.Chart(_values(rings))
             .mark_point(
-                shape="circle", filled=False, color="#000000", strokeDash=[3, 3], strokeWidth=1
+                shape="circle",
+                filled=False,
+                color="#000000",
+                strokeDash=[3, 3],
+                strokeWidth=1,
+                opacity=1,
             )
             .encode(**xy, size=alt.Size("size:Q", scale=None))
         )
@@ -806,7 +816,9 @@ def value_curve(
     if past:
         layers += [
             alt.Chart(_values(past))
-            .mark_point(shape="circle", filled=True, fill="#ffffff", stroke="#555555", size=324)
+            .mark_point(
+                shape="circle", filled=True, fill="#ffffff", stroke="#555555", size=324, opacity=1
+            )
             .encode(x=x, y=y, description=alt.Description("label:N")),
             alt.Chart(_values(past))
             .mark_text(fontSize=10, baseline="middle", aria=False)
