@@ -149,30 +149,32 @@ _OPENING = re.compile(r"<svg\b[^>]*>")
 SNAPSHOT_MAX_LINKS = 6000
 
 
-def _configured(chart: Any) -> Any:
-    """The house style, shared by every chart."""
-    return (
-        chart.properties(background="transparent", padding=6)
-        .configure(font=FONT)
-        .configure_view(stroke=None)
-        .configure_axis(
-            labelFontSize=12,
-            titleFontSize=12,
-            labelColor=_INK,
-            titleColor=_INK,
-            titleFontWeight="normal",
-            domainColor="#888888",
-            tickColor="#888888",
-            gridColor="#e6e6e6",
-        )
-        .configure_legend(
-            labelFontSize=12,
-            titleFontSize=12,
-            labelColor=_INK,
-            titleColor=_INK,
-            titleFontWeight="normal",
-        )
-    )
+#: The house style, shared by every chart (a Vega-Lite ``config``).
+_CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "view": {"stroke": None},
+    "axis": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "labelColor": _INK,
+        "titleColor": _INK,
+        "titleFontWeight": "normal",
+        "domainColor": "#888888",
+        "tickColor": "#888888",
+        "gridColor": "#e6e6e6",
+    },
+    "legend": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "labelColor": _INK,
+        "titleColor": _INK,
+        "titleFontWeight": "normal",
+    },
+}
+
+#: In layered charts, pass-through (``scale=None``) colours and sizes cannot
+#: share a scale with the layers that do use one.
+_INDEPENDENT = ("color", "fill", "stroke", "size", "strokeDash", "strokeWidth")
 
 
 def spec_of(
@@ -187,20 +189,13 @@ def spec_of(
     fills layers built on ``alt.NamedData(name)`` after the conversion, which
     spares Altair copying large data (the network picture's links).
     """
-    if isinstance(chart, alt.LayerChart):
-        # pass-through (``scale=None``) colours and sizes cannot share a scale
-        # with the layers that do use one
-        chart = chart.resolve_scale(
-            color="independent",
-            fill="independent",
-            stroke="independent",
-            size="independent",
-            strokeDash="independent",
-            strokeWidth="independent",
-        )
-    # Altair's schema validation costs more than the rendering; vl-convert
-    # compiles the specification and fails loudly on a bad one.
-    spec: dict[str, Any] = _configured(chart).to_dict(validate=validate)
+    # Altair's schema validation costs more than the rendering, and every
+    # chained Altair call deep-copies the data: the house style is added to the
+    # dict; vl-convert compiles the specification and fails loudly on a bad one.
+    spec: dict[str, Any] = chart.to_dict(validate=validate)
+    spec.update(background="transparent", padding=6, config=json.loads(json.dumps(_CONFIG)))
+    if "layer" in spec:
+        spec["resolve"] = {"scale": {channel: "independent" for channel in _INDEPENDENT}}
     if values:
         for part in [spec, *spec.get("layer", [])]:
             name = str((part.get("data") or {}).get("name", ""))
@@ -220,7 +215,8 @@ def _render(
     Element ids (gradients, clip paths) are prefixed with a digest of the SVG so
     that several charts inlined in one page never share an id.
     """
-    svg = vlc.vegalite_to_svg(spec_of(chart, values=values))
+    # the data are in the specification: no data may be fetched from anywhere
+    svg = vlc.vegalite_to_svg(spec_of(chart, values=values), allowed_base_urls=[])
     # geometry to 2 decimals (labels never carry more than 3, so they are kept)
     svg = re.sub(r"(\.\d\d)\d{3,}", r"\1", svg)
     prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
