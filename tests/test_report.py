@@ -99,9 +99,11 @@ def test_layer_numbers_equal_the_analysis(model, page: str, demo_data: dict) -> 
     for i, a in enumerate(layers["groups"]):
         for j, b in enumerate(layers["groups"]):
             assert mixing[a][j] == charts.num(layers["density"][a][b], 4), (i, a, b)
-    # the SVG heatmap cell titles carry the same numbers
+    # the SVG heatmap cells carry the same numbers (as their aria-label)
     a, b = layers["groups"][0], layers["groups"][1]
-    assert html.escape(f"{a} → {b}: {charts.num(layers['density'][a][b], 3)}") in page
+    label = html.escape(f"{a} → {b}: {charts.num(layers['density'][a][b], 3)}")
+    assert f'aria-label="{label}"' in model.layer_mixing.chart.svg
+    assert f'aria-label="{label}"' in page
 
 
 def test_sector_mixing_covers_every_sector(model, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
@@ -189,6 +191,49 @@ def test_chart_text_alternatives(model) -> None:  # type: ignore[no-untyped-def]
         assert "<title>" in fig.chart.svg and "<desc>" in fig.chart.svg
         assert 'role="img"' in fig.chart.svg
         assert fig.chart.alt
+
+
+def test_charts_are_static_vega_svg_with_their_text_alternative(model, page: str) -> None:  # type: ignore[no-untyped-def]
+    figures = [model.layer_picture, model.layer_mixing, model.sector_mixing, model.core_overlap]
+    figures += [model.core_counts, *model.core_representation, model.resilience]
+    figures += list(model.response_figures)
+    shown = [fig.chart for fig in figures] + [model.map_snapshot]
+    for chart in shown:
+        opening = re.match(r"<svg\b[^>]*>", chart.svg)
+        assert opening, chart.title
+        assert 'role="img"' in opening[0] and 'class="chart"' in opening[0]
+        assert chart.svg[opening.end() :].startswith(
+            f"<title>{html.escape(chart.title)}</title><desc>{html.escape(chart.alt)}</desc>"
+        )
+        assert "mark-group" in chart.svg  # drawn by Vega
+        assert "<script" not in chart.svg and "http://www.w3.org/2000/svg" in chart.svg
+        assert chart.svg in page
+    # several charts share one page: their gradient and clip-path ids must not collide
+    ids = re.findall(r'\bid="([^"]+)"', "".join(c.svg for c in shown))
+    assert ids and len(ids) == len(set(ids))
+    # response rates: every bar is labelled with the number in the table
+    for fig in model.response_figures:
+        for row in fig.rows:
+            assert (
+                f">{row[3]}</text>" in fig.chart.svg or f">{row[3]} (thin)</text>" in fig.chart.svg
+            )
+
+
+def test_triangle_and_curve_mark_the_weakest_and_now() -> None:
+    chart = charts.triangle(
+        {"authority": 0.8, "capacity": 0.3, "value": 0.5},
+        {"authority-capacity": 0.4, "capacity-value": 0.2, "value-authority": 0.6},
+        needs={"authority": 0.6, "capacity": 0.8, "value": 0.5},
+        weakest_corner="capacity",
+        weakest_link="capacity-value",
+    )
+    assert ">capacity (weakest)</text>" in chart.svg
+    assert ">capacity→value: 0.2 (weakest)</text>" in chart.svg
+    assert 'stroke="#D55E00"' in chart.svg and 'fill="#D55E00"' in chart.svg
+    assert chart.svg.count('stroke-dasharray="3,3"') == 3  # one ring per need
+    curve = charts.value_curve(2, [("2005", 1), ("2007", 2)])
+    assert ">now</text>" in curve.svg and ">1 Design</tspan>" in curve.svg
+    assert curve.alt.endswith("History: 2005: phase 1; 2007: phase 2.")
 
 
 def test_write_report_writes_html_and_returns_paths(demo_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

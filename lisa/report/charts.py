@@ -1,10 +1,13 @@
-"""The report's charts: small, dependency-free SVG drawn in Python.
+"""The report's charts: Vega-Lite specifications built with Altair, rendered to SVG.
 
-One chart library used everywhere: the same SVG goes inline into the HTML
-report and, unchanged, into the PDF (WeasyPrint draws SVG), so the two never
-disagree. Every chart is an :class:`Chart` with a title and a text
-alternative (``alt``); the templates put the SVG in a ``<figure>`` beside a
-table of the same numbers.
+One chart library used everywhere: every chart is a Vega-Lite specification
+(built with Altair, its data bundled in the specification's ``data.values``)
+rendered to static SVG in Python by ``vl-convert`` — no JavaScript and no
+network. The same SVG goes inline into the HTML report and, unchanged, into
+the PDF (WeasyPrint draws SVG), so the two never disagree. Every chart is a
+:class:`Chart` with a title and a text alternative (``alt``), carried in the
+SVG as ``role="img"`` with ``<title>`` and ``<desc>``; the templates put the
+SVG in a ``<figure>`` beside a table of the same numbers.
 
 Colours are colour-blind safe: categories use the Okabe–Ito palette
 (Okabe & Ito 2008), quantities the viridis scale (van der Walt & Smith 2015),
@@ -13,10 +16,18 @@ whose lightness rises steadily so it also reads in greyscale.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any, cast
+
+import altair
+import altair as alt
+import vl_convert as vlc
 
 #: Okabe–Ito categorical palette (black last: it is used for text).
 OKABE_ITO: tuple[str, ...] = (
@@ -118,7 +129,7 @@ def num(x: float | None, digits: int = 3) -> str:
 
 @dataclass
 class Chart:
-    """An SVG chart and its text alternative."""
+    """A chart rendered to SVG, and its text alternative."""
 
     svg: str
     alt: str
@@ -128,18 +139,123 @@ class Chart:
         return self.svg
 
 
-def _svg(width: float, height: float, body: list[str], title: str, alt: str) -> str:
+# -- rendering ---------------------------------------------------------------
+
+_INK = "#222222"
+_VERMILLION = "#D55E00"
+_OPENING = re.compile(r"<svg\b[^>]*>")
+
+#: At most this many links are drawn in the static network picture.
+SNAPSHOT_MAX_LINKS = 6000
+
+
+#: The house style, shared by every chart (a Vega-Lite ``config``).
+_CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "view": {"stroke": None},
+    "axis": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "labelColor": _INK,
+        "titleColor": _INK,
+        "titleFontWeight": "normal",
+        "domainColor": "#888888",
+        "tickColor": "#888888",
+        "gridColor": "#e6e6e6",
+    },
+    "legend": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "labelColor": _INK,
+        "titleColor": _INK,
+        "titleFontWeight": "normal",
+    },
+}
+
+#: In layered charts, pass-through (``scale=None``) colours and sizes cannot
+#: share a scale with the layers that do use one.
+_INDEPENDENT = ("color", "fill", "stroke", "size", "strokeDash", "strokeWidth")
+
+
+def spec_of(
+    chart: Any,
+    *,
+    validate: bool = False,
+    values: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """The Vega-Lite specification (a dict) of an Altair chart, house style on.
+
+    The data are bundled in the specification (``data.values``). ``values``
+    fills layers built on ``alt.NamedData(name)`` after the conversion, which
+    spares Altair copying large data (the network picture's links).
+    """
+    # Altair's schema validation costs more than the rendering, and every
+    # chained Altair call deep-copies the data: the house style is added to the
+    # dict; vl-convert compiles the specification and fails loudly on a bad one.
+    spec: dict[str, Any] = chart.to_dict(validate=validate)
+    spec.update(background="transparent", padding=6, config=json.loads(json.dumps(_CONFIG)))
+    if "layer" in spec:
+        spec["resolve"] = {"scale": {channel: "independent" for channel in _INDEPENDENT}}
+    if values:
+        for part in [spec, *spec.get("layer", [])]:
+            name = str((part.get("data") or {}).get("name", ""))
+            if name in values:
+                part["data"] = {"values": values[name]}
+    return spec
+
+
+def _render(
+    chart: Any,
+    title: str,
+    alt_text: str,
+    values: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> str:
+    """Render a chart to static SVG with vl-convert; mark it as an image with a text alternative.
+
+    Element ids (gradients, clip paths) are prefixed with a digest of the SVG so
+    that several charts inlined in one page never share an id.
+    """
+    # the data are in the specification: no data may be fetched from anywhere
+    svg = vlc.vegalite_to_svg(spec_of(chart, values=values), allowed_base_urls=[])
+    # geometry to 2 decimals (labels never carry more than 3, so they are kept)
+    svg = re.sub(r"(\.\d\d)\d{3,}", r"\1", svg)
+    prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+    match = _OPENING.search(svg)
+    if match is None:  # pragma: no cover - vl-convert always returns an <svg> element
+        raise RuntimeError("vl-convert did not return SVG")
+    tag = re.sub(r'\s(class|role)="[^"]*"', "", match.group(0))
+    tag = tag[:-1].rstrip("/") + ' role="img" class="chart">'
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" role="img" class="chart" '
-        f'font-family="{FONT}" font-size="12">'
-        f"<title>{escape(title)}</title><desc>{escape(alt)}</desc>" + "".join(body) + "</svg>"
+        svg[: match.start()]
+        + tag
+        + f"<title>{escape(title)}</title><desc>{escape(alt_text)}</desc>"
+        + svg[match.end() :]
     )
 
 
-def _label(x: float, y: float, text: str, anchor: str = "start", **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
+def _values(rows: Sequence[Mapping[str, Any]]) -> alt.Data:
+    """Inline data: the numbers travel inside the specification."""
+    return alt.Data(values=[dict(r) for r in rows])
+
+
+def _canvas(width: float, height: float) -> dict[str, Any]:
+    """x/y encodings in pixels, origin top left (for the drawn diagrams)."""
+    return {
+        "x": alt.X("x:Q", scale=alt.Scale(domain=[0, width], nice=False, zero=False), axis=None),
+        "y": alt.Y("y:Q", scale=alt.Scale(domain=[height, 0], nice=False, zero=False), axis=None),
+    }
+
+
+def _fmt(v: float | None, fmt: str, digits: int = 3) -> str:
+    if v is None:
+        return "–"
+    return pct(v) if fmt == "pct" else num(v, digits)
+
+
+# -- charts ------------------------------------------------------------------
 
 
 def heatmap(
@@ -155,49 +271,60 @@ def heatmap(
 ) -> Chart:
     """A matrix of cells coloured by value (viridis), each cell labelled with its number."""
     cell = 56 if len(cols) <= 6 else 46
-    left = 12 + 7 * max((len(r) for r in rows), default=4)
-    top = 30 + 6.2 * max((len(c) for c in cols), default=4) * 0.75
-    width = left + cell * len(cols) + 16
-    height = top + cell * len(rows) + 34
     flat = [v for r in rows for c in cols if (v := values.get(r, {}).get(c)) is not None]
     vmax = max(flat, default=0.0) or 1.0
-    body: list[str] = []
-    for j, c in enumerate(cols):
-        x = left + cell * j + cell / 2
-        body.append(
-            f'<text x="{x:.1f}" y="{top - 6:.1f}" text-anchor="start" '
-            f'transform="rotate(-40 {x:.1f} {top - 6:.1f})">{escape(c)}</text>'
-        )
-    for i, r in enumerate(rows):
-        y = top + cell * i
-        body.append(_label(left - 6, y + cell / 2 + 4, r, "end"))
-        for j, c in enumerate(cols):
+    data = []
+    for r in rows:
+        for c in cols:
             v = values.get(r, {}).get(c)
-            x = left + cell * j
-            colour = viridis(v / vmax) if v is not None else "#eeeeee"
-            text = "–" if v is None else (pct(v) if fmt == "pct" else num(v, 3))
-            body.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell - 2}" height="{cell - 2}" '
-                f'fill="{colour}"><title>{escape(f"{r} → {c}: {text}")}</title></rect>'
+            text = _fmt(v, fmt)
+            fill = viridis(v / vmax) if v is not None else "#eeeeee"
+            data.append(
+                {
+                    "row": r,
+                    "col": c,
+                    "value": v,
+                    "text": text,
+                    "ink": _text_on(fill),
+                    "label": f"{r} → {c}: {text}",
+                }
             )
-            body.append(
-                _label(
-                    x + (cell - 2) / 2,
-                    y + cell / 2 + 3,
-                    text,
-                    "middle",
-                    fill=_text_on(colour),
-                    font_size="11",
-                )
-            )
-    body.append(
-        _label(left, height - 12, f"rows: {row_axis}; columns: {col_axis}; colour: {value_label}")
+    base = alt.Chart(_values(data)).encode(
+        x=alt.X(
+            "col:N",
+            sort=list(cols),
+            title=col_axis,
+            axis=alt.Axis(orient="top", labelAngle=-40, ticks=False, domain=False, labelLimit=200),
+        ),
+        y=alt.Y(
+            "row:N",
+            sort=list(rows),
+            title=row_axis,
+            axis=alt.Axis(ticks=False, domain=False, labelLimit=220),
+        ),
     )
-    alt = (
+    empty = base.mark_rect(fill="#eeeeee", stroke="white", strokeWidth=2, aria=False)
+    cells = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(scheme="viridis", domain=[0, vmax]),
+                legend=alt.Legend(title=value_label, gradientLength=max(80, cell * len(rows) - 30)),
+            ),
+            description=alt.Description("label:N"),
+        )
+    )
+    labels = base.mark_text(fontSize=11, baseline="middle", aria=False).encode(
+        text="text:N", color=alt.Color("ink:N", scale=None)
+    )
+    chart = alt.layer(empty, cells, labels).properties(width=alt.Step(cell), height=alt.Step(cell))
+    alt_text = (
         f"{title}. Heatmap of {value_label} for {len(rows)} × {len(cols)} groups; "
         f"the highest is {num(vmax)}. The numbers are in the table below."
     )
-    return Chart(_svg(width, height, body, title, alt), alt, title)
+    return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
 def bars(
@@ -216,39 +343,61 @@ def bars(
     ``marks`` adds a note after a bar's value (e.g. "thin"); ``reference``
     draws a dashed line at a value with a label (e.g. a threshold).
     """
-    left = 14 + 7 * max((len(k) for k, _ in items), default=4)
-    left = min(left, 220)
-    bar_h, gap, top = 20, 8, 10
-    plot_w = width - left - 110
-    height = top + (bar_h + gap) * len(items) + (28 if reference else 12)
+    left = min(14 + 7 * max((len(k) for k, _ in items), default=4), 220)
+    plot_w = max(160, width - left - 110)
+    step = 28
     finite = [abs(v) for _, v in items if v is not None]
     scale_max = vmax or max(finite + ([reference[0]] if reference else []), default=1.0) or 1.0
-    body: list[str] = []
-    for i, (name, v) in enumerate(items):
-        y = top + (bar_h + gap) * i
-        body.append(_label(left - 6, y + bar_h * 0.72, name, "end"))
-        w = 0.0 if v is None else max(0.0, min(1.0, v / scale_max)) * plot_w
-        colour = (colours or {}).get(name, OKABE_ITO[0])
-        text = "–" if v is None else (pct(v) if fmt == "pct" else num(v))
+    names = [k for k, _ in items]
+    data = []
+    for name, v in items:
+        text = _fmt(v, fmt)
         if marks and marks.get(name):
             text += f" ({marks[name]})"
-        body.append(
-            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-            f"<title>{escape(f'{name}: {text}')}</title></rect>"
+        data.append(
+            {
+                "name": name,
+                "value": 0.0 if v is None else max(0.0, min(float(v), scale_max)),
+                "text": text,
+                "colour": (colours or {}).get(name, OKABE_ITO[0]),
+                "label": f"{name}: {text}",
+            }
         )
-        body.append(_label(left + w + 5, y + bar_h * 0.72, text))
-    if reference:
-        x = left + min(1.0, reference[0] / scale_max) * plot_w
-        y_end = top + (bar_h + gap) * len(items)
-        body.append(
-            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{y_end}" stroke="#333" '
-            'stroke-dasharray="4 3"/>'
-        )
-        body.append(_label(x, y_end + 14, reference[1], "middle", font_size="11"))
-    alt = f"{title}. " + "; ".join(
-        f"{k}: {'–' if v is None else (pct(v) if fmt == 'pct' else num(v))}" for k, v in items
+    x_scale = alt.Scale(domain=[0, scale_max], nice=False, zero=True)
+    axis_format = ".0%" if fmt == "pct" else ",~f"
+    base = alt.Chart(_values(data)).encode(
+        y=alt.Y(
+            "name:N",
+            sort=names,
+            title=None,
+            axis=alt.Axis(ticks=False, domain=False, labelLimit=220, labelPadding=6),
+        ),
+        x=alt.X(
+            "value:Q",
+            scale=x_scale,
+            title=None,
+            axis=alt.Axis(format=axis_format, tickCount=5, labelColor="#555555", labelFontSize=11),
+        ),
     )
-    return Chart(_svg(width, height, body, title, alt), alt, title)
+    layers: list[Any] = [
+        base.mark_bar(size=20).encode(
+            color=alt.Color("colour:N", scale=None), description=alt.Description("label:N")
+        ),
+        base.mark_text(align="left", baseline="middle", dx=5, aria=False).encode(text="text:N"),
+    ]
+    if reference:
+        ref = alt.Chart(
+            _values([{"value": min(reference[0], scale_max), "label": reference[1]}])
+        ).encode(x=alt.X("value:Q", scale=x_scale))
+        layers.append(ref.mark_rule(color="#333333", strokeDash=[4, 3], aria=False))
+        layers.append(
+            ref.mark_text(
+                baseline="bottom", dy=-4, fontSize=11, fontStyle="italic", aria=False
+            ).encode(y=alt.value(0), text="label:N")
+        )
+    chart = alt.layer(*layers).properties(width=plot_w, height=alt.Step(step))
+    alt_text = f"{title}. " + "; ".join(f"{k}: {_fmt(v, fmt)}" for k, v in items)
+    return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
 def paired_bars(
@@ -260,33 +409,52 @@ def paired_bars(
 ) -> Chart:
     """Two bars per item (e.g. a scenario's loss beside the random baseline), as shares."""
     left = min(14 + 7 * max((len(k) for k, _, _ in items), default=4), 230)
-    bar_h, top = 11, 30
-    row_h = 2 * bar_h + 10
-    plot_w = width - left - 70
-    height = top + row_h * len(items) + 8
+    plot_w = max(160, width - left - 70)
     scale_max = max([max(a, b) for _, a, b in items] + [0.05])
-    colours = (OKABE_ITO[5], OKABE_ITO[7])
-    body = [
-        f'<rect x="{left}" y="6" width="12" height="12" fill="{colours[0]}"/>',
-        _label(left + 16, 16, labels[0]),
-        f'<rect x="{left + 160}" y="6" width="12" height="12" fill="{colours[1]}"/>',
-        _label(left + 176, 16, labels[1]),
+    colours = [OKABE_ITO[5], OKABE_ITO[7]]
+    data = [
+        {
+            "name": name,
+            "series": labels[k],
+            "value": max(0.0, v),
+            "text": pct(v),
+            "label": f"{name}, {labels[k]}: {pct(v)}",
+        }
+        for name, a, b in items
+        for k, v in enumerate((a, b))
     ]
-    for i, (name, a, b) in enumerate(items):
-        y = top + row_h * i
-        body.append(_label(left - 6, y + bar_h + 4, name, "end"))
-        for k, v in enumerate((a, b)):
-            w = max(0.0, v) / scale_max * plot_w
-            yy = y + k * bar_h
-            body.append(
-                f'<rect x="{left}" y="{yy}" width="{w:.1f}" height="{bar_h - 1}" '
-                f'fill="{colours[k]}"><title>{escape(f"{name}, {labels[k]}: {pct(v)}")}</title></rect>'
-            )
-            body.append(_label(left + w + 4, yy + bar_h - 2, pct(v), font_size="10"))
-    alt = f"{title}. " + "; ".join(
+    base = alt.Chart(_values(data)).encode(
+        y=alt.Y(
+            "name:N",
+            sort=[k for k, _, _ in items],
+            title=None,
+            axis=alt.Axis(ticks=False, domain=False, labelLimit=230, labelPadding=6),
+        ),
+        yOffset=alt.YOffset("series:N", sort=list(labels)),
+        x=alt.X(
+            "value:Q",
+            scale=alt.Scale(domain=[0, scale_max], nice=False),
+            title=None,
+            axis=alt.Axis(format=".0%", tickCount=5, labelColor="#555555", labelFontSize=11),
+        ),
+    )
+    chart = alt.layer(
+        base.mark_bar(size=10).encode(
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=list(labels), range=colours),
+                legend=alt.Legend(title=None, orient="top", direction="horizontal", labelLimit=320),
+            ),
+            description=alt.Description("label:N"),
+        ),
+        base.mark_text(align="left", baseline="middle", dx=4, fontSize=10, aria=False).encode(
+            text="text:N"
+        ),
+    ).properties(width=plot_w, height=32 * max(1, len(items)))
+    alt_text = f"{title}. " + "; ".join(
         f"{n}: {labels[0]} {pct(a)}, {labels[1]} {pct(b)}" for n, a, b in items
     )
-    return Chart(_svg(width, height, body, title, alt), alt, title)
+    return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
 def layer_picture(
@@ -301,11 +469,11 @@ def layer_picture(
 ) -> Chart:
     """The reports' picture of a local innovation system, drawn from the data.
 
-    Each layer is a band; the number of links drawn inside it grows with its
+    Each layer is a band; the zig-zag of links drawn inside it grows with its
     within-layer (horizontal) density, and the connectors between adjacent
     layers grow with their (vertical) density. A link is *thin* below
-    ``thin_ratio`` × the overall density and *dense* at or above the overall
-    density (the thresholds of the ``thin-*-links`` findings).
+    ``thin_ratio`` × the overall density (drawn dashed) and *dense* at or
+    above the overall density (the thresholds of the ``thin-*-links`` findings).
     """
 
     def verdict(d: float | None) -> str:
@@ -324,7 +492,8 @@ def layer_picture(
 
     width, band_h, gap, left = 640, 58, 46, 150
     height = 20 + len(layers) * band_h + (len(layers) - 1) * gap + 20
-    body: list[str] = []
+    band_w = width - left - 180
+    bands, names, counts, zigzag, notes, rules = [], [], [], [], [], []
     ys: dict[str, float] = {}
     for i, layer in enumerate(layers):
         y = 20 + i * (band_h + gap)
@@ -332,44 +501,80 @@ def layer_picture(
         colour = LAYER_COLOURS.get(layer, NO_GROUP_COLOUR)
         d = horizontal.get(layer)
         v = verdict(d)
-        body.append(
-            f'<rect x="{left}" y="{y}" width="{width - left - 180}" height="{band_h}" rx="8" '
-            f'fill="{colour}" fill-opacity="0.18" stroke="{colour}" stroke-width="2"/>'
+        bands.append({"x": left, "x2": left + band_w, "y": y, "y2": y + band_h, "colour": colour})
+        names.append({"x": left - 10, "y": y + band_h / 2 - 2, "text": layer})
+        counts.append(
+            {"x": left - 10, "y": y + band_h / 2 + 14, "text": f"{people.get(layer, 0):,} people"}
         )
-        body.append(_label(left - 10, y + band_h / 2 - 2, layer, "end", font_weight="bold"))
-        body.append(
-            _label(left - 10, y + band_h / 2 + 14, f"{people.get(layer, 0):,} people", "end")
-        )
-        # horizontal links: a zig-zag whose weight and dash show the density
         x0, x1 = left + 24, width - 180 - 24
-        pts = " ".join(
-            f"{x0 + (x1 - x0) * k / 8:.1f},{y + band_h / 2 + (10 if k % 2 else -10):.1f}"
+        zigzag += [
+            {
+                "layer": layer,
+                "k": k,
+                "x": x0 + (x1 - x0) * k / 8,
+                "y": y + band_h / 2 + (10 if k % 2 else -10),
+                "colour": colour,
+                "w": stroke(d),
+                "dash": "thin" if v == "thin" else "solid",
+            }
             for k in range(9)
-        )
-        dash = ' stroke-dasharray="3 5"' if v == "thin" else ""
-        body.append(
-            f'<polyline points="{pts}" fill="none" stroke="{colour}" '
-            f'stroke-width="{stroke(d):.1f}"{dash} stroke-linejoin="round"/>'
-        )
-        body.append(
-            _label(width - 170, y + band_h / 2 + 4, f"within: {num(d)} ({v})", font_size="12")
-        )
+        ]
+        notes.append({"x": width - 170, "y": y + band_h / 2 + 4, "text": f"within: {num(d)} ({v})"})
     for upper, lower in zip(layers, layers[1:], strict=False):
-        key = f"{upper}-{lower}"
-        d = vertical.get(key)
+        d = vertical.get(f"{upper}-{lower}")
         v = verdict(d)
         y_a, y_b = ys[upper] + band_h, ys[lower]
-        dash = ' stroke-dasharray="3 5"' if v == "thin" else ""
-        band_w = width - left - 180
         for x in (left + band_w * 0.2, left + band_w * 0.5, left + band_w * 0.8):
-            body.append(
-                f'<line x1="{x:.1f}" y1="{y_a}" x2="{x:.1f}" y2="{y_b}" stroke="#333" '
-                f'stroke-width="{stroke(d):.1f}"{dash}/>'
+            rules.append(
+                {
+                    "x": x,
+                    "y": y_a,
+                    "y2": y_b,
+                    "w": stroke(d),
+                    "dash": "thin" if v == "thin" else "solid",
+                }
             )
-        body.append(
-            _label(width - 170, (y_a + y_b) / 2 + 4, f"between: {num(d)} ({v})", font_size="12")
+        notes.append(
+            {"x": width - 170, "y": (y_a + y_b) / 2 + 4, "text": f"between: {num(d)} ({v})"}
         )
-    alt = (
+    xy = _canvas(width, height)
+    dash = alt.StrokeDash(
+        "dash:N", scale=alt.Scale(domain=["solid", "thin"], range=[[1, 0], [3, 5]]), legend=None
+    )
+    chart = alt.layer(
+        alt.Chart(_values(bands))
+        .mark_rect(cornerRadius=8, fillOpacity=0.18, strokeWidth=2, aria=False)
+        .encode(
+            **xy,
+            x2="x2:Q",
+            y2="y2:Q",
+            fill=alt.Fill("colour:N", scale=None),
+            stroke=alt.Stroke("colour:N", scale=None),
+        ),
+        alt.Chart(_values(zigzag))
+        .mark_line(strokeJoin="round", aria=False)
+        .encode(
+            **xy,
+            order="k:Q",
+            detail="layer:N",
+            color=alt.Color("colour:N", scale=None),
+            size=alt.Size("w:Q", scale=None),
+            strokeDash=dash,
+        ),
+        alt.Chart(_values(rules))
+        .mark_rule(color="#333333", aria=False)
+        .encode(**xy, y2="y2:Q", size=alt.Size("w:Q", scale=None), strokeDash=dash),
+        alt.Chart(_values(names))
+        .mark_text(align="right", baseline="alphabetic", fontWeight="bold", aria=False)
+        .encode(**xy, text="text:N"),
+        alt.Chart(_values(counts))
+        .mark_text(align="right", baseline="alphabetic", aria=False)
+        .encode(**xy, text="text:N"),
+        alt.Chart(_values(notes))
+        .mark_text(align="left", baseline="alphabetic", aria=False)
+        .encode(**xy, text="text:N"),
+    ).properties(width=width, height=height)
+    alt_text = (
         f"{title}. Overall density {num(overall)}. "
         + "; ".join(
             f"within {k}: {num(horizontal.get(k))} ({verdict(horizontal.get(k))})" for k in layers
@@ -378,7 +583,7 @@ def layer_picture(
         + "; ".join(f"between {k}: {num(d)} ({verdict(d)})" for k, d in vertical.items())
         + "."
     )
-    return Chart(_svg(width, height, body, title, alt), alt, title)
+    return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
 def triangle(
@@ -398,46 +603,119 @@ def triangle(
     """
     width, height = 420, 350
     pos = {"authority": (210.0, 66.0), "capacity": (70.0, 270.0), "value": (350.0, 270.0)}
-    body: list[str] = []
     pairs = (("authority", "capacity"), ("capacity", "value"), ("value", "authority"))
+    link_rows, link_labels = [], []
     for a, b in pairs:
-        key = f"{a}-{b}"
         s = _lookup_link(links, a, b)
         weak = weakest_link is not None and _same_link(weakest_link, a, b)
         (x1, y1), (x2, y2) = pos[a], pos[b]
-        w = 1.5 + 10 * (s or 0)
-        colour = "#D55E00" if weak else "#555"
-        dash = ' stroke-dasharray="6 4"' if s is None else ""
-        body.append(
-            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour}" '
-            f'stroke-width="{w:.1f}"{dash}><title>{escape(f"{key}: {num(s, 2)}")}</title></line>'
+        colour = _VERMILLION if weak else "#555555"
+        link_rows.append(
+            {
+                "x": x1,
+                "y": y1,
+                "x2": x2,
+                "y2": y2,
+                "w": 1.5 + 10 * (s or 0),
+                "colour": colour,
+                "dash": "none" if s is None else "solid",
+                "label": f"{a}-{b}: {num(s, 2)}",
+            }
         )
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        label = f"{a}→{b}: {num(s, 2)}" + (" (weakest)" if weak else "")
-        dy = 18 if a == "capacity" else 0
-        dx = -64 if a == "authority" else (64 if a == "value" else 0)
-        body.append(_label(mx + dx, my + dy, label, "middle", font_size="11", fill=colour))
+        # labels beside the slanted links (clear of their width), below the base
+        dy = 18 if a == "capacity" else 4
+        dx = -16 if a == "authority" else (16 if a == "value" else 0)
+        link_labels.append(
+            {
+                "x": (x1 + x2) / 2 + dx,
+                "y": (y1 + y2) / 2 + dy,
+                "align": {"authority": "right", "value": "left"}.get(a, "center"),
+                "colour": colour,
+                "text": f"{a}→{b}: {num(s, 2)}" + (" (weakest)" if weak else ""),
+            }
+        )
+    rings, dots, values, names = [], [], [], []
     for name, (x, y) in pos.items():
         s = corners.get(name)
         r = 14 + 30 * (s or 0)
         weak = weakest_corner == name
         if needs and needs.get(name) is not None:
             rn = 14 + 30 * float(needs[name] or 0)
-            body.append(
-                f'<circle cx="{x}" cy="{y}" r="{rn:.1f}" fill="none" stroke="#000" '
-                'stroke-dasharray="3 3"/>'
-            )
-        body.append(
-            f'<circle cx="{x}" cy="{y}" r="{r:.1f}" fill="#0072B2" fill-opacity="0.75" '
-            f'stroke="{"#D55E00" if weak else "#0072B2"}" stroke-width="{4 if weak else 1}"/>'
+            rings.append({"x": x, "y": y, "size": (2 * rn) ** 2})
+        dots.append(
+            {
+                "x": x,
+                "y": y,
+                "size": (2 * r) ** 2,
+                "edge": _VERMILLION if weak else "#0072B2",
+                "ew": 4 if weak else 1,
+                "label": f"{name}: {num(s, 2)}",
+            }
         )
-        body.append(_label(x, y + 4, num(s, 2), "middle", fill="#fff", font_weight="bold"))
+        values.append({"x": x, "y": y + 4, "text": num(s, 2)})
         reach = max(r, 14 + 30 * float((needs or {}).get(name) or 0))
-        ty = y - reach - 8 if name == "authority" else y + reach + 16
-        body.append(
-            _label(x, ty, name + (" (weakest)" if weak else ""), "middle", font_weight="bold")
+        names.append(
+            {
+                "x": x,
+                "y": y - reach - 8 if name == "authority" else y + reach + 16,
+                "text": name + (" (weakest)" if weak else ""),
+            }
         )
-    alt = (
+    xy = _canvas(width, height)
+    text: dict[str, Any] = {"align": "center", "baseline": "alphabetic", "aria": False}
+    layers: list[Any] = [
+        alt.Chart(_values(link_rows))
+        .mark_rule()
+        .encode(
+            **xy,
+            x2="x2:Q",
+            y2="y2:Q",
+            size=alt.Size("w:Q", scale=None),
+            color=alt.Color("colour:N", scale=None),
+            strokeDash=alt.StrokeDash(
+                "dash:N",
+                scale=alt.Scale(domain=["solid", "none"], range=[[1, 0], [6, 4]]),
+                legend=None,
+            ),
+            description=alt.Description("label:N"),
+        ),
+    ]
+    layers += [
+        alt.Chart(_values([row]))
+        .mark_text(fontSize=11, baseline="alphabetic", align=cast(Any, row["align"]), aria=False)
+        .encode(**xy, text="text:N", color=alt.Color("colour:N", scale=None))
+        for row in link_labels
+    ]
+    if rings:
+        layers.append(
+            alt.Chart(_values(rings))
+            .mark_point(
+                shape="circle",
+                filled=False,
+                color="#000000",
+                strokeDash=[3, 3],
+                strokeWidth=1,
+                opacity=1,
+            )
+            .encode(**xy, size=alt.Size("size:Q", scale=None))
+        )
+    layers += [
+        alt.Chart(_values(dots))
+        .mark_point(shape="circle", filled=True, fill="#0072B2", fillOpacity=0.75, opacity=1)
+        .encode(
+            **xy,
+            size=alt.Size("size:Q", scale=None),
+            stroke=alt.Stroke("edge:N", scale=None),
+            strokeWidth=alt.StrokeWidth("ew:Q", scale=None),
+            description=alt.Description("label:N"),
+        ),
+        alt.Chart(_values(values))
+        .mark_text(color="#ffffff", fontWeight="bold", **text)
+        .encode(**xy, text="text:N"),
+        alt.Chart(_values(names)).mark_text(fontWeight="bold", **text).encode(**xy, text="text:N"),
+    ]
+    chart = alt.layer(*layers).properties(width=width, height=height)
+    alt_text = (
         f"{title}. Corners: "
         + ", ".join(f"{k} {num(corners.get(k), 2)}" for k in pos)
         + ". Links: "
@@ -453,7 +731,7 @@ def triangle(
         )
         + "."
     )
-    return Chart(_svg(width, height, body, title, alt), alt, title)
+    return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
 def _norm_link(name: str) -> tuple[str, str]:
@@ -485,6 +763,10 @@ PHASES: tuple[str, ...] = (
 )
 
 
+def _curve(p: float) -> float:
+    return 1 / (1 + math.exp(-(p - 2.3) * 1.9))
+
+
 def value_curve(
     phase: int | None,
     history: Sequence[tuple[str, int]] = (),
@@ -497,42 +779,61 @@ def value_curve(
     mobilisation and mainstreaming, highest when embedded), not a measurement.
     ``history`` is ``(date, phase)`` pairs, drawn as numbered points.
     """
-    width, height, left, right, top, bottom = 620, 260, 50, 60, 20, 70
-    pw, ph = width - left - right, height - top - bottom
-
-    def xy(p: float) -> tuple[float, float]:
-        x = left + pw * p / 4
-        v = 1 / (1 + math.exp(-(p - 2.3) * 1.9))
-        return x, top + ph * (1 - v)
-
-    pts = " ".join(f"{xy(k / 10)[0]:.1f},{xy(k / 10)[1]:.1f}" for k in range(41))
-    body = [
-        f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#333"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#333"/>',
-        _label(14, top + ph / 2, "value", "middle", transform=f"rotate(-90 14 {top + ph / 2})"),
-        f'<polyline points="{pts}" fill="none" stroke="#0072B2" stroke-width="3"/>',
+    ticks = [f"{k} {name}".split(" ", 2) for k, name in enumerate(PHASES)]
+    tick_lines = [[" ".join(w[:2])] + w[2:] for w in ticks]
+    x = alt.X(
+        "p:Q",
+        scale=alt.Scale(domain=[0, len(PHASES) - 1], nice=False, zero=False),
+        title=None,
+        axis=alt.Axis(
+            values=list(range(len(PHASES))),
+            labelExpr=f"{json.dumps(tick_lines)}[datum.value]",
+            labelFontSize=11,
+            labelFlush=False,
+            grid=False,
+        ),
+    )
+    y = alt.Y(
+        "v:Q",
+        scale=alt.Scale(domain=[0, 1], nice=False),
+        title="value",
+        axis=alt.Axis(labels=False, ticks=False, grid=False),
+    )
+    curve = [{"p": k / 10, "v": _curve(k / 10)} for k in range(10 * (len(PHASES) - 1) + 1)]
+    past = [
+        {"p": p, "v": _curve(p), "n": str(n), "label": f"{date}: phase {p}"}
+        for n, (date, p) in enumerate(history, start=1)
     ]
-    for k, name in enumerate(PHASES):
-        x, _ = xy(k)
-        body.append(
-            f'<line x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 5}" stroke="#333"/>'
-        )
-        words = f"{k} {name}".split(" ", 2)
-        body.append(_label(x, top + ph + 18, " ".join(words[:2]), "middle", font_size="11"))
-        if len(words) > 2:
-            body.append(_label(x, top + ph + 31, words[2], "middle", font_size="11"))
-    for n, (date, p) in enumerate(history, start=1):
-        x, y = xy(p)
-        body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="#fff" stroke="#555"/>'
-            + _label(x, y + 4, str(n), "middle", font_size="10")
-            + f"<title>{escape(f'{date}: phase {p}')}</title>"
-        )
+    layers: list[Any] = [
+        alt.Chart(_values(curve))
+        .mark_line(color="#0072B2", strokeWidth=3, aria=False)
+        .encode(x=x, y=y),
+    ]
+    if past:
+        layers += [
+            alt.Chart(_values(past))
+            .mark_point(
+                shape="circle", filled=True, fill="#ffffff", stroke="#555555", size=324, opacity=1
+            )
+            .encode(x=x, y=y, description=alt.Description("label:N")),
+            alt.Chart(_values(past))
+            .mark_text(fontSize=10, baseline="middle", aria=False)
+            .encode(x=x, y=y, text="n:N"),
+        ]
     if phase is not None:
-        x, y = xy(phase)
-        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="#D55E00" stroke="#000"/>')
-        body.append(_label(x, y - 16, "now", "middle", font_weight="bold"))
-    alt = (
+        now = [{"p": phase, "v": _curve(phase), "text": "now"}]
+        layers += [
+            alt.Chart(_values(now))
+            .mark_point(
+                shape="circle", filled=True, fill=_VERMILLION, stroke="#000000", opacity=1, size=484
+            )
+            .encode(x=x, y=y),
+            alt.Chart(_values(now))
+            .mark_text(fontWeight="bold", baseline="alphabetic", dy=-16, aria=False)
+            .encode(x=x, y=y, text="text:N"),
+        ]
+    chart = alt.layer(*layers).properties(width=510, height=170)
+    alt_text = (
         f"{title}. "
         + (
             f"Now in phase {phase} ({PHASES[phase]})."
@@ -541,7 +842,7 @@ def value_curve(
         )
         + (" History: " + "; ".join(f"{d}: phase {p}" for d, p in history) + "." if history else "")
     )
-    return Chart(_svg(width, height, body, title, alt), alt, title)
+    return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
 def network_snapshot(
@@ -555,29 +856,65 @@ def network_snapshot(
     alt: str,
     legend: Mapping[str, str],
 ) -> Chart:
-    """A static picture of the network map (for the PDF and for printing)."""
-    width, height, pad = 640, 520, 12
+    """A static picture of the network map (for the PDF and for printing).
+
+    People are points (``sizes`` are radii in pixels), links are rules; beyond
+    :data:`SNAPSHOT_MAX_LINKS` links an evenly spaced sample is drawn.
+    """
+    alt_text = alt
     xmin, xmax = min(x, default=0.0), max(x, default=1.0)
     ymin, ymax = min(y, default=0.0), max(y, default=1.0)
-    sx = (width - 2 * pad - 150) / ((xmax - xmin) or 1)
-    sy = (height - 2 * pad) / ((ymax - ymin) or 1)
+    sx = (640 - 24 - 150) / ((xmax - xmin) or 1)
+    sy = (520 - 24) / ((ymax - ymin) or 1)
     s = min(sx, sy)
-
-    def px(i: int) -> tuple[float, float]:
-        return pad + (x[i] - xmin) * s, pad + (ymax - y[i]) * s
-
-    body = ['<g stroke="#999" stroke-opacity="0.25" stroke-width="0.4">']
-    for a, b in edges:
-        (x1, y1), (x2, y2) = px(a), px(b)
-        body.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"/>')
-    body.append("</g><g>")
-    order = sorted(range(len(x)), key=lambda i: sizes[i])
-    for i in order:
-        cx, cy = px(i)
-        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{sizes[i]:.1f}" fill="{colours[i]}"/>')
-    body.append("</g>")
-    lx = width - 140
-    for k, (name, colour) in enumerate(legend.items()):
-        body.append(f'<circle cx="{lx}" cy="{20 + 18 * k}" r="6" fill="{colour}"/>')
-        body.append(_label(lx + 12, 24 + 18 * k, name))
-    return Chart(_svg(width, height, body, title, alt), alt, title)
+    if len(edges) > SNAPSHOT_MAX_LINKS:
+        stride = len(edges) / SNAPSHOT_MAX_LINKS
+        edges = [edges[int(k * stride)] for k in range(SNAPSHOT_MAX_LINKS)]
+    names = {colour: name for name, colour in legend.items()}
+    links = [
+        {"x": round(x[a], 4), "y": round(y[a], 4), "x2": round(x[b], 4), "y2": round(y[b], 4)}
+        for a, b in edges
+    ]
+    people = [
+        {
+            "x": round(x[i], 4),
+            "y": round(y[i], 4),
+            "group": names.get(colours[i], colours[i]),
+            "size": round((2 * sizes[i]) ** 2, 2),
+        }
+        for i in sorted(range(len(x)), key=lambda i: sizes[i])
+    ]
+    others = sorted({c for c in colours if c not in names})
+    pos = {
+        "x": altair.X(
+            "x:Q", scale=altair.Scale(domain=[xmin, xmax or 1.0], nice=False, zero=False), axis=None
+        ),
+        "y": altair.Y(
+            "y:Q", scale=altair.Scale(domain=[ymin, ymax or 1.0], nice=False, zero=False), axis=None
+        ),
+    }
+    chart = altair.layer(
+        altair.Chart(altair.NamedData(name="links"))
+        .mark_rule(color="#999999", strokeOpacity=0.25, strokeWidth=0.4, aria=False)
+        .encode(**pos, x2="x2:Q", y2="y2:Q"),
+        altair.Chart(altair.NamedData(name="people"))
+        .mark_circle(opacity=1, aria=False)
+        .encode(
+            **pos,
+            size=altair.Size("size:Q", scale=None),
+            color=altair.Color(
+                "group:N",
+                scale=altair.Scale(domain=[*legend, *others], range=[*legend.values(), *others]),
+                legend=altair.Legend(title=None, values=list(legend), symbolSize=120, offset=24),
+            ),
+        ),
+    ).properties(width=max(40, (xmax - xmin) * s), height=max(40, (ymax - ymin) * s))
+    svg = _render(chart, title, alt_text, {"links": links, "people": people})
+    # every link has the same stroke: say it once, on their group
+    line_style = ' stroke="#999999" stroke-opacity="0.25" stroke-width="0.4"'
+    svg = svg.replace(line_style + "/>", "/>").replace(
+        '<g class="mark-rule role-mark layer_0_marks"',
+        '<g class="mark-rule role-mark layer_0_marks"' + line_style,
+        1,
+    )
+    return Chart(svg, alt_text, title)
