@@ -241,14 +241,19 @@ def infer_phase(combined: CombinedAnswers, bank: ItemBank, rules: Rules) -> Phas
     )
 
 
-def _since(history: list[HistoryEntry]) -> str:
+def _run_start(history: list[HistoryEntry]) -> HistoryEntry:
+    """The first entry of the last unbroken run of the same phase."""
     last = history[-1]
     start = last
     for entry in reversed(history):
         if entry.phase != last.phase:
             break
         start = entry
-    return start.label
+    return start
+
+
+def _since(history: list[HistoryEntry]) -> str:
+    return _run_start(history).label
 
 
 def infer_stage(phase: int, scaled: dict[str, float], rules: Rules) -> tuple[str, str]:
@@ -289,11 +294,7 @@ def infer_trajectory(
         )
     stall = rules.thresholds["stall_years"]
     last = points[-1]
-    run_start = last
-    for entry in reversed(points):
-        if entry.phase != last.phase:
-            break
-        run_start = entry
+    run_start = _run_start(points)
     held = _years(run_start.date, last.date)
     changes = [(a, b) for a, b in zip(points, points[1:], strict=False) if a.phase != b.phase]
     if held >= stall:
