@@ -161,7 +161,8 @@ def analyse_network(
     networks.append((None, "All relations combined", True))
     for name, label, directed in networks:
         src, tgt, _ = study.arcs(name)
-        o_src, _, _ = original.arcs(name)
+        # arcs sent before imputation (the same arrays when nothing was imputed)
+        o_src = src if original is study else original.arcs(name)[0]
         net = build_net(name or COMBINED, study.n_people, src, tgt, directed)
         block, core = _network_block(
             study,

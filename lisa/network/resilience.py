@@ -25,18 +25,22 @@ SAMPLE_SIZE = 500
 RANDOM_DRAWS = 3
 
 
-def _reach_after(net: Net, removed: np.ndarray, probe: np.ndarray) -> tuple[float, float, float]:
-    """(mean reach of probe stayers before, after; largest component share after)."""
+def _reach_after(
+    net: Net, removed: np.ndarray, probe: np.ndarray, base_reach: np.ndarray
+) -> tuple[float, float, float]:
+    """(mean reach of probe stayers before, after; largest component share after).
+
+    ``base_reach`` is each probe person's reach in the whole network, computed once.
+    """
     g = net.undirected
     keep = np.ones(net.n, bool)
     keep[removed] = False
-    stay_probe = probe[keep[probe]]
+    stays = keep[probe]
+    stay_probe = probe[stays]
     n_left = int(keep.sum())
     if n_left < 2 or stay_probe.size == 0:
         return 0.0, 0.0, 0.0
-    before = (np.asarray(g.neighborhood_size(vertices=stay_probe.tolist(), order=2), float) - 1) / (
-        net.n - 1
-    )
+    before = base_reach[stays]
     sub = g.induced_subgraph(np.flatnonzero(keep).tolist())
     new_index = np.cumsum(keep) - 1
     after = (
@@ -76,13 +80,13 @@ def resilience(
     for name, removed in scenarios:
         if removed.size == 0 or removed.size >= n - 1:
             continue
-        before, after, largest = _reach_after(net, removed, probe)
+        before, after, largest = _reach_after(net, removed, probe, base_reach)
         loss = 1 - after / before if before > 0 else 0.0
         others = np.setdiff1d(np.arange(n), removed)
         random_losses = []
         for _ in range(RANDOM_DRAWS if others.size >= removed.size else 0):
             pick = rng.choice(others, size=removed.size, replace=False)
-            b, a, _ = _reach_after(net, pick, probe)
+            b, a, _ = _reach_after(net, pick, probe, base_reach)
             random_losses.append(1 - a / b if b > 0 else 0.0)
         out["scenarios"].append(
             {
