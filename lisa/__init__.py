@@ -20,7 +20,8 @@ from lisa.errors import (
     UnknownPerson,
     UnknownRelation,
 )
-from lisa.study import DEFAULT_RELATIONS, LAYERS, Person, Relation, Study, Tie
+from lisa.study import DEFAULT_RELATIONS, Person, Relation, Study, Tie
+from lisa.vocabulary import LAYERS
 
 __version__ = "0.1.0"
 

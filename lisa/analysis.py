@@ -16,18 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from lisa.config import AnalysisConfig
+from lisa.errors import ConfigError
+from lisa.files import atomic_write_text
 from lisa.findings import Finding, evaluate
 from lisa.study import Study
+from lisa.vocabulary import ROLE_METRIC
 
 #: Version of the analysis JSON (semantic versioning, see docs/schema.md).
 SCHEMA_VERSION = "1.0"
 
-#: The per-person value that ranks people within each role.
-ROLE_METRIC: dict[str, str] = {
-    "hub": "in_degree",
-    "gatekeeper": "betweenness",
-    "pulsetaker": "reach2",
-}
 
 Progress = Callable[[str, int, int], None]
 
@@ -79,12 +76,7 @@ class AnalysisResult:
 
     def write_json(self, path: str | Path) -> Path:
         """Write :meth:`to_dict` as JSON (UTF-8, indented); returns the path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False), "utf-8")
-        tmp.replace(path)
-        return path
+        return atomic_write_text(path, json.dumps(self.to_dict(), indent=1, ensure_ascii=False))
 
     def finding_codes(self) -> list[str]:
         return [f.code for f in self.findings]
@@ -102,7 +94,7 @@ class AnalysisResult:
     ) -> list[KeyPerson]:
         """The people holding ``role``, strongest first (combined network by default)."""
         if role not in ROLE_METRIC:
-            raise ValueError(f"unknown role '{role}'; roles are: {', '.join(ROLE_METRIC)}")
+            raise ConfigError(f"unknown role '{role}'; roles are: {', '.join(ROLE_METRIC)}")
         block = (
             self.network["combined"] if relation is None else self.network["relations"][relation]
         )
@@ -132,7 +124,7 @@ class AnalysisResult:
         block = (
             self.network["combined"] if relation is None else self.network["relations"][relation]
         )
-        counts = dict.fromkeys(ROLE_METRIC, 0)
+        counts: dict[str, int] = dict.fromkeys(ROLE_METRIC, 0)
         for p in block["people"].values():
             for r in p.get("roles", []):
                 counts[r] = counts.get(r, 0) + 1

@@ -4,15 +4,24 @@
 
     LisaError                      base of everything lisa raises on purpose
     ├── InputInvalid               input files have problems (carries them all)
-    │   └── StudyInvalid           … the study data (lisa.assess adds AssessmentInvalid)
-    ├── StudyNotFound              a study folder or file is missing
-    ├── UnknownPerson              an id that is not on the roster
-    ├── UnknownRelation            a relation the study does not define
-    └── ConfigError                a bad analysis setting (names the setting and value)
+    │   ├── StudyInvalid           … the study data
+    │   └── AssessmentInvalid      … an innovation's answer files
+    ├── NotFound                   a file, folder or name that is not there
+    │   ├── StudyNotFound          a study folder or one of its files is missing
+    │   ├── UnknownPerson          an id that is not on the roster
+    │   ├── UnknownRelation        a relation the study does not define
+    │   └── UnknownCase            a case the library does not hold
+    ├── ConfigError                a bad setting or option (names it and its value)
+    ├── AnswerError                one answer that does not fit its item's scale
+    ├── OutputError                an output cannot be written where it was asked for
+    ├── DefinitionInvalid          lisa's own data files (rules, items, cases) are broken
+    └── MissingDependency          an optional part is not installed (the PDF's libraries)
 
-The command line turns these into a message and a non-zero exit code
-(see ``docs/cli.md``); library users catch them. Nothing else should escape as
-a traceback from a documented entry point.
+The classes carry no exit codes or HTTP statuses: the edges decide those
+(``lisa.cli`` maps each class to an exit code, see ``docs/cli.md``), so the
+same error can become a message and exit 2 on the command line and a 422 in a
+web app. Nothing else should escape as a traceback from a documented entry
+point.
 """
 
 from __future__ import annotations
@@ -76,19 +85,10 @@ class Problem:
 class LisaError(Exception):
     """Base class of every error lisa raises deliberately."""
 
-    exit_code = 1
-
-
-class StudyNotFound(LisaError):
-    """A study folder or one of its required files does not exist."""
-
-    exit_code = 3
-
 
 class InputInvalid(LisaError):
     """Input files have one or more problems; ``problems`` lists them all."""
 
-    exit_code = 2
     #: What was wrong, for the message head ("3 problems in the study data").
     subject = "the input"
 
@@ -105,27 +105,46 @@ class StudyInvalid(InputInvalid):
     subject = "the study data"
 
 
-class UnknownPerson(LisaError, KeyError):
-    """An id that is not on the study's roster."""
+class AssessmentInvalid(InputInvalid):
+    """One or more answer files have problems; ``problems`` lists every one.
 
-    exit_code = 2
+    Each :class:`Problem` names the file, the row (CSV/Excel line, or YAML
+    line), the item id in its message and the offending value.
+    """
+
+    subject = "the assessment answers"
+
+
+class NotFound(LisaError):
+    """Something asked for is not there (a file, a folder, a person, a relation, a case)."""
+
+
+class StudyNotFound(NotFound):
+    """A study folder or one of its required files does not exist."""
+
+
+class _NamedNotFound(NotFound, KeyError):
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0])
+
+
+def _did_you_mean(suggestions: Sequence[str]) -> str:
+    if not suggestions:
+        return ""
+    return " — did you mean: " + ", ".join(f"'{s}'" for s in suggestions) + "?"
+
+
+class UnknownPerson(_NamedNotFound):
+    """An id that is not on the study's roster."""
 
     def __init__(self, person_id: str, suggestions: Sequence[str] = ()):
         self.person_id = person_id
         self.suggestions = list(suggestions)
-        msg = f"no person with id '{person_id}' in this study"
-        if suggestions:
-            msg += " — did you mean: " + ", ".join(f"'{s}'" for s in suggestions) + "?"
-        super().__init__(msg)
-
-    def __str__(self) -> str:  # KeyError would otherwise repr() the message
-        return self.args[0]
+        super().__init__(f"no person with id '{person_id}' in this study" + _did_you_mean(suggestions))
 
 
-class UnknownRelation(LisaError, KeyError):
+class UnknownRelation(_NamedNotFound):
     """A relation name the study does not define."""
-
-    exit_code = 2
 
     def __init__(self, name: str, known: Sequence[str] = ()):
         self.name = name
@@ -134,11 +153,34 @@ class UnknownRelation(LisaError, KeyError):
             msg += "; the study has: " + ", ".join(known)
         super().__init__(msg)
 
-    def __str__(self) -> str:
-        return self.args[0]
+
+class UnknownCase(_NamedNotFound):
+    """No case of that name in the library."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()):
+        self.name = name
+        super().__init__(
+            f"no case named '{name}' in the library"
+            + _did_you_mean(suggestions)
+            + " (see 'lisa cases list')"
+        )
 
 
 class ConfigError(LisaError, ValueError):
-    """A bad analysis or generator setting; the message names it and its value."""
+    """A bad analysis, generator or rule setting, or option; the message names it and its value."""
 
-    exit_code = 2
+
+class AnswerError(LisaError, ValueError):
+    """A raw answer that does not fit its item's scale (the message says why)."""
+
+
+class OutputError(LisaError):
+    """An output cannot be written where it was asked for (the message says why)."""
+
+
+class DefinitionInvalid(LisaError, ValueError):
+    """One of lisa's own definition files (rules, item bank, cases) is malformed."""
+
+
+class MissingDependency(LisaError):
+    """An optional part of lisa needs a package or system library that is not installed."""

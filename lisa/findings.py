@@ -23,15 +23,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from lisa.config import AnalysisConfig
-from lisa.study import ADJACENT_LAYER_PAIRS, Study
+from lisa.errors import DefinitionInvalid
+from lisa.study import Study
+from lisa.vocabulary import ADJACENT_LAYER_PAIRS, SEVERITY_ORDER, Severity
 
-SeverityLevel = Literal["high", "medium", "low", "info"]
-SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2, "info": 3}
+SeverityLevel = Severity
 
 #: Every finding code lisa can produce, in documentation order.
 FINDING_CODES: tuple[str, ...] = (
@@ -71,7 +72,7 @@ RULES: dict[str, Rule] = {}
 def rule(code: str) -> Callable[[Rule], Rule]:
     """Register a finding rule under its code."""
     if code not in FINDING_CODES:
-        raise ValueError(f"undocumented finding code '{code}'")
+        raise DefinitionInvalid(f"undocumented finding code '{code}'")
 
     def register(func: Rule) -> Rule:
         RULES[code] = func

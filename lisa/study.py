@@ -10,32 +10,19 @@ People and ties are held column-wise (lists and NumPy arrays) so that a
 100,000-person place with millions of ties loads and analyses quickly; use
 :meth:`Study.person` and :meth:`Study.iter_ties` for friendly row objects.
 Building a Study does not validate raw input: the readers in :mod:`lisa.io`
-do that (see :mod:`lisa.validate`) and only hand over clean columns.
+do that (see :mod:`lisa.io.validate`) and only hand over clean columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from lisa.errors import UnknownPerson, UnknownRelation
-
-#: The four layers of a local innovation system, from the whole area down to
-#: individual residents (BRIEF: "the local innovation system").
-LAYERS: tuple[str, ...] = ("systemic", "sectoral", "frontline", "public")
-Layer = Literal["systemic", "sectoral", "frontline", "public"]
-
-#: Pairs of layers that are next to each other: the vertical links the reports
-#: care most about.
-ADJACENT_LAYER_PAIRS: tuple[tuple[str, str], ...] = (
-    ("systemic", "sectoral"),
-    ("sectoral", "frontline"),
-    ("frontline", "public"),
-)
+from lisa.errors import ConfigError, UnknownPerson, UnknownRelation
+from lisa.vocabulary import Layer
 
 
 class Relation(BaseModel):
@@ -210,7 +197,9 @@ class Study:
             ("layers", self.layers),
         ):
             if len(column) != n:
-                raise ValueError(f"Study column '{label}' has {len(column)} entries for {n} people")
+                raise ConfigError(
+                    f"Study column '{label}' has {len(column)} entries for {n} people"
+                )
         if self.responded.shape[0] == 0 and n:
             self.responded = np.ones(n, bool)
         self._index: dict[str, int] = {pid: i for i, pid in enumerate(self.ids)}
@@ -261,7 +250,10 @@ class Study:
             return list(self.organisations)
         if attribute in self.attributes:
             return list(self.attributes[attribute])
-        raise KeyError(f"no roster attribute '{attribute}'")
+        raise ConfigError(
+            f"grouping '{attribute}' is not a roster column; the study has: layer, sector, "
+            f"organisation{''.join(', ' + a for a in self.attributes)}"
+        )
 
     # -- relations ------------------------------------------------------
     @property
@@ -335,8 +327,6 @@ class Study:
             return self
         label = self.waves[-1] if wave is None else wave
         if label not in self.waves:
-            from lisa.errors import ConfigError
-
             raise ConfigError(
                 f"no wave '{label}' in this study; it has waves: {', '.join(self.waves)}"
             )

@@ -38,7 +38,8 @@ from typing import Literal
 import numpy as np
 
 from lisa.errors import ConfigError
-from lisa.study import DEFAULT_RELATIONS, LAYERS, Study, Ties
+from lisa.study import DEFAULT_RELATIONS, Study, Ties
+from lisa.vocabulary import LAYERS
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 100_000
 Preset = Literal["appendix-c", "open"]

@@ -9,8 +9,8 @@ import pytest
 
 from lisa.errors import ConfigError
 from lisa.io import check_study, write_study
-from lisa.study import LAYERS
 from lisa.synth import generate
+from lisa.vocabulary import LAYERS
 
 
 def same(a, b) -> bool:  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from typing import Any
 
 from lisa.assess.answers import AnswerSet, HistoryEntry
 from lisa.assess.items import ItemBank, load_item_bank
+from lisa.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def combine(
 ) -> CombinedAnswers:
     """Combine one or more assessors' answers for one innovation."""
     if not sets:
-        raise ValueError("combine() needs at least one answer set")
+        raise ConfigError("combine() needs at least one answer set")
     bank = bank or load_item_bank()
     ordered = sorted(sets, key=lambda s: (s.assessor, s.source))
     names = _unique_names(ordered)

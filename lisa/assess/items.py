@@ -17,30 +17,26 @@ from typing import Any
 
 import yaml
 
-#: The lifecycle phases, 0..4 (seed 002 §5.3).
-PHASE_NAMES: dict[int, str] = {
-    0: "latent",
-    1: "design and discovery",
-    2: "mobilisation",
-    3: "mainstreaming",
-    4: "embedding",
-}
-CORNERS: tuple[str, ...] = ("authority", "capacity", "value")
-LINKS: tuple[str, ...] = ("authority_capacity", "capacity_value", "value_authority")
-FACTORS: tuple[str, ...] = (
-    "underperformance",
-    "pressures",
-    "leadership",
-    "culture",
-    "networks",
-    "resources",
-)
-FACTOR_ROLES: tuple[str, ...] = ("driver", "enabler", "absent", "blocking")
-STAGES: tuple[str, ...] = ("fluid", "transitional", "specific")
+from lisa.errors import AnswerError, DefinitionInvalid
+from lisa.vocabulary import CORNERS, FACTOR_ROLES, FACTORS, LINKS, PHASE_NAMES, STAGES
 
+__all__ = [
+    "CORNERS",
+    "FACTORS",
+    "FACTOR_ROLES",
+    "LINKS",
+    "PHASE_NAMES",
+    "STAGES",
+    "AnswerError",
+    "Item",
+    "ItemBank",
+    "Scale",
+    "load_item_bank",
+    "parse_date",
+    "parse_phase",
+    "suggest",
+]
 
-class AnswerError(ValueError):
-    """A raw answer that does not fit its item's scale (message says why)."""
 
 
 @dataclass(frozen=True)
@@ -212,7 +208,7 @@ def _build(data: Mapping[str, Any]) -> ItemBank:
     items: dict[str, Item] = {}
     for spec in data["items"]:
         if spec["id"] in items:
-            raise ValueError(f"duplicate item id '{spec['id']}' in the item bank")
+            raise DefinitionInvalid(f"duplicate item id '{spec['id']}' in the item bank")
         items[spec["id"]] = Item(
             id=spec["id"],
             section=spec["section"],

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lisa.assess.rules import CLUSTERS, Context, Finding, Rules, choose
+from lisa.assess.rules import Context, Finding, Rules, choose
+from lisa.vocabulary import CLUSTERS
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from lisa.assess.core import SCHEMA_VERSION, Assessment
 from lisa.assess.items import load_item_bank
 from lisa.assess.locality import locality_summary
 from lisa.assess.rules import load_rules
+from lisa.files import atomic_write_text
 
 
 def assessment_document(
@@ -41,8 +42,5 @@ def assessment_document(
 def write_json(
     assessments: Sequence[Assessment], path: str | Path, network_source: str | None = None
 ) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     doc = assessment_document(assessments, network_source)
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    return path
+    return atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

@@ -19,17 +19,22 @@ from typing import Any
 
 import yaml
 
-from lisa.assess.items import CORNERS, FACTOR_ROLES, FACTORS, LINKS, PHASE_NAMES, load_item_bank
+from lisa.assess.items import load_item_bank
+from lisa.errors import DefinitionInvalid
 from lisa.findings import FINDING_CODES
+from lisa.vocabulary import (
+    CLUSTERS,
+    CORNERS,
+    FACTOR_ROLES,
+    FACTORS,
+    LINKS,
+    PHASE_NAMES,
+    TRAJECTORIES,
+)
+from lisa.vocabulary import link_words as _link_words
 
 #: Network finding codes the rules may refer to (those of lisa.findings).
 NETWORK_FINDING_CODES: tuple[str, ...] = FINDING_CODES
-TRAJECTORIES: tuple[str, ...] = ("progressing", "stalled", "reversing", "sustained", "unknown")
-CLUSTERS: dict[str, str] = {
-    "pressure": "Pressure for change and authority to act",
-    "capacity": "Internal capacity",
-    "networks": "External networks of money, people and skills",
-}
 LEAVES: tuple[str, ...] = (
     "phase_in",
     "corner_below",
@@ -114,7 +119,7 @@ class Rules:
         }
 
 
-class RulesInvalid(ValueError):
+class RulesInvalid(DefinitionInvalid):
     """The rules file is malformed (message names the rule and the condition)."""
 
 
@@ -280,11 +285,6 @@ def _leaf(key: str, arg: Any, ctx: Context) -> tuple[bool, list[str]]:
     else:  # pragma: no cover - rejected by parse_rules
         raise RulesInvalid(f"unknown condition '{key}'")
     return bool(reasons), reasons
-
-
-def _link_words(link: str) -> str:
-    a, b = link.split("_")
-    return f"{a}→{b}"
 
 
 def _describe(cond: Any) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lisa.assess.items import PHASE_NAMES, ItemBank, load_item_bank
 from lisa.errors import ConfigError
+from lisa.files import atomic_target, atomic_write_text
 
 FORMATS = ("yaml", "csv", "xlsx")
 COLUMNS = ("item", "section", "question", "scale", "answer", "date", "note", "help")
@@ -42,11 +43,11 @@ def write_template(path: str | Path, fmt: str | None = None, bank: ItemBank | No
     if fmt not in FORMATS:
         raise ConfigError(f"unknown template format '{fmt}'; use one of {', '.join(FORMATS)}")
     bank = bank or load_item_bank()
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        _xlsx(path, bank)
+        with atomic_target(path) as tmp:
+            _xlsx(tmp, bank)
     else:
-        path.write_text(template_text(fmt, bank), "utf-8")
+        atomic_write_text(path, template_text(fmt, bank))
     return path
 
 

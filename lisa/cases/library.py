@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from lisa.assess.items import FACTOR_ROLES, FACTORS, PHASE_NAMES, STAGES
-from lisa.errors import LisaError
+from lisa.errors import DefinitionInvalid, LisaError, UnknownCase
+from lisa.vocabulary import FACTOR_ROLES, FACTORS, PHASE_NAMES, STAGES
 
 if TYPE_CHECKING:
     from lisa.assess.core import Assessment
@@ -36,24 +36,8 @@ LIST_FIELDS = (
 )
 
 
-class CaseInvalid(ValueError):
+class CaseInvalid(DefinitionInvalid):
     """A case file breaks the case schema (message names the file and field)."""
-
-
-class UnknownCase(LisaError, KeyError):
-    """No case of that name in the library."""
-
-    exit_code = 2
-
-    def __init__(self, name: str, suggestions: Sequence[str] = ()):
-        msg = f"no case named '{name}' in the library"
-        if suggestions:
-            msg += " — did you mean: " + ", ".join(f"'{s}'" for s in suggestions) + "?"
-        msg += " (see 'lisa cases list')"
-        super().__init__(msg)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 @dataclass(frozen=True)

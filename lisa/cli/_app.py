@@ -9,7 +9,15 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from lisa.errors import InputInvalid, LisaError
+from lisa.errors import (
+    AnswerError,
+    ConfigError,
+    InputInvalid,
+    LisaError,
+    NotFound,
+    OutputError,
+    StudyNotFound,
+)
 
 app = typer.Typer(
     name="lisa",
@@ -23,6 +31,22 @@ console = Console()
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit code of each kind of error (docs/cli.md); the first class that matches wins.
+EXIT_CODES: tuple[tuple[type[LisaError], int], ...] = (
+    (InputInvalid, 2),
+    (ConfigError, 2),
+    (AnswerError, 2),
+    (StudyNotFound, 3),
+    (OutputError, 3),
+    (NotFound, 2),
+    (LisaError, 1),
+)
+
+
+def exit_code(exc: LisaError) -> int:
+    """The documented exit code for one of lisa's errors."""
+    return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
 
 
 def handles_errors(func: F) -> F:
@@ -39,10 +63,10 @@ def handles_errors(func: F) -> F:
             )
             for p in errors:
                 err_console.print(f"  - {p}", markup=False, highlight=False)
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(exit_code(exc)) from None
         except LisaError as exc:
             err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(exit_code(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from lisa.cli._app import app, console, err_console, handles_errors
 from lisa.errors import ConfigError, LisaError, StudyNotFound
+from lisa.files import atomic_write_text
 
 
 class _AssessGroup(TyperGroup):
@@ -338,5 +339,5 @@ def cases_compare(
             "place": assessment.place,
             "matches": [m.to_dict() for m in matches],
         }
-        json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        atomic_write_text(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         console.print(f"\nComparison JSON written to {json_path}")

@@ -17,6 +17,8 @@ import numpy as np
 import polars as pl
 
 from lisa.errors import ConfigError
+from lisa.files import atomic_target
+from lisa.io.tables import write_csv
 from lisa.privacy import pseudonym_map
 from lisa.study import Study
 
@@ -92,33 +94,48 @@ def export_study(
     node_ids, cols = _node_table(study, metrics, relation, pseudonymise)
     src, tgt, rels, weight = _edges(study, relation)
     if fmt == "csv":
-        path.mkdir(parents=True, exist_ok=True)
-        pl.DataFrame(cols).write_csv(path / "people.csv")
+        write_csv(pl.DataFrame(cols), path / "people.csv")
         ids = pl.Series(node_ids, dtype=pl.Utf8)
-        pl.DataFrame(
+        frame = pl.DataFrame(
             {
                 "source": ids.gather(src.astype(np.int64)),
                 "target": ids.gather(tgt.astype(np.int64)),
                 "relation": rels,
                 "weight": weight,
             }
-        ).write_csv(path / "ties.csv")
-        pl.DataFrame(
+        )
+        write_csv(frame, path / "ties.csv")
+        relations = pl.DataFrame(
             {
                 "name": [r.name for r in study.relations],
                 "label": [r.label for r in study.relations],
                 "question": [r.question for r in study.relations],
                 "directed": ["yes" if r.directed else "no" for r in study.relations],
             }
-        ).write_csv(path / "relations.csv")
+        )
+        write_csv(relations, path / "relations.csv")
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    with atomic_target(path) as tmp:
+        _write_graph(tmp, fmt, study.n_people, node_ids, cols, src, tgt, rels, weight)
+    return path
+
+
+def _write_graph(
+    tmp: Path,
+    fmt: str,
+    n: int,
+    node_ids: list[str],
+    cols: dict[str, list[Any]],
+    src: np.ndarray,
+    tgt: np.ndarray,
+    rels: list[str],
+    weight: np.ndarray,
+) -> None:
     if fmt == "graphml":
         import igraph as ig
 
         g = ig.Graph(
-            n=study.n_people,
+            n=n,
             edges=list(zip(src.tolist(), tgt.tolist(), strict=True)),
             directed=True,
         )
@@ -133,8 +150,6 @@ def export_study(
         g.write_graphml(str(tmp))
     else:
         _write_gexf(tmp, node_ids, cols, src, tgt, rels, weight)
-    tmp.replace(path)
-    return path
 
 
 def _gexf_type(values: list[Any]) -> str:

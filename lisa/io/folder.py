@@ -11,9 +11,10 @@ from typing import Literal
 import polars as pl
 
 from lisa.errors import Problem, StudyInvalid, StudyNotFound
+from lisa.files import atomic_target
 from lisa.io.tables import SHEETS, Table, _finish, read_csv, read_sheet
+from lisa.io.validate import build_study
 from lisa.study import Study
-from lisa.validate import build_study
 
 
 def _tables(path: Path) -> tuple[Table, Table | None, Table | None]:
@@ -160,8 +161,6 @@ def write_study(study: Study, path: str | Path, format: Literal["csv", "xlsx"] =
     frames = study_frames(study)
     if format == "xlsx":
         target = path if path.suffix.lower() == ".xlsx" else path / "study.xlsx"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
 
@@ -181,8 +180,8 @@ def write_study(study: Study, path: str | Path, format: Literal["csv", "xlsx"] =
                     else:
                         cells.append(value)
                 ws.append(cells)
-        book.save(tmp)
-        tmp.replace(target)
+        with atomic_target(target) as tmp:
+            book.save(tmp)
         return target
     if format != "csv":
         from lisa.errors import ConfigError

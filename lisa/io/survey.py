@@ -277,7 +277,7 @@ def write_survey_ties(imported: SurveyImport, study_dir: str | Path) -> Path:
     """
     from lisa.errors import StudyInvalid
     from lisa.io.folder import load_study, study_frames, table_from_records, write_study
-    from lisa.validate import build_study
+    from lisa.io.validate import build_study
 
     if any(p.severity == "error" for p in imported.problems):
         raise StudyInvalid(imported.problems)

@@ -1,6 +1,6 @@
 """Reading one table (CSV or an Excel sheet) into text columns, with problems.
 
-Every cell is read as text: validation (:mod:`lisa.validate`) decides what
+Every cell is read as text: validation (:mod:`lisa.io.validate`) decides what
 each column must hold and says so with the file, row and column. Reading
 copes with what spreadsheets really produce:
 
@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from lisa.errors import Problem
+from lisa.files import atomic_target
 
 #: Excel sheet names lisa reads from a workbook, and the CSV files they stand for.
 SHEETS = ("people", "ties", "relations")
@@ -222,8 +223,6 @@ def _cell_text(v: object) -> str:
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """Write UTF-8 CSV atomically (a half-written file never replaces a good one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    frame.write_csv(tmp)
-    tmp.replace(path)
+    with atomic_target(path) as tmp:
+        frame.write_csv(tmp)
     return path

@@ -141,15 +141,7 @@ def analyse_network(
 
     groupings: dict[str, list[str]] = {}
     for key in config.groupings:
-        try:
-            groupings[key] = study.group_values(key)
-        except KeyError:
-            from lisa.errors import ConfigError
-
-            raise ConfigError(
-                f"grouping '{key}' is not a roster column; the study has: layer, sector, "
-                f"organisation{''.join(', ' + a for a in study.attributes)}"
-            ) from None
+        groupings[key] = study.group_values(key)
     responded = original.responded if original.response_known else np.ones(study.n_people, bool)
     blocks: dict[str, Any] = {"relations": {}}
     core_members: dict[str, np.ndarray] = {}

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from lisa.network.graph import Net
-from lisa.study import ADJACENT_LAYER_PAIRS, LAYERS
+from lisa.vocabulary import ADJACENT_LAYER_PAIRS, LAYERS
 
 
 def _codes(

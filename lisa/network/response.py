@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from lisa.config import AnalysisConfig
-from lisa.study import LAYERS, Study, Ties
+from lisa.study import Study, Ties
+from lisa.vocabulary import LAYERS
 
 
 def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) -> dict[str, Any]:

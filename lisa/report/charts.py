@@ -29,6 +29,9 @@ import altair
 import altair as alt
 import vl_convert as vlc
 
+from lisa.errors import LisaError
+from lisa.vocabulary import PHASE_TITLES as PHASES
+
 #: Okabe–Ito categorical palette (black last: it is used for text).
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -225,7 +228,7 @@ def _render(
     svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
     match = _OPENING.search(svg)
     if match is None:  # pragma: no cover - vl-convert always returns an <svg> element
-        raise RuntimeError("vl-convert did not return SVG")
+        raise LisaError("vl-convert did not return SVG")
     tag = re.sub(r'\s(class|role)="[^"]*"', "", match.group(0))
     tag = tag[:-1].rstrip("/") + ' role="img" class="chart">'
     return (
@@ -754,13 +757,6 @@ def _lookup_link(links: Mapping[str, float | None], a: str, b: str) -> float | N
     return None
 
 
-PHASES: tuple[str, ...] = (
-    "Latent",
-    "Design and discovery",
-    "Mobilisation",
-    "Mainstreaming",
-    "Embedding",
-)
 
 
 def _curve(p: float) -> float:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lisa.report.charts import LAYER_COLOURS, category_colours
-from lisa.study import LAYERS
+from lisa.vocabulary import LAYERS
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult

@@ -21,22 +21,11 @@ from lisa.assess.recommend import for_network
 from lisa.report import charts
 from lisa.report.assessment import InnovationView, normalise_assessment
 from lisa.report.mapdata import ROLE_BITS, MapData, build_map
-from lisa.study import LAYERS
+from lisa.vocabulary import LAYERS
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
 
-ROLE_TEXT: dict[str, str] = {
-    "hub": "Hubs — many direct links; the people others go to",
-    "gatekeeper": "Gatekeepers — on the critical paths into parts of the network",
-    "pulsetaker": "Pulsetakers — few direct but many indirect links; they know what is going on",
-}
-
-ROLE_MEASURE: dict[str, str] = {
-    "hub": "Measure: nominations received (in-degree).",
-    "gatekeeper": "Measure: betweenness (share of shortest paths through them).",
-    "pulsetaker": "Measure: two-step reach (share of the others within two steps).",
-}
 
 #: Largest number of people and links drawn in the static map (PDF, print).
 SNAPSHOT_PEOPLE = 2500

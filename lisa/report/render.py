@@ -17,8 +17,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from lisa.errors import ConfigError, MissingDependency
+from lisa.files import atomic_target, atomic_write_text
 from lisa.report import charts
-from lisa.report.model import ROLE_MEASURE, ROLE_TEXT, ReportModel
+from lisa.report.model import ReportModel
+from lisa.vocabulary import ROLE_MEASURE
+from lisa.vocabulary import ROLE_TITLE as ROLE_TEXT
 
 STATIC = ("graphology.umd.min.js", "sigma.min.js", "report.js")
 
@@ -71,7 +75,7 @@ def environment() -> Environment:
 def render_html(model: ReportModel, *, mode: str = "html") -> str:
     """The report as one HTML document. ``mode="pdf"`` leaves out the scripts."""
     if mode not in ("html", "pdf"):
-        raise ValueError(f"mode must be 'html' or 'pdf', got '{mode}'")
+        raise ConfigError(f"mode must be 'html' or 'pdf', got '{mode}'")
     template = environment().get_template("report.html.j2")
     context: dict[str, Any] = {"r": model, "mode": mode, "css": Markup(_static("report.css"))}
     if mode == "html":
@@ -82,12 +86,7 @@ def render_html(model: ReportModel, *, mode: str = "html") -> str:
 
 def write_html(model: ReportModel, path: str | Path) -> Path:
     """Write :func:`render_html` to ``path`` (UTF-8); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render_html(model), "utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, render_html(model))
 
 
 def write_pdf(model: ReportModel, path: str | Path) -> Path:
@@ -99,18 +98,13 @@ def write_pdf(model: ReportModel, path: str | Path) -> Path:
     try:
         from weasyprint import HTML
     except (OSError, ImportError) as exc:
-        from lisa.errors import LisaError
-
-        raise LisaError(
+        raise MissingDependency(
             f"the PDF needs WeasyPrint and its system libraries ({exc}); on Debian or Ubuntu: "
             "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 — "
             "the HTML report works without them"
         ) from None
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     html = render_html(model, mode="pdf")
-    tmp = path.with_name(path.name + ".tmp")
-    HTML(string=html).write_pdf(tmp)
-    tmp.replace(path)
-    return path
+    with atomic_target(path) as tmp:
+        HTML(string=html).write_pdf(tmp)
+    return Path(path)

@@ -42,7 +42,8 @@ from rapidfuzz import fuzz, process
 
 from lisa.errors import Problem
 from lisa.io.tables import Table
-from lisa.study import DEFAULT_RELATIONS, LAYERS, Relation, Study, Ties
+from lisa.study import DEFAULT_RELATIONS, Relation, Study, Ties
+from lisa.vocabulary import LAYERS
 
 PEOPLE_REQUIRED = ("id",)
 PEOPLE_EXPECTED = ("id", "name", "organisation", "sector", "layer")

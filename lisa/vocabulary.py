@@ -1,0 +1,150 @@
+"""lisa's words: the layers, roles, lifecycle phases, triangle corners, factors.
+
+Every name the method uses, and the plain-English wording that goes with it,
+lives here once. The network engine, the findings, the assessment, the case
+library, the command line and the report all read this module; none keeps a
+copy. It imports nothing from lisa, so anything may import it.
+
+The domain comes from the NESTA / Young Foundation study of local innovation
+(see ``docs/method.md`` and ``docs/assessment.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+# -- the local innovation system -------------------------------------------
+
+#: The four layers of a local innovation system, from the whole area down to
+#: individual residents.
+LAYERS: tuple[str, ...] = ("systemic", "sectoral", "frontline", "public")
+Layer = Literal["systemic", "sectoral", "frontline", "public"]
+
+#: Pairs of layers that are next to each other: the vertical links the reports
+#: care most about.
+ADJACENT_LAYER_PAIRS: tuple[tuple[str, str], ...] = (
+    ("systemic", "sectoral"),
+    ("sectoral", "frontline"),
+    ("frontline", "public"),
+)
+
+# -- network roles ------------------------------------------------------------
+
+Role = Literal["hub", "gatekeeper", "pulsetaker"]
+#: The three roles of the Appendix C network experiment, in their usual order.
+ROLES: tuple[Role, ...] = ("hub", "gatekeeper", "pulsetaker")
+
+#: The per-person number that earns (and ranks people within) each role.
+ROLE_METRIC: dict[Role, str] = {
+    "hub": "in_degree",
+    "gatekeeper": "betweenness",
+    "pulsetaker": "reach2",
+}
+
+#: Heading for each role: its name and what it means.
+ROLE_TITLE: dict[Role, str] = {
+    "hub": "Hubs — many direct links; the people others go to",
+    "gatekeeper": "Gatekeepers — on the critical paths into parts of the network",
+    "pulsetaker": "Pulsetakers — few direct but many indirect links; they know what is going on",
+}
+
+#: What the role's number measures, in words.
+ROLE_MEASURE: dict[Role, str] = {
+    "hub": "Measure: nominations received (in-degree).",
+    "gatekeeper": "Measure: betweenness (share of shortest paths through them).",
+    "pulsetaker": "Measure: two-step reach (share of the others within two steps).",
+}
+
+#: A short column heading for the role's number.
+ROLE_METRIC_LABEL: dict[Role, str] = {
+    "hub": "named by",
+    "gatekeeper": "betweenness",
+    "pulsetaker": "2-step reach",
+}
+
+# -- findings -----------------------------------------------------------------
+
+Severity = Literal["high", "medium", "low", "info"]
+#: Finding severities, most severe first.
+SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low", "info")
+SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+
+#: How far a response rate lets the results be read.
+ResponseLevel = Literal["individuals", "patterns", "unreliable"]
+RESPONSE_LEVEL_TEXT: dict[str, str] = {
+    "individuals": "high enough to name individual people.",
+    "patterns": "broad patterns can be trusted, but individuals are not named.",
+    "unreliable": "too low even for broad patterns: read everything with care.",
+}
+
+#: The verdict on a block of links between or within layers.
+LinkVerdict = Literal["thin", "normal", "dense"]
+
+# -- the lifecycle ------------------------------------------------------------
+
+#: The lifecycle phases, 0..4.
+PHASE_NAMES: dict[int, str] = {
+    0: "latent",
+    1: "design and discovery",
+    2: "mobilisation",
+    3: "mainstreaming",
+    4: "embedding",
+}
+PHASES: tuple[str, ...] = tuple(PHASE_NAMES.values())
+#: The phase names as headings ("Design and discovery").
+PHASE_TITLES: tuple[str, ...] = tuple(name.capitalize() for name in PHASES)
+
+#: The Utterback–Abernathy stages an innovation (or a place) passes through.
+STAGES: tuple[str, ...] = ("fluid", "transitional", "specific")
+Stage = Literal["fluid", "transitional", "specific"]
+
+TRAJECTORIES: tuple[str, ...] = ("progressing", "stalled", "reversing", "sustained", "unknown")
+
+# -- the strategic triangle ---------------------------------------------------
+
+Corner = Literal["authority", "capacity", "value"]
+CORNERS: tuple[Corner, ...] = ("authority", "capacity", "value")
+#: The links of the triangle, each from one corner to the next.
+LINKS: tuple[str, ...] = ("authority_capacity", "capacity_value", "value_authority")
+
+
+def link_ends(link: str) -> tuple[str, str]:
+    """The two corners a triangle link joins: ``"capacity_value"`` → ``("capacity", "value")``."""
+    a, _, b = link.partition("_")
+    return a, b
+
+
+def link_words(link: str) -> str:
+    """A link as a reader sees it: ``"capacity_value"`` → ``"capacity→value"``."""
+    a, b = link_ends(link)
+    return f"{a}→{b}"
+
+
+# -- the six factors ----------------------------------------------------------
+
+FACTORS: tuple[str, ...] = (
+    "underperformance",
+    "pressures",
+    "leadership",
+    "culture",
+    "networks",
+    "resources",
+)
+#: Each factor in the reports' own words.
+FACTOR_TITLES: dict[str, str] = {
+    "underperformance": "recognition of underperformance",
+    "pressures": "pressures from stakeholders",
+    "leadership": "strong leadership",
+    "culture": "responsive organisational culture",
+    "networks": "formal and informal networks",
+    "resources": "resources",
+}
+FACTOR_ROLES: tuple[str, ...] = ("driver", "enabler", "absent", "blocking")
+
+# -- the reports' recommendations ---------------------------------------------
+
+CLUSTERS: dict[str, str] = {
+    "pressure": "Pressure for change and authority to act",
+    "capacity": "Internal capacity",
+    "networks": "External networks of money, people and skills",
+}

@@ -1,0 +1,81 @@
+"""The package's shape: every module imports on its own, errors form one tree."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import lisa.errors
+
+PACKAGE = Path(lisa.errors.__file__).resolve().parent
+
+
+def module_names() -> list[str]:
+    names = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names.append(".".join(parts))
+    return names
+
+
+def test_every_module_imports_on_its_own() -> None:
+    """No import cycles: each module can be the first one a program imports."""
+
+    def first_import(name: str) -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {name}"], capture_output=True, text=True, timeout=120
+        )
+        return name, "" if done.returncode == 0 else done.stderr.strip().splitlines()[-1]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        failures = {name: err for name, err in pool.map(first_import, module_names()) if err}
+    assert failures == {}
+
+
+def _raised_names(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(exc, ast.Name):
+                names.add(exc.id)
+    return names
+
+
+@pytest.mark.parametrize("builtin", ["ValueError", "KeyError", "TypeError", "RuntimeError"])
+def test_lisa_raises_only_its_own_errors(builtin: str) -> None:
+    """Every error lisa raises derives from LisaError (no bare built-in exceptions)."""
+    offenders = [
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        if builtin in _raised_names(ast.parse(path.read_text("utf-8")))
+    ]
+    assert offenders == []
+
+
+def test_error_classes_carry_no_exit_codes() -> None:
+    """Exit codes belong to the CLI edge, so a web layer can map the same errors to statuses."""
+    for obj in vars(lisa.errors).values():
+        if isinstance(obj, type) and issubclass(obj, lisa.errors.LisaError):
+            assert not hasattr(obj, "exit_code"), obj
+
+
+def test_every_lisa_error_has_a_documented_exit_code() -> None:
+    from lisa.cli._app import exit_code
+
+    for obj in vars(lisa.errors).values():
+        if isinstance(obj, type) and issubclass(obj, lisa.errors.LisaError):
+            if obj in (lisa.errors.InputInvalid, lisa.errors.StudyInvalid, lisa.errors.AssessmentInvalid):
+                err = obj([])
+            elif obj.__init__ is not Exception.__init__ and obj.__name__.startswith("Unknown"):
+                err = obj("x")
+            else:
+                err = obj("message")
+            assert exit_code(err) in (1, 2, 3)
