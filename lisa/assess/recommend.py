@@ -11,22 +11,24 @@ analysis JSON) or of codes, so this works without the network engine.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from lisa.assess.rules import Context, Finding, Rules, choose
 from lisa.vocabulary import CLUSTERS
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a rule comes from: seed file id(s) and section."""
+class Source(BaseModel):
+    """Where a rule comes from: seed file id(s) and section, and the documents' titles."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     ref: str
-    documents: tuple[str, ...]
+    documents: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ref": self.ref, "documents": list(self.documents)}
+        return self.model_dump(mode="json")
 
 
 def resolve_source(ref: str, rules: Rules) -> Source:
@@ -34,49 +36,41 @@ def resolve_source(ref: str, rules: Rules) -> Source:
     return Source(ref=ref, documents=docs)
 
 
-@dataclass(frozen=True)
-class Risk:
+class Risk(BaseModel):
+    """A risk the reports name for a phase; ``showing`` when its signs are present."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
     title: str
     detail: str
-    status: str  # "showing" (its signs are present) or "watch"
+    status: Literal["showing", "watch"]
     why: tuple[str, ...]
     source: Source
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "detail": self.detail,
-            "status": self.status,
-            "why": list(self.why),
-            "source": self.source.to_dict(),
-        }
+        return self.model_dump(mode="json")
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(BaseModel):
+    """One recommendation from the reports' three clusters, with why it was chosen."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
-    cluster: str
+    cluster: Literal["pressure", "capacity", "networks"]
     title: str
     action: str
     why: tuple[str, ...]
     source: Source
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def cluster_title(self) -> str:
         return CLUSTERS[self.cluster]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "cluster": self.cluster,
-            "cluster_title": self.cluster_title,
-            "title": self.title,
-            "action": self.action,
-            "why": list(self.why),
-            "source": self.source.to_dict(),
-        }
+        return self.model_dump(mode="json")
 
 
 def parse_findings(findings: Iterable[Any] | Mapping[str, Any] | None) -> list[Finding]:
