@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lisa.errors import ConfigError
 
+#: How non-respondents' missing ties are handled.
+ImputeMode = Literal["none", "reciprocity"]
+
 
 class AnalysisConfig(BaseModel):
     """Settings for :func:`lisa.analyse`. All have defaults; see ``docs/method.md``."""
@@ -23,7 +26,7 @@ class AnalysisConfig(BaseModel):
 
     # -- which data ---------------------------------------------------------
     wave: str | None = Field(None, description="Survey wave to analyse; default the latest.")
-    impute: Literal["none", "reciprocity"] = Field(
+    impute: ImputeMode = Field(
         "none",
         description="Non-respondent handling: 'reciprocity' adds j→i for every tie i→j "
         "naming a non-respondent j (Stork & Richards 1992; Huisman 2009).",

@@ -53,3 +53,11 @@ def test_readme_quick_start_is_two_commands() -> None:
     block = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["make demo", "make test"]
+
+
+def test_generated_schema_and_schema_doc_are_current() -> None:
+    """lisa/schema/analysis.schema.json and docs/schema.md come from the result models."""
+    from lisa.schemas import generated
+
+    for path, text in generated().items():
+        assert path.read_text("utf-8") == text, f"{path} is stale: run python -m lisa.schemas"

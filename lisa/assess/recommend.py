@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lisa.assess.rules import Context, Finding, Rules, choose
 from lisa.vocabulary import CLUSTERS
@@ -63,11 +63,15 @@ class Recommendation(BaseModel):
     action: str
     why: tuple[str, ...]
     source: Source
+    cluster_title: str = Field(default="", description="The cluster in the reports' words.")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def cluster_title(self) -> str:
-        return CLUSTERS[self.cluster]
+    @model_validator(mode="before")
+    @classmethod
+    def _title_of_cluster(cls, data: Any) -> Any:
+        """The cluster's title comes from the vocabulary, never from the caller."""
+        if isinstance(data, dict) and data.get("cluster") in CLUSTERS:
+            data = {**data, "cluster_title": CLUSTERS[data["cluster"]]}
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
