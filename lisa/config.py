@@ -84,7 +84,13 @@ class AnalysisConfig(BaseModel):
     samples: int = Field(
         1024, ge=16, description="Number of sampled source people when estimating."
     )
-    seed: int = Field(0, description="Seed for sampling and random baselines.")
+    seed: int = Field(
+        0,
+        ge=0,
+        le=2**63 - 1,
+        description="Seed for sampling and random baselines (each draws from its own named "
+        "stream of this seed).",
+    )
     resilience_top_k: int = Field(
         10, ge=1, description="How many top hubs leave in the hub scenario."
     )
