@@ -61,3 +61,27 @@ def test_generated_schema_and_schema_doc_are_current() -> None:
 
     for path, text in generated().items():
         assert path.read_text("utf-8") == text, f"{path} is stale: run python -m lisa.schemas"
+
+
+def _modules() -> list[str]:
+    import lisa
+
+    root = Path(lisa.__file__).resolve().parent
+    return sorted(
+        ".".join(p.relative_to(root.parent).with_suffix("").parts).removesuffix(".__init__")
+        for p in root.rglob("*.py")
+    )
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_docstring_examples_run(module: str) -> None:
+    """Every Examples section in the package's docstrings runs and gives what it shows."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(
+        importlib.import_module(module),
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.failed == 0
