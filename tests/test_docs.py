@@ -85,3 +85,11 @@ def test_docstring_examples_run(module: str) -> None:
         verbose=False,
     )
     assert result.failed == 0
+
+
+def test_the_cli_reference_is_generated_from_the_commands() -> None:
+    """docs/cli.md's command reference is current: run python -m lisa.cli._docs after a change."""
+    from lisa.cli._docs import DOC, page
+
+    current = DOC.read_text("utf-8")
+    assert page(current) == current
