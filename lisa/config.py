@@ -108,6 +108,12 @@ class AnalysisConfig(BaseModel):
     response_broad_patterns: float = Field(
         0.65, ge=0, le=1, description="Below this response rate even broad patterns are unreliable."
     )
+    thin_group_respondents: int = Field(
+        3,
+        ge=1,
+        description="A layer or sector with fewer respondents than this (or all its people, if "
+        "fewer) is too thin to judge.",
+    )
     exclusive_core_overlap: float = Field(
         0.5, ge=0, le=1, description="exclusive-core: mean Jaccard overlap of the relations' cores."
     )

@@ -93,3 +93,20 @@ def test_the_cli_reference_is_generated_from_the_commands() -> None:
 
     current = DOC.read_text("utf-8")
     assert page(current) == current
+
+
+_NUMBER = re.compile(r"`([a-z_]+)` \((?:default )?(-?[0-9.]+)\s*(%|×)?")
+
+
+def test_defaults_quoted_in_the_docs_are_the_code_defaults() -> None:
+    """Wherever the docs write "`setting` (value)", the value is the setting's default."""
+    defaults = {name: default for name, default, _ in AnalysisConfig.describe()}
+    quoted = [
+        (m.group(1), float(m.group(2)) / (100 if m.group(3) == "%" else 1), path.name)
+        for path in sorted(DOCS.glob("*.md"))
+        for m in _NUMBER.finditer(path.read_text("utf-8"))
+        if m.group(1) in defaults
+    ]
+    assert len(quoted) >= 15
+    wrong = [(n, v, f, defaults[n]) for n, v, f in quoted if abs(v - float(defaults[n])) > 1e-9]  # type: ignore[arg-type]
+    assert wrong == []
