@@ -24,7 +24,7 @@ def _tables(path: Path) -> tuple[Table, Table | None, Table | None]:
             f"'{path}' does not exist: give a study folder (people.csv, ties.csv) or an .xlsx workbook"
         )
     if path.is_file():
-        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):  # .xls: refused by read_sheet
             raise StudyNotFound(
                 f"'{path}' is a file but not an Excel workbook (.xlsx); give the study folder instead"
             )

@@ -191,7 +191,7 @@ def read_survey_export(
     seen_resp: dict[str, int] = {}
     frame: pl.DataFrame = table.frame
     for i, row in enumerate(frame.iter_rows(named=True)):
-        rownum = i + 2
+        rownum = table.row_number(i)
         who = row[resp_col]
         if not who:
             out.problems.append(
