@@ -172,8 +172,8 @@ def write_study(study: Study, path: str | Path, format: Literal["csv", "xlsx"] =
             for row in frame.iter_rows():
                 cells: list[object] = []
                 for value in row:
-                    if isinstance(value, str) and value.startswith("="):
-                        # text, never a formula: a name like "=SUM(A1)" stays a name
+                    if isinstance(value, str) and value.startswith(("=", "#")):
+                        # text, never a formula or an error: "=SUM(A1)" or "#N/A" stays a name
                         cell = WriteOnlyCell(ws, value=value)
                         cell.data_type = "s"
                         cells.append(cell)

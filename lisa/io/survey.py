@@ -106,12 +106,7 @@ def _read(path: Path) -> Table:
     if not path.exists():
         raise StudyNotFound(f"the survey export '{path}' does not exist")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True)
-        first = book.sheetnames[0]
-        book.close()
-        table = read_sheet(path, first.lower())
+        table = read_sheet(path, None)  # the first sheet, within the read limits
         assert table is not None
         return table
     return read_csv(path)

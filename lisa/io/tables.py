@@ -796,6 +796,8 @@ def _find_sheet(
 def _read_open_sheet(book: object, path: Path, sheet: str | None, limits: ReadLimits) -> Table | None:
     problems: list[Problem] = []
     name = _find_sheet(list(book.sheetnames), sheet, path, problems)  # type: ignore[attr-defined]
+    if name is None and sheet is None:
+        return _empty(path.name, [Problem("empty-file", "the workbook has no sheets", path.name)])
     if name is None:
         return None
     label = f"{path.name}:{sheet or name.strip().lower()}"

@@ -228,7 +228,8 @@ class _SheetScan:
             self._in = None
         elif tag == "c" and self._cell is not None:
             ref = self._cell.get("r", "")
-            if self._has_f and not self._has_v:
+            empty = not self._has_v or (self._value == "" and self._cell.get("t") != "str")
+            if self._has_f and empty:  # no value saved (an empty text result has t="str")
                 self.found.append(("formula-without-value", ref, self._formula))
             elif self._cell.get("t") == "e":
                 self.found.append(("formula-error", ref, self._value))
