@@ -410,7 +410,8 @@ def test_text_never_reaches_an_export_with_a_control_character(tmp_path: Path) -
 def test_read_limits_are_documented() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "formats.md").read_text("utf-8")
     for name, env, default, _ in ReadLimits.describe():
-        assert f"`{env}`" in text and f"`{name}`" in text, name
+        shown = f"{default:,}" if isinstance(default, int) else f"{default:g}"
+        assert f"| `{name}` | `{env}` | {shown}" in text, name
 
 
 def test_every_problem_code_is_documented() -> None:
