@@ -425,7 +425,7 @@ def test_every_problem_code_is_documented() -> None:
         codes |= set(
             re.findall(r'(?:Problem|_refuse|_wave_problem)\(\s*(?:table,\s*)?"([a-z]+(?:-[a-z]+)*)"', source)
         )
-        codes |= set(re.findall(r'\(\s*"([a-z]+(?:-[a-z]+)*)",\s*s\.str\.contains', source))
+        codes |= set(re.findall(r'^\s+"([a-z]+(?:-[a-z]+)+)": "', source, re.M))
         codes |= set(re.findall(r'append\(\("([a-z]+(?:-[a-z]+)*)",', source))
     assert {"formula-without-value", "merged-cells", "control-character"} <= codes
     missing = sorted(c for c in codes if f"`{c}`" not in text)

@@ -576,32 +576,19 @@ def _too_long(label: str, limits: ReadLimits, column: str) -> Callable[[int, str
     return make
 
 
-def _control(label: str, column: str) -> Callable[[int, str], Problem]:
+#: What a cell holding a character that does not belong is told (``control-character``, ``byte-order-mark``).
+CHARACTER_PROBLEMS = {
+    "control-character": "the cell holds a control character (shown as <U+…>), which no text "
+    "should contain; delete it in the spreadsheet or a text editor",
+    "byte-order-mark": "the cell holds a byte-order mark (U+FEFF), the invisible mark that begins "
+    "a file: were two files joined? Remove it, and any repeated header row",
+}
+
+
+def _character(code: str, label: str, column: str) -> Callable[[int, str], Problem]:
     def make(row: int, value: str) -> Problem:
-        return Problem(
-            "control-character",
-            "the cell holds a control character (shown as <U+…>), which no text should contain; "
-            "delete it in the spreadsheet or a text editor",
-            label,
-            row=row,
-            column=column,
-            value=value,
-        )
-
-    return make
-
-
-def _bom(label: str, column: str) -> Callable[[int, str], Problem]:
-    def make(row: int, value: str) -> Problem:
-        return Problem(
-            "byte-order-mark",
-            "the cell holds a byte-order mark (U+FEFF), the invisible mark that begins a file: "
-            "were two files joined? Remove it, and any repeated header row",
-            label,
-            row=row,
-            column=column,
-            value=value,
-        )
+        message = CHARACTER_PROBLEMS[code]
+        return Problem(code, message, label, row=row, column=column, value=value)
 
     return make
 
@@ -625,10 +612,11 @@ def _check_cells(
             make = _too_long(label, limits, written)
             _flag_cells(frame, col, long, rows, "cell-too-long", make, problems, unshown)
             continue
-        for code, mask, make in (
-            ("control-character", s.str.contains(CONTROL_PATTERN), _control(label, written)),
-            ("byte-order-mark", s.str.contains("\ufeff", literal=True), _bom(label, written)),
+        for code, mask in (
+            ("control-character", s.str.contains(CONTROL_PATTERN)),
+            ("byte-order-mark", s.str.contains("\ufeff", literal=True)),
         ):
+            make = _character(code, label, written)
             _flag_cells(frame, col, mask, rows, code, make, problems, unshown)
     return fits
 
@@ -642,7 +630,7 @@ def _check_header(
             problems.append(_too_long(label, limits, written[:40])(1, written))
             return False
         if CONTROL.search(written):
-            problems.append(_control(label, written)(1, written))
+            problems.append(_character("control-character", label, written)(1, written))
     return True
 
 
