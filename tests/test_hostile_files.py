@@ -448,3 +448,15 @@ def test_workbooks_made_by_lisa_are_read_back_with_text_that_looks_like_formulas
     )
     back = load_study(write_study(s, tmp_path / "s.xlsx", format="xlsx"))
     assert back.names == ["=SUM(A1)", "#REF!"]
+
+
+@pytest.mark.parametrize("block", [5, 16, 1 << 24])
+def test_ragged_rows_are_found_the_same_however_the_text_is_cut(
+    block: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lisa.io import tables
+
+    monkeypatch.setattr(tables, "_BLOCK", block)
+    ties = TIES + "a,c\n" + "c,b,work\n" * 3 + "a,c,work,x\nb,a,work"
+    found = [(p.row, p.severity) for p in check_study(folder(tmp_path, ties=ties)) if p.code == "ragged-row"]
+    assert found == [(5, "warning"), (9, "error")]

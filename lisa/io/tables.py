@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -276,22 +276,14 @@ def _unclosed_quote(lines: pl.Series, label: str) -> Problem:
 
 
 def _ragged(
-    found: Sequence[tuple[int, int, bool]], width: int, label: str, problems: list[Problem]
+    found: Sequence[tuple[int, int, bool]], more: int, width: int, label: str, problems: list[Problem]
 ) -> Counter[str]:
-    """``ragged-row`` problems from ``(row, cells, extra cells hold data)``.
+    """``ragged-row`` problems from ``(row, cells, extra cells hold data)``, ``more`` not shown.
 
     An error when cells past the header hold data (they have no column and
     would be lost), a warning when a row has fewer cells (read as blank).
     """
-    unshown: Counter[str] = Counter()
-    shown = 0
     for row, n, extra in found:
-        if n > width and not extra:
-            continue  # only empty cells past the header: nothing is lost
-        if shown >= MAX_PER_KIND:
-            unshown["ragged-row"] += 1
-            continue
-        shown += 1
         problems.append(
             Problem(
                 "ragged-row",
@@ -306,71 +298,92 @@ def _ragged(
                 severity="error" if extra else "warning",
             )
         )
-    return unshown
+    return Counter({"ragged-row": more} if more else {})
+
+
+#: Characters of CSV text examined at a time when looking for ragged rows (bounds memory).
+_BLOCK = 1 << 24
+
+
+def _blocks(text: str) -> Iterator[str]:
+    """The text in pieces of whole lines, about :data:`_BLOCK` characters each."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _BLOCK) if start + _BLOCK < len(text) else -1
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _ragged_lines(block: str, first: int, width: int, sep: str) -> pl.DataFrame:
+    """The lines of a block (the first is line ``first``) whose cells do not fit the header."""
+    lines = _lines(block)
+    frame = pl.DataFrame(
+        {"n": lines.str.count_matches(sep, literal=True) + 1, "line": lines}
+    ).with_row_index("row", offset=first)
+    bad = frame.filter(
+        (pl.col("n") != width)
+        & (pl.col("row") > 1)
+        & (pl.col("line").str.replace_all(sep, "", literal=True).str.strip_chars() != "")
+    )
+    bad = bad.with_columns(
+        extra=pl.col("line").str.split(sep).list.slice(width).list.join("").str.strip_chars() != ""
+    )
+    return bad.filter((pl.col("n") < width) | pl.col("extra")).select("row", "n", "extra")
 
 
 def _shape_plain(
     text: str, width: int, sep: str, label: str, problems: list[Problem]
 ) -> tuple[int, Counter[str]]:
     """Records and ragged rows of a CSV without quote marks (one record per line)."""
-    lines = _lines(text)
-    frame = pl.DataFrame(
-        {"n": lines.str.count_matches(sep, literal=True) + 1, "line": lines}
-    ).with_row_index("row", offset=1)
-    bad = frame.filter(
-        (pl.col("n") != width)
-        & (pl.col("row") > 1)
-        & (pl.col("line").str.replace_all(sep, "", literal=True).str.strip_chars() != "")
-    )
-    extra = (
-        bad.get_column("line")
-        .str.split(sep)
-        .list.slice(width)
-        .list.join("")
-        .str.strip_chars()
-        != ""
-    )
-    found = list(zip(bad.get_column("row"), bad.get_column("n"), extra, strict=True))
-    return lines.len() - 1, _ragged(found, width, label, problems)
+    found: list[tuple[int, int, bool]] = []
+    more, line = 0, 1
+    for block in _blocks(text):
+        bad = _ragged_lines(block, line, width, sep)
+        line += block.count("\n") + (0 if block.endswith("\n") else 1)
+        room = MAX_PER_KIND - len(found)
+        found.extend(bad.head(max(room, 0)).iter_rows())
+        more += max(bad.height - max(room, 0), 0)
+    return line - 2, _ragged(found, more, width, label, problems)
 
 
 def _shape_quoted(
     text: str, width: int, sep: str, label: str, problems: list[Problem]
 ) -> tuple[int, Counter[str]] | None:
     """Records and ragged rows of a CSV with quote marks (Python's csv module, strictly)."""
-    lines = _lines(text)
-    if int(lines.str.count_matches('"', literal=True).sum()) % 2:
-        problems.append(_unclosed_quote(lines, label))
+    if text.count('"') % 2:
+        problems.append(_unclosed_quote(_lines(text), label))
         return None
-    del lines
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     found: list[tuple[int, int, bool]] = []
-    n = 0
+    more, n = 0, 0
     try:
         for n, record in enumerate(reader, start=1):
-            if len(record) != width and n > 1 and any(c.strip() for c in record):
-                found.append((n, len(record), any(c.strip() for c in record[width:])))
+            if len(record) == width or n == 1 or not any(c.strip() for c in record):
+                continue
+            extra = any(c.strip() for c in record[width:])
+            if len(record) > width and not extra:
+                continue  # only empty cells past the header: nothing is lost
+            if len(found) < MAX_PER_KIND:
+                found.append((n, len(record), extra))
+            else:
+                more += 1
     except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            problems.append(
-                Problem(
-                    "cell-too-long",
-                    f"a cell is longer than {csv.field_size_limit():,} characters",
-                    label,
-                    row=n + 1,
-                )
-            )
-        else:
-            problems.append(
-                _malformed(
-                    f"{exc} on line {reader.line_num} (text after a closing quote? put the whole "
-                    'cell in quotes and write a quote inside it as "")',
-                    label,
-                    row=n + 1,
-                )
-            )
+        problems.append(_csv_error(exc, reader.line_num, n + 1, label))
         return None
-    return n - 1, _ragged(found, width, label, problems)
+    return n - 1, _ragged(found, more, width, label, problems)
+
+
+def _csv_error(exc: csv.Error, line: int, row: int, label: str) -> Problem:
+    if "field larger than field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return Problem("cell-too-long", f"a cell is longer than {limit:,} characters", label, row=row)
+    return _malformed(
+        f"{exc} on line {line} (text after a closing quote? put the whole cell in quotes and "
+        'write a quote inside it as "")',
+        label,
+        row=row,
+    )
 
 
 def _header_text(text: str) -> str:
@@ -445,6 +458,10 @@ def _shape(
     header = _header(text, sep, label, limits, problems)
     if header is None:
         return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines - 1 > limits.max_rows and '"' not in text:  # one record per line: refuse early
+        problems.append(_too_many_rows(lines - 1, label, limits))
+        return None
     if '"' in text:
         found = _shape_quoted(text, len(header), sep, label, problems)
     else:
@@ -500,6 +517,7 @@ def read_csv(path: Path, label: str | None = None, *, limits: ReadLimits | None 
     if shape is None:
         return _empty(label, problems)
     frame = _parse(text, sep, shape, label, problems)
+    del text  # the parsed frame is all that is needed from here on
     if frame is None:
         return _empty(label, problems)
     table = _finish(frame, label, problems, headers=shape.header, limits=limits)
