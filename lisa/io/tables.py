@@ -624,12 +624,19 @@ def _check_cells(
     fits = True
     for col, written in names.items():
         s = frame.get_column(col)
-        long = s.str.len_chars() > limits.max_cell_chars
+        if not s.len():
+            continue
+        if (s.str.len_bytes().max() or 0) > limits.max_cell_chars:  # type: ignore[operator]
+            long = s.str.len_chars() > limits.max_cell_chars
+        else:  # no cell has more bytes than the limit, so none has more characters
+            long = pl.Series([False] * 0, dtype=pl.Boolean)
         if long.any():
             fits = False
             make = _too_long(label, limits, written)
             _flag_cells(frame, col, long, rows, "cell-too-long", make, problems, unshown)
             continue
+        if not s.str.contains(f"{CONTROL_PATTERN}|\ufeff").any():
+            continue  # one pass over the column finds nothing: the usual case
         for code, mask in (
             ("control-character", s.str.contains(CONTROL_PATTERN)),
             ("byte-order-mark", s.str.contains("\ufeff", literal=True)),
