@@ -495,7 +495,9 @@ def _join_people(table: Table, ids: list[str]) -> pl.DataFrame:
         {"pid": ids, "idx": np.arange(len(ids), dtype=np.int32)},
         schema={"pid": pl.Utf8, "idx": pl.Int32},
     ).unique("pid", keep="first")
-    f = table.frame.with_columns(table.row_numbers())
+    # only the columns the checks read: a user's own column named 's', 't' or 'row' stays out
+    known = [c for c in (*TIES_REQUIRED, *TIES_OPTIONAL) if c in table.frame.columns]
+    f = table.frame.select(known).with_columns(table.row_numbers())
     return (
         f.join(id_frame.rename({"pid": "source", "idx": "s"}), on="source", how="left")
         .join(id_frame.rename({"pid": "target", "idx": "t"}), on="target", how="left")
