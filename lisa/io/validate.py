@@ -266,10 +266,11 @@ def build_study(
             )
     response_known = "responded" in frame.columns
     responded = np.ones(n, bool)
+    unknown = np.zeros(n, bool)  # a blank cell: not recorded (neither yes nor no)
     if response_known:
         for i, raw in enumerate(col("responded")):
             if raw == "":
-                responded[i] = False
+                responded[i], unknown[i] = False, True
                 continue
             b = parse_bool(raw)
             if b is None:
@@ -360,6 +361,8 @@ def build_study(
     if not ties_ok or ties is None:
         return None, rep.finish()
     study_ties, rel_list, waves = _check_ties(ties, ids, declared, rep)
+    tie_extra = _extra_columns(ties, (*TIES_REQUIRED, *TIES_OPTIONAL))
+    study_ties.attributes = {k: np.array(v, dtype=object) for k, v in tie_extra.items()}
     problems = rep.finish()
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -377,6 +380,12 @@ def build_study(
         attributes=attributes,
         waves=waves,
         source=source,
+        response_unknown=unknown,
+        relation_attributes=(
+            _extra_columns(relations, RELATIONS_EXPECTED)
+            if declared is not None and relations is not None
+            else {}
+        ),
     )
     return study, problems
 
@@ -554,6 +563,15 @@ def _wave_key(label: str) -> tuple[int, float | str]:
         return (0, float(label))
     except ValueError:
         return (1, label)
+
+
+def _extra_columns(table: Table, known: tuple[str, ...]) -> dict[str, list[str]]:
+    """The table's further columns (header as written → cells), in file order, kept on rewrite."""
+    return {
+        table.original_columns.get(c, c): table.frame.get_column(c).to_list()
+        for c in table.columns
+        if c not in known
+    }
 
 
 def group_problems(problems: list[Problem]) -> dict[str, list[Problem]]:
