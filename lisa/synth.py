@@ -33,6 +33,7 @@ vectorised: 100,000 people take a few seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Literal
 
 import numpy as np
@@ -42,6 +43,8 @@ from lisa.study import DEFAULT_RELATIONS, Study, Ties
 from lisa.vocabulary import LAYERS
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 100_000
+#: Seeds are whole numbers 0 .. 2**64 - 1 (numpy's generators refuse negative seeds).
+MAX_SEED = 2**64 - 1
 Preset = Literal["appendix-c", "open"]
 
 #: (sector, layer, share of the place). Shares sum to 1.
@@ -209,12 +212,14 @@ def generate(
     """Generate a synthetic locality (see the module docs for the model).
 
     Raises :class:`~lisa.errors.ConfigError` for a size outside 50–100,000,
-    an unknown preset, or a knob outside 0–1.
+    a seed outside 0–2**64-1, an unknown preset, or a knob outside 0–1.
     """
     if not MIN_PEOPLE <= n_people <= MAX_PEOPLE:
         raise ConfigError(
             f"a generated place has {MIN_PEOPLE:,} to {MAX_PEOPLE:,} people, not {n_people:,}"
         )
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= int(seed) <= MAX_SEED:
+        raise ConfigError(f"the seed must be a whole number from 0 to {MAX_SEED:,}, not {seed!r}")
     if preset not in PRESETS:
         raise ConfigError(f"unknown preset '{preset}': use one of {', '.join(PRESETS)}")
     for label, v in (

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from lisa.cli._app import app, console, handles_errors
-from lisa.cli.study import SetOption, StudyDir, _config, _run_analysis
+from lisa.cli.study import SetOption, StudyDir, _check_outputs, _config, _run_analysis
 from lisa.errors import ConfigError, StudyNotFound
 
 
@@ -60,6 +60,7 @@ def report(
     """Write the locality report: interactive HTML (map, charts, findings) and optionally a PDF."""
     from lisa.report import write_report
 
+    _check_outputs(study, [out, *([pdf] if pdf else [])])
     assessments = _read_assessments(assessment)
     result = _run_analysis(study, _config(sets), quiet)
     written = write_report(

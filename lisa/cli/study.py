@@ -1,7 +1,7 @@
 """Commands over study data and network analysis.
 
 ``demo``, ``generate``, ``validate``, ``analyse``, ``export``,
-``import-survey`` and ``settings``. Each is a few lines: read arguments, call
+``import-survey``, ``delete-person`` and ``settings``. Each is a few lines: read arguments, call
 the library, print with :mod:`lisa.cli._render`.
 """
 
@@ -83,21 +83,60 @@ def _run_analysis(study_path: Path, config: AnalysisConfig, quiet: bool):  # typ
         return analyse(study, config, progress=progress)
 
 
-def _write_outputs(result, out: Path, pseudonymise: bool = False) -> list[Path]:  # type: ignore[no-untyped-def]
-    from lisa.io import export_study
+def _check_outputs(study: Path, files: list[Path], folders: list[Path] | None = None) -> None:
+    """Before any work, refuse outputs that would overwrite the study's own files or that
+    cannot be written (:class:`OutputError`, exit 3). ``folders`` receive CSV tables."""
+    from lisa.files import check_writable_file, ensure_folder, refuse_overwrite
+    from lisa.io.folder import study_files
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = [result.write_json(out / "analysis.json")]
-    metrics = result.to_dict()
+    tables = [f for folder in folders or [] for f in _csv_files(folder)]
+    refuse_overwrite([*files, *tables], study_files(study))
+    for folder in folders or []:
+        ensure_folder(folder)
+    for file in files:
+        check_writable_file(file)
+
+
+def _csv_files(folder: Path) -> list[Path]:
+    from lisa.io.folder import STUDY_TABLES
+
+    return [folder / name for name in STUDY_TABLES]
+
+
+def _output_plan(out: Path) -> list[tuple[str, Path]]:
+    """What ``--out D`` writes: the analysis JSON, then each export (csv: a folder)."""
     exports = out / "exports"
-    for fmt, target in (
+    return [
+        ("json", out / "analysis.json"),
         ("graphml", exports / "network.graphml"),
         ("gexf", exports / "network.gexf"),
         ("csv", exports / "csv"),
-    ):
-        written.append(
-            export_study(result.study, target, fmt, metrics=metrics, pseudonymise=pseudonymise)
-        )
+    ]
+
+
+def _check_out_folder(study: Path, out: Path) -> None:
+    from lisa.files import ensure_folder
+
+    ensure_folder(out)
+    plan = _output_plan(out)
+    files = [path for fmt, path in plan if fmt != "csv"]
+    _check_outputs(study, files, [path for fmt, path in plan if fmt == "csv"])
+
+
+def _write_outputs(result, out: Path, pseudonymise: bool = False) -> list[Path]:  # type: ignore[no-untyped-def]
+    from lisa.files import ensure_folder
+    from lisa.io import export_study
+
+    ensure_folder(out)
+    metrics = result.to_dict()
+    written = []
+    for fmt, target in _output_plan(out):
+        if fmt == "json":
+            written.append(result.write_json(target))
+        else:
+            written.append(
+                export_study(result.study, target, fmt, metrics=metrics, pseudonymise=pseudonymise)
+            )
     return written
 
 
@@ -108,7 +147,7 @@ def demo(
         Path, typer.Option(help="Folder to write the demo place and results to.")
     ] = Path("lisa-demo"),
     people: Annotated[int, typer.Option(help="Number of people in the demo place.")] = 300,
-    seed: Annotated[int, typer.Option(help="Random seed of the demo place.")] = 7,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo place (0 to 2**64-1).")] = 7,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Build the demo place (shaped like the reports' Appendix C area), analyse it and show what it finds."""
@@ -146,7 +185,9 @@ def demo(
 def generate(
     out: Annotated[Path, typer.Argument(help="Folder to write the study to.", show_default=False)],
     people: Annotated[int, typer.Option(help="Number of people (50 to 100,000).")] = 300,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same place.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed (0 to 2**64-1): the same seed gives the same place.")
+    ] = 0,
     preset: Annotated[Preset, typer.Option(help="Shape of the place.")] = Preset.appendix_c,
     core_closure: Annotated[
         float | None, typer.Option(help="0..1: how closed the core group is (overrides preset).")
@@ -217,14 +258,21 @@ def analyse(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
 ) -> None:
     """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
+    from lisa.files import output_lock
+
     config = _config(sets, wave, impute)
+    _check_outputs(study, [json_path] if json_path else [])
+    if out:
+        _check_out_folder(study, out)
     result = _run_analysis(study, config, quiet)
     print_summary(result, brief=quiet)
     if json_path:
         result.write_json(json_path)
         console.print(f"Analysis JSON written to {json_path}")
     if out:
-        for path in _write_outputs(result, out, pseudonymise):
+        with output_lock(out):  # a second 'analyse --out' into the same folder waits
+            written = _write_outputs(result, out, pseudonymise)
+        for path in written:
             console.print(f"Wrote {path}")
 
 
@@ -251,13 +299,17 @@ def export(
     """Export a study's network to GraphML, GEXF or CSV for Gephi, Kumu, UCINET and others."""
     from lisa.io import export_study, load_study
 
+    suffix = "" if format is ExportFormat.csv else f".{format.value}"
+    target = out or study.with_name(study.name + "-export" + suffix)
+    if format is ExportFormat.csv:
+        _check_outputs(study, [], [target])
+    else:
+        _check_outputs(study, [target])
     if with_metrics:
         result = _run_analysis(study, _config(sets), quiet=True)
         data, metrics = result.study, result.to_dict()
     else:
         data, metrics = load_study(study), None
-    suffix = "" if format is ExportFormat.csv else f".{format.value}"
-    target = out or study.with_name(study.name + "-export" + suffix)
     path = export_study(
         data, target, format.value, relation=relation, metrics=metrics, pseudonymise=pseudonymise
     )
@@ -276,10 +328,14 @@ def import_survey(
     respondent_column: Annotated[
         str | None, typer.Option(help="Column naming the respondent (default: detected).")
     ] = None,
+    wave: Annotated[
+        str | None,
+        typer.Option(help="Wave the answers belong to (default: the latest; a new label adds it)."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option(help="Only check and report; write nothing.")] = False,
 ) -> None:
     """Add a survey export (one row per respondent, one column per relation) to a study."""
-    from lisa.io import load_study, read_survey_export, write_survey_ties
+    from lisa.io import load_study, merge_survey, read_survey_export, write_survey_ties
 
     roster = load_study(study)
     imported = read_survey_export(export_file, roster, respondent_column=respondent_column)
@@ -287,12 +343,48 @@ def import_survey(
     if errors:
         err_console.print("Nothing was written: fix the names above and run again.")
         raise typer.Exit(2)
+    merged = merge_survey(roster, imported, wave=wave)  # a bad --wave fails before writing
+    label = f" in wave {merged.waves[-1] if wave is None else wave}" if merged.waves else ""
     console.print(
-        f"Matched {len(imported.ties)} nominations from {len(imported.respondents)} respondents."
+        f"Matched {len(imported.ties)} nominations from {len(imported.respondents)} respondents"
+        f"{label}."
     )
     if not dry_run:
-        write_survey_ties(imported, study)
+        write_survey_ties(imported, study, wave=wave)
         console.print(f"Added them to {study}")
+        if imported.set_aside:
+            console.print(
+                f"{len(imported.set_aside)} answer(s) naming someone not on the list are kept "
+                f"in {study / 'not_on_list.csv'}"
+            )
+
+
+@app.command("delete-person")
+@handles_errors
+def delete_person(
+    study: StudyDir,
+    person_id: Annotated[
+        str, typer.Argument(help="The person's id (people.csv's id column).", show_default=False)
+    ],
+    dry_run: Annotated[bool, typer.Option(help="Only count what would go; write nothing.")] = False,
+) -> None:
+    """Delete a person on request: their row, their ties, and every value that names them."""
+    from lisa.io import delete_person as delete
+
+    removal = delete(study, person_id, dry_run=dry_run)
+    counts = (
+        f"1 person, {removal.ties} tie(s), {removal.attribute_values} value(s) naming them and "
+        f"{removal.not_on_list} set-aside answer(s)"
+    )
+    if dry_run:
+        console.print(f"Would remove {counts} from {study}; nothing was written.")
+        return
+    console.print(f"Removed {counts} from {study}.")
+    console.print(
+        f"Audit event {removal.event} added to {study / 'audit.log'} (counts only, no name). "
+        "Exports, analyses and reports written before still hold this person: delete or "
+        "re-create them."
+    )
 
 
 @app.command()
