@@ -49,6 +49,11 @@ from pathlib import Path
 
 from lisa.errors import OutputError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no flock: writers are not serialised
+    fcntl = None  # type: ignore[assignment]
+
 TEMP_SUFFIX = ".lisa-tmp"
 #: A complete new folder waiting to be moved in (two-rename swap only).
 NEW_SUFFIX = ".lisa-new"
@@ -326,6 +331,10 @@ def _commit(staging: Path, target: Path, owned: Collection[str]) -> None:
     for path in written:
         _fsync(path)
     os.chmod(staging, _folder_mode(target))
+    if target.is_dir():  # keep the folder's owner (e.g. when run by an administrator)
+        st = target.stat()
+        with contextlib.suppress(OSError):
+            os.chown(staging, st.st_uid, st.st_gid)
     _fsync(staging)
     if not os.path.lexists(target):
         os.rename(staging, target)
@@ -456,8 +465,6 @@ def locked(lock_file: str | Path, wait: float | None = None) -> Iterator[None]:
         When another process still holds the lock after the wait, or the
         lock file cannot be created.
     """
-    import fcntl
-
     lock = Path(lock_file)
     ensure_folder(lock.parent)
     try:
@@ -467,7 +474,7 @@ def locked(lock_file: str | Path, wait: float | None = None) -> Iterator[None]:
     try:
         limit = LOCK_WAIT_SECONDS if wait is None else wait
         deadline = time.monotonic() + limit
-        while True:
+        while fcntl is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break

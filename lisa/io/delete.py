@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from lisa.errors import OutputError
 from lisa.io.survey import name_key
 from lisa.study import Study
 
@@ -137,7 +136,8 @@ def delete_person(path: str | Path, person_id: str, *, dry_run: bool = False) ->
 
     The study is checked before it is written, and the folder is replaced as a
     whole, with one audit line (counts and a random event id, no name or id).
-    An unknown id changes nothing.
+    An unknown id changes nothing. A deletion that leaves no ties is written
+    all the same (the study loads again once ties are added).
 
     Parameters
     ----------
@@ -160,20 +160,15 @@ def delete_person(path: str | Path, person_id: str, *, dry_run: bool = False) ->
     OutputError
         When the study is a workbook, or the folder cannot be written.
     """
-    from lisa.files import folder_lock
-    from lisa.io.audit import audit_event
-    from lisa.io.folder import load_study, validate_study, write_study
+    from lisa.io.folder import update_study
 
-    folder = Path(path)
-    if folder.is_file():
-        raise OutputError(
-            f"cannot delete from the workbook '{folder}' in place: delete-person rewrites a study "
-            "folder; save the workbook's sheets as CSV files in a folder first"
-        )
-    with folder_lock(folder):
-        smaller, removal = remove_person(load_study(folder), person_id)
-        if dry_run:
-            return removal
-        event = audit_event("delete-person", **removal.counts())
-        write_study(validate_study(smaller), folder, audit=event)
-    return replace(removal, event=str(event["event"]))
+    removal: Removal | None = None
+
+    def change(study: Study) -> tuple[Study, dict[str, int]] | None:
+        nonlocal removal
+        smaller, removal = remove_person(study, person_id)
+        return None if dry_run else (smaller, removal.counts())
+
+    event = update_study(path, "delete-person", change, allow_empty=True)
+    assert removal is not None
+    return removal if event is None else replace(removal, event=str(event["event"]))

@@ -10,15 +10,15 @@ carried over untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
-from lisa.errors import ConfigError, Problem, StudyInvalid, StudyNotFound
-from lisa.files import atomic_folder, atomic_target, recover_folder
-from lisa.io.audit import AUDIT_LOG, audit_text
+from lisa.errors import ConfigError, OutputError, Problem, StudyInvalid, StudyNotFound
+from lisa.files import atomic_folder, atomic_target, folder_lock, recover_folder
+from lisa.io.audit import AUDIT_LOG, audit_event, audit_text
 from lisa.io.tables import SHEETS, Table, _finish, read_csv, read_sheet
 from lisa.io.validate import build_study
 from lisa.study import Study, Unlisted
@@ -268,11 +268,20 @@ def study_frames(study: Study) -> dict[str, pl.DataFrame]:
     return frames
 
 
-def validate_study(study: Study) -> Study:
+def validate_study(study: Study, *, allow_empty: bool = False) -> Study:
     """Check a study exactly as :func:`load_study` would check its written files.
 
     Returns the study as it would load back. Used before a changed study (an
     import, a deletion) replaces the stored one, so nothing invalid is written.
+
+    Parameters
+    ----------
+    study
+        The study to check.
+    allow_empty
+        Accept a study left with no ties or no people (a deletion must not be
+        refused because the person held the last tie); it loads again once
+        ties are added.
 
     Raises
     ------
@@ -281,6 +290,9 @@ def validate_study(study: Study) -> Study:
     """
     frames = study_frames(study)
     tables = {k: _finish(frame, f"{k}.csv", []) for k, frame in frames.items()}
+    if allow_empty:
+        for table in tables.values():
+            table.problems = [p for p in table.problems if p.code != "empty-file"]
     checked, problems = _build(
         (tables["people"], tables["ties"], tables["relations"], tables.get("not_on_list")),
         study.name,
@@ -367,3 +379,57 @@ def write_study(
         if audit is not None:
             (staging / AUDIT_LOG).write_text(audit_text(path, audit), "utf-8")
     return path
+
+
+#: A change to a study: the new study and the counts for the audit line, or None for no write.
+StudyChange = Callable[[Study], tuple[Study, Mapping[str, int | str | None]] | None]
+
+
+def update_study(
+    path: str | Path, action: str, change: StudyChange, *, allow_empty: bool = False
+) -> dict[str, object] | None:
+    """Change a study folder in place: lock, load, change, validate, write, audit.
+
+    Another lisa process changing the same study waits (:func:`lisa.files.folder_lock`);
+    the changed study is checked like any loaded one before it replaces the
+    folder as a whole, with one ``audit.log`` line (``action`` and counts).
+
+    Parameters
+    ----------
+    path
+        The study folder.
+    action
+        The audit action, e.g. ``import-survey``.
+    change
+        Given the loaded study, returns the new one and the audit counts (or
+        None to write nothing, e.g. for a dry run).
+    allow_empty
+        Write the changed study even when it has no ties or people left
+        (see :func:`validate_study`).
+
+    Returns
+    -------
+    dict or None
+        The audit event written, or None when nothing was.
+
+    Raises
+    ------
+    OutputError
+        When the study is a workbook, or the folder cannot be written.
+    StudyInvalid
+        When the stored or the changed study has errors (nothing is written).
+    """
+    folder = Path(path)
+    if folder.is_file():
+        raise OutputError(
+            f"'{folder}' is a workbook, and {action} changes a study folder: save the workbook's "
+            "sheets as people.csv, ties.csv and relations.csv in a folder first"
+        )
+    with folder_lock(folder):
+        changed = change(load_study(folder))
+        if changed is None:
+            return None
+        study, counts = changed
+        event = audit_event(action, **counts)
+        write_study(validate_study(study, allow_empty=allow_empty), folder, audit=event)
+        return event

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lisa.errors import ConfigError, OutputError, Problem, StudyInvalid, StudyNotFound
+from lisa.errors import ConfigError, Problem, StudyInvalid, StudyNotFound
 from lisa.io.tables import Table, normalise_header, read_csv, read_sheet
 from lisa.study import Study, Tie, Ties, Unlisted
 
@@ -465,27 +465,20 @@ def write_survey_ties(
     OutputError
         When the study is a workbook, or the folder cannot be written.
     """
-    from lisa.files import folder_lock
-    from lisa.io.audit import audit_event
-    from lisa.io.folder import load_study, validate_study, write_study
+    from lisa.io.folder import update_study
 
-    path = Path(study_dir)
-    if path.is_file():
-        raise OutputError(
-            f"cannot import into the workbook '{path}': an import writes a study folder; save "
-            "the workbook's sheets as people.csv, ties.csv and relations.csv in a folder first"
-        )
     if any(p.severity == "error" for p in imported.problems):
         raise StudyInvalid(imported.problems)
-    with folder_lock(path):
-        study = load_study(path)
-        merged = validate_study(merge_survey(study, imported, wave=wave))
-        event = audit_event(
-            "import-survey",
-            wave=wave or (study.waves[-1] if study.waves else None),
-            respondents=len(imported.respondents),
-            ties_added=len(imported.ties),
-            ties_replaced=len(study.ties) + len(imported.ties) - len(merged.ties),
-            not_on_list=len(imported.set_aside),
-        )
-        return write_study(merged, path, audit=event)
+
+    def change(study: Study) -> tuple[Study, dict[str, int | str | None]]:
+        merged = merge_survey(study, imported, wave=wave)
+        return merged, {
+            "wave": wave or (study.waves[-1] if study.waves else None),
+            "respondents": len(imported.respondents),
+            "ties_added": len(imported.ties),
+            "ties_replaced": len(study.ties) + len(imported.ties) - len(merged.ties),
+            "not_on_list": len(imported.set_aside),
+        }
+
+    update_study(study_dir, "import-survey", change)
+    return Path(study_dir)
