@@ -159,9 +159,11 @@ def sweep_temporaries(folder: str | Path) -> list[Path]:
     """
     folder = Path(folder)
     removed: list[Path] = []
-    if not folder.is_dir():
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # not a folder, or not readable: nothing of ours to sweep
         return removed
-    for entry in folder.iterdir():
+    for entry in entries:
         parsed = _parse_temporary(entry.name)
         if parsed is None or parsed[2] != TEMP_SUFFIX or _process_alive(parsed[1]):
             continue
@@ -240,10 +242,12 @@ def recover_folder(path: str | Path) -> list[Path]:
     removed or moved.
     """
     target = Path(os.path.realpath(path))
-    if not target.parent.is_dir():
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:  # no such folder, or not readable
         return []
     leftovers: dict[str, list[Path]] = {TEMP_SUFFIX: [], NEW_SUFFIX: [], OLD_SUFFIX: []}
-    for entry in target.parent.iterdir():
+    for entry in entries:
         parsed = _parse_temporary(entry.name)
         if parsed and parsed[0] == target.name and not _process_alive(parsed[1]):
             leftovers[parsed[2]].append(entry)
@@ -412,7 +416,7 @@ def atomic_folder(path: str | Path, owned: Collection[str] = ()) -> Iterator[Pat
         _commit(staging, target, owned)
     except BaseException as exc:
         _remove(staging)
-        if isinstance(exc, OSError) and exc.errno in _REASONS:
+        if isinstance(exc, OSError):  # everything in here writes: name it as such
             raise cannot_write(path, exc) from None
         raise
 
