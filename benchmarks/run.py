@@ -1,6 +1,6 @@
 """lisa benchmarks: the figures issue 3 asks for, printed as a table.
 
-    python benchmarks/run.py [--quick] [--only ingest|analyse|ratio]
+    python benchmarks/run.py [--quick] [--only ingest|analyse|ratio|sampling|write]
 
 1. ingest  — load_study on a folder whose ties.csv has 1,000,000 rows
              (target ≥ 500,000 rows/s).
@@ -12,6 +12,9 @@
 3. ratio   — lisa's network engine against a straightforward networkx
              implementation of the same per-person metrics on a 2,000-person
              locality, both in this process (target ≥ 10×).
+5. write   — write_study of the 1,000,000-tie study back to its folder (the
+             whole-folder swap, carrying 1,000 user files over), and a survey
+             import of 2,000 respondents into it (read, merge, validate, write).
 
 Results are recorded by hand in benchmarks/README.md with the machine.
 """
@@ -95,6 +98,46 @@ def bench_ingest(n_ties: int) -> dict[str, float]:
         assert len(study.ties) == n_ties, (len(study.ties), n_ties)
     best = min(times)
     return {"rows": n_ties, "seconds": best, "rows_per_second": n_ties / best}
+
+
+# -- 5. writing a study folder -------------------------------------------------
+
+
+def bench_write(n_ties: int) -> dict[str, float]:
+    from lisa.io import load_study, read_survey_export, write_study, write_survey_ties
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "big"
+        write_big_study(folder, 20_000, n_ties)
+        study = load_study(folder)
+        (folder / "notes").mkdir()
+        for i in range(1_000):
+            (folder / "notes" / f"note{i}.txt").write_text("a note of the user's\n")
+        write_study(study, folder)  # warm-up
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            write_study(study, folder)
+            times.append(time.perf_counter() - t0)
+        ids, n = study.ids, study.n_people
+        lines = ["respondent,work"] + [
+            f"{ids[i]},{'; '.join(ids[(i * 7 + k) % n] for k in range(1, 11))}" for i in range(2_000)
+        ]
+        export = Path(tmp) / "export.csv"
+        export.write_text("\n".join(lines) + "\n", "utf-8")
+        t0 = time.perf_counter()
+        imported = read_survey_export(export, study)
+        t1 = time.perf_counter()
+        write_survey_ties(imported, folder)
+        t2 = time.perf_counter()
+        assert len(list((folder / "notes").iterdir())) == 1_000
+    return {
+        "ties": n_ties,
+        "write_seconds": min(times),
+        "read_export_seconds": t1 - t0,
+        "import_seconds": t2 - t1,
+        "nominations": len(imported.ties),
+    }
 
 
 # -- 2. full analysis of a large place ----------------------------------------
@@ -253,7 +296,7 @@ def bench_sampling(n_people: int, relation: str = "career") -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    parser.add_argument("--only", choices=["ingest", "analyse", "ratio", "sampling"])
+    parser.add_argument("--only", choices=["ingest", "analyse", "ratio", "sampling", "write"])
     args = parser.parse_args()
     print(f"machine: {machine()}")
     quick = args.quick
@@ -287,6 +330,15 @@ def main() -> None:
             f"top-1% overlap {r4['top1pct_overlap']:.0%}, Spearman {r4['spearman']:.3f}; "
             f"closeness error max {r4['closeness_max_abs_error']:.3f}, "
             f"mean {r4['closeness_mean_abs_error']:.4f}"
+        )
+
+    if args.only in (None, "write"):
+        r5 = bench_write(100_000 if quick else 1_000_000)
+        print(
+            f"write    {r5['ties']:,} ties: write_study {r5['write_seconds']:.2f} s (whole-folder "
+            f"swap, 1,000 user files carried over); import of {r5['nominations']:,} nominations "
+            f"from 2,000 respondents: read {r5['read_export_seconds']:.2f} s, load+merge+"
+            f"validate+write {r5['import_seconds']:.2f} s"
         )
 
 

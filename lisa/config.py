@@ -9,14 +9,43 @@ threshold is never written twice.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from lisa.errors import ConfigError
 
 #: How non-respondents' missing ties are handled.
 ImputeMode = Literal["none", "reciprocity"]
+
+#: The largest seed lisa accepts (NumPy takes any non-negative integer; this keeps it to 64 bits).
+MAX_SEED = 2**64 - 1
+
+
+def _whole_seed(value: object) -> object:
+    """A seed is a whole number from 0 to MAX_SEED (not a bool, not 1.5; digits as text are
+    fine, as ``--set seed=7`` gives them)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise _bad_seed(value)
+    if not 0 <= int(value) <= MAX_SEED:
+        raise _bad_seed(value)
+    return int(value)
+
+
+def _bad_seed(value: object) -> PydanticCustomError:
+    return PydanticCustomError(
+        "seed",
+        "the seed must be a whole number from 0 to {top}, not {value}",
+        {"top": MAX_SEED, "value": repr(value)},
+    )
+
+
+#: A random seed, validated the same way wherever lisa takes one.
+Seed = Annotated[int, BeforeValidator(_whole_seed)]
 
 
 class AnalysisConfig(BaseModel):
@@ -84,10 +113,8 @@ class AnalysisConfig(BaseModel):
     samples: int = Field(
         1024, ge=16, description="Number of sampled source people when estimating."
     )
-    seed: int = Field(
+    seed: Seed = Field(
         0,
-        ge=0,
-        le=2**63 - 1,
         description="Seed for sampling and random baselines (each draws from its own named "
         "stream of this seed).",
     )

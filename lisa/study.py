@@ -15,8 +15,8 @@ do that (see :mod:`lisa.io.validate`) and only hand over clean columns.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence, Sized
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -111,6 +111,20 @@ class Tie:
     wave: str | None = None
 
 
+@dataclass(frozen=True)
+class Unlisted:
+    """A survey answer naming someone not on the roster ("other: …"), set aside.
+
+    Kept in ``not_on_list.csv`` so the roster can be extended later; never a
+    tie. ``respondent`` is the roster id of who gave the answer.
+    """
+
+    respondent: str
+    relation: str
+    text: str
+    wave: str | None = None
+
+
 @dataclass
 class Ties:
     """All ties of a study, column-wise.
@@ -118,7 +132,9 @@ class Ties:
     ``source`` and ``target`` index into :attr:`Study.ids`; ``relation``
     indexes :attr:`Study.relations`; ``wave`` indexes :attr:`Study.waves`
     (-1 when the study has no waves). For an undirected relation each pair is
-    stored once, in the order it was read.
+    stored once, in the order it was read. ``attributes`` holds the further
+    columns of ``ties.csv`` (header as written → one text per tie, as an
+    object array), so that rewriting a study keeps them.
     """
 
     source: np.ndarray  # int32
@@ -126,6 +142,21 @@ class Ties:
     relation: np.ndarray  # int16
     weight: np.ndarray  # float64
     wave: np.ndarray  # int16
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = int(self.source.shape[0])
+        for label, column in (
+            ("target", self.target),
+            ("relation", self.relation),
+            ("weight", self.weight),
+            ("wave", self.wave),
+            *self.attributes.items(),
+        ):
+            if column.shape[0] != n:
+                raise ConfigError(
+                    f"tie column '{label}' has {column.shape[0]} entries for {n} ties"
+                )
 
     @classmethod
     def empty(cls) -> Ties:
@@ -141,12 +172,32 @@ class Ties:
         return int(self.source.shape[0])
 
     def select(self, mask: np.ndarray) -> Ties:
+        """The ties where ``mask`` is True (or at these positions), extra columns included."""
         return Ties(
             self.source[mask],
             self.target[mask],
             self.relation[mask],
             self.weight[mask],
             self.wave[mask],
+            {k: v[mask] for k, v in self.attributes.items()},
+        )
+
+    def concat(self, other: Ties) -> Ties:
+        """These ties followed by ``other``'s; an extra column one side lacks is blank there."""
+        keys = list(dict.fromkeys([*self.attributes, *other.attributes]))
+
+        def column(t: Ties, key: str) -> np.ndarray:
+            if key in t.attributes:
+                return t.attributes[key]
+            return np.full(len(t), "", dtype=object)
+
+        return Ties(
+            np.concatenate([self.source, other.source]).astype(np.int32),
+            np.concatenate([self.target, other.target]).astype(np.int32),
+            np.concatenate([self.relation, other.relation]).astype(np.int16),
+            np.concatenate([self.weight, other.weight]).astype(np.float64),
+            np.concatenate([self.wave, other.wave]).astype(np.int16),
+            {k: np.concatenate([column(self, k), column(other, k)]) for k in keys},
         )
 
 
@@ -162,16 +213,31 @@ class Study:
         One entry per person, in roster order. ``layers`` holds one of
         :data:`LAYERS` or ``None``.
     responded
-        Boolean array: who answered the survey. ``response_known`` is False
-        when the data did not say (then everyone counts as a respondent).
+        Boolean array: who counts as a respondent in the analysis (answered
+        the survey). ``response_known`` is False when the data have no
+        response at all (no ``responded`` column): then everyone counts as a
+        respondent.
+    response_unknown
+        Boolean array: whose response is not recorded (a blank
+        ``responded`` cell; everyone when ``response_known`` is False). With
+        ``response_known``, these people are *not* counted as respondents
+        (``responded`` is False for them) but are written back as blank,
+        never as "no". Together the two arrays are the tri-state response:
+        answered (``responded``), did not (neither), unknown.
     attributes
         Further roster columns, name → one string per person.
     relations
         The study's relations (networks), in order.
+    relation_attributes
+        Further columns of ``relations.csv``, name → one string per relation.
     ties
-        All ties, see :class:`Ties`.
+        All ties, see :class:`Ties` (its ``attributes`` are the further
+        columns of ``ties.csv``).
     waves
         Survey wave labels in chronological order; empty for a single survey.
+    not_on_list
+        Survey answers naming someone not on the roster, set aside (see
+        :class:`Unlisted`).
     """
 
     name: str
@@ -187,6 +253,9 @@ class Study:
     attributes: dict[str, list[str]] = field(default_factory=dict)
     waves: list[str] = field(default_factory=list)
     source: str | None = None  # where it was read from, for messages
+    response_unknown: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    relation_attributes: dict[str, list[str]] = field(default_factory=dict)
+    not_on_list: list[Unlisted] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -202,6 +271,26 @@ class Study:
                 )
         if self.responded.shape[0] == 0 and n:
             self.responded = np.ones(n, bool)
+        if self.response_unknown.shape[0] == 0 and n:
+            self.response_unknown = np.full(n, not self.response_known, bool)
+        per_person: list[tuple[str, Sized]] = [
+            ("responded", self.responded),
+            ("response_unknown", self.response_unknown),
+            *self.attributes.items(),
+        ]
+        for label, values in per_person:
+            if len(values) != n:
+                raise ConfigError(
+                    f"Study column '{label}' has {len(values)} entries for {n} people"
+                )
+        if self.response_known:
+            self.responded = self.responded & ~self.response_unknown
+        for label, rvalues in self.relation_attributes.items():
+            if len(rvalues) != len(self.relations):
+                raise ConfigError(
+                    f"relation column '{label}' has {len(rvalues)} entries for "
+                    f"{len(self.relations)} relations"
+                )
         self._index: dict[str, int] = {pid: i for i, pid in enumerate(self.ids)}
         self._relation_index: dict[str, int] = {r.name: i for i, r in enumerate(self.relations)}
 
@@ -228,9 +317,15 @@ class Study:
             organisation=self.organisations[i],
             sector=self.sectors[i],
             layer=self.layers[i],  # type: ignore[arg-type]
-            responded=bool(self.responded[i]) if self.response_known else None,
+            responded=self.response_of(i),
             attributes={k: v[i] for k, v in self.attributes.items()},
         )
+
+    def response_of(self, i: int) -> bool | None:
+        """Whether the person at roster position ``i`` answered; None when not recorded."""
+        if not self.response_known or self.response_unknown[i]:
+            return None
+        return bool(self.responded[i])
 
     def people(self) -> Iterator[Person]:
         for pid in self.ids:
@@ -331,25 +426,30 @@ class Study:
                 f"no wave '{label}' in this study; it has waves: {', '.join(self.waves)}"
             )
         mask = self.ties.wave == self.waves.index(label)
-        return _replace(self, ties=self.ties.select(mask), waves=[label], name=self.name)
+        ties = self.ties.select(mask)
+        ties = replace(ties, wave=np.zeros(len(ties), np.int16))  # index into the one wave left
+        return _replace(self, ties=ties, waves=[label], name=self.name)
 
     def without_people(self, person_ids: Sequence[str]) -> Study:
-        """A copy with these people and all their ties removed (deletion on request)."""
+        """A copy with these people, all their ties and their set-aside answers removed.
+
+        The building block of deletion on request (:func:`lisa.io.delete.remove_person`
+        also blanks other values that name the person).
+        """
         drop = {self.index_of(pid) for pid in person_ids}
+        dropped_ids = {self.ids[i] for i in drop}
         keep = np.array([i not in drop for i in range(self.n_people)], bool)
         new_index = np.cumsum(keep) - 1
         tie_keep = keep[self.ties.source] & keep[self.ties.target]
         t = self.ties.select(tie_keep)
-        t = Ties(
-            new_index[t.source].astype(np.int32),
-            new_index[t.target].astype(np.int32),
-            t.relation,
-            t.weight,
-            t.wave,
+        t = replace(
+            t,
+            source=new_index[t.source].astype(np.int32),
+            target=new_index[t.target].astype(np.int32),
         )
         idx = np.flatnonzero(keep)
-        return Study(
-            name=self.name,
+        return replace(
+            self,
             ids=[self.ids[i] for i in idx],
             names=[self.names[i] for i in idx],
             organisations=[self.organisations[i] for i in idx],
@@ -358,10 +458,10 @@ class Study:
             relations=list(self.relations),
             ties=t,
             responded=self.responded[keep],
-            response_known=self.response_known,
+            response_unknown=self.response_unknown[keep],
             attributes={k: [v[i] for i in idx] for k, v in self.attributes.items()},
             waves=list(self.waves),
-            source=self.source,
+            not_on_list=[u for u in self.not_on_list if u.respondent not in dropped_ids],
         )
 
     def summary(self) -> dict[str, object]:
@@ -376,6 +476,4 @@ class Study:
 
 
 def _replace(study: Study, **changes: object) -> Study:
-    from dataclasses import replace
-
     return replace(study, **changes)  # type: ignore[arg-type]

@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from lisa.config import Seed
 from lisa.errors import ConfigError
 from lisa.study import DEFAULT_RELATIONS, Study, Ties
 from lisa.vocabulary import LAYERS
@@ -203,7 +204,7 @@ class GeneratorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     n_people: int = Field(300, ge=MIN_PEOPLE, le=MAX_PEOPLE, description="Number of people.")
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="The same seed gives the same place.")
+    seed: Seed = Field(0, description="The same seed gives the same place.")
     preset: Preset = Field("appendix-c", description="Shape of the place.")
     core_closure: float | None = Field(
         None, ge=0, le=1, description="How closed the core group is (overrides the preset)."
@@ -444,6 +445,8 @@ def _setting_error(exc: ValidationError) -> str:
         return (
             f"a generated place has {MIN_PEOPLE:,} to {MAX_PEOPLE:,} people, not {first.get('input')}"
         )
+    if field == "seed":
+        return str(first["msg"])
     if field == "preset":
         return f"unknown preset '{first.get('input')}': use one of {', '.join(PRESETS)}"
     return f"{field} must be {first['msg'].lower().removeprefix('input should be ')}, not {first.get('input')}"

@@ -192,6 +192,7 @@ def neutral_result() -> dict[str, Any]:
             "by_layer": {},
             "by_sector": {},
             "non_respondents": [],
+            "not_recorded": 0,
         },
         "relations": {
             r: {"label": r, "directed": True, "network": network_stats(), "people": {}}

@@ -160,3 +160,40 @@ def pseudonymiser_for(
             highlight=False,
         )
     return p
+
+
+def check_outputs(study: Path, files: list[Path], folders: list[Path] | None = None) -> None:
+    """Before any work, refuse outputs that would overwrite the study's own files or that
+    cannot be written (:class:`~lisa.errors.OutputError`, exit 3). ``folders`` receive CSV
+    tables."""
+    from lisa.files import check_writable_file, ensure_folder, refuse_overwrite
+    from lisa.io.folder import STUDY_TABLES, study_files
+
+    tables = [folder / name for folder in folders or [] for name in STUDY_TABLES]
+    refuse_overwrite([*files, *tables], study_files(study))
+    for folder in folders or []:
+        ensure_folder(folder)
+    for file in files:
+        check_writable_file(file)
+
+
+def output_plan(out: Path) -> list[tuple[str, Path]]:
+    """What ``--out D`` writes: the analysis JSON, then each export (csv: a folder)."""
+    exports = out / "exports"
+    return [
+        ("json", out / "analysis.json"),
+        ("graphml", exports / "network.graphml"),
+        ("gexf", exports / "network.gexf"),
+        ("csv", exports / "csv"),
+    ]
+
+
+def check_out_folder(study: Path, out: Path) -> None:
+    """Check every file ``--out D`` will write (see :func:`check_outputs`)."""
+    from lisa.files import ensure_folder
+
+    ensure_folder(out)
+    plan = output_plan(out)
+    files = [path for fmt, path in plan if fmt != "csv"]
+    check_outputs(study, files, [path for fmt, path in plan if fmt == "csv"])
+

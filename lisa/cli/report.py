@@ -25,6 +25,7 @@ from lisa.cli._options import (
     StudyDir,
     WaveOption,
     analysis_for,
+    check_outputs,
     config_from,
     pseudonymiser_for,
 )
@@ -75,6 +76,7 @@ def report(
     """Write the locality report: interactive HTML (map, charts, findings) and optionally a PDF."""
     from lisa.report import write_report
 
+    check_outputs(study, [out, *([pdf] if pdf else [])])
     assessments = _read_assessments(assessment)
     result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=quiet)
     outputs = [p for p in (out, pdf) if p is not None]

@@ -1,7 +1,7 @@
 """Commands over study data and network analysis.
 
 ``demo``, ``generate``, ``validate``, ``analyse``, ``export``,
-``import-survey`` and ``settings``. Each is a few lines: read arguments, call
+``import-survey``, ``delete-person`` and ``settings``. Each is a few lines: read arguments, call
 the library, print with :mod:`lisa.cli._render`.
 """
 
@@ -26,7 +26,10 @@ from lisa.cli._options import (
     StudyDir,
     WaveOption,
     analysis_for,
+    check_out_folder,
+    check_outputs,
     config_from,
+    output_plan,
     pseudonymiser_for,
 )
 from lisa.cli._render import analysis_progress, print_problems, print_settings, print_summary
@@ -43,22 +46,21 @@ def write_outputs(
     result: AnalysisResult, out: Path, pseudonymiser: Pseudonymiser | None = None
 ) -> list[Path]:
     """analysis.json and the three exports in ``out`` (all pseudonymised, or none)."""
+    from lisa.files import ensure_folder
     from lisa.io import export_study
 
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out)
     stored = pseudonymiser.result(result) if pseudonymiser else result
-    written = [stored.write_json(out / "analysis.json")]
-    exports = out / "exports"
-    for fmt, target in (
-        ("graphml", exports / "network.graphml"),
-        ("gexf", exports / "network.gexf"),
-        ("csv", exports / "csv"),
-    ):
-        written.append(
-            export_study(
-                result.study, target, fmt, metrics=result, pseudonymise=pseudonymiser or False
+    written = []
+    for fmt, target in output_plan(out):
+        if fmt == "json":
+            written.append(stored.write_json(target))
+        else:
+            written.append(
+                export_study(
+                    result.study, target, fmt, metrics=result, pseudonymise=pseudonymiser or False
+                )
             )
-        )
     return written
 
 
@@ -170,7 +172,13 @@ def analyse(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
 ) -> None:
     """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
-    result = analysis_for(study, config_from(sets, wave, impute), quiet=quiet)
+    from lisa.files import output_lock
+
+    config = config_from(sets, wave, impute)
+    check_outputs(study, [json_path] if json_path else [])
+    if out:
+        check_out_folder(study, out)
+    result = analysis_for(study, config, quiet=quiet)
     outputs = [p for p in (out, json_path) if p is not None]
     pseudonymiser = pseudonymiser_for(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs
@@ -180,7 +188,9 @@ def analyse(
         (pseudonymiser.result(result) if pseudonymiser else result).write_json(json_path)
         console.print(f"Analysis JSON written to {json_path}")
     if out:
-        for path in write_outputs(result, out, pseudonymiser):
+        with output_lock(out):  # a second 'analyse --out' into the same folder waits
+            written = write_outputs(result, out, pseudonymiser)
+        for path in written:
             console.print(f"Wrote {path}")
 
 
@@ -211,13 +221,17 @@ def export(
     from lisa.io import export_study, load_study
 
     fmt = format
+    suffix = "" if fmt == "csv" else f".{fmt}"
+    target = out or study.with_name(study.name + "-export" + suffix)
+    if fmt == "csv":
+        check_outputs(study, [], [target])
+    else:
+        check_outputs(study, [target])
     if with_metrics:
         result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=True)
         data, metrics = result.study, result
     else:
         data, metrics = load_study(study), None
-    suffix = "" if fmt == "csv" else f".{fmt}"
-    target = out or study.with_name(study.name + "-export" + suffix)
     pseudonymiser = pseudonymiser_for(data, pseudonymise, min_cell, pseudonym_key, [target])
     path = export_study(
         data,
@@ -242,10 +256,14 @@ def import_survey(
     respondent_column: Annotated[
         str | None, typer.Option(help="Column naming the respondent (default: detected).")
     ] = None,
+    wave: Annotated[
+        str | None,
+        typer.Option(help="Wave the answers belong to (default: the latest; a new label adds it)."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option(help="Only check and report; write nothing.")] = False,
 ) -> None:
     """Add a survey export (one row per respondent, one column per relation) to a study."""
-    from lisa.io import load_study, read_survey_export, write_survey_ties
+    from lisa.io import load_study, merge_survey, read_survey_export, write_survey_ties
 
     roster = load_study(study)
     imported = read_survey_export(export_file, roster, respondent_column=respondent_column)
@@ -253,12 +271,48 @@ def import_survey(
     if errors:
         err_console.print("Nothing was written: fix the names above and run again.")
         raise typer.Exit(2)
+    merged = merge_survey(roster, imported, wave=wave)  # a bad --wave fails before writing
+    label = f" in wave {merged.waves[-1] if wave is None else wave}" if merged.waves else ""
     console.print(
-        f"Matched {len(imported.ties)} nominations from {len(imported.respondents)} respondents."
+        f"Matched {len(imported.ties)} nominations from {len(imported.respondents)} respondents"
+        f"{label}."
     )
     if not dry_run:
-        write_survey_ties(imported, study)
+        write_survey_ties(imported, study, wave=wave)
         console.print(f"Added them to {study}")
+        if imported.set_aside:
+            console.print(
+                f"{len(imported.set_aside)} answer(s) naming someone not on the list are kept "
+                f"in {study / 'not_on_list.csv'}"
+            )
+
+
+@app.command("delete-person")
+@handles_errors
+def delete_person(
+    study: StudyDir,
+    person_id: Annotated[
+        str, typer.Argument(help="The person's id (people.csv's id column).", show_default=False)
+    ],
+    dry_run: Annotated[bool, typer.Option(help="Only count what would go; write nothing.")] = False,
+) -> None:
+    """Delete a person on request: their row, their ties, and every value that names them."""
+    from lisa.io import delete_person as delete
+
+    removal = delete(study, person_id, dry_run=dry_run)
+    counts = (
+        f"1 person, {removal.ties} tie(s), {removal.attribute_values} value(s) naming them and "
+        f"{removal.not_on_list} set-aside answer(s)"
+    )
+    if dry_run:
+        console.print(f"Would remove {counts} from {study}; nothing was written.")
+        return
+    console.print(f"Removed {counts} from {study}.")
+    console.print(
+        f"Audit event {removal.event} added to {study / 'audit.log'} (counts only, no name). "
+        "Exports, analyses and reports written before still hold this person: delete or "
+        "re-create them."
+    )
 
 
 @app.command()

@@ -19,7 +19,7 @@ import polars as pl
 
 from lisa.errors import ConfigError
 from lisa.files import atomic_target
-from lisa.io.tables import write_csv
+from lisa.io.tables import neutralise_formulas, write_csv
 from lisa.privacy import Pseudonymiser
 from lisa.study import Study
 
@@ -128,7 +128,7 @@ def export_study(
     node_ids, cols = _node_table(study, metrics, relation, pseudonymiser)
     src, tgt, rels, weight = _edges(study, relation, pseudonymiser)
     if fmt == "csv":
-        write_csv(pl.DataFrame(cols), path / "people.csv")
+        write_csv(neutralise_formulas(pl.DataFrame(cols)), path / "people.csv")
         ids = pl.Series(node_ids, dtype=pl.Utf8)
         frame = pl.DataFrame(
             {
@@ -138,7 +138,7 @@ def export_study(
                 "weight": weight,
             }
         )
-        write_csv(frame, path / "ties.csv")
+        write_csv(neutralise_formulas(frame), path / "ties.csv")
         relations = pl.DataFrame(
             {
                 "name": [r.name for r in study.relations],
@@ -147,7 +147,7 @@ def export_study(
                 "directed": ["yes" if r.directed else "no" for r in study.relations],
             }
         )
-        write_csv(relations, path / "relations.csv")
+        write_csv(neutralise_formulas(relations), path / "relations.csv")
         return path
     with atomic_target(path) as tmp:
         _write_graph(tmp, fmt, study.n_people, node_ids, cols, src, tgt, rels, weight)

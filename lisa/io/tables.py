@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -890,3 +891,28 @@ def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     with atomic_target(path) as tmp:
         frame.write_csv(tmp)
     return path
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells a spreadsheet would run as a formula get a leading ``'``.
+
+    For CSV *exports* that people open in Excel or LibreOffice (OWASP's advice
+    on CSV injection); study folders are lisa's own data and are written as
+    they are. Number columns are left alone.
+
+    >>> neutralise_formulas(pl.DataFrame({"a": ["=1+1", "Ann", "-Bo"]}))["a"].to_list()
+    ["'=1+1", 'Ann', "'-Bo"]
+    """
+    pattern = "^[" + "".join(re.escape(c) for c in FORMULA_STARTS) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(pattern))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.Utf8
+    )

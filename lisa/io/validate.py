@@ -207,6 +207,7 @@ class _Roster:
     layers: list[str | None]
     responded: np.ndarray
     response_known: bool
+    response_unknown: np.ndarray
     attributes: dict[str, list[str]]
 
 
@@ -304,14 +305,16 @@ def _parse_layers(people: Table, layer_raw: list[str], rep: Reporter) -> list[st
     return layers
 
 
-def _parse_responded(people: Table, rep: Reporter) -> tuple[np.ndarray, bool]:
+def _parse_responded(people: Table, rep: Reporter) -> tuple[np.ndarray, bool, np.ndarray]:
+    """(responded, whether the column exists, not recorded): a blank cell is neither yes nor no."""
     frame = people.frame
     responded = np.ones(frame.height, bool)
+    unknown = np.zeros(frame.height, bool)
     if "responded" not in frame.columns:
-        return responded, False
+        return responded, False, unknown
     for i, raw in enumerate(frame.get_column("responded").to_list()):
         if raw == "":
-            responded[i] = False
+            responded[i], unknown[i] = False, True
             continue
         b = parse_bool(raw)
         if b is None:
@@ -327,7 +330,7 @@ def _parse_responded(people: Table, rep: Reporter) -> tuple[np.ndarray, bool]:
             )
         else:
             responded[i] = b
-    return responded, True
+    return responded, True, unknown
 
 
 def _check_people(people: Table, rep: Reporter) -> _Roster | None:
@@ -343,14 +346,16 @@ def _check_people(people: Table, rep: Reporter) -> _Roster | None:
     _check_person_ids(people, ids, rep)
     _check_duplicate_people(people, ids, names, orgs, rep)
     layers = _parse_layers(people, col("layer"), rep)
-    responded, response_known = _parse_responded(people, rep)
+    responded, response_known, unknown = _parse_responded(people, rep)
     skip = {"id", "name", "organisation", "sector", "layer", "responded"}
     attributes = {
         people.original_columns.get(c, c): frame.get_column(c).to_list()
         for c in frame.columns
         if c not in skip
     }
-    return _Roster(ids, names, orgs, col("sector"), layers, responded, response_known, attributes)
+    return _Roster(
+        ids, names, orgs, col("sector"), layers, responded, response_known, unknown, attributes
+    )
 
 
 # -- relations ----------------------------------------------------------------------
@@ -468,6 +473,8 @@ def build_study(
     if checked is None or any(p.severity == "error" for p in problems):
         return None, problems
     study_ties, rel_list, waves = checked
+    tie_extra = _extra_columns(ties, (*TIES_REQUIRED, *TIES_OPTIONAL))
+    study_ties.attributes = {k: np.array(v, dtype=object) for k, v in tie_extra.items()}
     study = Study(
         name=name,
         ids=roster.ids,
@@ -482,6 +489,12 @@ def build_study(
         attributes=roster.attributes,
         waves=waves,
         source=source,
+        response_unknown=roster.response_unknown,
+        relation_attributes=(
+            _extra_columns(relations, RELATIONS_EXPECTED)
+            if declared is not None and relations is not None
+            else {}
+        ),
     )
     return study, problems
 
@@ -746,6 +759,15 @@ def _check_ties(
         .astype(np.int16)
     )
     return Ties(s, t, r, weights, waves[1]), relations, waves[0]
+
+
+def _extra_columns(table: Table, known: tuple[str, ...]) -> dict[str, list[str]]:
+    """The table's further columns (header as written → cells), in file order, kept on rewrite."""
+    return {
+        table.original_columns.get(c, c): table.frame.get_column(c).to_list()
+        for c in table.columns
+        if c not in known
+    }
 
 
 def group_problems(problems: list[Problem]) -> dict[str, list[Problem]]:

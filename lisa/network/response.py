@@ -72,6 +72,7 @@ def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) ->
         by_layer=_by_group(study, responded, study.group_values("layer"), config, LAYERS),
         by_sector=_by_group(study, responded, study.group_values("sector"), config),
         non_respondents=[study.ids[i] for i in np.flatnonzero(~responded)],
+        not_recorded=int(study.response_unknown.sum()) if study.response_known else 0,
     )
 
 

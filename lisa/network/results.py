@@ -273,7 +273,12 @@ class Response(ResultModel):
     imputed_arcs: int
     by_layer: dict[str, ResponseGroup]
     by_sector: dict[str, ResponseGroup]
-    non_respondents: list[str]
+    non_respondents: list[str] = Field(
+        description="Everyone not recorded as answering (those not recorded at all included)."
+    )
+    not_recorded: int = Field(
+        description="People whose response was left blank: counted as not answered."
+    )
 
     @property
     def names_individuals(self) -> bool:

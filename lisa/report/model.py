@@ -655,6 +655,11 @@ def _caveats(result: AnalysisResult, pseudonymised: bool) -> list[str]:
             f"{resp.respondents:,} of {resp.people:,} people answered "
             f"({charts.pct(resp.rate)}): " + RESPONSE_LEVEL_TEXT[resp.level]
         )
+        if resp.not_recorded:
+            caveats.append(
+                f"For {resp.not_recorded:,} people the data do not say whether they answered; "
+                "they are counted as not answering."
+            )
     else:
         caveats.append("The data did not say who answered, so everyone counts as a respondent.")
     if resp.imputation != "none":
