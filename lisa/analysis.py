@@ -25,7 +25,7 @@ from lisa.assess.recommend import Recommendation
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError, InputInvalid, LisaError, Problem, StudyNotFound
 from lisa.files import atomic_write_text
-from lisa.findings import Finding, FindingBase, evaluate
+from lisa.findings import AnyFinding, Finding, evaluate
 from lisa.network.results import NetworkAnalysis, ResultModel
 from lisa.study import Study
 from lisa.vocabulary import ROLE_METRIC, ROLES
@@ -107,7 +107,7 @@ class AnalysisResult(NetworkAnalysis):
     study_summary: StudySummary = Field(alias="study")
     config: AnalysisConfig
     privacy: Privacy | None = None
-    findings: list[Finding] = Field(description="Most severe first.")
+    findings: list[AnyFinding] = Field(description="Most severe first.")
     recommendations: list[Recommendation] = Field(
         description="What the network findings call for, from the same rules as 'lisa assess'."
     )
@@ -215,7 +215,7 @@ class AnalysisResult(NetworkAnalysis):
     def finding_codes(self) -> list[str]:
         return [f.code for f in self.findings]
 
-    def finding(self, code: str) -> FindingBase | None:
+    def finding(self, code: str) -> Finding | None:
         return next((f for f in self.findings if f.code == code), None)
 
     @property
@@ -282,7 +282,7 @@ class AnalysisResult(NetworkAnalysis):
         return copy
 
 
-def _recommendations(findings: Sequence[FindingBase]) -> list[Recommendation]:
+def _recommendations(findings: Sequence[Finding]) -> list[Recommendation]:
     from lisa.assess.recommend import for_network
 
     return for_network([f.model_dump(mode="json") for f in findings])

@@ -84,7 +84,13 @@ class AnalysisConfig(BaseModel):
     samples: int = Field(
         1024, ge=16, description="Number of sampled source people when estimating."
     )
-    seed: int = Field(0, description="Seed for sampling and random baselines.")
+    seed: int = Field(
+        0,
+        ge=0,
+        le=2**63 - 1,
+        description="Seed for sampling and random baselines (each draws from its own named "
+        "stream of this seed).",
+    )
     resilience_top_k: int = Field(
         10, ge=1, description="How many top hubs leave in the hub scenario."
     )
@@ -101,6 +107,12 @@ class AnalysisConfig(BaseModel):
     )
     response_broad_patterns: float = Field(
         0.65, ge=0, le=1, description="Below this response rate even broad patterns are unreliable."
+    )
+    thin_group_respondents: int = Field(
+        3,
+        ge=1,
+        description="A layer or sector with fewer respondents than this (or all its people, if "
+        "fewer) is too thin to judge.",
     )
     exclusive_core_overlap: float = Field(
         0.5, ge=0, le=1, description="exclusive-core: mean Jaccard overlap of the relations' cores."

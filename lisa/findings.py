@@ -80,7 +80,7 @@ def _people(n: int) -> str:
 # -- the findings and their evidence -------------------------------------------------
 
 
-class FindingBase(ResultModel):
+class Finding(ResultModel):
     """What every finding has. Each code below adds its own typed ``evidence``."""
 
     code: str
@@ -106,7 +106,7 @@ class LowResponseEvidence(ResultModel):
     thin_groups: dict[str, float] = Field(description="'NAME (layer|sector)' → response rate.")
 
 
-class LowResponse(FindingBase):
+class LowResponse(Finding):
     """low-response: too few answered to trust the picture, overall or for some groups."""
 
     code: Literal["low-response"] = "low-response"
@@ -125,7 +125,7 @@ class ExclusiveCoreEvidence(ResultModel):
     core_sectors: dict[str, int]
 
 
-class ExclusiveCore(FindingBase):
+class ExclusiveCore(Finding):
     """exclusive-core: the same small group, from few sectors, is the core of every network."""
 
     code: Literal["exclusive-core"] = "exclusive-core"
@@ -159,7 +159,7 @@ class ExcludedGroupEvidence(ResultModel):
         return next(g for g in self.groups if g.label == label)
 
 
-class ExcludedGroupFinding(FindingBase):
+class ExcludedGroupFinding(Finding):
     """excluded-group: sizeable groups (almost) absent from the cores."""
 
     code: Literal["excluded-group"] = "excluded-group"
@@ -177,7 +177,7 @@ class CoreDepartureEvidence(ResultModel):
     largest_component_share_after: float
 
 
-class CoreDepartureRisk(FindingBase):
+class CoreDepartureRisk(Finding):
     """core-departure-risk: the others would lose much of their reach if the core left."""
 
     code: Literal["core-departure-risk"] = "core-departure-risk"
@@ -193,7 +193,7 @@ class ConnectedDifferenceEvidence(ResultModel):
     sectors: int
 
 
-class LowConnectedDifference(FindingBase):
+class LowConnectedDifference(Finding):
     """low-connected-difference: contacts drawn from too few sectors."""
 
     code: Literal["low-connected-difference"] = "low-connected-difference"
@@ -208,14 +208,14 @@ class ThinLinksEvidence(ResultModel):
     thin: list[LayerLink]
 
 
-class ThinHorizontalLinks(FindingBase):
+class ThinHorizontalLinks(Finding):
     """thin-horizontal-links: people within a layer barely tied to each other."""
 
     code: Literal["thin-horizontal-links"] = "thin-horizontal-links"
     evidence: ThinLinksEvidence
 
 
-class ThinVerticalLinks(FindingBase):
+class ThinVerticalLinks(Finding):
     """thin-vertical-links: too few ties between adjacent layers."""
 
     code: Literal["thin-vertical-links"] = "thin-vertical-links"
@@ -231,7 +231,7 @@ class IsolatedEvidence(ResultModel):
     by_sector: dict[str, int]
 
 
-class IsolatedPeople(FindingBase):
+class IsolatedPeople(Finding):
     """isolated-people: people with no tie in any network."""
 
     code: Literal["isolated-people"] = "isolated-people"
@@ -246,7 +246,7 @@ class HighNetworkingEvidence(ResultModel):
     benchmark: float
 
 
-class HighNetworking(FindingBase):
+class HighNetworking(Finding):
     """high-networking: respondents name many people in each network."""
 
     code: Literal["high-networking"] = "high-networking"
@@ -254,7 +254,7 @@ class HighNetworking(FindingBase):
 
 
 #: Any finding; the ``code`` says which (and which evidence it carries).
-Finding = Annotated[
+AnyFinding = Annotated[
     LowResponse
     | ExclusiveCore
     | ExcludedGroupFinding
@@ -267,7 +267,7 @@ Finding = Annotated[
     Field(discriminator="code"),
 ]
 
-Rule = Callable[[NetworkAnalysis, Study, AnalysisConfig], FindingBase | None]
+Rule = Callable[[NetworkAnalysis, Study, AnalysisConfig], Finding | None]
 RULES: dict[str, Rule] = {}
 
 
@@ -283,7 +283,7 @@ def rule(code: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def evaluate(result: NetworkAnalysis, study: Study, config: AnalysisConfig) -> list[FindingBase]:
+def evaluate(result: NetworkAnalysis, study: Study, config: AnalysisConfig) -> list[Finding]:
     """Run every rule; return the findings most severe first.
 
     When the response rate is below ``config.response_name_individuals`` no

@@ -7,7 +7,8 @@ CSV exports, the report and its map — uses the same pseudonyms and none holds
 a roster id, a name or a free roster attribute:
 
 * **Codes.** Each person gets a code like ``P0042``. Codes are assigned by a
-  random permutation, so they do not follow the roster order.
+  random permutation, so they do not follow the roster order, and never equal
+  a roster id (another letter is used when the roster's ids look like codes).
 * **Order.** People are listed — in tables, graph files, the analysis JSON
   and the map payload — in a second, independent random order (not the roster
   order and not the code order), and ties are listed in the order of their
@@ -52,12 +53,26 @@ MIN_CELL = 5
 WITHHELD = "(organisation withheld)"
 
 
-def pseudonym_codes(n: int, rng: np.random.Generator) -> list[str]:
-    """``P0001``-style codes for ``n`` people, assigned in a random order."""
+#: Letters a code may start with, in order of preference.
+PREFIXES = ("P", "Q", "X", "Z", "PX", "QX")
+
+
+def pseudonym_codes(ids: Sequence[str], rng: np.random.Generator) -> list[str]:
+    """``P0001``-style codes for the people ``ids``, assigned in a random order.
+
+    No code equals a roster id, even ignoring case: when the roster's own ids
+    look like ``p0001``, the codes take the next letter of :data:`PREFIXES`.
+    """
+    n = len(ids)
     width = max(4, len(str(n)))
+    taken = {i.casefold() for i in ids}
+    prefix = next(
+        (p for p in PREFIXES if not any(f"{p}{k:0{width}d}".casefold() in taken for k in range(1, n + 1))),
+        "LISA-P",
+    )
     codes = [""] * n
     for k, i in enumerate(rng.permutation(n).tolist()):
-        codes[i] = f"P{k + 1:0{width}d}"
+        codes[i] = f"{prefix}{k + 1:0{width}d}"
     return codes
 
 
@@ -96,9 +111,9 @@ class Pseudonymiser:
     >>> import lisa
     >>> study = lisa.generate(60, seed=1)
     >>> p = Pseudonymiser(study, seed=3)
-    >>> sorted(p.codes)[:2]
-    ['P0001', 'P0002']
-    >>> p.order.tolist() != list(range(60))
+    >>> sorted(p.codes)[:2]  # the roster's ids are p0001..., so the codes take Q
+    ['Q0001', 'Q0002']
+    >>> p.code(study.ids[0]) != "Q0001" and p.order.tolist() != list(range(60))
     True
     """
 
@@ -111,7 +126,7 @@ class Pseudonymiser:
         code_seed, order_seed = np.random.SeedSequence(entropy).spawn(2)
         self.study = study
         self.min_cell = min_cell
-        self.codes = pseudonym_codes(study.n_people, np.random.default_rng(code_seed))
+        self.codes = pseudonym_codes(study.ids, np.random.default_rng(code_seed))
         #: Roster indices in the order every output lists people.
         self.order: np.ndarray = np.random.default_rng(order_seed).permutation(study.n_people)
         #: Each person's position in that order.

@@ -49,7 +49,8 @@ def _by_group(
         people = int(members.sum())
         got = int(responded[members].sum())
         rate = got / people if people else 0.0
-        thin = study.response_known and (rate < config.response_broad_patterns or got < min(3, people))
+        too_few = got < min(config.thin_group_respondents, people)
+        thin = study.response_known and (rate < config.response_broad_patterns or too_few)
         out[group] = ResponseGroup(people=people, respondents=got, rate=rate, thin=bool(thin))
     return out
 
