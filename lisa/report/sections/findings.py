@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lisa.findings import ExcludedGroup, ExcludedGroupFinding, FindingBase
+from lisa.findings import ExcludedGroup, ExcludedGroupFinding, Finding
 from lisa.privacy import Pseudonymiser
 from lisa.report import charts
 from lisa.report.sections.common import label
@@ -44,7 +44,7 @@ def excluded_row(g: ExcludedGroup) -> dict[str, str]:
     }
 
 
-def _excluded_table(f: FindingBase) -> Table | None:
+def _excluded_table(f: Finding) -> Table | None:
     if not isinstance(f, ExcludedGroupFinding):
         return None
     rows = [excluded_row(g) for g in f.evidence.groups]
@@ -59,7 +59,7 @@ def _excluded_table(f: FindingBase) -> Table | None:
 
 
 #: The findings that carry their evidence as a table, by code.
-FINDING_TABLES: dict[str, Callable[[FindingBase], Table | None]] = {
+FINDING_TABLES: dict[str, Callable[[Finding], Table | None]] = {
     "excluded-group": _excluded_table,
 }
 
