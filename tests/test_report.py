@@ -379,3 +379,17 @@ def test_the_bibliography_merges_parts_of_one_report() -> None:
     ]
     assert briefing.publisher == "NESTA" and briefing.sections == []
     assert bibliography([]) == []
+
+
+def test_a_place_with_nothing_to_report_still_has_its_summary_and_sources(demo_result) -> None:  # type: ignore[no-untyped-def]
+    from lisa.sources import DOCUMENTS
+
+    quiet = demo_result.model_copy(update={"findings": [], "recommendations": []})
+    model = build_report(quiet)
+    assert model.executive.findings == [] and model.executive.recommendations == []
+    text = text_of(render_html(model))
+    assert "No finding fired" in text and "No recommendation" in text
+    # nothing is cited, so the bibliography lists what the method draws on
+    assert not model.bibliography_cited
+    assert {d.title for d in model.bibliography} == {d.title for d in DOCUMENTS.values()}
+    assert "the method draws on" in text
