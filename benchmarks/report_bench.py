@@ -109,11 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     from lisa.report import build_report, write_html, write_pdf
 
     result, analysis_s = analysis(args.people, args.seed, args.cache)
-    data = result.to_dict()
     with tempfile.TemporaryDirectory() as tmp:
         html = Path(tmp) / "report.html"
         started = time.perf_counter()
-        model = build_report(result, data=data)
+        model = build_report(result)
         model_s = time.perf_counter() - started
         write_html(model, html)
         generation_s = time.perf_counter() - started

@@ -93,6 +93,26 @@ def documents_of(ref: str) -> list[Document]:
     return [DOCUMENTS[m] for m in dict.fromkeys(_REF.findall(ref)) if m in DOCUMENTS]
 
 
+def pieces(ref: str) -> list[tuple[Document | None, str]]:
+    """A reference split into (document, section) pieces, in order.
+
+    ``"002 §6.1 (new kinds of funding); 004"`` gives the 002 document with
+    ``"§6.1 (new kinds of funding)"`` and the 004 document with ``""``; a piece
+    naming no known document comes back as ``(None, piece)``.
+
+    >>> [(d.id if d else None, s) for d, s in pieces("001 §3; 004")]
+    [('001', '§3'), ('004', '')]
+    """
+    out: list[tuple[Document | None, str]] = []
+    for piece in re.split(r"\s*[;,]\s*(?=00\d)", ref.strip()):
+        docs = documents_of(piece)
+        if not docs:
+            out.append((None, piece))
+            continue
+        out.append((docs[0], _REF.sub("", piece, count=1).strip()))
+    return out
+
+
 def cite(ref: str) -> str:
     """A reference in words: ``"002 §5.3"`` → ``"Transformers … (NESTA …, 2008), §5.3"``.
 
@@ -100,15 +120,13 @@ def cite(ref: str) -> str:
     'Social innovation: new approaches to transforming public services (NESTA, 2008)'
     """
     parts = []
-    for piece in re.split(r"\s*[;,]\s*(?=00\d)", ref.strip()):
-        docs = documents_of(piece)
-        if not docs:
-            parts.append(piece)
+    for doc, section in pieces(ref):
+        if doc is None:
+            parts.append(section)
             continue
-        section = _REF.sub("", piece, count=1).strip()
         joiner = " " if section.startswith("(") else ", "
-        parts.append(docs[0].citation() + (joiner + section if section else ""))
-    return "; ".join(parts)
+        parts.append(doc.citation() + (joiner + section if section else ""))
+    return "; ".join(p for p in parts if p)
 
 
 def bibliography(refs: list[str] | None = None) -> list[Document]:

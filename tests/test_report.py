@@ -13,6 +13,7 @@ import pytest
 
 from lisa.report import build_report, charts, render_html, write_report
 from lisa.report.model import SECTIONS
+from lisa.sources import pieces
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,7 @@ def test_findings_come_first_with_their_numbers(page: str, demo_data: dict) -> N
 
 def test_recommendations_say_why_and_where_from(model, demo_data) -> None:  # type: ignore[no-untyped-def]
     codes = {f["code"] for f in demo_data["findings"]}
+    refs = {r["title"]: r["source"]["ref"] for r in demo_data["recommendations"]}
     network_recs = [r for r in model.recommendations if r.origin == "network"]
     assert network_recs, "the demo's findings should bring recommendations"
     answered = set()
@@ -82,7 +84,11 @@ def test_recommendations_say_why_and_where_from(model, demo_data) -> None:  # ty
         named = {part.split("'")[1] for part in rec.why.split("; ")}
         assert named <= codes
         answered |= named
-        assert "seeds/" in rec.source  # the report and section it comes from
+        # the report and section it comes from: the document's title and the section, in words
+        for doc, section in pieces(refs[rec.title]):
+            assert doc is not None and doc.title in rec.source
+            assert section in rec.source
+        assert "§" in rec.source and "seeds/" not in rec.source
         assert rec.cluster
     # every finding of the demo is answered by at least one recommendation
     assert answered == codes
@@ -259,3 +265,131 @@ def test_low_response_hides_people_in_findings(tmp_path: Path) -> None:
     assert all(not f.people for f in model.findings)
     assert model.stable_core["people"] == []
     assert any("not named" in text_of(render_html(model)) for _ in [0])
+
+
+def test_the_executive_summary_opens_the_report(model, page: str, demo_data) -> None:  # type: ignore[no-untyped-def]
+    start = page.index('<section id="executive-summary"')
+    assert start < page.index('<nav class="toc"') < page.index('<section id="summary"')
+    block = page[start : page.index("</section>", start)]
+    text = text_of(block)
+    resp = demo_data["response"]
+    assert f"{resp['respondents']:,} of {resp['people']:,} people answered" in text
+    for f in demo_data["findings"]:
+        assert f'<tr data-code="{f["code"]}">' in block
+        assert f["headline"]["text"] in text and f["title"] in text
+        assert f'href="#finding-{f["code"]}"' in block  # to the finding in full
+    top = model.executive.recommendations
+    network = [r["title"] for r in demo_data["recommendations"]]
+    assert [r.title for r in top] == network[:5]  # the analysis' order, first five
+    assert model.executive.more_recommendations == len(network) - 5
+
+
+def test_excluded_groups_are_a_table_under_their_finding(page: str, demo_data) -> None:  # type: ignore[no-untyped-def]
+    finding = next(f for f in demo_data["findings"] if f["code"] == "excluded-group")
+    start = page.index('id="finding-excluded-group"')
+    block = page[start : page.index("</li>", start)]
+    assert '<table class="groups-table">' in block
+    for g in finding["evidence"]["groups"]:
+        row = re.search(rf'<th scope="row">{re.escape(g["label"])}</th>(.*?)</tr>', block, re.S)
+        assert row, g["label"]
+        cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+        assert cells == [
+            f"{g['people']:,}",
+            charts.pct(g["share_of_people"]),
+            charts.pct(g["share_of_core"]),
+            g["pattern"],
+        ]
+
+
+def test_sources_are_cited_in_words_with_an_assessment(demo_result) -> None:  # type: ignore[no-untyped-def]
+    import lisa
+    from lisa.assess.core import assess_files
+    from lisa.assess.render import assessment_document
+    from lisa.sources import DOCUMENTS, documents_of
+
+    case = Path(lisa.__file__).parent / "cases" / "data" / "assessments" / "knowsley.yaml"
+    [assessment] = assess_files([case], demo_result.to_dict())
+    model = build_report(demo_result, [assessment_document([assessment])])
+    page = render_html(model)
+    assert "seeds/" not in page
+    from_assessment = [r for r in model.recommendations if r.origin != "network"]
+    assert from_assessment
+    cited = {d.id for r in assessment.recommendations for d in documents_of(r.source.ref)}
+    for rec in from_assessment:
+        assert documents_of(rec.ref) and documents_of(rec.ref)[0].title in rec.source
+    listed = " ".join(f"{d.title} {d.publisher} {d.year}" for d in model.bibliography)
+    for doc_id in cited:
+        doc = DOCUMENTS[doc_id]
+        assert doc.title in listed and doc.publisher in listed
+    # page 1 shows each recommendation once, from both origins
+    titles = [r.title for r in model.executive.recommendations]
+    assert len(titles) == len(set(titles)) <= 5
+    assert {r.origin for r in model.executive.recommendations} == {
+        "network",
+        from_assessment[0].origin,
+    }
+
+
+def test_top_recommendations_take_turns_between_origins() -> None:
+    from lisa.report.sections.executive import top_recommendations
+    from lisa.report.views import RecommendationView
+
+    def rec(title: str, origin: str) -> RecommendationView:
+        return RecommendationView(title, "", "", "", "", origin)
+
+    recs = [
+        rec("a1", "A"),
+        rec("a2", "A"),
+        rec("a3", "A"),
+        rec("n1", "network"),
+        rec("a1", "network"),
+    ]
+    assert [r.title for r in top_recommendations(recs, 4)] == ["a1", "n1", "a2", "a3"]
+    assert top_recommendations([], 5) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "ref"),
+    [
+        ("002 §6.1", "002 §6.1"),
+        ("002 §6.1 (new kinds of funding)", "002 §6.1 (new kinds of funding)"),
+        (
+            "001 §3 (Knowsley 5.2); 000 §5.4 (Transformers (NESTA), sections 5.4 to 7 - seeds/000)",
+            "001 §3 (Knowsley 5.2); 000 §5.4",
+        ),
+        ("main report, phase 2", "main report, phase 2"),
+        ("", ""),
+    ],
+)
+def test_the_reference_of_an_assessment_source(given: str, ref: str) -> None:
+    from lisa.report.sections.recommendations import reference_of
+
+    assert reference_of(given) == ref
+
+
+def test_the_bibliography_merges_parts_of_one_report() -> None:
+    from lisa.report.sections.recommendations import bibliography
+
+    entries = bibliography(["000 §5.4 (Appendix C lessons)", "002 §6.1; 004", "002 §5.4", "x"])
+    assert [e.number for e in entries] == [1, 2]
+    transformers, briefing = entries
+    assert transformers.title.startswith("Transformers") and transformers.sections == [
+        "§5.4",
+        "§6.1",
+    ]
+    assert briefing.publisher == "NESTA" and briefing.sections == []
+    assert bibliography([]) == []
+
+
+def test_a_place_with_nothing_to_report_still_has_its_summary_and_sources(demo_result) -> None:  # type: ignore[no-untyped-def]
+    from lisa.sources import DOCUMENTS
+
+    quiet = demo_result.model_copy(update={"findings": [], "recommendations": []})
+    model = build_report(quiet)
+    assert model.executive.findings == [] and model.executive.recommendations == []
+    text = text_of(render_html(model))
+    assert "No finding fired" in text and "No recommendation" in text
+    # nothing is cited, so the bibliography lists what the method draws on
+    assert not model.bibliography_cited
+    assert {d.title for d in model.bibliography} == {d.title for d in DOCUMENTS.values()}
+    assert "the method draws on" in text

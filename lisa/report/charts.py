@@ -262,19 +262,13 @@ def _fmt(v: float | None, fmt: str, digits: int = 3) -> str:
 # -- charts ------------------------------------------------------------------
 
 
-def heatmap(
+def _heatmap_cells(
     rows: Sequence[str],
     cols: Sequence[str],
     values: Mapping[str, Mapping[str, float | None]],
-    *,
-    title: str,
-    value_label: str = "density",
-    fmt: str = "num",
-    row_axis: str = "from",
-    col_axis: str = "to",
-) -> Chart:
-    """A matrix of cells coloured by value (viridis), each cell labelled with its number."""
-    cell = 56 if len(cols) <= 6 else 46
+    fmt: str,
+) -> tuple[list[dict[str, Any]], float]:
+    """One record per cell (value, label, fill-contrasting ink) and the largest value."""
     flat = [v for r in rows for c in cols if (v := values.get(r, {}).get(c)) is not None]
     vmax = max(flat, default=0.0) or 1.0
     data = []
@@ -293,6 +287,23 @@ def heatmap(
                     "label": f"{r} → {c}: {text}",
                 }
             )
+    return data, vmax
+
+
+def heatmap(
+    rows: Sequence[str],
+    cols: Sequence[str],
+    values: Mapping[str, Mapping[str, float | None]],
+    *,
+    title: str,
+    value_label: str = "density",
+    fmt: str = "num",
+    row_axis: str = "from",
+    col_axis: str = "to",
+) -> Chart:
+    """A matrix of cells coloured by value (viridis), each cell labelled with its number."""
+    cell = 56 if len(cols) <= 6 else 46
+    data, vmax = _heatmap_cells(rows, cols, values, fmt)
     base = alt.Chart(_values(data)).encode(
         x=alt.X(
             "col:N",
@@ -308,14 +319,13 @@ def heatmap(
         ),
     )
     empty = base.mark_rect(fill="#eeeeee", stroke="white", strokeWidth=2, aria=False)
+    legend = alt.Legend(title=value_label, gradientLength=max(80, cell * len(rows) - 30))
     cells = (
         base.transform_filter("isValid(datum.value)")
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
             color=alt.Color(
-                "value:Q",
-                scale=alt.Scale(scheme="viridis", domain=[0, vmax]),
-                legend=alt.Legend(title=value_label, gradientLength=max(80, cell * len(rows) - 30)),
+                "value:Q", scale=alt.Scale(scheme="viridis", domain=[0, vmax]), legend=legend
             ),
             description=alt.Description("label:N"),
         )
@@ -329,6 +339,44 @@ def heatmap(
         f"the highest is {num(vmax)}. The numbers are in the table below."
     )
     return Chart(_render(chart, title, alt_text), alt_text, title)
+
+
+def _bar_rows(
+    items: Sequence[tuple[str, float | None]],
+    fmt: str,
+    scale_max: float,
+    colours: Mapping[str, str] | None,
+    marks: Mapping[str, str] | None,
+) -> list[dict[str, Any]]:
+    """One record per bar: its clipped value, its label (with any mark) and colour."""
+    data = []
+    for name, v in items:
+        text = _fmt(v, fmt)
+        if marks and marks.get(name):
+            text += f" ({marks[name]})"
+        data.append(
+            {
+                "name": name,
+                "value": 0.0 if v is None else max(0.0, min(float(v), scale_max)),
+                "text": text,
+                "colour": (colours or {}).get(name, OKABE_ITO[0]),
+                "label": f"{name}: {text}",
+            }
+        )
+    return data
+
+
+def _reference_marks(reference: tuple[float, str], scale_max: float, x_scale: Any) -> list[Any]:
+    """A dashed line at a reference value, labelled at the top."""
+    ref = alt.Chart(
+        _values([{"value": min(reference[0], scale_max), "label": reference[1]}])
+    ).encode(x=alt.X("value:Q", scale=x_scale))
+    return [
+        ref.mark_rule(color="#333333", strokeDash=[4, 3], aria=False),
+        ref.mark_text(baseline="bottom", dy=-4, fontSize=11, fontStyle="italic", aria=False).encode(
+            y=alt.value(0), text="label:N"
+        ),
+    ]
 
 
 def bars(
@@ -349,30 +397,15 @@ def bars(
     """
     left = min(14 + 7 * max((len(k) for k, _ in items), default=4), 220)
     plot_w = max(160, width - left - 110)
-    step = 28
     finite = [abs(v) for _, v in items if v is not None]
     scale_max = vmax or max(finite + ([reference[0]] if reference else []), default=1.0) or 1.0
-    names = [k for k, _ in items]
-    data = []
-    for name, v in items:
-        text = _fmt(v, fmt)
-        if marks and marks.get(name):
-            text += f" ({marks[name]})"
-        data.append(
-            {
-                "name": name,
-                "value": 0.0 if v is None else max(0.0, min(float(v), scale_max)),
-                "text": text,
-                "colour": (colours or {}).get(name, OKABE_ITO[0]),
-                "label": f"{name}: {text}",
-            }
-        )
+    data = _bar_rows(items, fmt, scale_max, colours, marks)
     x_scale = alt.Scale(domain=[0, scale_max], nice=False, zero=True)
     axis_format = ".0%" if fmt == "pct" else ",~f"
     base = alt.Chart(_values(data)).encode(
         y=alt.Y(
             "name:N",
-            sort=names,
+            sort=[k for k, _ in items],
             title=None,
             axis=alt.Axis(ticks=False, domain=False, labelLimit=220, labelPadding=6),
         ),
@@ -390,16 +423,8 @@ def bars(
         base.mark_text(align="left", baseline="middle", dx=5, aria=False).encode(text="text:N"),
     ]
     if reference:
-        ref = alt.Chart(
-            _values([{"value": min(reference[0], scale_max), "label": reference[1]}])
-        ).encode(x=alt.X("value:Q", scale=x_scale))
-        layers.append(ref.mark_rule(color="#333333", strokeDash=[4, 3], aria=False))
-        layers.append(
-            ref.mark_text(
-                baseline="bottom", dy=-4, fontSize=11, fontStyle="italic", aria=False
-            ).encode(y=alt.value(0), text="label:N")
-        )
-    chart = alt.layer(*layers).properties(width=plot_w, height=alt.Step(step))
+        layers += _reference_marks(reference, scale_max, x_scale)
+    chart = alt.layer(*layers).properties(width=plot_w, height=alt.Step(28))
     alt_text = f"{title}. " + "; ".join(f"{k}: {_fmt(v, fmt)}" for k, v in items)
     return Chart(_render(chart, title, alt_text), alt_text, title)
 
@@ -461,6 +486,165 @@ def paired_bars(
     return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
+# -- the layer picture ---------------------------------------------------------
+
+#: The layer picture's geometry, in pixels.
+_LP_WIDTH, _LP_BAND, _LP_GAP, _LP_LEFT, _LP_NOTES = 640, 58, 46, 150, 180
+
+
+def _density(link: LayerLink | None) -> float | None:
+    return None if link is None else link.density
+
+
+def _verdict(link: LayerLink | None) -> str:
+    return "no data" if link is None else link.verdict
+
+
+def _link_stroke(d: float | None, overall: float) -> float:
+    """Line weight of a block of links: grows with its density against the overall one."""
+    if not d or overall <= 0:
+        return 0.6
+    return max(0.6, min(14.0, 3.0 * d / overall))
+
+
+def _dash(link: LayerLink | None) -> str:
+    return "thin" if _verdict(link) == "thin" else "solid"
+
+
+def _layer_bands(
+    layers: Sequence[str],
+    people: Mapping[str, int],
+    horizontal: Mapping[str, LayerLink],
+    overall: float,
+) -> dict[str, list[dict[str, Any]]]:
+    """Each layer as a band with its name, size, within-layer zig-zag and note."""
+    band_w = _LP_WIDTH - _LP_LEFT - _LP_NOTES
+    x0, x1 = _LP_LEFT + 24, _LP_WIDTH - _LP_NOTES - 24
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in ("bands", "names", "zigzag", "notes")}
+    for i, layer in enumerate(layers):
+        y = 20 + i * (_LP_BAND + _LP_GAP)
+        mid = y + _LP_BAND / 2
+        colour = LAYER_COLOURS.get(layer, NO_GROUP_COLOUR)
+        link = horizontal.get(layer)
+        out["bands"].append(
+            {"x": _LP_LEFT, "x2": _LP_LEFT + band_w, "y": y, "y2": y + _LP_BAND, "colour": colour}
+        )
+        out["names"].append({"x": _LP_LEFT - 10, "y": mid - 2, "text": layer})
+        out["notes"].append(
+            {
+                "x": _LP_WIDTH - 170,
+                "y": mid + 4,
+                "text": f"within: {num(_density(link))} ({_verdict(link)})",
+            }
+        )
+        out["zigzag"] += [
+            {
+                "layer": layer,
+                "k": k,
+                "x": x0 + (x1 - x0) * k / 8,
+                "y": mid + (10 if k % 2 else -10),
+                "colour": colour,
+                "w": _link_stroke(_density(link), overall),
+                "dash": _dash(link),
+            }
+            for k in range(9)
+        ]
+    out["counts"] = [
+        {"x": _LP_LEFT - 10, "y": n["y"] + 16, "text": f"{people.get(n['text'], 0):,} people"}
+        for n in out["names"]
+    ]
+    return out
+
+
+def _layer_connectors(
+    layers: Sequence[str], vertical: Mapping[tuple[str, str], LayerLink], overall: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The vertical connectors between adjacent layers, and their notes."""
+    band_w = _LP_WIDTH - _LP_LEFT - _LP_NOTES
+    rules, notes = [], []
+    for i, (upper, lower) in enumerate(zip(layers, layers[1:], strict=False)):
+        link = vertical.get((upper, lower))
+        y_a = 20 + i * (_LP_BAND + _LP_GAP) + _LP_BAND
+        y_b = y_a + _LP_GAP
+        w = _link_stroke(_density(link), overall)
+        rules += [
+            {"x": _LP_LEFT + band_w * f, "y": y_a, "y2": y_b, "w": w, "dash": _dash(link)}
+            for f in (0.2, 0.5, 0.8)
+        ]
+        notes.append(
+            {
+                "x": _LP_WIDTH - 170,
+                "y": (y_a + y_b) / 2 + 4,
+                "text": f"between: {num(_density(link))} ({_verdict(link)})",
+            }
+        )
+    return rules, notes
+
+
+def _layer_marks(parts: Mapping[str, list[dict[str, Any]]], height: float) -> Any:
+    """The picture's marks: bands, zig-zags, connectors and their text."""
+    xy = _canvas(_LP_WIDTH, height)
+    dash = alt.StrokeDash(
+        "dash:N", scale=alt.Scale(domain=["solid", "thin"], range=[[1, 0], [3, 5]]), legend=None
+    )
+    text: dict[str, Any] = {"baseline": "alphabetic", "aria": False}
+    return alt.layer(
+        alt.Chart(_values(parts["bands"]))
+        .mark_rect(cornerRadius=8, fillOpacity=0.18, strokeWidth=2, aria=False)
+        .encode(
+            **xy,
+            x2="x2:Q",
+            y2="y2:Q",
+            fill=alt.Fill("colour:N", scale=None),
+            stroke=alt.Stroke("colour:N", scale=None),
+        ),
+        alt.Chart(_values(parts["zigzag"]))
+        .mark_line(strokeJoin="round", aria=False)
+        .encode(
+            **xy,
+            order="k:Q",
+            detail="layer:N",
+            color=alt.Color("colour:N", scale=None),
+            size=alt.Size("w:Q", scale=None),
+            strokeDash=dash,
+        ),
+        alt.Chart(_values(parts["rules"]))
+        .mark_rule(color="#333333", aria=False)
+        .encode(**xy, y2="y2:Q", size=alt.Size("w:Q", scale=None), strokeDash=dash),
+        alt.Chart(_values(parts["names"]))
+        .mark_text(align="right", fontWeight="bold", **text)
+        .encode(**xy, text="text:N"),
+        alt.Chart(_values(parts["counts"]))
+        .mark_text(align="right", **text)
+        .encode(**xy, text="text:N"),
+        alt.Chart(_values(parts["notes"]))
+        .mark_text(align="left", **text)
+        .encode(**xy, text="text:N"),
+    ).properties(width=_LP_WIDTH, height=height)
+
+
+def _layer_alt(
+    title: str,
+    layers: Sequence[str],
+    horizontal: Mapping[str, LayerLink],
+    vertical: Mapping[tuple[str, str], LayerLink],
+    overall: float,
+) -> str:
+    """The layer picture in words: every block of links with its density and verdict."""
+    within = [
+        f"within {k}: {num(_density(horizontal.get(k)))} ({_verdict(horizontal.get(k))})"
+        for k in layers
+    ]
+    between = [f"between {a}-{b}: {num(x.density)} ({x.verdict})" for (a, b), x in vertical.items()]
+    return (
+        f"{title}. Overall density {num(overall)}. "
+        + "; ".join(within)
+        + "; "
+        + "; ".join(between)
+        + "."
+    )
+
+
 def layer_picture(
     layers: Sequence[str],
     people: Mapping[str, int],
@@ -478,115 +662,187 @@ def layer_picture(
     """
     horizontal = {x.a: x for x in links if x.kind == "horizontal"}
     vertical = {(x.a, x.b): x for x in links if x.kind == "vertical"}
+    height = 20 + len(layers) * _LP_BAND + (len(layers) - 1) * _LP_GAP + 20
+    parts = _layer_bands(layers, people, horizontal, overall)
+    rules, notes = _layer_connectors(layers, vertical, overall)
+    parts["rules"] = rules
+    parts["notes"] = parts["notes"] + notes
+    alt_text = _layer_alt(title, layers, horizontal, vertical, overall)
+    return Chart(_render(_layer_marks(parts, height), title, alt_text), alt_text, title)
 
-    def density(link: LayerLink | None) -> float | None:
-        return None if link is None else link.density
 
-    def verdict(link: LayerLink | None) -> str:
-        return "no data" if link is None else link.verdict
+# -- the strategic triangle ------------------------------------------------------
 
-    def stroke(d: float | None) -> float:
-        if not d or overall <= 0:
-            return 0.6
-        return max(0.6, min(14.0, 3.0 * d / overall))
 
-    width, band_h, gap, left = 640, 58, 46, 150
-    height = 20 + len(layers) * band_h + (len(layers) - 1) * gap + 20
-    band_w = width - left - 180
-    bands, names, counts, zigzag, notes, rules = [], [], [], [], [], []
-    ys: dict[str, float] = {}
-    for i, layer in enumerate(layers):
-        y = 20 + i * (band_h + gap)
-        ys[layer] = y
-        colour = LAYER_COLOURS.get(layer, NO_GROUP_COLOUR)
-        d = density(horizontal.get(layer))
-        v = verdict(horizontal.get(layer))
-        bands.append({"x": left, "x2": left + band_w, "y": y, "y2": y + band_h, "colour": colour})
-        names.append({"x": left - 10, "y": y + band_h / 2 - 2, "text": layer})
-        counts.append(
-            {"x": left - 10, "y": y + band_h / 2 + 14, "text": f"{people.get(layer, 0):,} people"}
-        )
-        x0, x1 = left + 24, width - 180 - 24
-        zigzag += [
+#: Where the corners sit: authority at the top, capacity and value below.
+_CORNER_POS: dict[str, tuple[float, float]] = {
+    "authority": (210.0, 66.0),
+    "capacity": (70.0, 270.0),
+    "value": (350.0, 270.0),
+}
+_SIDES = (("authority", "capacity"), ("capacity", "value"), ("value", "authority"))
+
+
+def _radius(strength: float | None) -> float:
+    return 14 + 30 * float(strength or 0)
+
+
+def _triangle_links(
+    links: Mapping[str, float | None], weakest_link: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The three sides (width grows with strength) and their labels; the weakest in vermillion."""
+    rows, labels = [], []
+    for a, b in _SIDES:
+        s = _lookup_link(links, a, b)
+        weak = weakest_link is not None and _same_link(weakest_link, a, b)
+        (x1, y1), (x2, y2) = _CORNER_POS[a], _CORNER_POS[b]
+        colour = _VERMILLION if weak else "#555555"
+        rows.append(
             {
-                "layer": layer,
-                "k": k,
-                "x": x0 + (x1 - x0) * k / 8,
-                "y": y + band_h / 2 + (10 if k % 2 else -10),
+                "x": x1,
+                "y": y1,
+                "x2": x2,
+                "y2": y2,
+                "w": 1.5 + 10 * (s or 0),
                 "colour": colour,
-                "w": stroke(d),
-                "dash": "thin" if v == "thin" else "solid",
+                "dash": "none" if s is None else "solid",
+                "label": f"{a}-{b}: {num(s, 2)}",
             }
-            for k in range(9)
-        ]
-        notes.append({"x": width - 170, "y": y + band_h / 2 + 4, "text": f"within: {num(d)} ({v})"})
-    for upper, lower in zip(layers, layers[1:], strict=False):
-        d = density(vertical.get((upper, lower)))
-        v = verdict(vertical.get((upper, lower)))
-        y_a, y_b = ys[upper] + band_h, ys[lower]
-        for x in (left + band_w * 0.2, left + band_w * 0.5, left + band_w * 0.8):
-            rules.append(
-                {
-                    "x": x,
-                    "y": y_a,
-                    "y2": y_b,
-                    "w": stroke(d),
-                    "dash": "thin" if v == "thin" else "solid",
-                }
-            )
-        notes.append(
-            {"x": width - 170, "y": (y_a + y_b) / 2 + 4, "text": f"between: {num(d)} ({v})"}
         )
-    xy = _canvas(width, height)
+        # labels beside the slanted links (clear of their width), below the base
+        dy = 18 if a == "capacity" else 4
+        dx = -16 if a == "authority" else (16 if a == "value" else 0)
+        labels.append(
+            {
+                "x": (x1 + x2) / 2 + dx,
+                "y": (y1 + y2) / 2 + dy,
+                "align": {"authority": "right", "value": "left"}.get(a, "center"),
+                "colour": colour,
+                "text": f"{a}→{b}: {num(s, 2)}" + (" (weakest)" if weak else ""),
+            }
+        )
+    return rows, labels
+
+
+def _triangle_corners(
+    corners: Mapping[str, float | None],
+    needs: Mapping[str, float | None] | None,
+    weakest_corner: str | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Corner circles (size grows with strength), need rings, values and names."""
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in ("rings", "dots", "values", "names")}
+    for name, (x, y) in _CORNER_POS.items():
+        s = corners.get(name)
+        r = _radius(s)
+        weak = weakest_corner == name
+        if needs and needs.get(name) is not None:
+            out["rings"].append({"x": x, "y": y, "size": (2 * _radius(needs[name])) ** 2})
+        out["dots"].append(
+            {
+                "x": x,
+                "y": y,
+                "size": (2 * r) ** 2,
+                "edge": _VERMILLION if weak else "#0072B2",
+                "ew": 4 if weak else 1,
+                "label": f"{name}: {num(s, 2)}",
+            }
+        )
+        out["values"].append({"x": x, "y": y + 4, "text": num(s, 2)})
+        reach = max(r, _radius((needs or {}).get(name)))
+        out["names"].append(
+            {
+                "x": x,
+                "y": y - reach - 8 if name == "authority" else y + reach + 16,
+                "text": name + (" (weakest)" if weak else ""),
+            }
+        )
+    return out
+
+
+def _triangle_side_marks(
+    rows: list[dict[str, Any]], labels: list[dict[str, Any]], xy: dict[str, Any]
+) -> list[Any]:
     dash = alt.StrokeDash(
-        "dash:N", scale=alt.Scale(domain=["solid", "thin"], range=[[1, 0], [3, 5]]), legend=None
+        "dash:N", scale=alt.Scale(domain=["solid", "none"], range=[[1, 0], [6, 4]]), legend=None
     )
-    chart = alt.layer(
-        alt.Chart(_values(bands))
-        .mark_rect(cornerRadius=8, fillOpacity=0.18, strokeWidth=2, aria=False)
+    sides = (
+        alt.Chart(_values(rows))
+        .mark_rule()
         .encode(
             **xy,
             x2="x2:Q",
             y2="y2:Q",
-            fill=alt.Fill("colour:N", scale=None),
-            stroke=alt.Stroke("colour:N", scale=None),
-        ),
-        alt.Chart(_values(zigzag))
-        .mark_line(strokeJoin="round", aria=False)
+            size=alt.Size("w:Q", scale=None),
+            color=alt.Color("colour:N", scale=None),
+            strokeDash=dash,
+            description=alt.Description("label:N"),
+        )
+    )
+    return [sides] + [
+        alt.Chart(_values([row]))
+        .mark_text(fontSize=11, baseline="alphabetic", align=cast(Any, row["align"]), aria=False)
+        .encode(**xy, text="text:N", color=alt.Color("colour:N", scale=None))
+        for row in labels
+    ]
+
+
+def _triangle_corner_marks(
+    parts: Mapping[str, list[dict[str, Any]]], xy: dict[str, Any]
+) -> list[Any]:
+    text: dict[str, Any] = {"align": "center", "baseline": "alphabetic", "aria": False}
+    marks: list[Any] = []
+    if parts["rings"]:
+        marks.append(
+            alt.Chart(_values(parts["rings"]))
+            .mark_point(
+                shape="circle",
+                filled=False,
+                color="#000000",
+                strokeDash=[3, 3],
+                strokeWidth=1,
+                opacity=1,
+            )
+            .encode(**xy, size=alt.Size("size:Q", scale=None))
+        )
+    return marks + [
+        alt.Chart(_values(parts["dots"]))
+        .mark_point(shape="circle", filled=True, fill="#0072B2", fillOpacity=0.75, opacity=1)
         .encode(
             **xy,
-            order="k:Q",
-            detail="layer:N",
-            color=alt.Color("colour:N", scale=None),
-            size=alt.Size("w:Q", scale=None),
-            strokeDash=dash,
+            size=alt.Size("size:Q", scale=None),
+            stroke=alt.Stroke("edge:N", scale=None),
+            strokeWidth=alt.StrokeWidth("ew:Q", scale=None),
+            description=alt.Description("label:N"),
         ),
-        alt.Chart(_values(rules))
-        .mark_rule(color="#333333", aria=False)
-        .encode(**xy, y2="y2:Q", size=alt.Size("w:Q", scale=None), strokeDash=dash),
-        alt.Chart(_values(names))
-        .mark_text(align="right", baseline="alphabetic", fontWeight="bold", aria=False)
+        alt.Chart(_values(parts["values"]))
+        .mark_text(color="#ffffff", fontWeight="bold", **text)
         .encode(**xy, text="text:N"),
-        alt.Chart(_values(counts))
-        .mark_text(align="right", baseline="alphabetic", aria=False)
+        alt.Chart(_values(parts["names"]))
+        .mark_text(fontWeight="bold", **text)
         .encode(**xy, text="text:N"),
-        alt.Chart(_values(notes))
-        .mark_text(align="left", baseline="alphabetic", aria=False)
-        .encode(**xy, text="text:N"),
-    ).properties(width=width, height=height)
-    alt_text = (
-        f"{title}. Overall density {num(overall)}. "
-        + "; ".join(
-            f"within {k}: {num(density(horizontal.get(k)))} ({verdict(horizontal.get(k))})"
-            for k in layers
-        )
-        + "; "
-        + "; ".join(
-            f"between {a}-{b}: {num(x.density)} ({x.verdict})" for (a, b), x in vertical.items()
-        )
+    ]
+
+
+def _triangle_alt(
+    title: str,
+    corners: Mapping[str, float | None],
+    links: Mapping[str, float | None],
+    needs: Mapping[str, float | None] | None,
+    weakest_corner: str | None,
+    weakest_link: str | None,
+) -> str:
+    """The triangle in words: corners, links, the weakest, what the phase needs."""
+    needed = ", ".join(f"{k} {num(v, 2)}" for k, v in (needs or {}).items())
+    return (
+        f"{title}. Corners: "
+        + ", ".join(f"{k} {num(corners.get(k), 2)}" for k in _CORNER_POS)
+        + ". Links: "
+        + ", ".join(f"{a}→{b} {num(_lookup_link(links, a, b), 2)}" for a, b in _SIDES)
+        + (f". Weakest corner: {weakest_corner}" if weakest_corner else "")
+        + (f". Weakest link: {weakest_link}" if weakest_link else "")
+        + (f". Dashed rings: what the phase needs ({needed})" if needs else "")
         + "."
     )
-    return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
 def triangle(
@@ -605,135 +861,12 @@ def triangle(
     weakest corner and link are outlined in vermillion and named in text.
     """
     width, height = 420, 350
-    pos = {"authority": (210.0, 66.0), "capacity": (70.0, 270.0), "value": (350.0, 270.0)}
-    pairs = (("authority", "capacity"), ("capacity", "value"), ("value", "authority"))
-    link_rows, link_labels = [], []
-    for a, b in pairs:
-        s = _lookup_link(links, a, b)
-        weak = weakest_link is not None and _same_link(weakest_link, a, b)
-        (x1, y1), (x2, y2) = pos[a], pos[b]
-        colour = _VERMILLION if weak else "#555555"
-        link_rows.append(
-            {
-                "x": x1,
-                "y": y1,
-                "x2": x2,
-                "y2": y2,
-                "w": 1.5 + 10 * (s or 0),
-                "colour": colour,
-                "dash": "none" if s is None else "solid",
-                "label": f"{a}-{b}: {num(s, 2)}",
-            }
-        )
-        # labels beside the slanted links (clear of their width), below the base
-        dy = 18 if a == "capacity" else 4
-        dx = -16 if a == "authority" else (16 if a == "value" else 0)
-        link_labels.append(
-            {
-                "x": (x1 + x2) / 2 + dx,
-                "y": (y1 + y2) / 2 + dy,
-                "align": {"authority": "right", "value": "left"}.get(a, "center"),
-                "colour": colour,
-                "text": f"{a}→{b}: {num(s, 2)}" + (" (weakest)" if weak else ""),
-            }
-        )
-    rings, dots, values, names = [], [], [], []
-    for name, (x, y) in pos.items():
-        s = corners.get(name)
-        r = 14 + 30 * (s or 0)
-        weak = weakest_corner == name
-        if needs and needs.get(name) is not None:
-            rn = 14 + 30 * float(needs[name] or 0)
-            rings.append({"x": x, "y": y, "size": (2 * rn) ** 2})
-        dots.append(
-            {
-                "x": x,
-                "y": y,
-                "size": (2 * r) ** 2,
-                "edge": _VERMILLION if weak else "#0072B2",
-                "ew": 4 if weak else 1,
-                "label": f"{name}: {num(s, 2)}",
-            }
-        )
-        values.append({"x": x, "y": y + 4, "text": num(s, 2)})
-        reach = max(r, 14 + 30 * float((needs or {}).get(name) or 0))
-        names.append(
-            {
-                "x": x,
-                "y": y - reach - 8 if name == "authority" else y + reach + 16,
-                "text": name + (" (weakest)" if weak else ""),
-            }
-        )
     xy = _canvas(width, height)
-    text: dict[str, Any] = {"align": "center", "baseline": "alphabetic", "aria": False}
-    layers: list[Any] = [
-        alt.Chart(_values(link_rows))
-        .mark_rule()
-        .encode(
-            **xy,
-            x2="x2:Q",
-            y2="y2:Q",
-            size=alt.Size("w:Q", scale=None),
-            color=alt.Color("colour:N", scale=None),
-            strokeDash=alt.StrokeDash(
-                "dash:N",
-                scale=alt.Scale(domain=["solid", "none"], range=[[1, 0], [6, 4]]),
-                legend=None,
-            ),
-            description=alt.Description("label:N"),
-        ),
-    ]
-    layers += [
-        alt.Chart(_values([row]))
-        .mark_text(fontSize=11, baseline="alphabetic", align=cast(Any, row["align"]), aria=False)
-        .encode(**xy, text="text:N", color=alt.Color("colour:N", scale=None))
-        for row in link_labels
-    ]
-    if rings:
-        layers.append(
-            alt.Chart(_values(rings))
-            .mark_point(
-                shape="circle",
-                filled=False,
-                color="#000000",
-                strokeDash=[3, 3],
-                strokeWidth=1,
-                opacity=1,
-            )
-            .encode(**xy, size=alt.Size("size:Q", scale=None))
-        )
-    layers += [
-        alt.Chart(_values(dots))
-        .mark_point(shape="circle", filled=True, fill="#0072B2", fillOpacity=0.75, opacity=1)
-        .encode(
-            **xy,
-            size=alt.Size("size:Q", scale=None),
-            stroke=alt.Stroke("edge:N", scale=None),
-            strokeWidth=alt.StrokeWidth("ew:Q", scale=None),
-            description=alt.Description("label:N"),
-        ),
-        alt.Chart(_values(values))
-        .mark_text(color="#ffffff", fontWeight="bold", **text)
-        .encode(**xy, text="text:N"),
-        alt.Chart(_values(names)).mark_text(fontWeight="bold", **text).encode(**xy, text="text:N"),
-    ]
+    rows, labels = _triangle_links(links, weakest_link)
+    parts = _triangle_corners(corners, needs, weakest_corner)
+    layers = _triangle_side_marks(rows, labels, xy) + _triangle_corner_marks(parts, xy)
     chart = alt.layer(*layers).properties(width=width, height=height)
-    alt_text = (
-        f"{title}. Corners: "
-        + ", ".join(f"{k} {num(corners.get(k), 2)}" for k in pos)
-        + ". Links: "
-        + ", ".join(f"{a}→{b} {num(_lookup_link(links, a, b), 2)}" for a, b in pairs)
-        + (f". Weakest corner: {weakest_corner}" if weakest_corner else "")
-        + (f". Weakest link: {weakest_link}" if weakest_link else "")
-        + (
-            ". Dashed rings: what the phase needs ("
-            + ", ".join(f"{k} {num(v, 2)}" for k, v in needs.items())
-            + ")"
-            if needs
-            else ""
-        )
-        + "."
-    )
+    alt_text = _triangle_alt(title, corners, links, needs, weakest_corner, weakest_link)
     return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
@@ -757,24 +890,12 @@ def _lookup_link(links: Mapping[str, float | None], a: str, b: str) -> float | N
     return None
 
 
-
-
 def _curve(p: float) -> float:
     return 1 / (1 + math.exp(-(p - 2.3) * 1.9))
 
 
-def value_curve(
-    phase: int | None,
-    history: Sequence[tuple[str, int]] = (),
-    *,
-    title: str = "Position on the lifecycle value curve",
-) -> Chart:
-    """The lifecycle's S-shaped value curve with the innovation's phase marked.
-
-    The curve is the reports' sketch (value low through design, rising in
-    mobilisation and mainstreaming, highest when embedded), not a measurement.
-    ``history`` is ``(date, phase)`` pairs, drawn as numbered points.
-    """
+def _curve_axes() -> tuple[Any, Any]:
+    """The phases along x (numbered, named on two lines), value up y (no scale: a sketch)."""
     ticks = [f"{k} {name}".split(" ", 2) for k, name in enumerate(PHASES)]
     tick_lines = [[" ".join(w[:2])] + w[2:] for w in ticks]
     x = alt.X(
@@ -795,18 +916,25 @@ def value_curve(
         title="value",
         axis=alt.Axis(labels=False, ticks=False, grid=False),
     )
+    return x, y
+
+
+def _curve_marks(
+    x: Any, y: Any, phase: int | None, history: Sequence[tuple[str, int]]
+) -> list[Any]:
+    """The curve, the numbered history points and the "now" point."""
     curve = [{"p": k / 10, "v": _curve(k / 10)} for k in range(10 * (len(PHASES) - 1) + 1)]
-    past = [
-        {"p": p, "v": _curve(p), "n": str(n), "label": f"{date}: phase {p}"}
-        for n, (date, p) in enumerate(history, start=1)
-    ]
-    layers: list[Any] = [
+    marks: list[Any] = [
         alt.Chart(_values(curve))
         .mark_line(color="#0072B2", strokeWidth=3, aria=False)
         .encode(x=x, y=y),
     ]
+    past = [
+        {"p": p, "v": _curve(p), "n": str(n), "label": f"{date}: phase {p}"}
+        for n, (date, p) in enumerate(history, start=1)
+    ]
     if past:
-        layers += [
+        marks += [
             alt.Chart(_values(past))
             .mark_point(
                 shape="circle", filled=True, fill="#ffffff", stroke="#555555", size=324, opacity=1
@@ -818,7 +946,7 @@ def value_curve(
         ]
     if phase is not None:
         now = [{"p": phase, "v": _curve(phase), "text": "now"}]
-        layers += [
+        marks += [
             alt.Chart(_values(now))
             .mark_point(
                 shape="circle", filled=True, fill=_VERMILLION, stroke="#000000", opacity=1, size=484
@@ -828,7 +956,23 @@ def value_curve(
             .mark_text(fontWeight="bold", baseline="alphabetic", dy=-16, aria=False)
             .encode(x=x, y=y, text="text:N"),
         ]
-    chart = alt.layer(*layers).properties(width=510, height=170)
+    return marks
+
+
+def value_curve(
+    phase: int | None,
+    history: Sequence[tuple[str, int]] = (),
+    *,
+    title: str = "Position on the lifecycle value curve",
+) -> Chart:
+    """The lifecycle's S-shaped value curve with the innovation's phase marked.
+
+    The curve is the reports' sketch (value low through design, rising in
+    mobilisation and mainstreaming, highest when embedded), not a measurement.
+    ``history`` is ``(date, phase)`` pairs, drawn as numbered points.
+    """
+    x, y = _curve_axes()
+    chart = alt.layer(*_curve_marks(x, y, phase, history)).properties(width=510, height=170)
     alt_text = (
         f"{title}. "
         + (
@@ -839,6 +983,47 @@ def value_curve(
         + (" History: " + "; ".join(f"{d}: phase {p}" for d, p in history) + "." if history else "")
     )
     return Chart(_render(chart, title, alt_text), alt_text, title)
+
+
+# -- the static network picture --------------------------------------------------
+
+
+def _snapshot_rows(
+    x: Sequence[float],
+    y: Sequence[float],
+    colours: Sequence[str],
+    sizes: Sequence[float],
+    edges: Sequence[tuple[int, int]],
+    names: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The links (an even sample past :data:`SNAPSHOT_MAX_LINKS`) and the people, smallest first."""
+    if len(edges) > SNAPSHOT_MAX_LINKS:
+        stride = len(edges) / SNAPSHOT_MAX_LINKS
+        edges = [edges[int(k * stride)] for k in range(SNAPSHOT_MAX_LINKS)]
+    links = [
+        {"x": round(x[a], 4), "y": round(y[a], 4), "x2": round(x[b], 4), "y2": round(y[b], 4)}
+        for a, b in edges
+    ]
+    people = [
+        {
+            "x": round(x[i], 4),
+            "y": round(y[i], 4),
+            "group": names.get(colours[i], colours[i]),
+            "size": round((2 * sizes[i]) ** 2, 2),
+        }
+        for i in sorted(range(len(x)), key=lambda i: sizes[i])
+    ]
+    return links, people
+
+
+def _one_line_style(svg: str) -> str:
+    """Every link has the same stroke: say it once, on their group (a smaller file)."""
+    line_style = ' stroke="#999999" stroke-opacity="0.25" stroke-width="0.4"'
+    return svg.replace(line_style + "/>", "/>").replace(
+        '<g class="mark-rule role-mark layer_0_marks"',
+        '<g class="mark-rule role-mark layer_0_marks"' + line_style,
+        1,
+    )
 
 
 def network_snapshot(
@@ -857,29 +1042,11 @@ def network_snapshot(
     People are points (``sizes`` are radii in pixels), links are rules; beyond
     :data:`SNAPSHOT_MAX_LINKS` links an evenly spaced sample is drawn.
     """
-    alt_text = alt
     xmin, xmax = min(x, default=0.0), max(x, default=1.0)
     ymin, ymax = min(y, default=0.0), max(y, default=1.0)
-    sx = (640 - 24 - 150) / ((xmax - xmin) or 1)
-    sy = (520 - 24) / ((ymax - ymin) or 1)
-    s = min(sx, sy)
-    if len(edges) > SNAPSHOT_MAX_LINKS:
-        stride = len(edges) / SNAPSHOT_MAX_LINKS
-        edges = [edges[int(k * stride)] for k in range(SNAPSHOT_MAX_LINKS)]
+    s = min((640 - 24 - 150) / ((xmax - xmin) or 1), (520 - 24) / ((ymax - ymin) or 1))
     names = {colour: name for name, colour in legend.items()}
-    links = [
-        {"x": round(x[a], 4), "y": round(y[a], 4), "x2": round(x[b], 4), "y2": round(y[b], 4)}
-        for a, b in edges
-    ]
-    people = [
-        {
-            "x": round(x[i], 4),
-            "y": round(y[i], 4),
-            "group": names.get(colours[i], colours[i]),
-            "size": round((2 * sizes[i]) ** 2, 2),
-        }
-        for i in sorted(range(len(x)), key=lambda i: sizes[i])
-    ]
+    links, people = _snapshot_rows(x, y, colours, sizes, edges, names)
     others = sorted({c for c in colours if c not in names})
     pos = {
         "x": altair.X(
@@ -889,28 +1056,18 @@ def network_snapshot(
             "y:Q", scale=altair.Scale(domain=[ymin, ymax or 1.0], nice=False, zero=False), axis=None
         ),
     }
+    colour = altair.Color(
+        "group:N",
+        scale=altair.Scale(domain=[*legend, *others], range=[*legend.values(), *others]),
+        legend=altair.Legend(title=None, values=list(legend), symbolSize=120, offset=24),
+    )
     chart = altair.layer(
         altair.Chart(altair.NamedData(name="links"))
         .mark_rule(color="#999999", strokeOpacity=0.25, strokeWidth=0.4, aria=False)
         .encode(**pos, x2="x2:Q", y2="y2:Q"),
         altair.Chart(altair.NamedData(name="people"))
         .mark_circle(opacity=1, aria=False)
-        .encode(
-            **pos,
-            size=altair.Size("size:Q", scale=None),
-            color=altair.Color(
-                "group:N",
-                scale=altair.Scale(domain=[*legend, *others], range=[*legend.values(), *others]),
-                legend=altair.Legend(title=None, values=list(legend), symbolSize=120, offset=24),
-            ),
-        ),
+        .encode(**pos, size=altair.Size("size:Q", scale=None), color=colour),
     ).properties(width=max(40, (xmax - xmin) * s), height=max(40, (ymax - ymin) * s))
-    svg = _render(chart, title, alt_text, {"links": links, "people": people})
-    # every link has the same stroke: say it once, on their group
-    line_style = ' stroke="#999999" stroke-opacity="0.25" stroke-width="0.4"'
-    svg = svg.replace(line_style + "/>", "/>").replace(
-        '<g class="mark-rule role-mark layer_0_marks"',
-        '<g class="mark-rule role-mark layer_0_marks"' + line_style,
-        1,
-    )
-    return Chart(svg, alt_text, title)
+    svg = _render(chart, title, alt, {"links": links, "people": people})
+    return Chart(_one_line_style(svg), alt, title)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -170,6 +171,39 @@ def _in_output_order(
     return np.column_stack([lo[by], hi[by]]), mask[by]
 
 
+def _labels(
+    study: Any, role_masks: np.ndarray, pseudonymiser: Pseudonymiser | None, order: np.ndarray
+) -> list[str]:
+    """Each person's map label, in output order: name (or id), or role and group only."""
+    if not pseudonymiser:
+        return [study.names[i] or study.ids[i] for i in range(study.n_people)]
+    roles = [
+        [r for r, bit in ROLE_BITS.items() if role_masks[0, i] & bit]
+        for i in range(study.n_people)
+    ]
+    return [pseudonymiser.label(int(i), roles[int(i)]) for i in order]
+
+
+def _groups(study: Any, org_values: Sequence[str], o: np.ndarray) -> dict[str, Any]:
+    """Layers, sectors and organisations: their names and colours, and each person's index."""
+    sectors = sorted(set(study.sectors))
+    organisations = sorted(set(org_values))
+    layers = [*LAYERS, ""]
+    sector_of = {s: i for i, s in enumerate(sectors)}
+    org_of = {name: i for i, name in enumerate(organisations)}
+    layer_of = {name: i for i, name in enumerate(layers)}
+    return {
+        "layers": [name or "no layer" for name in layers],
+        "layerColours": [LAYER_COLOURS.get(name, "#BBBBBB") for name in layers],
+        "sectors": sectors,
+        "sectorColours": list(category_colours(sectors).values()),
+        "organisations": organisations,
+        "layer": _b64(np.array([layer_of[study.layers[i] or ""] for i in o], np.uint8)),
+        "sector": _b64(np.array([sector_of[study.sectors[i]] for i in o], np.uint16)),
+        "organisation": _b64(np.array([org_of[org_values[i]] for i in o], np.uint32)),
+    }
+
+
 def build_map(
     result: AnalysisResult, *, pseudonymiser: Pseudonymiser | None = None, seed: int = 0
 ) -> MapData:
@@ -179,49 +213,27 @@ def build_map(
     shuffled order, labelled by role and group, with withheld organisations.
     """
     study = result.study
-    n = study.n_people
     relations = study.relation_names
     role_masks = _role_masks(result)
     in_degree = np.array([result.combined.people[p].in_degree for p in study.ids], np.uint32)
     core_networks = np.array([result.combined.people[p].core_networks for p in study.ids], np.uint8)
     pairs, mask = link_pairs(result)
     x, y = layout(result, pairs, seed=seed)
-    order = pseudonymiser.order if pseudonymiser else np.arange(n)
+    o = pseudonymiser.order if pseudonymiser else np.arange(study.n_people)
     if pseudonymiser:
         pairs, mask = _in_output_order(pseudonymiser.rank, pairs, mask)
     org_values = pseudonymiser.organisations if pseudonymiser else study.organisations
-    sectors = sorted(set(study.sectors))
-    organisations = sorted(set(org_values))
-    layers = [*LAYERS, ""]
-    sector_of = {s: i for i, s in enumerate(sectors)}
-    org_of = {o: i for i, o in enumerate(organisations)}
-    layer_of = {name: i for i, name in enumerate(layers)}
-    combined_roles = [
-        [r for r, bit in ROLE_BITS.items() if role_masks[0, i] & bit] for i in range(n)
-    ]
-    if pseudonymiser:
-        labels = [pseudonymiser.label(int(i), combined_roles[int(i)]) for i in order]
-    else:
-        labels = [study.names[i] or study.ids[i] for i in range(n)]
-    idx = _index_dtype(n)
-    o = order
+    idx = _index_dtype(study.n_people)
     payload: dict[str, Any] = {
-        "n": n,
+        "n": study.n_people,
         "pseudonymised": pseudonymiser is not None,
         "views": [{"name": "combined", "label": "All relations combined"}]
         + [{"name": r, "label": study.relation(r).display()} for r in relations],
         "roles": list(ROLE_BITS),
-        "layers": [name or "no layer" for name in layers],
-        "layerColours": [LAYER_COLOURS.get(name, "#BBBBBB") for name in layers],
-        "sectors": sectors,
-        "sectorColours": list(category_colours(sectors).values()),
-        "organisations": organisations,
-        "labels": labels,
+        **_groups(study, org_values, o),
+        "labels": _labels(study, role_masks, pseudonymiser, o),
         "x": _b64(x[o].astype(np.float32)),
         "y": _b64(y[o].astype(np.float32)),
-        "layer": _b64(np.array([layer_of[study.layers[i] or ""] for i in o], np.uint8)),
-        "sector": _b64(np.array([sector_of[study.sectors[i]] for i in o], np.uint16)),
-        "organisation": _b64(np.array([org_of[org_values[i]] for i in o], np.uint32)),
         "roleMasks": _b64(role_masks[:, o].reshape(-1)),
         "inDegree": _b64(in_degree[o]),
         "coreNetworks": _b64(core_networks[o]),
