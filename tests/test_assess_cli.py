@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from lisa.assess import SCHEMA_VERSION
 from lisa.cli import app
+from lisa.findings import Finding
 
 DATA = Path(__file__).parent / "data" / "assess"
 runner = CliRunner()
@@ -61,7 +63,7 @@ def test_assess_several_assessors_shows_disagreements(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Where the assessors disagree" in result.stdout
     doc = json.loads(out.read_text("utf-8"))
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == SCHEMA_VERSION and SCHEMA_VERSION.startswith("1.")
     assert doc["kind"] == "lisa-assessment"
     assert len(doc["assessments"]) == 1
     assert doc["assessments"][0]["disagreements"]
@@ -93,8 +95,7 @@ def test_findings_file_feeds_the_recommendations(tmp_path: Path) -> None:
 
 def test_network_option_runs_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     class Result:
-        def to_dict(self) -> dict[str, object]:
-            return {"findings": [{"code": "thin-vertical-links", "title": "Thin vertical links"}]}
+        findings = [Finding("thin-vertical-links", "medium", "Thin vertical links", "")]
 
     fake_io = types.ModuleType("lisa.io")
     fake_io.load_study = lambda path: ("study", path)  # type: ignore[attr-defined]

@@ -8,22 +8,27 @@ from typing import Any
 
 import pytest
 
-from lisa.assess import load_item_bank, load_rules
+from lisa.assess import AssessmentSettings, Instrument
 from lisa.assess.core import assess_answers
 from lisa.assess.items import CORNERS, FACTORS, LINKS
-from lisa.assess.recommend import parse_findings, recommend, risks_for
+from lisa.assess.recommend import for_network, recommend, risks_for
 from lisa.assess.rules import (
     NETWORK_FINDING_CODES,
     Context,
-    Finding,
     RulesInvalid,
     evaluate,
     leaf_conditions,
     parse_rules,
 )
+from lisa.findings import Finding
 
-RULES = load_rules()
-AGREE5 = [i.id for i in load_item_bank() if i.scale.name == "agree5"]
+INSTRUMENT = Instrument.load()
+RULES = INSTRUMENT.rules
+AGREE5 = [i.id for i in INSTRUMENT.bank if i.scale.name == "agree5"]
+
+
+def finding(code: str, title: str = "", groups: tuple[str, ...] = ()) -> Finding:
+    return Finding(code=code, severity="medium", title=title, detail="", groups=list(groups))
 
 
 def quiet_context(phase: int) -> Context:
@@ -76,7 +81,7 @@ def satisfy(ctx: Context, key: str, arg: Any) -> Context:
     elif key == "extent_is":
         ctx.extent = arg[0]
     elif key == "finding":
-        ctx.findings.append(Finding(code=arg, title="t", groups=("residents",)))
+        ctx.findings = [*ctx.findings, finding(arg, "t", ("residents",))]
     elif key == "trajectory_is":
         ctx.trajectory = arg[0]
     return ctx
@@ -165,30 +170,24 @@ def test_finding_codes_match_the_network_engine() -> None:
 
 def test_network_findings_drive_recommendations_with_their_groups() -> None:
     answers = {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 5, "sign.early_value": 5}
-    plain = assess_answers({"answers": answers})
+    plain = assess_answers({"answers": answers}, instrument=INSTRUMENT)
     with_network = assess_answers(
         {"answers": answers},
-        {
-            "findings": [
-                {
-                    "code": "excluded-group",
-                    "title": "Outside the core",
-                    "groups": ["VCS", "residents"],
-                }
-            ]
-        },
+        [finding("excluded-group", "Outside the core", ("VCS", "residents"))],
+        instrument=INSTRUMENT,
     )
     assert "open-the-core" not in [r.id for r in plain.recommendations]
     (rec,) = [r for r in with_network.recommendations if r.id == "open-the-core"]
     assert any("VCS, residents" in why for why in rec.why)
 
 
-def test_findings_may_be_codes_dicts_or_an_analysis() -> None:
-    assert [f.code for f in parse_findings(["exclusive-core"])] == ["exclusive-core"]
-    assert parse_findings({"findings": [{"code": "isolated-people", "groups": {"a": 1}}]})[
-        0
-    ].groups == ("a",)
-    assert parse_findings(None) == []
+def test_findings_are_the_network_engines_finding_objects(demo_result) -> None:  # type: ignore[no-untyped-def]
+    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 5}}
+    a = assess_answers(answers, demo_result.findings, instrument=INSTRUMENT)
+    assert list(a.network_findings) == sorted(f.code for f in demo_result.findings)
+    assert assess_answers(answers, None, instrument=INSTRUMENT).network_findings == ()
+    recs = for_network(demo_result.findings, INSTRUMENT)
+    assert recs and all(any("network finding" in w for w in r.why) for r in recs)
 
 
 def test_conditions_all_not_and_reasons() -> None:
@@ -221,4 +220,4 @@ def test_malformed_rules_are_rejected(bad: dict[str, Any], message: str) -> None
     )
     data["recommendations"][0]["when"] = bad
     with pytest.raises(RulesInvalid, match=message):
-        parse_rules(data)
+        parse_rules(data, INSTRUMENT.bank)

@@ -19,12 +19,13 @@ import numpy as np
 
 from lisa.assess.recommend import for_network
 from lisa.report import charts
-from lisa.report.assessment import InnovationView, normalise_assessment
+from lisa.report.assessment import InnovationView, innovation_views, source_text
 from lisa.report.mapdata import ROLE_BITS, MapData, build_map
 from lisa.vocabulary import LAYERS
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
+    from lisa.assess import Assessment
 
 
 #: Largest number of people and links drawn in the static map (PDF, print).
@@ -97,7 +98,6 @@ class ReportModel:
     response: dict[str, Any]
     response_figures: list[Figure]
     assessments: list[InnovationView]
-    assessment_notes: list[str]
     method: list[dict[str, str]]
     thresholds: list[tuple[str, str, str]]
     caveats: list[str]
@@ -179,7 +179,7 @@ def _figure_matrix(
 
 def build_report(
     result: AnalysisResult,
-    assessments: Sequence[Mapping[str, Any]] = (),
+    assessments: Sequence[Assessment] = (),
     *,
     pseudonymise: bool = False,
     title: str | None = None,
@@ -193,8 +193,8 @@ def build_report(
     result
         The network analysis (:func:`lisa.analyse`).
     assessments
-        Zero or more assessment JSON documents from ``lisa assess`` (parsed
-        dicts). Unknown shapes are rendered as far as they can be.
+        Zero or more assessed innovations (:class:`lisa.assess.Assessment`,
+        e.g. read with :func:`lisa.assess.read_assessments`).
     pseudonymise
         Show people by role and group only: no names, no roster ids anywhere.
     title
@@ -233,37 +233,17 @@ def build_report(
                 people_count=len(f["people"]) or int(f["evidence"].get("people_not_named", 0)),
             )
         )
-    views: list[InnovationView] = []
-    notes: list[str] = []
-    for k, doc in enumerate(assessments, start=1):
-        if not isinstance(doc, Mapping):
-            notes.append(f"Assessment {k} is not a JSON object and was skipped.")
-            continue
-        views.extend(normalise_assessment(doc))
-    recs: list[RecommendationView] = []
-    for view in views:
-        for r in view.recommendations:
-            recs.append(
-                RecommendationView(
-                    r["title"],
-                    r.get("action", ""),
-                    r.get("why", ""),
-                    r.get("cluster", ""),
-                    r.get("source", ""),
-                    view.name,
-                )
-            )
-    for rec in for_network(data["findings"]):
+    views = innovation_views(assessments)
+    recs = [
+        RecommendationView(r["title"], r["action"], r["why"], r["cluster"], r["source"], view.name)
+        for view in views
+        for r in view.recommendations
+    ]
+    for rec in for_network(result.findings):
+        why = "; ".join(rec.why)
         recs.append(
             RecommendationView(
-                rec.title,
-                rec.action,
-                "; ".join(rec.why),
-                rec.cluster_title,
-                f"{rec.source.ref} ({'; '.join(rec.source.documents)})"
-                if rec.source.documents
-                else rec.source.ref,
-                "network",
+                rec.title, rec.action, why, rec.cluster_title, source_text(rec.source), "network"
             )
         )
 
@@ -573,7 +553,6 @@ def build_report(
         response=resp,
         response_figures=response_figures,
         assessments=views,
-        assessment_notes=notes,
         method=method,
         thresholds=thresholds,
         caveats=caveats,
