@@ -145,3 +145,28 @@ def test_network_and_findings_together_are_refused(tmp_path: Path) -> None:
 def test_assess_help_and_no_arguments() -> None:
     assert "template" in lisa("assess", "--help").stdout
     assert lisa("assess").exit_code in (0, 2)
+
+
+def test_settings_lists_every_setting_with_its_default() -> None:
+    from lisa.assess import AssessmentSettings
+
+    result = lisa("assess", "settings")
+    assert result.exit_code == 0, result.output
+    for name, default, _ in AssessmentSettings.describe():
+        assert f"{name} = {default!r}" in result.stdout
+    assert "--rule NAME=VALUE" in result.stdout
+
+
+def test_rule_overrides_a_setting_and_is_recorded(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    plain = lisa("assess", str(DATA / "board-chair.yaml"))
+    result = lisa(
+        "assess", str(DATA / "board-chair.yaml"), "--rule", "sign_present=0.85",
+        "--rule", "stall_years=2", "--json", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Phase 2: mobilisation" in flat(plain.stdout)
+    assert "Phase 2: mobilisation" not in flat(result.stdout)  # phase 2's mean 0.62 < 0.85
+    settings = json.loads(out.read_text("utf-8"))["settings"]
+    assert settings["sign_present"] == 0.85 and settings["stall_years"] == 2.0
+    assert settings["weak"] == 0.5  # the others keep their defaults

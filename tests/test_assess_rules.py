@@ -20,6 +20,7 @@ from lisa.assess.rules import (
     leaf_conditions,
     parse_rules,
 )
+from lisa.errors import DefinitionInvalid
 from lisa.findings import Finding
 
 INSTRUMENT = Instrument.load()
@@ -221,3 +222,74 @@ def test_malformed_rules_are_rejected(bad: dict[str, Any], message: str) -> None
     data["recommendations"][0]["when"] = bad
     with pytest.raises(RulesInvalid, match=message):
         parse_rules(data, INSTRUMENT.bank)
+
+
+# ---------------------------------------------------------------- named limits and settings
+
+
+def test_named_limits_take_the_settings_values() -> None:
+    rule = next(r for r in INSTRUMENT.rules.risks if r["id"] == "pioneers-keep-control")
+    assert ("item_below", {"sign.delivery_team": 0.5}) in leaf_conditions(rule["when"])
+    raw = next(r for r in INSTRUMENT.rules.raw["risks"] if r["id"] == "pioneers-keep-control")
+    assert ("item_below", {"sign.delivery_team": "weak"}) in leaf_conditions(raw["when"])
+    stricter = INSTRUMENT.with_settings(AssessmentSettings(weak=0.7, strong=0.9))
+    rule = next(r for r in stricter.rules.risks if r["id"] == "pioneers-keep-control")
+    assert ("item_below", {"sign.delivery_team": 0.7}) in leaf_conditions(rule["when"])
+    ctx = quiet_context(2)
+    ctx.items["sign.delivery_team"] = 0.6  # not weak at 0.5, weak at 0.7
+    assert {r.id: r.status for r in risks_for(ctx, RULES)}["pioneers-keep-control"] == "watch"
+    shown = {r.id: r.status for r in risks_for(ctx, stricter.rules)}
+    assert shown["pioneers-keep-control"] == "showing"
+
+
+def test_settings_change_the_assessment() -> None:
+    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 4,
+                           "sign.delivery_team": 4, "sign.early_value": 4}}  # fmt: skip
+    assert assess_answers(answers, instrument=INSTRUMENT).phase.value == 2  # mean 0.75 >= 0.6
+    strict = Instrument.load(AssessmentSettings(sign_present=0.8))
+    assert assess_answers(answers, instrument=strict).phase.value == 0
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"thresholds": {"sign_present": 0.6}}, "thresholds are settings now"),
+        ({"extra": 1}, "unknown section"),
+        ({"link_need": {"key": "high"}}, "bad phases or link_need"),
+    ],
+)
+def test_malformed_rules_sections_are_rejected(patch: dict[str, Any], message: str) -> None:
+    data = {**copy.deepcopy(dict(RULES.raw)), **patch}
+    with pytest.raises(RulesInvalid, match=message):
+        parse_rules(data, INSTRUMENT.bank)
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [("feeble", "is not a setting"), (1.5, "from 0 to 1"), (True, "from 0 to 1")],
+)
+def test_bad_limits_are_rejected(limit: Any, message: str) -> None:
+    data = copy.deepcopy(dict(RULES.raw))
+    data["recommendations"][0]["when"] = {"item_below": {"sign.trigger": limit}}
+    with pytest.raises(RulesInvalid, match=message):
+        parse_rules(data, INSTRUMENT.bank)
+
+
+def test_a_researchers_own_rules_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    data = copy.deepcopy(dict(RULES.raw))
+    data["recommendations"] = [r for r in data["recommendations"] if r["id"] == "parallel-trials"]
+    own = tmp_path / "rules.yaml"
+    own.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    instrument = Instrument.from_paths(rules=own)
+    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.trigger": 5}}
+    assert [r.id for r in assess_answers(answers, instrument=instrument).recommendations] == [
+        "parallel-trials"
+    ]
+    repeated = tmp_path / "repeated.yaml"
+    repeated.write_text("version: 1\nversion: 2\n", "utf-8")
+    with pytest.raises(DefinitionInvalid, match="appears twice"):
+        Instrument.from_paths(rules=repeated)
+    with pytest.raises(DefinitionInvalid, match="no such instrument file"):
+        Instrument.from_paths(items=tmp_path / "none.yaml")

@@ -275,24 +275,30 @@ def _file_problem(code: str, message: str, path: Path | str, **where: Any) -> Pr
     return Problem(code=code, message=message, file=str(path), **where)
 
 
+def _binary(data: bytes) -> bool:
+    """NUL bytes outside UTF-16 (which has its byte-order mark): not a text file."""
+    return b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
 def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     """The file's text (UTF-8, UTF-16 with a byte-order mark, or Windows-1252 with a warning)."""
     from lisa.io.tables import _decode  # the study tables' decoding, shared
 
+    binary = _file_problem(
+        "binary",
+        "the file holds NUL bytes: it is not a text file (binary, or UTF-16 saved without a "
+        "byte-order mark)",
+        path,
+    )
+    data = path.read_bytes()
+    if _binary(data):
+        return None, [binary]
     problems: list[Problem] = []
-    text = _decode(path.read_bytes(), str(path), problems)
+    text = _decode(data, str(path), problems)
     if text is None:
         return None, problems
-    if "\x00" in text:
-        problems.append(
-            _file_problem(
-                "binary",
-                "the file holds NUL bytes: it is not a text file (binary, or UTF-16 saved "
-                "without a byte-order mark)",
-                path,
-            )
-        )
-        return None, problems
+    if "\x00" in text:  # UTF-16 with its byte-order mark, holding NUL characters
+        return None, [*problems, binary]
     if not text.strip():
         problems.append(_file_problem("empty", "the file is empty", path))
         return None, problems
@@ -664,6 +670,13 @@ def check_answers(
 def read_answers(path: str | Path, instrument: Instrument | None = None) -> list[AnswerSet]:
     """Read and check one answer file (YAML, CSV or Excel).
 
+    Parameters
+    ----------
+    path
+        A ``.yaml``/``.yml``, ``.csv`` or ``.xlsx`` answer file.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
     Returns
     -------
     list of AnswerSet
@@ -687,6 +700,18 @@ def check_many(
 ) -> tuple[list[AnswerSet], list[Problem]]:
     """Read several answer files: all their answer sets and all their problems.
 
+    Parameters
+    ----------
+    paths
+        The answer files.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
+    Returns
+    -------
+    tuple
+        Every answer set and every problem (errors and warnings) of every file.
+
     Raises
     ------
     StudyNotFound
@@ -706,6 +731,18 @@ def check_many(
 
 def read_many(paths: Sequence[str | Path], instrument: Instrument | None = None) -> list[AnswerSet]:
     """Read several answer files, listing the problems of all of them at once.
+
+    Parameters
+    ----------
+    paths
+        The answer files.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
+    Returns
+    -------
+    list of AnswerSet
+        One per assessor per file.
 
     Raises
     ------

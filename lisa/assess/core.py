@@ -60,6 +60,15 @@ def assess_combined(
     -------
     Assessment
         The diagnosis; ``combined`` and ``context`` are kept in memory.
+
+    Examples
+    --------
+    >>> from lisa.assess import Instrument, answers_from_mapping, combine
+    >>> instrument = Instrument.load()
+    >>> sets, _ = answers_from_mapping({"answers": {"meta.innovation": "x", "meta.place": "y",
+    ...     "sign.routine": 5, "sign.dominant_model": 5}}, instrument=instrument)
+    >>> assess_combined(combine(sets, instrument), instrument=instrument).phase.value
+    3
     """
     from lisa.cases.library import compare
 
@@ -70,10 +79,6 @@ def assess_combined(
     phase = infer_phase(combined, bank, settings)
     trajectory = infer_trajectory(combined.history, phase.value, answers.get("meta.date"), settings)
     triangle = infer_triangle(scaled, phase.value, bank, rules)
-    factors: dict[str, str] = {
-        f: answers[bank.factor_item(f).id] for f in FACTORS if bank.factor_item(f).id in answers
-    }
-    parsed = sorted(findings or (), key=lambda f: f.code)
     ctx = Context(
         phase=phase.value,
         corners=dict(triangle.corners),
@@ -82,36 +87,45 @@ def assess_combined(
         weakest_link=triangle.weakest_link if triangle.link_short else None,
         needs=dict(triangle.corner_needs),
         items=scaled,
-        factors=factors,
+        factors={
+            f: answers[bank.factor_item(f).id] for f in FACTORS if bank.factor_item(f).id in answers
+        },
         extent=answers.get("type.extent"),
-        findings=parsed,
+        findings=sorted(findings or (), key=lambda f: f.code),
         trajectory=trajectory.status,
     )
-    as_of = answers.get("meta.date") or (combined.history[-1].date if combined.history else None)
     assessment = Assessment(
-        innovation=str(answers.get("meta.innovation", "")),
-        place=str(answers.get("meta.place", "")),
-        service=answers.get("meta.service"),
-        as_of=as_of,
-        assessors=tuple(combined.assessors),
-        sources=tuple(combined.sources),
-        answered=Answered(items=sum(i in answers for i in bank.ids), of=len(bank)),
+        **_identity(combined, len(bank)),
         type=InnovationType(kind=tuple(answers.get("type.kind") or ()), extent=ctx.extent),
         phase=phase,
         stage=infer_stage(phase.value, scaled, rules),
         trajectory=trajectory,
         triangle=triangle.model(),
-        factors=factors,  # type: ignore[arg-type]
+        factors=ctx.factors,  # type: ignore[arg-type]
         risks=tuple(risks_for(ctx, rules)),
         recommendations=tuple(recommend(ctx, rules)),
         disagreements=tuple(combined.disagreements),
-        network_findings=tuple(f.code for f in parsed),
+        network_findings=tuple(f.code for f in ctx.findings),
         closest_cases=(),
     )
     matches = compare(assessment, instrument=instrument)
     assessment = assessment.model_copy(update={"closest_cases": tuple(m.record() for m in matches)})
     assessment._combined, assessment._context = combined, ctx
     return assessment
+
+
+def _identity(combined: CombinedAnswers, bank_size: int) -> dict[str, Any]:
+    """What the innovation is, when, who assessed it from which files, how much they answered."""
+    answers, history = combined.answers, combined.history
+    return {
+        "innovation": str(answers.get("meta.innovation", "")),
+        "place": str(answers.get("meta.place", "")),
+        "service": answers.get("meta.service"),
+        "as_of": answers.get("meta.date") or (history[-1].date if history else None),
+        "assessors": tuple(combined.assessors),
+        "sources": tuple(combined.sources),
+        "answered": Answered(items=len(answers), of=bank_size),
+    }
 
 
 def group_answer_sets(sets: Sequence[AnswerSet]) -> list[list[AnswerSet]]:
@@ -144,6 +158,14 @@ def assess_sets(
     -------
     list of Assessment
         Ordered by place, then innovation.
+
+    Examples
+    --------
+    >>> from lisa.assess import answers_from_mapping
+    >>> sets = [s for who in ("Ann", "Bob") for s in answers_from_mapping({"answers": {
+    ...     "meta.innovation": "x", "meta.place": "y", "meta.assessor": who}})[0]]
+    >>> [a.assessors for a in assess_sets(sets)]
+    [('Ann', 'Bob')]
     """
     instrument = instrument or Instrument.load()
     return [
@@ -192,6 +214,20 @@ def assess_answers(
     instrument: Instrument | None = None,
 ) -> Assessment:
     """Assess one innovation from an in-memory mapping (``{"answers": ..., "history": ...}``).
+
+    Parameters
+    ----------
+    data
+        The answers as :func:`~lisa.assess.answers.answers_from_mapping` takes them.
+    findings
+        The place's network findings, if any.
+    instrument
+        ``None``: the shipped instrument.
+
+    Returns
+    -------
+    Assessment
+        The diagnosis of the innovation.
 
     Raises
     ------

@@ -109,7 +109,24 @@ def write_json(
     *,
     instrument: Instrument | None = None,
 ) -> Path:
-    """Write the assessment document to ``path`` (atomically); returns the path."""
+    """Write the assessment document to ``path`` (atomically).
+
+    Parameters
+    ----------
+    assessments
+        The assessed innovations.
+    path
+        The JSON file to write.
+    network_source
+        Where the network findings came from, if any.
+    instrument
+        The instrument they were assessed with; ``None``: the shipped one.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
     doc = assessment_document(assessments, network_source, instrument=instrument)
     return atomic_write_text(path, doc.to_json())
 
@@ -232,6 +249,16 @@ def read_document(path: str | Path) -> AssessmentDocument:
 
 def read_assessments(path: str | Path) -> list[Assessment]:
     """The assessments of a document written by ``lisa assess --json``.
+
+    Parameters
+    ----------
+    path
+        The JSON file.
+
+    Returns
+    -------
+    list of Assessment
+        Exactly as written (see :func:`read_document`).
 
     Raises
     ------

@@ -48,7 +48,7 @@ from lisa.assess.model import (
 )
 from lisa.assess.rules import Rules
 from lisa.assess.settings import AssessmentSettings
-from lisa.vocabulary import link_ends
+from lisa.vocabulary import TrajectoryStatus, link_ends
 
 
 def _round(value: float | None, places: int = 3) -> float | None:
@@ -296,9 +296,9 @@ def infer_trajectory(
     return _verdict(points, settings.stall_years)
 
 
-def _trajectory(status: str, reason: str, points: list[HistoryEntry]) -> Trajectory:
+def _trajectory(status: TrajectoryStatus, reason: str, points: list[HistoryEntry]) -> Trajectory:
     return Trajectory(
-        status=status,  # type: ignore[arg-type]
+        status=status,
         reason=reason,
         history=tuple(_point(p) for p in points),
     )

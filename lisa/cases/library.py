@@ -258,6 +258,11 @@ def load_cases(kind: str | None = None, *, instrument: Instrument | None = None)
     instrument
         Whose case library to read; ``None``: the shipped library.
 
+    Returns
+    -------
+    list of Case
+        UK localities first, then by kind and name.
+
     Examples
     --------
     >>> [c.name for c in load_cases("uk-locality")]
@@ -268,6 +273,18 @@ def load_cases(kind: str | None = None, *, instrument: Instrument | None = None)
 
 def get_case(name: str, *, instrument: Instrument | None = None) -> Case:
     """One case by name (case-insensitive, spaces as hyphens).
+
+    Parameters
+    ----------
+    name
+        The case's name (``lisa cases list``).
+    instrument
+        Whose case library to search; ``None``: the shipped library.
+
+    Returns
+    -------
+    Case
+        The case.
 
     Raises
     ------
@@ -300,6 +317,11 @@ def case_assessment(case: Case | str, *, instrument: Instrument | None = None) -
     instrument
         The instrument to assess with (and whose library holds the case);
         ``None``: the shipped one.
+
+    Returns
+    -------
+    Assessment
+        lisa's diagnosis of the case's innovation.
 
     Raises
     ------
@@ -417,7 +439,7 @@ def _factors(t: _Tally, a: Assessment, case: Case) -> None:
     if not common:
         return
     scores = []
-    present = {"driver", "enabler"}
+    present = set(FACTOR_ROLES[:2])  # driver, enabler: the factor plays a part
     for f in common:
         mine, theirs = a.factors[f], case.factors[f]
         if mine == theirs:
