@@ -2,21 +2,35 @@
 
 Map and steer how a place innovates: load a study's network survey, check it,
 diagnose the network (hubs, gatekeepers, pulsetakers, core–periphery, layer
-mixing, connected difference, resilience) and read the findings.
+mixing, connected difference, resilience), read the findings and the
+recommendations they call for, assess innovations, and write the report.
+
+The public API is exactly :data:`__all__` (each subpackage — :mod:`lisa.io`,
+:mod:`lisa.network`, :mod:`lisa.assess`, :mod:`lisa.cases`, :mod:`lisa.report`
+— has its own); everything else is internal and may change.
 
 >>> import lisa
->>> study = lisa.generate(n_people=80, seed=1)
+>>> study = lisa.generate(80, seed=1)
 >>> result = lisa.analyse(study)
->>> sorted(result.finding_codes())  # doctest: +SKIP
+>>> result.combined.network.people
+80
 """
 
 from lisa.config import AnalysisConfig
 from lisa.errors import (
+    AnswerError,
+    AssessmentInvalid,
     ConfigError,
+    DefinitionInvalid,
+    InputInvalid,
     LisaError,
+    MissingDependency,
+    NotFound,
+    OutputError,
     Problem,
     StudyInvalid,
     StudyNotFound,
+    UnknownCase,
     UnknownPerson,
     UnknownRelation,
 )
@@ -37,6 +51,9 @@ _LAZY = {
     "write_study": ("lisa.io", "write_study"),
     "export_study": ("lisa.io", "export_study"),
     "generate": ("lisa.synth", "generate"),
+    "Pseudonymiser": ("lisa.privacy", "Pseudonymiser"),
+    "write_report": ("lisa.report", "write_report"),
+    "assess_files": ("lisa.assess", "assess_files"),
 }
 
 
@@ -52,29 +69,40 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "DEFAULT_RELATIONS",
+    "FINDING_CODES",
+    "LAYERS",
     "AnalysisConfig",
     "AnalysisResult",
-    "FINDING_CODES",
-    "Finding",
-    "analyse",
-    "check_study",
-    "export_study",
-    "generate",
-    "load_study",
-    "study_from_records",
-    "write_study",
+    "AnswerError",
+    "AssessmentInvalid",
     "ConfigError",
-    "DEFAULT_RELATIONS",
-    "LAYERS",
+    "DefinitionInvalid",
+    "Finding",
+    "InputInvalid",
     "LisaError",
+    "MissingDependency",
+    "NotFound",
+    "OutputError",
     "Person",
     "Problem",
+    "Pseudonymiser",
     "Relation",
     "Study",
     "StudyInvalid",
     "StudyNotFound",
     "Tie",
+    "UnknownCase",
     "UnknownPerson",
     "UnknownRelation",
     "__version__",
+    "analyse",
+    "assess_files",
+    "check_study",
+    "export_study",
+    "generate",
+    "load_study",
+    "study_from_records",
+    "write_report",
+    "write_study",
 ]

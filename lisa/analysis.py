@@ -1,36 +1,76 @@
 """One call from a study to everything lisa knows about its network.
 
-:func:`analyse` runs the network engine (:mod:`lisa.network`) and the finding
-rules (:mod:`lisa.findings`) and returns an :class:`AnalysisResult`, whose
-:meth:`~AnalysisResult.to_dict` is the versioned JSON of ``docs/schema.md``.
-The CLI and, later, the web app and the report call this and nothing lower.
+:func:`analyse` runs the network engine (:mod:`lisa.network`), the finding
+rules (:mod:`lisa.findings`) and the recommendation rules those findings call
+for (:mod:`lisa.assess.recommend`), and returns an :class:`AnalysisResult`: a
+typed model whose JSON is ``docs/schema.md`` (generated from these classes).
+A stored result reloads exactly (:meth:`AnalysisResult.from_json`), so the
+report, ``lisa assess --network`` and the exports can use it without
+re-analysing. The CLI and, later, the web app call this and nothing lower.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from pydantic import Field, PrivateAttr, ValidationError, model_serializer
+
+from lisa.assess.recommend import Recommendation
 from lisa.config import AnalysisConfig
-from lisa.errors import ConfigError
+from lisa.errors import ConfigError, InputInvalid, LisaError, Problem, StudyNotFound
 from lisa.files import atomic_write_text
-from lisa.findings import Finding, evaluate
+from lisa.findings import AnyFinding, Finding, evaluate
+from lisa.network.results import NetworkAnalysis, ResultModel
 from lisa.study import Study
-from lisa.vocabulary import ROLE_METRIC
+from lisa.vocabulary import ROLE_METRIC, ROLES
 
 #: Version of the analysis JSON (semantic versioning, see docs/schema.md).
-SCHEMA_VERSION = "1.0"
-
+SCHEMA_VERSION = "2.0"
+#: The keys that come first in the JSON, in this order.
+HEADER = ("schema_version", "lisa_version", "study", "config", "privacy")
 
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass
-class KeyPerson:
+class ResultInvalid(InputInvalid):
+    """A stored analysis JSON cannot be read back (not lisa's, another version, or edited)."""
+
+    subject = "the analysis JSON"
+
+
+class StudySummary(ResultModel):
+    """Which data were analysed."""
+
+    name: str
+    people: int
+    relations: list[str]
+    ties: int = Field(description="Ties of the analysed wave.")
+    waves: list[str] = Field(description="The study's waves (all of them).")
+    wave: str | None = Field(description="The wave analysed, or null for a study without waves.")
+    source: str | None = Field(description="Where the study was read from (null when pseudonymised).")
+    fingerprint: str | None = Field(
+        description="sha256 of the analysed roster and ties: a stored result is only used "
+        "with the same data (null when pseudonymised)."
+    )
+
+
+class Privacy(ResultModel):
+    """How a result was protected before it was written (pseudonymised results only)."""
+
+    pseudonymised: bool
+    min_cell: int = Field(description="Small-cell threshold k for organisation × sector × layer.")
+    coarsened_people: int = Field(
+        description="People whose organisation was replaced by their sector (cells under k)."
+    )
+
+
+class KeyPerson(ResultModel):
     """A person who holds a role, with the number that earned it."""
 
     id: str
@@ -41,43 +81,137 @@ class KeyPerson:
     value: float
 
 
-@dataclass
-class AnalysisResult:
-    """The analysis of one study: network numbers, findings and the settings used."""
+def study_fingerprint(study: Study) -> str:
+    """A sha256 of the roster ids, relations and ties (weights and waves included)."""
+    h = hashlib.sha256()
+    for part in ("\x1f".join(study.ids), "\x1f".join(study.relation_names), "\x1f".join(study.waves)):
+        h.update(part.encode("utf-8") + b"\x1e")
+    t = study.ties
+    for column in (t.source, t.target, t.relation, t.wave):
+        h.update(np.ascontiguousarray(column, np.int64).tobytes())
+    h.update(np.ascontiguousarray(t.weight, np.float64).tobytes())
+    return h.hexdigest()
 
-    study: Study
+
+class AnalysisResult(NetworkAnalysis):
+    """The analysis of one study: the network numbers, findings and recommendations.
+
+    Build one with :func:`analyse`, or reload a stored one with :meth:`from_json`.
+    ``to_dict()`` / :meth:`write_json` give the JSON of ``docs/schema.md``.
+    The study it was computed from travels with it in memory (:attr:`study`);
+    a reloaded result gets it back with ``from_json(path, study=...)``.
+    """
+
+    schema_version: str = SCHEMA_VERSION
+    lisa_version: str
+    study_summary: StudySummary = Field(alias="study")
     config: AnalysisConfig
-    network: dict[str, Any]
-    findings: list[Finding]
-    seconds: float
+    privacy: Privacy | None = None
+    findings: list[AnyFinding] = Field(description="Most severe first.")
+    recommendations: list[Recommendation] = Field(
+        description="What the network findings call for, from the same rules as 'lisa assess'."
+    )
+    _study: Study | None = PrivateAttr(default=None)
 
+    model_config = {"populate_by_name": True, "serialize_by_alias": True}
+
+    @model_serializer(mode="wrap")
+    def _header_first(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        head = {k: data.pop(k) for k in HEADER if k in data}
+        return {**head, **data}
+
+    # -- the study ------------------------------------------------------------
+    @property
+    def study(self) -> Study:
+        """The analysed study (restricted to the analysed wave)."""
+        if self._study is None:
+            raise LisaError(
+                "this analysis was reloaded without its study: use "
+                "AnalysisResult.from_json(path, study=load_study(folder))"
+            )
+        return self._study
+
+    def with_study(self, study: Study) -> AnalysisResult:
+        """Attach the study this result was computed from (checked by fingerprint)."""
+        selected = study.for_wave(self.study_summary.wave) if self.study_summary.wave else study
+        if self.study_summary.fingerprint is None:
+            raise ConfigError("a pseudonymised analysis cannot be joined back to a study")
+        if study_fingerprint(selected) != self.study_summary.fingerprint:
+            raise ConfigError(
+                f"the analysis was computed from other data than '{study.name}' (the roster or "
+                "ties differ): analyse the study again"
+            )
+        self._study = selected
+        return self
+
+    # -- reading and writing ----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from lisa import __version__
+        """The JSON document as Python data."""
+        return self.model_dump(mode="json")
 
-        computation = dict(self.network.get("computation", {}))
-        computation["seconds"] = round(self.seconds, 3)
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "lisa_version": __version__,
-            "study": {
-                "name": self.study.name,
-                "people": self.study.n_people,
-                "relations": self.study.relation_names,
-                "ties": len(self.study.ties),
-                "waves": list(self.study.waves),
-                "wave": self.config.wave or (self.study.waves[-1] if self.study.waves else None),
-                "source": self.study.source,
-            },
-            "config": self.config.model_dump(mode="json"),
-            **{k: v for k, v in self.network.items() if k != "computation"},
-            "computation": computation,
-            "findings": [f.to_dict() for f in self.findings],
-        }
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=1)
 
     def write_json(self, path: str | Path) -> Path:
-        """Write :meth:`to_dict` as JSON (UTF-8, indented); returns the path."""
-        return atomic_write_text(path, json.dumps(self.to_dict(), indent=1, ensure_ascii=False))
+        """Write the JSON document (UTF-8, indented) atomically; returns the path."""
+        return atomic_write_text(path, self.to_json())
 
+    @classmethod
+    def from_json(cls, path: str | Path, study: Study | None = None) -> AnalysisResult:
+        """Reload a result written by :meth:`write_json`, exactly.
+
+        Parameters
+        ----------
+        path
+            The analysis JSON file.
+        study
+            The study it was computed from, if the caller needs people's names
+            or ties (report, exports); checked against the stored fingerprint.
+
+        Raises
+        ------
+        StudyNotFound
+            The file does not exist.
+        ResultInvalid
+            The file is not an analysis JSON of this schema version.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise StudyNotFound(f"no analysis JSON at '{path}'")
+        result = cls.from_text(path.read_bytes(), str(path))
+        return result.with_study(study) if study is not None else result
+
+    @classmethod
+    def from_text(cls, data: bytes | str, label: str = "analysis.json") -> AnalysisResult:
+        """Parse an analysis JSON document (see :meth:`from_json`)."""
+        try:
+            head = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ResultInvalid([Problem("malformed-json", f"not JSON: {exc}", label)]) from None
+        version = str(head.get("schema_version", "")) if isinstance(head, dict) else ""
+        if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+            raise ResultInvalid(
+                [
+                    Problem(
+                        "schema-version",
+                        f"this is not a lisa analysis of schema {SCHEMA_VERSION} (it says "
+                        f"'{version or 'nothing'}'): run 'lisa analyse' again",
+                        label,
+                    )
+                ]
+            )
+        try:
+            return cls.model_validate(head)
+        except ValidationError as exc:
+            raise ResultInvalid(
+                [
+                    Problem("bad-value", f"{'.'.join(map(str, e['loc']))}: {e['msg']}", label)
+                    for e in exc.errors()[:20]
+                ]
+            ) from None
+
+    # -- reading the findings -----------------------------------------------------
     def finding_codes(self) -> list[str]:
         return [f.code for f in self.findings]
 
@@ -87,48 +221,71 @@ class AnalysisResult:
     @property
     def names_individuals(self) -> bool:
         """Whether response is high enough to name individual people."""
-        return self.network.get("response", {}).get("level", "individuals") == "individuals"
+        return self.response.names_individuals
 
-    def key_people(
-        self, role: str, *, relation: str | None = None, limit: int = 5
-    ) -> list[KeyPerson]:
-        """The people holding ``role``, strongest first (combined network by default)."""
+    # -- people in roles -----------------------------------------------------------
+    def role_holders(self, role: str, relation: str | None = None) -> list[tuple[str, float]]:
+        """(id, value) of everyone holding ``role``, strongest first (ties by id)."""
         if role not in ROLE_METRIC:
-            raise ConfigError(f"unknown role '{role}'; roles are: {', '.join(ROLE_METRIC)}")
-        block = (
-            self.network["combined"] if relation is None else self.network["relations"][relation]
-        )
-        metric = ROLE_METRIC[role]
+            raise ConfigError(f"unknown role '{role}'; roles are: {', '.join(ROLES)}")
+        metric = ROLE_METRIC[role]  # type: ignore[index]
         holders = [
-            (pid, float(p.get(metric) or 0.0))
-            for pid, p in block["people"].items()
-            if role in p.get("roles", [])
+            (pid, float(getattr(p, metric)))
+            for pid, p in self.network(relation).people.items()
+            if role in p.roles
         ]
-        holders.sort(key=lambda t: (-t[1], t[0]))
+        return sorted(holders, key=lambda t: (-t[1], t[0]))
+
+    def key_people(self, role: str, *, relation: str | None = None, limit: int = 5) -> list[KeyPerson]:
+        """The people holding ``role``, strongest first (combined network by default)."""
+        s = self.study
         out = []
-        for pid, value in holders[:limit]:
-            i = self.study.index_of(pid)
+        for pid, value in self.role_holders(role, relation)[:limit]:
+            i = s.index_of(pid)
             out.append(
                 KeyPerson(
-                    pid,
-                    self.study.names[i],
-                    self.study.organisations[i],
-                    self.study.sectors[i],
-                    self.study.layers[i],
-                    value,
+                    id=pid,
+                    name=s.names[i],
+                    organisation=s.organisations[i],
+                    sector=s.sectors[i],
+                    layer=s.layers[i],
+                    value=value,
                 )
             )
         return out
 
     def role_counts(self, relation: str | None = None) -> dict[str, int]:
-        block = (
-            self.network["combined"] if relation is None else self.network["relations"][relation]
-        )
-        counts: dict[str, int] = dict.fromkeys(ROLE_METRIC, 0)
-        for p in block["people"].values():
-            for r in p.get("roles", []):
-                counts[r] = counts.get(r, 0) + 1
+        """How many people hold each role (combined network by default)."""
+        counts: dict[str, int] = dict.fromkeys(ROLES, 0)
+        for p in self.network(relation).people.values():
+            for r in p.roles:
+                counts[r] += 1
         return counts
+
+    # -- privacy -----------------------------------------------------------------
+    def pseudonymised(self, rename: Callable[[str], str], order: Sequence[str], privacy: Privacy) -> AnalysisResult:
+        """A copy keyed by pseudonyms, people in ``order``, with nothing that links back.
+
+        Use :meth:`lisa.privacy.Pseudonymiser.result` rather than calling this.
+        """
+        blocks = self._with_people(rename, order)
+        rank = {pid: k for k, pid in enumerate(order)}
+        findings = [
+            f.model_copy(update={"people": [rename(p) for p in sorted(f.people, key=rank.__getitem__)]})
+            for f in self.findings
+        ]
+        summary = self.study_summary.model_copy(update={"source": None, "fingerprint": None})
+        copy = self.model_copy(
+            update={**blocks, "findings": findings, "study_summary": summary, "privacy": privacy}
+        )
+        copy._study = None
+        return copy
+
+
+def _recommendations(findings: Sequence[Finding]) -> list[Recommendation]:
+    from lisa.assess.recommend import for_network
+
+    return for_network(findings)
 
 
 def analyse(
@@ -137,7 +294,7 @@ def analyse(
     *,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    """Analyse a study's networks and derive the findings.
+    """Analyse a study's networks, derive the findings and the recommendations they call for.
 
     Parameters
     ----------
@@ -153,12 +310,48 @@ def analyse(
     -------
     AnalysisResult
         ``.to_dict()`` is the JSON of ``docs/schema.md``.
+
+    Raises
+    ------
+    ConfigError
+        A setting names a wave or grouping the study does not have.
+
+    Examples
+    --------
+    >>> import lisa
+    >>> result = lisa.analyse(lisa.generate(80, seed=1))
+    >>> result.combined.network.people
+    80
     """
+    from lisa import __version__
     from lisa.network import analyse_network
 
     config = config or AnalysisConfig()
     started = time.perf_counter()
     selected = study.for_wave(config.wave)
-    network = analyse_network(selected, config, progress=progress).to_dict()
+    network = analyse_network(selected, config, progress=progress)
     findings = evaluate(network, selected, config)
-    return AnalysisResult(selected, config, network, findings, time.perf_counter() - started)
+    summary = StudySummary(
+        name=selected.name,
+        people=selected.n_people,
+        relations=selected.relation_names,
+        ties=len(selected.ties),
+        waves=list(study.waves),
+        wave=config.wave or (study.waves[-1] if study.waves else None),
+        source=selected.source,
+        fingerprint=study_fingerprint(selected),
+    )
+    fields = dict(network)
+    fields["computation"] = network.computation.model_copy(
+        update={"seconds": round(time.perf_counter() - started, 3)}
+    )
+    result = AnalysisResult(
+        **fields,
+        lisa_version=__version__,
+        study_summary=summary,
+        config=config,
+        findings=findings,
+        recommendations=_recommendations(findings),
+    )
+    result._study = selected
+    return result

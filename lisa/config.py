@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lisa.errors import ConfigError
 
+#: How non-respondents' missing ties are handled.
+ImputeMode = Literal["none", "reciprocity"]
+
 
 def parse_assignments(items: Sequence[str] | None, option: str = "--set") -> dict[str, str]:
     """``["a=1", "b = x"]`` → ``{"a": "1", "b": "x"}``, the form of ``--set`` and ``--rule``.
@@ -83,7 +86,7 @@ class AnalysisConfig(Settings):
 
     # -- which data ---------------------------------------------------------
     wave: str | None = Field(None, description="Survey wave to analyse; default the latest.")
-    impute: Literal["none", "reciprocity"] = Field(
+    impute: ImputeMode = Field(
         "none",
         description="Non-respondent handling: 'reciprocity' adds j→i for every tie i→j "
         "naming a non-respondent j (Stork & Richards 1992; Huisman 2009).",
@@ -141,7 +144,13 @@ class AnalysisConfig(Settings):
     samples: int = Field(
         1024, ge=16, description="Number of sampled source people when estimating."
     )
-    seed: int = Field(0, description="Seed for sampling and random baselines.")
+    seed: int = Field(
+        0,
+        ge=0,
+        le=2**63 - 1,
+        description="Seed for sampling and random baselines (each draws from its own named "
+        "stream of this seed).",
+    )
     resilience_top_k: int = Field(
         10, ge=1, description="How many top hubs leave in the hub scenario."
     )
@@ -158,6 +167,12 @@ class AnalysisConfig(Settings):
     )
     response_broad_patterns: float = Field(
         0.65, ge=0, le=1, description="Below this response rate even broad patterns are unreliable."
+    )
+    thin_group_respondents: int = Field(
+        3,
+        ge=1,
+        description="A layer or sector with fewer respondents than this (or all its people, if "
+        "fewer) is too thin to judge.",
     )
     exclusive_core_overlap: float = Field(
         0.5, ge=0, le=1, description="exclusive-core: mean Jaccard overlap of the relations' cores."

@@ -1,14 +1,16 @@
 """Findings: turning the network numbers into statements a place can act on.
 
 Every finding has a stable ``code`` that other tools rely on, a severity, a
-plain-English title and explanation, the numbers behind it (``evidence``) and
-the people or groups it is about. The rules are one function each, registered
-in :data:`RULES` in the order they are documented in ``docs/findings.md``; all
-thresholds come from :class:`lisa.config.AnalysisConfig`.
+plain-English title and explanation, a ``headline`` (the one number that sums
+it up, already worded), the numbers behind it as a typed ``evidence`` model,
+and the people or groups it is about. The rules are one function each,
+registered in :data:`RULES` in the order they are documented in
+``docs/findings.md``; all thresholds come from :class:`lisa.config.AnalysisConfig`.
 
-Each rule reads the network result (the dict of ``docs/schema.md``) and, where
-it needs roster facts such as a person's sector, the :class:`~lisa.study.Study`.
-A rule returns ``None`` when the data do not show its pattern.
+Each rule reads the typed network result (:class:`~lisa.network.results.NetworkAnalysis`)
+and, where it needs roster facts such as a person's sector, the
+:class:`~lisa.study.Study`. A rule returns ``None`` when the data do not show
+its pattern.
 
 The patterns come from the Appendix C network experiment of the NESTA / Young
 Foundation study of local innovation (an exclusive core of council officers
@@ -21,16 +23,17 @@ horizontal or vertical links).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
 from lisa.config import AnalysisConfig
 from lisa.errors import DefinitionInvalid
+from lisa.network.results import LayerLink, NetworkAnalysis, ResultModel
 from lisa.study import Study
-from lisa.vocabulary import ADJACENT_LAYER_PAIRS, SEVERITY_ORDER, Severity
+from lisa.vocabulary import SEVERITY_ORDER, Severity
 
 SeverityLevel = Severity
 
@@ -48,24 +51,223 @@ FINDING_CODES: tuple[str, ...] = (
 )
 
 
-@dataclass
-class Finding:
-    """One statement about the place, with the numbers and people behind it."""
+def pct(x: float) -> str:
+    """A share as a whole percentage: ``0.456`` → ``"46%"``."""
+    return f"{100 * x:.0f}%"
+
+
+def fmt_list(items: Sequence[str], limit: int = 6) -> str:
+    """``a, b and c`` (and ``… and 3 more`` past ``limit``)."""
+    items = list(items)
+    if len(items) <= limit:
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+class Headline(ResultModel):
+    """The one number that sums a finding up, with its wording."""
+
+    value: float
+    text: str = Field(description="As a reader sees it, e.g. '46%' or '12 people'.")
+
+
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
+# -- the findings and their evidence -------------------------------------------------
+
+
+class Finding(ResultModel):
+    """What every finding has. Each code below adds its own typed ``evidence``."""
 
     code: str
-    severity: SeverityLevel
+    severity: Severity
     title: str
-    detail: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-    people: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
+    detail: str = Field(description="Plain-English explanation with the numbers.")
+    headline: Headline
+    people: list[str] = Field(
+        default_factory=list, description="Ids (empty when individuals may not be named)."
+    )
+    people_not_named: int = Field(
+        default=0, description="How many people the finding is about but does not name."
+    )
+    groups: list[str] = Field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+
+class LowResponseEvidence(ResultModel):
+    """The numbers behind low-response."""
+
+    rate: float
+    respondents: int
+    people: int
+    thin_groups: dict[str, float] = Field(description="'NAME (layer|sector)' → response rate.")
 
 
-Result = Mapping[str, Any]
-Rule = Callable[[Result, Study, AnalysisConfig], "Finding | None"]
+class LowResponse(Finding):
+    """low-response: too few answered to trust the picture, overall or for some groups."""
+
+    code: Literal["low-response"] = "low-response"
+    evidence: LowResponseEvidence
+
+
+class ExclusiveCoreEvidence(ResultModel):
+    """The numbers behind exclusive-core."""
+
+    stable_core_size: int
+    in_every_network: int
+    networks: int
+    mean_overlap: float
+    top_two_sector_share_of_core: float
+    top_two_sector_share_of_people: float
+    core_sectors: dict[str, int]
+
+
+class ExclusiveCore(Finding):
+    """exclusive-core: the same small group, from few sectors, is the core of every network."""
+
+    code: Literal["exclusive-core"] = "exclusive-core"
+    evidence: ExclusiveCoreEvidence
+
+
+class ExcludedGroup(ResultModel):
+    """One group largely missing from the cores."""
+
+    label: str = Field(description="As named in the finding's groups, e.g. 'vcs' or 'public layer'.")
+    grouping: str
+    group: str
+    people: int
+    share_of_people: float
+    share_of_core: float
+    representation: float
+    nominations_of_core: int = Field(description="Arcs from the group to the core.")
+    nominated_by_core: int = Field(description="Arcs from the core to the group.")
+    pattern: Literal["excluded", "weak"] = Field(
+        description="excluded: they name the core often but are rarely named back; "
+        "weak: few ties with the core either way."
+    )
+
+
+class ExcludedGroupEvidence(ResultModel):
+    """The groups behind excluded-group."""
+
+    groups: list[ExcludedGroup]
+
+    def group(self, label: str) -> ExcludedGroup:
+        return next(g for g in self.groups if g.label == label)
+
+
+class ExcludedGroupFinding(Finding):
+    """excluded-group: sizeable groups (almost) absent from the cores."""
+
+    code: Literal["excluded-group"] = "excluded-group"
+    evidence: ExcludedGroupEvidence
+
+
+class CoreDepartureEvidence(ResultModel):
+    """The numbers behind core-departure-risk."""
+
+    removed: int
+    reach_loss: float
+    random_reach_loss: float
+    reach2_before: float
+    reach2_after: float
+    largest_component_share_after: float
+
+
+class CoreDepartureRisk(Finding):
+    """core-departure-risk: the others would lose much of their reach if the core left."""
+
+    code: Literal["core-departure-risk"] = "core-departure-risk"
+    evidence: CoreDepartureEvidence
+
+
+class ConnectedDifferenceEvidence(ResultModel):
+    """The numbers behind low-connected-difference."""
+
+    mean_contact_diversity_sector: float
+    threshold: float
+    ei_index_sector: float | None
+    sectors: int
+
+
+class LowConnectedDifference(Finding):
+    """low-connected-difference: contacts drawn from too few sectors."""
+
+    code: Literal["low-connected-difference"] = "low-connected-difference"
+    evidence: ConnectedDifferenceEvidence
+
+
+class ThinLinksEvidence(ResultModel):
+    """The thin links behind thin-horizontal-links and thin-vertical-links."""
+
+    overall_density: float
+    ratio: float = Field(description="thin_links_ratio: thin is below this × overall.")
+    thin: list[LayerLink]
+
+
+class ThinHorizontalLinks(Finding):
+    """thin-horizontal-links: people within a layer barely tied to each other."""
+
+    code: Literal["thin-horizontal-links"] = "thin-horizontal-links"
+    evidence: ThinLinksEvidence
+
+
+class ThinVerticalLinks(Finding):
+    """thin-vertical-links: too few ties between adjacent layers."""
+
+    code: Literal["thin-vertical-links"] = "thin-vertical-links"
+    evidence: ThinLinksEvidence
+
+
+class IsolatedEvidence(ResultModel):
+    """The numbers behind isolated-people."""
+
+    isolated: int
+    share: float
+    non_respondents: int
+    by_sector: dict[str, int]
+
+
+class IsolatedPeople(Finding):
+    """isolated-people: people with no tie in any network."""
+
+    code: Literal["isolated-people"] = "isolated-people"
+    evidence: IsolatedEvidence
+
+
+class HighNetworkingEvidence(ResultModel):
+    """The numbers behind high-networking."""
+
+    mean_ties_per_respondent: float
+    by_relation: dict[str, float]
+    benchmark: float
+
+
+class HighNetworking(Finding):
+    """high-networking: respondents name many people in each network."""
+
+    code: Literal["high-networking"] = "high-networking"
+    evidence: HighNetworkingEvidence
+
+
+#: Any finding; the ``code`` says which (and which evidence it carries).
+AnyFinding = Annotated[
+    LowResponse
+    | ExclusiveCore
+    | ExcludedGroupFinding
+    | CoreDepartureRisk
+    | LowConnectedDifference
+    | ThinHorizontalLinks
+    | ThinVerticalLinks
+    | IsolatedPeople
+    | HighNetworking,
+    Field(discriminator="code"),
+]
+
+Rule = Callable[[NetworkAnalysis, Study, AnalysisConfig], Finding | None]
 RULES: dict[str, Rule] = {}
 
 
@@ -81,7 +283,7 @@ def rule(code: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def evaluate(result: Result, study: Study, config: AnalysisConfig) -> list[Finding]:
+def evaluate(result: NetworkAnalysis, study: Study, config: AnalysisConfig) -> list[Finding]:
     """Run every rule; return the findings most severe first.
 
     When the response rate is below ``config.response_name_individuals`` no
@@ -89,11 +291,10 @@ def evaluate(result: Result, study: Study, config: AnalysisConfig) -> list[Findi
     brokers), though groups are still named.
     """
     findings = [f for code in FINDING_CODES if (f := RULES[code](result, study, config))]
-    if not _may_name_individuals(result):
+    if not result.response.names_individuals:
         for f in findings:
             if f.people:
-                f.evidence["people_not_named"] = len(f.people)
-                f.people = []
+                f.people_not_named, f.people = len(f.people), []
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], FINDING_CODES.index(f.code)))
     return findings
 
@@ -101,28 +302,7 @@ def evaluate(result: Result, study: Study, config: AnalysisConfig) -> list[Findi
 # -- helpers ----------------------------------------------------------------
 
 
-def _may_name_individuals(result: Result) -> bool:
-    return result.get("response", {}).get("level", "individuals") == "individuals"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def _fmt_list(items: Sequence[str], limit: int = 6) -> str:
-    items = list(items)
-    if len(items) <= limit:
-        if len(items) <= 1:
-            return "".join(items)
-        return ", ".join(items[:-1]) + " and " + items[-1]
-    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-
-
-def _stable_core(result: Result) -> list[str]:
-    return list(result.get("core_consistency", {}).get("stable_core", []))
-
-
-def _small_core(core: list[str], study: Study, config: AnalysisConfig) -> bool:
+def _small_core(core: Sequence[str], study: Study, config: AnalysisConfig) -> bool:
     """Whether the stable core is a small group, not a large share of the place."""
     return len(core) <= config.core_max_share * max(study.n_people, 1)
 
@@ -131,234 +311,251 @@ def _small_core(core: list[str], study: Study, config: AnalysisConfig) -> bool:
 
 
 @rule("low-response")
-def low_response(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
+def low_response(result: NetworkAnalysis, study: Study, config: AnalysisConfig) -> LowResponse | None:
     """Too few answered to trust the picture, overall or for some groups."""
-    resp = result.get("response", {})
-    if not resp.get("known"):
+    resp = result.response
+    if not resp.known:
         return None
-    rate = float(resp["rate"])
     thin = {
         f"{name} ({label})": g
-        for label, key in (("layer", "by_layer"), ("sector", "by_sector"))
-        for name, g in resp.get(key, {}).items()
-        if g.get("thin")
+        for label, groups in (("layer", resp.by_layer), ("sector", resp.by_sector))
+        for name, g in groups.items()
+        if g.thin
     }
-    if rate >= config.response_name_individuals and not thin:
+    if resp.rate >= config.response_name_individuals and not thin:
         return None
-    if rate < config.response_broad_patterns:
-        severity: SeverityLevel = "high"
+    severity: Severity
+    if resp.rate < config.response_broad_patterns:
+        severity = "high"
         verdict = (
             "Below this level even broad patterns are unreliable, and betweenness (who "
             "brokers) is the measure that suffers most."
         )
-    elif rate < config.response_name_individuals:
+    elif resp.rate < config.response_name_individuals:
         severity = "medium"
         verdict = (
             "Broad patterns can be read, but individual hubs, gatekeepers and pulsetakers "
-            "are not named below "
-            f"{_pct(config.response_name_individuals)}."
+            f"are not named below {pct(config.response_name_individuals)}."
         )
     else:
         severity = "low"
         verdict = "Overall response is good enough, but some groups answered too little to judge."
-    detail = f"{resp['respondents']} of {resp['people']} people answered ({_pct(rate)}). {verdict}"
+    detail = f"{resp.respondents} of {resp.people} people answered ({pct(resp.rate)}). {verdict}"
     if thin:
         detail += (
             " Groups too thin to judge: "
-            + _fmt_list([f"{k}: {_pct(v['rate'])} of {v['people']}" for k, v in thin.items()])
+            + fmt_list([f"{k}: {pct(v.rate)} of {v.people}" for k, v in thin.items()])
             + "."
         )
-    if resp.get("imputation") == "reciprocity":
-        detail += f" {resp.get('imputed_arcs', 0)} ties were imputed by reciprocity."
+    if resp.imputation == "reciprocity":
+        detail += f" {resp.imputed_arcs} ties were imputed by reciprocity."
     else:
         detail += " Consider re-running with reciprocity imputation (--impute reciprocity)."
-    return Finding(
-        code="low-response",
+    return LowResponse(
         severity=severity,
-        title=f"Response rate {_pct(rate)}" + (" with thin groups" if thin else ""),
+        title=f"Response rate {pct(resp.rate)}" + (" with thin groups" if thin else ""),
         detail=detail,
-        evidence={
-            "rate": rate,
-            "respondents": resp["respondents"],
-            "people": resp["people"],
-            "thin_groups": {k: v["rate"] for k, v in thin.items()},
-        },
+        headline=Headline(value=resp.rate, text=pct(resp.rate)),
+        evidence=LowResponseEvidence(
+            rate=resp.rate,
+            respondents=resp.respondents,
+            people=resp.people,
+            thin_groups={k: v.rate for k, v in thin.items()},
+        ),
         groups=list(thin),
     )
 
 
 @rule("exclusive-core")
-def exclusive_core(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
+def exclusive_core(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> ExclusiveCore | None:
     """The same small group, drawn from few sectors, is the core of (nearly) every network."""
-    cc = result.get("core_consistency", {})
-    stable = _stable_core(result)
-    n_rel = len(cc.get("cores", {}))
+    cc = result.core_consistency
+    stable = cc.stable_core
+    n_rel = len(cc.cores)
     if n_rel < 2 or len(stable) < config.core_min_size or not _small_core(stable, study, config):
         return None
-    overlap = float(cc.get("mean_overlap", 0.0))
-    sector_of = dict(zip(study.ids, study.sectors, strict=True))
-    core_sectors = Counter(sector_of[p] or "(no sector)" for p in stable)
-    top_two = core_sectors.most_common(2)
+    core_sectors = cc.stable_core_by.get("sector") or dict(
+        Counter(study.sectors[study.index_of(p)] or "(none)" for p in stable).most_common()
+    )
+    top_two = list(core_sectors.items())[:2]
     concentration = sum(c for _, c in top_two) / len(stable)
     place_sectors = Counter(s for s in study.sectors if s)
     big_sectors = [s for s, c in place_sectors.items() if c >= config.min_group_size]
     place_share = sum(place_sectors.get(s, 0) for s, _ in top_two) / max(study.n_people, 1)
     if (
-        overlap < config.exclusive_core_overlap
+        cc.mean_overlap < config.exclusive_core_overlap
         or concentration < config.exclusive_core_concentration
         or len(big_sectors) <= 2
         or concentration <= place_share
     ):
         return None
-    core_networks = {
-        pid: p.get("core_networks", 0) for pid, p in result["combined"]["people"].items()
-    }
-    n_everywhere = sum(core_networks.get(p, 0) == n_rel for p in stable)
+    people = result.combined.people
+    n_everywhere = sum(people[p].core_networks == n_rel for p in stable if p in people)
     names = [s for s, _ in top_two]
-    return Finding(
-        code="exclusive-core",
+    return ExclusiveCore(
         severity="medium",
         title=f"The same {len(stable)} people form the core of the networks",
         detail=(
             f"{len(stable)} people are in the core of at least "
-            f"{_pct(config.stable_core_share)} of the {n_rel} networks ({n_everywhere} of them "
-            f"in every one), and the cores overlap strongly (mean Jaccard {overlap:.2f}). "
-            f"{_pct(concentration)} of this group come from {_fmt_list(names)}, who are "
-            f"{_pct(place_share)} of the people surveyed. A stable core is a strength for "
+            f"{pct(config.stable_core_share)} of the {n_rel} networks ({n_everywhere} of them "
+            f"in every one), and the cores overlap strongly (mean Jaccard {cc.mean_overlap:.2f}). "
+            f"{pct(concentration)} of this group come from {fmt_list(names)}, who are "
+            f"{pct(place_share)} of the people surveyed. A stable core is a strength for "
             "getting things done, but a core this closed can act as an exclusive clique that "
             "keeps ideas from other sources out."
         ),
-        evidence={
-            "stable_core_size": len(stable),
-            "in_every_network": n_everywhere,
-            "networks": n_rel,
-            "mean_overlap": overlap,
-            "top_two_sector_share_of_core": concentration,
-            "top_two_sector_share_of_people": place_share,
-            "core_sectors": dict(core_sectors),
-        },
-        people=stable,
+        headline=Headline(value=len(stable), text=_people(len(stable))),
+        evidence=ExclusiveCoreEvidence(
+            stable_core_size=len(stable),
+            in_every_network=n_everywhere,
+            networks=n_rel,
+            mean_overlap=cc.mean_overlap,
+            top_two_sector_share_of_core=concentration,
+            top_two_sector_share_of_people=place_share,
+            core_sectors=dict(core_sectors),
+        ),
+        people=list(stable),
         groups=names,
     )
 
 
-@rule("excluded-group")
-def excluded_group(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
-    """Sizeable groups that are (almost) absent from the cores of the networks."""
-    by_group = result.get("core_consistency", {}).get("by_group", {})
-    excluded: dict[str, dict[str, Any]] = {}
+def _excluded_groups(result: NetworkAnalysis, config: AnalysisConfig) -> list[tuple[str, str, str]]:
+    """(label, grouping, group) of every sizeable group (almost) absent from the cores."""
+    out = []
     for grouping, suffix in (("sector", ""), ("layer", " layer")):
-        for group, g in by_group.get(grouping, {}).items():
-            if not group or g["people"] < config.min_group_size:
-                continue
-            if g["representation"] <= config.excluded_group_ratio:
-                excluded[f"{group}{suffix}"] = {"grouping": grouping, "group": group, **g}
-    if not excluded:
-        return None
-    # weak or excluded? compare how much each group reaches into the core with
-    # how much the core reaches back (combined network, arcs as nominations)
-    core = set(_stable_core(result)) or {
-        pid for pid, p in result["combined"]["people"].items() if p.get("core")
+        for group, g in result.core_consistency.by_group.get(grouping, {}).items():
+            if group and g.people >= config.min_group_size:
+                if g.representation <= config.excluded_group_ratio:
+                    out.append((f"{group}{suffix}", grouping, group))
+    return out
+
+
+def _core_ties(
+    result: NetworkAnalysis, study: Study, grouping: str, group: str
+) -> tuple[int, int, int]:
+    """(members, nominations of the core by them, nominations of them by the core)."""
+    core = set(result.core_consistency.stable_core) or {
+        pid for pid, p in result.combined.people.items() if p.core
     }
     src, tgt, _ = study.arcs(None)
     in_core = np.array([pid in core for pid in study.ids], bool)
-    lines = []
-    for label, g in excluded.items():
-        members = np.array([v == g["group"] for v in study.group_values(g["grouping"])], bool)
-        to_core = int(np.sum(members[src] & in_core[tgt]))
-        from_core = int(np.sum(in_core[src] & members[tgt]))
-        g["nominations_of_core"] = to_core
-        g["nominated_by_core"] = from_core
-        per_person = to_core / max(int(members.sum()), 1)
-        if to_core > 2 * max(from_core, 1) and per_person >= 1:
-            g["pattern"] = "excluded"
-            why = "they name the core often but are rarely named back: a sign of exclusion"
-        else:
-            g["pattern"] = "weak"
-            why = "they have few ties with the core either way: a sign of weak links"
-        lines.append(
-            f"{label} ({g['people']} people, {_pct(g['share_of_people'])} of the place, "
-            f"{_pct(g['share_of_core'])} of core places; {why})"
+    members = np.array([v == group for v in study.group_values(grouping)], bool)
+    return (
+        int(members.sum()),
+        int(np.sum(members[src] & in_core[tgt])),
+        int(np.sum(in_core[src] & members[tgt])),
+    )
+
+
+@rule("excluded-group")
+def excluded_group(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> ExcludedGroupFinding | None:
+    """Sizeable groups that are (almost) absent from the cores of the networks."""
+    found = _excluded_groups(result, config)
+    if not found:
+        return None
+    groups = []
+    for label, grouping, group in found:
+        g = result.core_consistency.by_group[grouping][group]
+        members, to_core, from_core = _core_ties(result, study, grouping, group)
+        excluded = to_core > 2 * max(from_core, 1) and to_core / max(members, 1) >= 1
+        groups.append(
+            ExcludedGroup(
+                label=label,
+                grouping=grouping,
+                group=group,
+                people=g.people,
+                share_of_people=g.share_of_people,
+                share_of_core=g.share_of_core,
+                representation=g.representation,
+                nominations_of_core=to_core,
+                nominated_by_core=from_core,
+                pattern="excluded" if excluded else "weak",
+            )
         )
-    return Finding(
-        code="excluded-group",
-        severity="high" if len(excluded) > 1 else "medium",
-        title="Outside the core: " + _fmt_list(list(excluded)),
+    labels = [g.label for g in groups]
+    shut_out = [g.label for g in groups if g.pattern == "excluded"]
+    weak = [g.label for g in groups if g.pattern == "weak"]
+    parts = []
+    if shut_out:
+        parts.append(
+            f"{fmt_list(shut_out)} name the core often but are rarely named back (a sign of "
+            "exclusion)"
+        )
+    if weak:
+        parts.append(f"{fmt_list(weak)} have few ties with the core either way (weak links)")
+    return ExcludedGroupFinding(
+        severity="high" if len(groups) > 1 else "medium",
+        title="Outside the core: " + fmt_list(labels),
         detail=(
-            "These groups are largely missing from the cores of the networks: "
-            + "; ".join(lines)
+            f"{len(groups)} group{'s are' if len(groups) != 1 else ' is'} largely missing from the "
+            f"cores of the networks, holding at most {pct(config.excluded_group_ratio)} of the "
+            "core places their size would give them: "
+            + "; ".join(parts)
             + ". This may not hold back delivery today, but it narrows where new ideas can "
             "come from and weakens the place if the current core moves on."
         ),
-        evidence={
-            label: {
-                k: g[k]
-                for k in (
-                    "grouping",
-                    "people",
-                    "share_of_people",
-                    "share_of_core",
-                    "representation",
-                    "nominations_of_core",
-                    "nominated_by_core",
-                    "pattern",
-                )
-            }
-            for label, g in excluded.items()
-        },
-        groups=list(excluded),
+        headline=Headline(
+            value=len(groups), text=f"{len(groups)} group{'s' if len(groups) != 1 else ''}"
+        ),
+        evidence=ExcludedGroupEvidence(groups=groups),
+        groups=labels,
     )
 
 
 @rule("core-departure-risk")
-def core_departure_risk(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
+def core_departure_risk(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> CoreDepartureRisk | None:
     """If the core group left their posts, the rest of the network would lose much of its reach."""
-    scenarios = {s["name"]: s for s in result.get("resilience", {}).get("scenarios", [])}
-    s = scenarios.get("stable-core")
-    if not s or not s.get("removed") or not _small_core(list(s["removed"]), study, config):
+    s = result.resilience.scenario("stable-core")
+    if not s or not s.removed or not _small_core(s.removed, study, config):
         return None
-    loss, random_loss = float(s["reach_loss"]), float(s.get("random_reach_loss") or 0.0)
+    loss, random_loss = s.reach_loss, s.random_reach_loss or 0.0
     if loss < config.departure_reach_loss or loss < config.departure_vs_random * random_loss:
         return None
-    baseline = result["resilience"]["baseline"]
-    return Finding(
-        code="core-departure-risk",
+    baseline = result.resilience.baseline
+    return CoreDepartureRisk(
         severity="high",
-        title=f"If the core group left, the others would lose {_pct(loss)} of their reach",
+        title=f"If the core group left, the others would lose {pct(loss)} of their reach",
         detail=(
-            f"Removing the {len(s['removed'])} people of the stable core cuts the average "
-            f"two-step reach of everyone else by {_pct(loss)} (from "
-            f"{_pct(baseline['reach2'])} to {_pct(s['reach2_after'])} of the place); as many "
-            f"people chosen at random would cut it by {_pct(random_loss)}. The largest "
-            f"connected part would hold {_pct(s['largest_component_share_after'])} of the "
+            f"Removing the {len(s.removed)} people of the stable core cuts the average "
+            f"two-step reach of everyone else by {pct(loss)} (from "
+            f"{pct(baseline.reach2)} to {pct(s.reach2_after)} of the place); as many "
+            f"people chosen at random would cut it by {pct(random_loss)}. The largest "
+            f"connected part would hold {pct(s.largest_component_share_after)} of the "
             "remaining people. Innovation here depends on a few post-holders: succession "
             "and wider ties are a sustainability question."
         ),
-        evidence={
-            "removed": len(s["removed"]),
-            "reach_loss": loss,
-            "random_reach_loss": random_loss,
-            "reach2_before": baseline["reach2"],
-            "reach2_after": s["reach2_after"],
-            "largest_component_share_after": s["largest_component_share_after"],
-        },
-        people=list(s["removed"]),
+        headline=Headline(value=loss, text=f"−{pct(loss)} reach"),
+        evidence=CoreDepartureEvidence(
+            removed=len(s.removed),
+            reach_loss=loss,
+            random_reach_loss=random_loss,
+            reach2_before=baseline.reach2,
+            reach2_after=s.reach2_after,
+            largest_component_share_after=s.largest_component_share_after,
+        ),
+        people=list(s.removed),
     )
 
 
 @rule("low-connected-difference")
 def low_connected_difference(
-    result: Result, study: Study, config: AnalysisConfig
-) -> Finding | None:
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> LowConnectedDifference | None:
     """People's contacts are drawn from too few sectors: diversity is present but not connected."""
-    net = result["combined"]["network"]
-    diversity = net.get("mean_contact_diversity", {}).get("sector")
+    net = result.combined.network
+    diversity = net.mean_contact_diversity.get("sector")
     if diversity is None or diversity >= config.connected_difference_min:
         return None
-    ei = net.get("ei_index", {}).get("sector")
+    ei = net.ei_index.get("sector")
     sectors = sorted({s for s in study.sectors if s})
     detail = (
-        f"On average, the sectors of a person's contacts reach {_pct(diversity)} of the "
+        f"On average, the sectors of a person's contacts reach {pct(diversity)} of the "
         f"diversity they could have across the place's {len(sectors)} sectors (normalised "
         "Blau index, IQV)."
     )
@@ -370,109 +567,99 @@ def low_connected_difference(
         " The place has different kinds of people, but they are not connected to each other "
         "enough for that difference to feed new ideas."
     )
-    return Finding(
-        code="low-connected-difference",
+    return LowConnectedDifference(
         severity="medium",
         title=f"Too little connected difference (contact diversity {diversity:.2f})",
         detail=detail,
-        evidence={
-            "mean_contact_diversity_sector": diversity,
-            "threshold": config.connected_difference_min,
-            "ei_index_sector": ei,
-            "sectors": len(sectors),
-        },
+        headline=Headline(value=diversity, text=f"{diversity:.2f}"),
+        evidence=ConnectedDifferenceEvidence(
+            mean_contact_diversity_sector=diversity,
+            threshold=config.connected_difference_min,
+            ei_index_sector=ei,
+            sectors=len(sectors),
+        ),
     )
 
 
-def _thin_blocks(blocks: Mapping[str, float], overall: float, ratio: float) -> dict[str, float]:
-    return {k: float(v) for k, v in blocks.items() if v < ratio * overall}
+def _link_name(link: LayerLink) -> str:
+    return link.a if link.kind == "horizontal" else f"{link.a} and {link.b}"
 
 
-def _layer_sizes(result: Result) -> Mapping[str, int]:
-    return result.get("layers", {}).get("people", {})
+def _thin_headline(thin: Sequence[LayerLink]) -> Headline:
+    return Headline(value=len(thin), text=f"{len(thin)} thin")
 
 
 @rule("thin-horizontal-links")
-def thin_horizontal_links(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
+def thin_horizontal_links(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> ThinHorizontalLinks | None:
     """Within a layer, people are much less tied to each other than the place is on average."""
-    layers = result.get("layers", {})
-    overall = float(layers.get("overall_density", 0.0))
-    sizes = _layer_sizes(result)
-    blocks = {
-        k: v
-        for k, v in layers.get("horizontal", {}).items()
-        if sizes.get(k, 0) >= config.min_group_size
-    }
-    thin = _thin_blocks(blocks, overall, config.thin_links_ratio)
-    if not thin or overall == 0:
+    layers = result.layers
+    thin = layers.thin("horizontal")
+    if not thin:
         return None
-    return Finding(
-        code="thin-horizontal-links",
+    names = [_link_name(x) for x in thin]
+    return ThinHorizontalLinks(
         severity="medium" if len(thin) > 1 else "low",
-        title="Thin links within the " + _fmt_list(list(thin)) + " layer" + "s" * (len(thin) > 1),
+        title="Thin links within the " + fmt_list(names) + " layer" + "s" * (len(thin) > 1),
         detail=(
             "Within "
-            + _fmt_list([f"the {k} layer (density {v:.4f})" for k, v in thin.items()])
-            + f", ties are below {_pct(config.thin_links_ratio)} of the place's overall density "
-            f"({overall:.4f}). Peers at the same level are not learning from each other, as the "
-            "study found among Pittsburgh's fragmented grassroots groups."
+            + fmt_list([f"the {_link_name(x)} layer (density {x.density:.4f})" for x in thin])
+            + f", ties are below {pct(layers.thin_links_ratio)} of the place's overall density "
+            f"({layers.overall_density:.4f}). Peers at the same level are not learning from each "
+            "other, as the study found among Pittsburgh's fragmented grassroots groups."
         ),
-        evidence={"overall_density": overall, "thin": thin, "ratio": config.thin_links_ratio},
-        groups=list(thin),
+        headline=_thin_headline(thin),
+        evidence=ThinLinksEvidence(
+            overall_density=layers.overall_density, ratio=layers.thin_links_ratio, thin=thin
+        ),
+        groups=names,
     )
 
 
 @rule("thin-vertical-links")
-def thin_vertical_links(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
+def thin_vertical_links(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> ThinVerticalLinks | None:
     """Between adjacent layers there are too few ties for ideas to travel up and down."""
-    layers = result.get("layers", {})
-    overall = float(layers.get("overall_density", 0.0))
-    sizes = _layer_sizes(result)
-    blocks = {}
-    for a, b in ADJACENT_LAYER_PAIRS:
-        key = f"{a}-{b}"
-        if key in layers.get("vertical", {}) and min(sizes.get(a, 0), sizes.get(b, 0)) >= (
-            config.min_group_size
-        ):
-            blocks[key] = layers["vertical"][key]
-    thin = _thin_blocks(blocks, overall, config.thin_links_ratio)
-    if not thin or overall == 0:
+    layers = result.layers
+    thin = layers.thin("vertical")
+    if not thin:
         return None
-    return Finding(
-        code="thin-vertical-links",
+    names = [_link_name(x) for x in thin]
+    return ThinVerticalLinks(
         severity="high" if len(thin) > 1 else "medium",
-        title="Thin links between the "
-        + _fmt_list([k.replace("-", " and ") for k in thin])
-        + " layers",
+        title="Thin links between the " + fmt_list(names) + " layers",
         detail=(
             "Between "
-            + _fmt_list(
-                [f"the {k.replace('-', ' and ')} layers (density {v:.4f})" for k, v in thin.items()]
-            )
-            + f", ties are below {_pct(config.thin_links_ratio)} of the overall density "
-            f"({overall:.4f}). Ideas from the frontline and the public cannot reach those "
-            "with authority to act, and strategy does not reach the frontline — the weakness "
-            "the study saw in Gouda."
+            + fmt_list([f"the {_link_name(x)} layers (density {x.density:.4f})" for x in thin])
+            + f", ties are below {pct(layers.thin_links_ratio)} of the overall density "
+            f"({layers.overall_density:.4f}). Ideas from the frontline and the public cannot "
+            "reach those with authority to act, and strategy does not reach the frontline — the "
+            "weakness the study saw in Gouda."
         ),
-        evidence={"overall_density": overall, "thin": thin, "ratio": config.thin_links_ratio},
-        groups=list(thin),
+        headline=_thin_headline(thin),
+        evidence=ThinLinksEvidence(
+            overall_density=layers.overall_density, ratio=layers.thin_links_ratio, thin=thin
+        ),
+        groups=names,
     )
 
 
 @rule("isolated-people")
-def isolated_people(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
+def isolated_people(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> IsolatedPeople | None:
     """People with no tie at all in any network."""
-    isolates = list(result["combined"]["network"].get("isolates", []))
-    n = max(study.n_people, 1)
-    share = len(isolates) / n
+    isolates = list(result.combined.network.isolates)
+    share = len(isolates) / max(study.n_people, 1)
     if not isolates or share <= config.isolated_share:
         return None
-    responded = dict(zip(study.ids, study.responded.tolist(), strict=True))
-    silent = [p for p in isolates if not responded[p]] if study.response_known else []
-    sector_of = dict(zip(study.ids, study.sectors, strict=True))
-    by_sector = Counter(sector_of[p] or "(no sector)" for p in isolates)
+    non_respondents = set(result.response.non_respondents) if result.response.known else set()
+    silent = [p for p in isolates if p in non_respondents]
+    by_sector = Counter(study.sectors[study.index_of(p)] or "(no sector)" for p in isolates)
     detail = (
-        f"{len(isolates)} people ({_pct(share)}) have no tie in any network: nobody named "
+        f"{len(isolates)} people ({pct(share)}) have no tie in any network: nobody named "
         "them and they named nobody."
     )
     if silent:
@@ -480,29 +667,30 @@ def isolated_people(result: Result, study: Study, config: AnalysisConfig) -> Fin
             f" {len(silent)} of them did not answer the survey, so they may be connected in "
             "ways the data cannot show."
         )
-    detail += " By sector: " + _fmt_list([f"{s} {c}" for s, c in by_sector.most_common()]) + "."
-    return Finding(
-        code="isolated-people",
+    detail += " By sector: " + fmt_list([f"{s} {c}" for s, c in by_sector.most_common()]) + "."
+    return IsolatedPeople(
         severity="medium" if share >= 0.05 else "low",
         title=f"{len(isolates)} isolated " + ("person" if len(isolates) == 1 else "people"),
         detail=detail,
-        evidence={
-            "isolated": len(isolates),
-            "share": share,
-            "non_respondents": len(silent),
-            "by_sector": dict(by_sector),
-        },
+        headline=Headline(value=len(isolates), text=_people(len(isolates))),
+        evidence=IsolatedEvidence(
+            isolated=len(isolates),
+            share=share,
+            non_respondents=len(silent),
+            by_sector=dict(by_sector),
+        ),
         people=isolates,
         groups=[s for s, _ in by_sector.most_common()],
     )
 
 
 @rule("high-networking")
-def high_networking(result: Result, study: Study, config: AnalysisConfig) -> Finding | None:
+def high_networking(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> HighNetworking | None:
     """Respondents name many people in each network: a lot of networking goes on."""
     per_relation = {
-        name: float(block["network"].get("ties_per_respondent", 0.0))
-        for name, block in result.get("relations", {}).items()
+        name: block.network.ties_per_respondent for name, block in result.relations.items()
     }
     if not per_relation:
         return None
@@ -510,8 +698,7 @@ def high_networking(result: Result, study: Study, config: AnalysisConfig) -> Fin
     if mean < config.high_networking_ties:
         return None
     best = max(per_relation, key=lambda k: per_relation[k])
-    return Finding(
-        code="high-networking",
+    return HighNetworking(
         severity="info",
         title=f"High level of networking ({mean:.1f} people named per network)",
         detail=(
@@ -520,5 +707,10 @@ def high_networking(result: Result, study: Study, config: AnalysisConfig) -> Fin
             f"benchmark of {config.high_networking_ties:g}. Many people are actively using "
             "their networks — the study saw this as a strength in its innovative area."
         ),
-        evidence={"mean_ties_per_respondent": mean, "by_relation": per_relation},
+        headline=Headline(value=mean, text=f"{mean:.1f} per network"),
+        evidence=HighNetworkingEvidence(
+            mean_ties_per_respondent=mean,
+            by_relation=per_relation,
+            benchmark=config.high_networking_ties,
+        ),
     )

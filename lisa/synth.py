@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lisa.errors import ConfigError
 from lisa.study import DEFAULT_RELATIONS, Study, Ties
@@ -196,6 +197,173 @@ def _codes(values: list[str]) -> np.ndarray:
     return inv.astype(np.int64)
 
 
+class GeneratorConfig(BaseModel):
+    """The generator's knobs, validated (the CLI's ``lisa generate`` options)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    n_people: int = Field(300, ge=MIN_PEOPLE, le=MAX_PEOPLE, description="Number of people.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="The same seed gives the same place.")
+    preset: Preset = Field("appendix-c", description="Shape of the place.")
+    core_closure: float | None = Field(
+        None, ge=0, le=1, description="How closed the core group is (overrides the preset)."
+    )
+    periphery_connection: float | None = Field(
+        None, ge=0, le=1, description="How connected the periphery is (overrides the preset)."
+    )
+    response_rate: float = Field(1.0, ge=0, le=1, description="Share who answered the survey.")
+    name: str | None = Field(None, description="The study's name (default: describes the place).")
+
+    @property
+    def knobs(self) -> Knobs:
+        base = PRESETS[self.preset]
+        return Knobs(
+            base.core_closure if self.core_closure is None else self.core_closure,
+            base.periphery_connection
+            if self.periphery_connection is None
+            else self.periphery_connection,
+            base.core_pull,
+            base.popularity_sigma,
+            base.shared_popularity,
+        )
+
+    @property
+    def has_core(self) -> bool:
+        return self.preset == "appendix-c" or (self.core_closure or 0) > 0
+
+
+@dataclass
+class _Roster:
+    ids: list[str]
+    names: list[str]
+    sectors: list[str]
+    layers: list[str]
+    orgs: list[str]
+    roles: list[str]
+    core: np.ndarray
+    responded: np.ndarray
+
+
+def _roster(config: GeneratorConfig, rng: np.random.Generator) -> _Roster:
+    """Who lives and works in the place: sectors, layers, organisations, names, the core."""
+    n = config.n_people
+    shares = np.array([c[2] for c in COMPOSITION])
+    counts = np.floor(shares * n).astype(int)
+    counts[np.argsort(-(shares * n - counts))[: n - counts.sum()]] += 1
+    sectors: list[str] = []
+    layers: list[str] = []
+    orgs: list[str] = []
+    for (sector, layer, _), c in zip(COMPOSITION, counts.tolist(), strict=True):
+        sectors += [sector] * c
+        layers += [layer] * c
+        orgs += _organisations(sector, layer, c, n, rng)
+    width = max(4, len(str(n)))
+    first = rng.integers(0, len(FIRST), size=n)
+    last = rng.integers(0, len(LAST), size=n)
+    names: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i in range(n):
+        base = f"{FIRST[first[i]]} {LAST[last[i]]}"
+        seen[(base, orgs[i])] = seen.get((base, orgs[i]), 0) + 1
+        names.append(base if seen[(base, orgs[i])] == 1 else f"{base} {seen[(base, orgs[i])]}")
+    roles = [
+        "head teacher"
+        if s == "schools" and ly == "sectoral"
+        else "senior officer"
+        if s == "council" and ly in ("systemic", "sectoral")
+        else ""
+        for s, ly in zip(sectors, layers, strict=True)
+    ]
+    core = np.array([r != "" for r in roles], bool) if config.has_core else np.zeros(n, bool)
+    if config.has_core and core.sum() > 40 + 0.01 * n:  # keep big places' cores plausible
+        keep = rng.permutation(np.flatnonzero(core))[: int(40 + 0.01 * n)]
+        core = np.zeros(n, bool)
+        core[keep] = True
+    responded = rng.random(n) < config.response_rate
+    ids = [f"p{i + 1:0{width}d}" for i in range(n)]
+    return _Roster(ids, names, sectors, layers, orgs, roles, core, responded)
+
+
+def _targets(
+    roster: _Roster,
+    src: np.ndarray,
+    pop: np.ndarray,
+    config: GeneratorConfig,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Whom each nomination in ``src`` names: the core, the organisation, the sector, or wider."""
+    knobs, has_core = config.knobs, config.has_core
+    core = roster.core
+    org_code, sector_code = _codes(roster.orgs), _codes(roster.sectors)
+    layer_code = np.array([LAYERS.index(v) for v in roster.layers], np.int64)
+    u = rng.random(src.shape[0])
+    if has_core:
+        pull = knobs.core_pull if config.preset == "appendix-c" else 0.1
+        p_core = np.where(core[src], knobs.core_closure, pull)
+    else:
+        p_core = np.zeros(src.shape[0])
+    rest = 1 - p_core
+    p_org = rest * (1 - knobs.periphery_connection) * 0.6
+    p_sector = rest * (1 - knobs.periphery_connection) * 0.4
+    choice = np.select(
+        [u < p_core, u < p_core + p_org, u < p_core + p_org + p_sector], [0, 1, 2], default=3
+    )
+    tgt = np.empty(src.shape[0], np.int64)
+    m = choice == 0
+    if m.any():
+        pools = np.zeros(core.shape[0], np.int64)  # everyone in one pool, for core draws
+        tgt[m] = _sample_within(
+            pools, np.where(core, pop, 0.0), np.zeros(int(m.sum()), np.int64), rng
+        )
+    m = choice == 1
+    tgt[m] = _sample_within(org_code, pop, org_code[src[m]], rng)
+    m = choice == 2
+    tgt[m] = _sample_within(sector_code, pop, sector_code[src[m]], rng)
+    m = choice == 3
+    if m.any():
+        aff = LAYER_AFFINITY[layer_code[src[m]]] * np.bincount(layer_code, minlength=4)
+        aff /= aff.sum(axis=1, keepdims=True)
+        want = (rng.random(int(m.sum()))[:, None] > np.cumsum(aff, axis=1)).sum(axis=1)
+        weight = pop.copy()
+        if has_core:
+            weight[core] *= 0.3  # the core is reached through choice 0
+        tgt[m] = _sample_within(layer_code, weight, np.minimum(want, 3), rng)
+    return tgt
+
+
+def _ties(roster: _Roster, config: GeneratorConfig, rng: np.random.Generator) -> Ties:
+    """Every relation's nominations, drawn person by person in one vectorised pass each."""
+    knobs = config.knobs
+    n = config.n_people
+    activity = np.array([LAYER_ACTIVITY[v] for v in roster.layers])
+    activity[roster.core] *= 1.6
+    outside = np.isin(np.asarray(roster.sectors, dtype=object), ["vcs", "student council", "residents"])
+    shared_pop = rng.lognormal(0.0, knobs.popularity_sigma, n)
+    srcs, tgts, rels = [], [], []
+    for r_index, relation in enumerate(DEFAULT_RELATIONS):
+        pop = (
+            shared_pop if knobs.shared_popularity else rng.lognormal(0.0, knobs.popularity_sigma, n)
+        ).copy()
+        if config.has_core and config.preset == "appendix-c":
+            pop[outside] *= 0.5  # rarely sought out by the rest
+        src = np.repeat(np.arange(n), rng.poisson(NOMINATIONS[relation.name] * activity))
+        tgt = _targets(roster, src, pop, config, rng)
+        keep = (src != tgt) & roster.responded[src]
+        srcs.append(src[keep])
+        tgts.append(tgt[keep])
+        rels.append(np.full(int(keep.sum()), r_index, np.int64))
+    src_all, tgt_all, rel_all = np.concatenate(srcs), np.concatenate(tgts), np.concatenate(rels)
+    _, first_idx = np.unique((rel_all * n + src_all) * n + tgt_all, return_index=True)
+    first_idx.sort()
+    return Ties(
+        src_all[first_idx].astype(np.int32),
+        tgt_all[first_idx].astype(np.int32),
+        rel_all[first_idx].astype(np.int16),
+        np.ones(first_idx.shape[0]),
+        np.full(first_idx.shape[0], -1, np.int16),
+    )
+
+
 def generate(
     n_people: int = 300,
     seed: int = 0,
@@ -208,148 +376,74 @@ def generate(
 ) -> Study:
     """Generate a synthetic locality (see the module docs for the model).
 
-    Raises :class:`~lisa.errors.ConfigError` for a size outside 50–100,000,
-    an unknown preset, or a knob outside 0–1.
+    Parameters
+    ----------
+    n_people
+        50 to 100,000.
+    seed
+        The same seed (and other arguments) gives the same place.
+    preset
+        ``appendix-c`` (a closed core, the demo) or ``open`` (well mixed).
+    core_closure, periphery_connection
+        0 to 1; override the preset's knobs.
+    response_rate
+        Share of people who answered; the others' nominations are missing.
+    name
+        The study's name.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ConfigError
+        A value outside its range or an unknown preset (the message names it).
+
+    Examples
+    --------
+    >>> study = generate(120, seed=3, preset="open")
+    >>> study.n_people, len(study.relations)
+    (120, 7)
     """
-    if not MIN_PEOPLE <= n_people <= MAX_PEOPLE:
-        raise ConfigError(
-            f"a generated place has {MIN_PEOPLE:,} to {MAX_PEOPLE:,} people, not {n_people:,}"
+    try:
+        config = GeneratorConfig(
+            n_people=n_people,
+            seed=seed,
+            preset=preset,
+            core_closure=core_closure,
+            periphery_connection=periphery_connection,
+            response_rate=response_rate,
+            name=name,
         )
-    if preset not in PRESETS:
-        raise ConfigError(f"unknown preset '{preset}': use one of {', '.join(PRESETS)}")
-    for label, v in (
-        ("core_closure", core_closure),
-        ("periphery_connection", periphery_connection),
-        ("response_rate", response_rate),
-    ):
-        if v is not None and not 0 <= v <= 1:
-            raise ConfigError(f"{label} must be between 0 and 1, not {v}")
-    knobs = PRESETS[preset]
-    closure = knobs.core_closure if core_closure is None else core_closure
-    reach_out = knobs.periphery_connection if periphery_connection is None else periphery_connection
-    has_core = preset == "appendix-c" or (core_closure is not None and core_closure > 0)
-    rng = np.random.default_rng(seed)
-    n = n_people
-
-    # -- people -------------------------------------------------------------
-    shares = np.array([c[2] for c in COMPOSITION])
-    counts = np.floor(shares * n).astype(int)
-    counts[np.argsort(-(shares * n - counts))[: n - counts.sum()]] += 1
-    sectors: list[str] = []
-    layers: list[str] = []
-    orgs: list[str] = []
-    for (sector, layer, _), c in zip(COMPOSITION, counts.tolist(), strict=True):
-        sectors += [sector] * c
-        layers += [layer] * c
-        orgs += _organisations(sector, layer, c, n, rng)
-    width = max(4, len(str(n)))
-    ids = [f"p{i + 1:0{width}d}" for i in range(n)]
-    first = rng.integers(0, len(FIRST), size=n)
-    last = rng.integers(0, len(LAST), size=n)
-    names: list[str] = []
-    seen: dict[tuple[str, str], int] = {}
-    for i in range(n):
-        base = f"{FIRST[first[i]]} {LAST[last[i]]}"
-        key = (base, orgs[i])
-        seen[key] = seen.get(key, 0) + 1
-        names.append(base if seen[key] == 1 else f"{base} {seen[key]}")
-    roles = [
-        "head teacher"
-        if s == "schools" and ly == "sectoral"
-        else "senior officer"
-        if s == "council" and ly in ("systemic", "sectoral")
-        else ""
-        for s, ly in zip(sectors, layers, strict=True)
-    ]
-    sector_arr = np.asarray(sectors, dtype=object)
-    layer_code = np.array([LAYERS.index(v) for v in layers], np.int64)
-    org_code, sector_code = _codes(orgs), _codes(sectors)
-    core = np.array([r != "" for r in roles], bool) if has_core else np.zeros(n, bool)
-    if has_core and core.sum() > 40 + 0.01 * n:  # keep big places' cores plausible
-        keep = rng.permutation(np.flatnonzero(core))[: int(40 + 0.01 * n)]
-        core = np.zeros(n, bool)
-        core[keep] = True
-    responded = rng.random(n) < response_rate
-
-    # -- ties ---------------------------------------------------------------
-    activity = np.array([LAYER_ACTIVITY[v] for v in layers])
-    activity[core] *= 1.6
-    outside = np.isin(sector_arr, ["vcs", "student council", "residents"])
-    shared_pop = rng.lognormal(0.0, knobs.popularity_sigma, n)
-    srcs, tgts, rels = [], [], []
-    pools = np.zeros(n, np.int64)  # everyone in one pool, for core draws
-    for r_index, relation in enumerate(DEFAULT_RELATIONS):
-        pop = (
-            shared_pop if knobs.shared_popularity else rng.lognormal(0.0, knobs.popularity_sigma, n)
-        )
-        pop = pop.copy()
-        if has_core and preset == "appendix-c":
-            pop[outside] *= 0.5  # rarely sought out by the rest
-        k = rng.poisson(NOMINATIONS[relation.name] * activity)
-        src = np.repeat(np.arange(n), k)
-        u = rng.random(src.shape[0])
-        is_core_src = core[src]
-        if has_core:
-            p_core = np.where(
-                is_core_src, closure, knobs.core_pull if preset == "appendix-c" else 0.1
-            )
-        else:
-            p_core = np.zeros(src.shape[0])
-        rest = 1 - p_core
-        p_org = rest * (1 - reach_out) * 0.6
-        p_sector = rest * (1 - reach_out) * 0.4
-        choice = np.select(
-            [u < p_core, u < p_core + p_org, u < p_core + p_org + p_sector], [0, 1, 2], default=3
-        )
-        tgt = np.empty(src.shape[0], np.int64)
-        m = choice == 0
-        if m.any():
-            tgt[m] = _sample_within(
-                pools, np.where(core, pop, 0.0), np.zeros(int(m.sum()), np.int64), rng
-            )
-        m = choice == 1
-        tgt[m] = _sample_within(org_code, pop, org_code[src[m]], rng)
-        m = choice == 2
-        tgt[m] = _sample_within(sector_code, pop, sector_code[src[m]], rng)
-        m = choice == 3
-        if m.any():
-            aff = LAYER_AFFINITY[layer_code[src[m]]] * np.bincount(layer_code, minlength=4)
-            aff /= aff.sum(axis=1, keepdims=True)
-            cum = np.cumsum(aff, axis=1)
-            want = (rng.random(int(m.sum()))[:, None] > cum).sum(axis=1)
-            weight = pop.copy()
-            if has_core:
-                weight[core] *= 0.3  # the core is reached through choice 0
-            tgt[m] = _sample_within(layer_code, weight, np.minimum(want, 3), rng)
-        keep = (src != tgt) & responded[src]
-        srcs.append(src[keep])
-        tgts.append(tgt[keep])
-        rels.append(np.full(int(keep.sum()), r_index, np.int64))
-    src_all = np.concatenate(srcs)
-    tgt_all = np.concatenate(tgts)
-    rel_all = np.concatenate(rels)
-    key = (rel_all * n + src_all) * n + tgt_all
-    _, first_idx = np.unique(key, return_index=True)
-    first_idx.sort()
-    ties = Ties(
-        src_all[first_idx].astype(np.int32),
-        tgt_all[first_idx].astype(np.int32),
-        rel_all[first_idx].astype(np.int16),
-        np.ones(first_idx.shape[0]),
-        np.full(first_idx.shape[0], -1, np.int16),
-    )
+    except ValidationError as exc:
+        raise ConfigError(_setting_error(exc)) from None
+    rng = np.random.default_rng(config.seed)
+    roster = _roster(config, rng)
     return Study(
-        name=name or f"Generated place ({preset}, {n} people, seed {seed})",
-        ids=ids,
-        names=names,
-        organisations=orgs,
-        sectors=sectors,
-        layers=list(layers),
+        name=config.name or f"Generated place ({config.preset}, {config.n_people} people, seed {seed})",
+        ids=roster.ids,
+        names=roster.names,
+        organisations=roster.orgs,
+        sectors=roster.sectors,
+        layers=list(roster.layers),
         relations=list(DEFAULT_RELATIONS),
-        ties=ties,
-        responded=responded,
+        ties=_ties(roster, config, rng),
+        responded=roster.responded,
         response_known=True,
-        attributes={"role": roles},
+        attributes={"role": roster.roles},
         waves=[],
         source=None,
     )
+
+
+def _setting_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    if field == "n_people":
+        return (
+            f"a generated place has {MIN_PEOPLE:,} to {MAX_PEOPLE:,} people, not {first.get('input')}"
+        )
+    if field == "preset":
+        return f"unknown preset '{first.get('input')}': use one of {', '.join(PRESETS)}"
+    return f"{field} must be {first['msg'].lower().removeprefix('input should be ')}, not {first.get('input')}"

@@ -78,7 +78,7 @@ RESPONSE_LEVEL_TEXT: dict[str, str] = {
 }
 
 #: The verdict on a block of links between or within layers.
-LinkVerdict = Literal["thin", "normal", "dense"]
+LinkVerdict = Literal["thin", "moderate", "dense"]
 
 # -- the lifecycle ------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from lisa.assess import SCHEMA_VERSION
 from lisa.cli import app
-from lisa.findings import Finding
+from lisa.findings import Finding, Headline
 
 DATA = Path(__file__).parent / "data" / "assess"
 runner = CliRunner()
@@ -95,7 +95,12 @@ def test_findings_file_feeds_the_recommendations(tmp_path: Path) -> None:
 
 def test_network_option_runs_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     class Result:
-        findings = [Finding("thin-vertical-links", "medium", "Thin vertical links", "")]
+        findings = [
+            Finding(
+                code="thin-vertical-links", severity="medium", title="Thin vertical links",
+                detail="", headline=Headline(value=0, text=""),
+            )  # fmt: skip
+        ]
 
     fake_io = types.ModuleType("lisa.io")
     fake_io.load_study = lambda path: ("study", path)  # type: ignore[attr-defined]

@@ -199,11 +199,12 @@ def _answers(tmp_path: Path) -> Path:
     [
         (b"{not json", "not valid JSON"),
         ("{\"findings\": []}".encode("utf-16"), "not UTF-8"),
-        (b"[1, 2]", "a finding needs a 'code'"),
+        (b"[1, 2]", "finding 1: not a finding of 'lisa analyse'"),
         (b'{"findings": {"code": "x"}}', "no 'findings' list"),
-        (b'{"findings": [{"code": "low-response", "severity": "dire"}]}', "wrong type"),
-        (b'{"findings": [{"code": "low-response", "groups": "residents"}]}', "wrong type"),
-        (b'{"findings": [{"code": 5}]}', "a finding needs a 'code'"),
+        (b'{"findings": [{"code": "low-response", "severity": "dire"}]}', "low-response.severity"),
+        (b'{"findings": [{"code": "low-response", "groups": "residents"}]}', "low-response"),
+        (b'{"findings": [{"code": 5}]}', "finding 1: not a finding of 'lisa analyse'"),
+        (b'{"findings": [{"code": "no-such-finding"}]}', "'no-such-finding'"),
         (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
     ],
 )

@@ -11,7 +11,7 @@ from lisa.assess import Instrument, assess_answers, assess_files, combine, read_
 from lisa.assess.document import assessment_document
 from lisa.assess.locality import locality_summary
 from lisa.assess.model import SCHEMA_VERSION
-from lisa.findings import Finding
+from lisa.findings import Finding, Headline
 
 DATA = Path(__file__).parent / "data" / "assess"
 META = {"meta.innovation": "Hubs", "meta.place": "Exampletown"}
@@ -242,7 +242,7 @@ def test_different_innovations_are_assessed_separately(tmp_path: Path) -> None:
 
 
 def test_json_document_is_versioned_and_complete() -> None:
-    excluded = Finding(code="excluded-group", severity="high", title="", detail="")
+    excluded = Finding(code="excluded-group", severity="high", title="", detail="", headline=Headline(value=0, text=""))
     results = assess_files([DATA / "board-chair.yaml"], [excluded])
     doc = assessment_document(results, "analysis.json").model_dump(mode="json")
     assert doc["schema_version"] == SCHEMA_VERSION

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lisa.assess import Instrument, assess_answers, assess_sets
 from lisa.assess.answers import answers_from_mapping
 from lisa.assess.items import PHASE_NAMES
-from lisa.findings import Finding
+from lisa.findings import Finding, Headline
 
 INSTRUMENT = Instrument.load()
 BANK = INSTRUMENT.bank
@@ -48,7 +48,7 @@ findings = st.lists(
 def assess(
     answers: dict[str, Any], history: list[dict[str, Any]] | None = None, codes: Sequence[str] = ()
 ) -> Any:
-    found = [Finding(code=c, severity="medium", title="", detail="") for c in codes]
+    found = [Finding(code=c, severity="medium", title="", detail="", headline=Headline(value=0, text="")) for c in codes]
     data = {"answers": answers, "history": history or []}
     return assess_answers(data, found, instrument=INSTRUMENT)
 

@@ -21,7 +21,7 @@ from lisa.assess.rules import (
     parse_rules,
 )
 from lisa.errors import DefinitionInvalid
-from lisa.findings import Finding
+from lisa.findings import Finding, Headline
 
 INSTRUMENT = Instrument.load()
 RULES = INSTRUMENT.rules
@@ -29,7 +29,9 @@ AGREE5 = [i.id for i in INSTRUMENT.bank if i.scale.name == "agree5"]
 
 
 def finding(code: str, title: str = "", groups: tuple[str, ...] = ()) -> Finding:
-    return Finding(code=code, severity="medium", title=title, detail="", groups=list(groups))
+    return Finding(
+        code=code, severity="medium", title=title, detail="", groups=list(groups), headline=Headline(value=0, text="")
+    )
 
 
 def quiet_context(phase: int) -> Context:

@@ -53,3 +53,60 @@ def test_readme_quick_start_is_two_commands() -> None:
     block = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["make demo", "make test"]
+
+
+def test_generated_schema_and_schema_doc_are_current() -> None:
+    """lisa/schema/analysis.schema.json and docs/schema.md come from the result models."""
+    from lisa.schemas import generated
+
+    for path, text in generated().items():
+        assert path.read_text("utf-8") == text, f"{path} is stale: run python -m lisa.schemas"
+
+
+def _modules() -> list[str]:
+    import lisa
+
+    root = Path(lisa.__file__).resolve().parent
+    return sorted(
+        ".".join(p.relative_to(root.parent).with_suffix("").parts).removesuffix(".__init__")
+        for p in root.rglob("*.py")
+    )
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_docstring_examples_run(module: str) -> None:
+    """Every Examples section in the package's docstrings runs and gives what it shows."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(
+        importlib.import_module(module),
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.failed == 0
+
+
+def test_the_cli_reference_is_generated_from_the_commands() -> None:
+    """docs/cli.md's command reference is current: run python -m lisa.cli._docs after a change."""
+    from lisa.cli._docs import DOC, page
+
+    current = DOC.read_text("utf-8")
+    assert page(current) == current
+
+
+_NUMBER = re.compile(r"`([a-z_]+)` \((?:default )?(-?[0-9.]+)\s*(%|×)?")
+
+
+def test_defaults_quoted_in_the_docs_are_the_code_defaults() -> None:
+    """Wherever the docs write "`setting` (value)", the value is the setting's default."""
+    defaults = {name: default for name, default, _ in AnalysisConfig.describe()}
+    quoted = [
+        (m.group(1), float(m.group(2)) / (100 if m.group(3) == "%" else 1), path.name)
+        for path in sorted(DOCS.glob("*.md"))
+        for m in _NUMBER.finditer(path.read_text("utf-8"))
+        if m.group(1) in defaults
+    ]
+    assert len(quoted) >= 15
+    wrong = [(n, v, f, defaults[n]) for n, v, f in quoted if abs(v - float(defaults[n])) > 1e-9]  # type: ignore[arg-type]
+    assert wrong == []

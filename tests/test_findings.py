@@ -1,13 +1,14 @@
 """Each finding rule fires on data showing its pattern and stays quiet otherwise.
 
-The rules read the network result dict (docs/schema.md), so these tests build
-small result dicts by hand around a 36-person study; the end-to-end checks on
-generated places are in tests/test_analysis.py.
+The rules read the typed network result, so these tests build small result
+documents by hand around a 36-person study (validated into the models); the
+end-to-end checks on generated places are in tests/test_analysis.py.
 """
 
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,8 @@ import pytest
 
 from lisa.config import AnalysisConfig
 from lisa.findings import FINDING_CODES, RULES, evaluate
+from lisa.network.mixing import link_verdict
+from lisa.network.results import NetworkAnalysis
 from lisa.study import DEFAULT_RELATIONS, Study, Ties
 
 SECTORS = [
@@ -92,10 +95,92 @@ def group_block(core: list[str]) -> dict[str, Any]:
     return out
 
 
+def composition(core: list[str]) -> dict[str, dict[str, int]]:
+    """The stable core's members per sector and layer, largest first (as the engine gives)."""
+    out = {}
+    for grouping in ("sector", "layer"):
+        values = dict(zip(STUDY.ids, STUDY.group_values(grouping), strict=True))
+        counts = Counter(values[p] for p in core)
+        out[grouping] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
+def network_stats(**changes: Any) -> dict[str, Any]:
+    stats: dict[str, Any] = {
+        "people": 36,
+        "arcs": 70,
+        "density": 0.05,
+        "reciprocity": 0.1,
+        "mean_out_degree": 2.0,
+        "ties_per_respondent": 2.0,
+        "components": 1,
+        "largest_component_share": 1.0,
+        "isolates": [],
+        "core_size": 6,
+        "core_fit": 0.5,
+        "ei_index": {"sector": 0.3},
+        "mean_contact_diversity": {"sector": 0.8, "layer": 0.7},
+        "exact": True,
+        "samples": None,
+    }
+    return {**stats, **changes}
+
+
+def person(**changes: Any) -> dict[str, Any]:
+    metrics: dict[str, Any] = {
+        "in_degree": 2,
+        "out_degree": 2,
+        "betweenness": 0.0,
+        "closeness": 0.5,
+        "coreness": 1,
+        "core": False,
+        "reach2": 0.3,
+        "articulation": False,
+        "cut_off": 0,
+        "brokerage": {},
+        "diversity": {},
+        "roles": [],
+        "core_networks": 0,
+    }
+    return {**metrics, **changes}
+
+
+def layer_links(horizontal: dict[str, float], vertical: dict[str, float]) -> list[dict[str, Any]]:
+    people = {"systemic": 6, "sectoral": 12, "frontline": 6, "public": 12}
+    links = [("horizontal", a, a, d) for a, d in horizontal.items()]
+    links += [("vertical", *pair.split("-"), d) for pair, d in vertical.items()]
+    return [
+        {
+            "kind": kind,
+            "a": a,
+            "b": b,
+            "density": d,
+            "ratio": d / 0.05,
+            "judged": min(people[a], people[b]) >= AnalysisConfig().min_group_size,
+            "verdict": link_verdict(d, 0.05, AnalysisConfig().thin_links_ratio),
+        }
+        for kind, a, b, d in links
+    ]
+
+
+def set_link_density(result: dict[str, Any], a: str, b: str, density: float) -> None:
+    """Change one layer link's density; the verdict follows by the engine's own rule."""
+    for link in result["layers"]["links"]:
+        if {link["a"], link["b"]} == {a, b}:
+            link.update(
+                density=density,
+                ratio=density / result["layers"]["overall_density"],
+                verdict=link_verdict(
+                    density, result["layers"]["overall_density"], result["layers"]["thin_links_ratio"]
+                ),
+            )
+
+
 def neutral_result() -> dict[str, Any]:
     """A result in which no rule should fire: open core, mixed, resilient, modest networking."""
-    person = {"core": False, "core_networks": 0, "roles": []}
+    people = {"systemic": 6, "sectoral": 12, "frontline": 6, "public": 12}
     return {
+        "computation": {"exact": True, "samples": None, "seconds": 0.0},
         "response": {
             "known": True,
             "people": 36,
@@ -109,39 +194,54 @@ def neutral_result() -> dict[str, Any]:
             "non_respondents": [],
         },
         "relations": {
-            r: {"network": {"ties_per_respondent": 2.0}, "people": {}} for r in RELATIONS
+            r: {"label": r, "directed": True, "network": network_stats(), "people": {}}
+            for r in RELATIONS
         },
         "combined": {
-            "network": {
-                "isolates": [],
-                "mean_contact_diversity": {"sector": 0.8, "layer": 0.7},
-                "ei_index": {"sector": 0.3},
-            },
-            "people": {p: dict(person) for p in STUDY.ids},
+            "label": "All relations combined",
+            "directed": True,
+            "network": network_stats(),
+            "people": {p: person() for p in STUDY.ids},
         },
         "core_consistency": {
             "cores": {r: MIXED_CORE for r in RELATIONS},
             "stable_core": MIXED_CORE,
+            "stable_core_min_networks": 6,
+            "stable_core_by": composition(MIXED_CORE),
             "mean_overlap": 0.3,
-            "overlap": {},
+            "overlap": [],
             "by_group": group_block(MIXED_CORE),
         },
         "layers": {
-            "people": {"systemic": 6, "sectoral": 12, "frontline": 6, "public": 12},
+            "groups": list(people),
+            "people": people,
+            "ties": {},
+            "density": {},
             "overall_density": 0.05,
-            "horizontal": {"systemic": 0.06, "sectoral": 0.05, "frontline": 0.07, "public": 0.04},
-            "vertical": {
-                "systemic-sectoral": 0.05,
-                "sectoral-frontline": 0.06,
-                "frontline-public": 0.04,
-            },
+            "ei_index": 0.2,
+            "thin_links_ratio": AnalysisConfig().thin_links_ratio,
+            "links": layer_links(
+                {"systemic": 0.06, "sectoral": 0.05, "frontline": 0.07, "public": 0.04},
+                {"systemic-sectoral": 0.05, "sectoral-frontline": 0.06, "frontline-public": 0.04},
+            ),
+        },
+        "sectors": {
+            "groups": [],
+            "people": {},
+            "ties": {},
+            "density": {},
+            "overall_density": 0.05,
+            "ei_index": 0.3,
         },
         "resilience": {
-            "baseline": {"reach2": 0.6, "largest_component_share": 1.0},
+            "baseline": {"reach2": 0.6, "largest_component_share": 1.0, "sampled_people": None},
             "scenarios": [
                 {
-                    "name": "stable-core",
+                    "kind": "stable-core",
+                    "grouping": None,
+                    "group": None,
                     "removed": MIXED_CORE,
+                    "reach2_before": 0.6,
                     "reach2_after": 0.55,
                     "reach_loss": 0.08,
                     "largest_component_share_after": 1.0,
@@ -157,6 +257,7 @@ def closed_core(result: dict[str, Any]) -> None:
     cc.update(
         cores={r: CORE for r in RELATIONS},
         stable_core=CORE,
+        stable_core_by=composition(CORE),
         mean_overlap=0.9,
         by_group=group_block(CORE),
     )
@@ -187,11 +288,11 @@ def segregated(result: dict[str, Any]) -> None:
 
 
 def thin_public_layer(result: dict[str, Any]) -> None:
-    result["layers"]["horizontal"]["public"] = 0.01
+    set_link_density(result, "public", "public", 0.01)
 
 
 def thin_vertical(result: dict[str, Any]) -> None:
-    result["layers"]["vertical"]["frontline-public"] = 0.005
+    set_link_density(result, "frontline", "public", 0.005)
 
 
 def isolates(result: dict[str, Any]) -> None:
@@ -221,7 +322,8 @@ SMALL_PLACE = AnalysisConfig(core_max_share=0.3)
 
 
 def run(result: dict[str, Any], config: AnalysisConfig | None = None) -> dict[str, Any]:
-    return {f.code: f for f in evaluate(result, STUDY, config or SMALL_PLACE)}
+    typed = NetworkAnalysis.model_validate(result)
+    return {f.code: f for f in evaluate(typed, STUDY, config or SMALL_PLACE)}
 
 
 def test_every_code_has_a_rule_and_a_pattern_test() -> None:
@@ -262,7 +364,7 @@ def test_excluded_group_names_the_groups_outside_the_core() -> None:
     f = run(result)["excluded-group"]
     assert {"vcs", "student council", "residents"} <= set(f.groups)
     assert "council" not in f.groups and "schools" not in f.groups
-    assert f.evidence["vcs"]["representation"] == 0
+    assert f.evidence.group("vcs").representation == 0
 
 
 def test_exclusive_core_names_its_people_and_sectors() -> None:
@@ -271,7 +373,7 @@ def test_exclusive_core_names_its_people_and_sectors() -> None:
     f = run(result)["exclusive-core"]
     assert f.people == CORE
     assert set(f.groups) == {"council", "schools"}
-    assert f.evidence["in_every_network"] == len(CORE)
+    assert f.evidence.in_every_network == len(CORE)
 
 
 def test_exclusive_core_needs_the_same_core_everywhere() -> None:
@@ -304,7 +406,7 @@ def test_individuals_are_not_named_below_the_response_threshold() -> None:
     low_response(result)
     found = run(result)
     assert found["core-departure-risk"].people == []
-    assert found["core-departure-risk"].evidence["people_not_named"] == len(CORE)
+    assert found["core-departure-risk"].people_not_named == len(CORE)
     assert found["low-response"].severity == "medium"
 
 
@@ -340,7 +442,8 @@ def test_findings_are_sorted_most_severe_first() -> None:
     for pattern in PATTERNS.values():
         pattern(result)
     order = {"high": 0, "medium": 1, "low": 2, "info": 3}
-    severities = [order[f.severity] for f in evaluate(result, STUDY, AnalysisConfig())]
+    typed = NetworkAnalysis.model_validate(result)
+    severities = [order[f.severity] for f in evaluate(typed, STUDY, AnalysisConfig())]
     assert severities == sorted(severities)
 
 

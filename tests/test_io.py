@@ -332,7 +332,7 @@ def test_survey_import_with_errors_changes_nothing(tmp_path: Path) -> None:
 
 def test_graphml_export_reads_back_in_networkx(tmp_path: Path, demo_study, demo_result) -> None:  # type: ignore[no-untyped-def]
     path = export_study(
-        demo_study, tmp_path / "n.graphml", "graphml", metrics=demo_result.to_dict()
+        demo_study, tmp_path / "n.graphml", "graphml", metrics=demo_result
     )
     g = nx.read_graphml(path)
     assert g.number_of_nodes() == demo_study.n_people

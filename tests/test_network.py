@@ -177,8 +177,8 @@ def test_ei_index_and_diversity_by_hand() -> None:
     assert div[0] == pytest.approx(1.0)
     assert div[1] == pytest.approx(0.0)
     m = mixing.mixing(net, groups)
-    assert m["ties"] == {"x": {"x": 1, "y": 1}, "y": {"x": 0, "y": 1}}
-    assert m["density"]["x"]["y"] == pytest.approx(1 / 4)
+    assert m.ties == {"x": {"x": 1, "y": 1}, "y": {"x": 0, "y": 1}}
+    assert m.density["x"]["y"] == pytest.approx(1 / 4)
 
 
 def test_mixing_separates_horizontal_and_vertical_links() -> None:
@@ -193,11 +193,11 @@ def test_mixing_separates_horizontal_and_vertical_links() -> None:
         {"source": "s1", "target": "c1", "relation": "work"},
         {"source": "c2", "target": "s2", "relation": "work"},
     ]
-    result = analyse(study_from_records(people, ties)).to_dict()
-    layers = result["layers"]
-    assert layers["horizontal"]["systemic"] == pytest.approx(1 / 2)
-    assert layers["horizontal"]["sectoral"] == 0.0
-    assert layers["vertical"]["systemic-sectoral"] == pytest.approx(2 / 8)
+    layers = analyse(study_from_records(people, ties)).layers
+    assert layers.link("systemic").density == pytest.approx(1 / 2)
+    assert layers.link("sectoral").density == 0.0
+    assert layers.link("systemic", "sectoral").density == pytest.approx(2 / 8)
+    assert layers.link("systemic", "sectoral").kind == "vertical"
 
 
 @pytest.mark.parametrize("dataset", ["krackhardt_hightech", "lazega_lawfirm", "padgett_florentine"])

@@ -22,7 +22,7 @@ def demo_data(demo_result):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def model(demo_result, demo_data):  # type: ignore[no-untyped-def]
-    return build_report(demo_result, data=demo_data)
+    return build_report(demo_result)
 
 
 @pytest.fixture(scope="module")
@@ -91,10 +91,11 @@ def test_recommendations_say_why_and_where_from(model, demo_data) -> None:  # ty
 def test_layer_numbers_equal_the_analysis(model, page: str, demo_data: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
     layers = demo_data["layers"]
     rows = {r[0]: r[1] for r in model.layer_picture.rows}
-    for layer, density in layers["horizontal"].items():
-        assert rows[f"within {layer}"] == charts.num(density, 4)
-    for pair, density in layers["vertical"].items():
-        assert rows[f"between {pair}"] == charts.num(density, 4)
+    for link in layers["links"]:
+        if link["kind"] == "horizontal":
+            assert rows[f"within {link['a']}"] == charts.num(link["density"], 4)
+        else:
+            assert rows[f"between {link['a']}-{link['b']}"] == charts.num(link["density"], 4)
     mixing = {r[0]: r[1:] for r in model.layer_mixing.rows}
     for i, a in enumerate(layers["groups"]):
         for j, b in enumerate(layers["groups"]):
@@ -243,8 +244,8 @@ def test_write_report_writes_html_and_returns_paths(demo_result, tmp_path: Path)
 
 
 def test_the_layout_is_reproducible(demo_result, demo_data) -> None:  # type: ignore[no-untyped-def]
-    one = build_report(demo_result, data=demo_data).map_payload["x"]
-    two = build_report(demo_result, data=demo_data).map_payload["x"]
+    one = build_report(demo_result).map_payload["x"]
+    two = build_report(demo_result).map_payload["x"]
     assert one == two
 
 

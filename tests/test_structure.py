@@ -79,3 +79,39 @@ def test_every_lisa_error_has_a_documented_exit_code() -> None:
             else:
                 err = obj("message")
             assert exit_code(err) in (1, 2, 3)
+
+
+#: The public API, pinned: a change here is a change users see (and the changelog says so).
+PUBLIC = {
+    "lisa": {
+        "DEFAULT_RELATIONS", "FINDING_CODES", "LAYERS", "AnalysisConfig", "AnalysisResult",
+        "AnswerError", "AssessmentInvalid", "ConfigError", "DefinitionInvalid", "Finding",
+        "InputInvalid", "LisaError", "MissingDependency", "NotFound", "OutputError", "Person",
+        "Problem", "Pseudonymiser", "Relation", "Study", "StudyInvalid", "StudyNotFound", "Tie",
+        "UnknownCase", "UnknownPerson", "UnknownRelation", "__version__", "analyse",
+        "assess_files", "check_study", "export_study", "generate", "load_study",
+        "study_from_records", "write_report", "write_study",
+    },
+    "lisa.network": {"NetworkAnalysis", "analyse_network"},
+    "lisa.report": {
+        "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("package", sorted(PUBLIC))
+def test_the_public_api_is_exactly_all(package: str) -> None:
+    import importlib
+
+    module = importlib.import_module(package)
+    assert set(module.__all__) == PUBLIC[package]
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+
+
+@pytest.mark.parametrize("package", ["lisa.io", "lisa.assess", "lisa.cases"])
+def test_every_subpackage_declares_its_api(package: str) -> None:
+    import importlib
+
+    module = importlib.import_module(package)
+    assert module.__all__ and all(hasattr(module, name) for name in module.__all__)

@@ -72,7 +72,7 @@ class Recommendation(BaseModel):
 
     cluster_title: str = Field(
         default_factory=lambda data: CLUSTERS[data["cluster"]],
-        description="The cluster's heading (follows from the cluster).",
+        description="The cluster in the reports' words (follows from the cluster).",
     )
 
     @model_validator(mode="after")
@@ -145,8 +145,9 @@ def for_network(
 
     Examples
     --------
-    >>> from lisa.findings import Finding
-    >>> low = Finding("low-response", "high", "Few answered", "")
+    >>> from lisa.findings import Finding, Headline
+    >>> low = Finding(code="low-response", severity="high", title="Few answered", detail="",
+    ...               headline=Headline(value=0.4, text="40%"))
     >>> [r.id for r in for_network([low])]
     ['confirm-with-more-responses']
     """

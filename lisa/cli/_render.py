@@ -13,17 +13,14 @@ from rich.table import Table
 
 from lisa.cli._app import console, err_console
 from lisa.errors import Problem
+from lisa.vocabulary import ROLE_METRIC_LABEL, ROLE_TITLE, ROLES
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.analysis import Progress as ProgressFn
+    from lisa.privacy import Pseudonymiser
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "green"}
-ROLE_TITLES = {
-    "hub": "Hubs — the people others go to (most nominations)",
-    "gatekeeper": "Gatekeepers — on the critical paths into parts of the network",
-    "pulsetaker": "Pulsetakers — few direct ties, but close to everyone",
-}
 
 
 @contextmanager
@@ -65,89 +62,111 @@ def print_problems(problems: Sequence[Problem], source: Path | str) -> int:
     return len(errors)
 
 
-def print_summary(result: AnalysisResult, *, brief: bool = False) -> None:
-    """Findings first, then the key people per role, then the networks."""
-    data = result.network
-    study = result.study
-    resp = data["response"]
-    console.print(
-        f"\n[bold]{escape(study.name)}[/]: {study.n_people} people, "
-        f"{len(study.relations)} networks, {len(study.ties)} ties"
-        + (f", response {100 * resp['rate']:.0f}%" if resp.get("known") else "")
-    )
-    if resp.get("known") and resp["rate"] < 1:
-        for key, label in (("by_layer", "layer"), ("by_sector", "sector")):
+def _print_response(result: AnalysisResult) -> None:
+    resp = result.response
+    if resp.known and resp.rate < 1:
+        for label, groups in (("layer", resp.by_layer), ("sector", resp.by_sector)):
             parts = [
-                f"{escape(g)} {100 * v['rate']:.0f}%" + (" [red](thin)[/]" if v["thin"] else "")
-                for g, v in resp[key].items()
+                f"{escape(g)} {100 * v.rate:.0f}%" + (" [red](thin)[/]" if v.thin else "")
+                for g, v in groups.items()
             ]
             if parts:
                 console.print(f"  response by {label}: " + " · ".join(parts), highlight=False)
+
+
+def _print_findings(result: AnalysisResult) -> None:
     console.rule("Findings")
     if not result.findings:
         console.print("No findings: none of lisa's patterns show in these data.")
     for f in result.findings:
         style = SEVERITY_STYLE.get(f.severity, "")
         console.print(
-            f"[{style}]{f.severity.upper():<6}[/] [bold]{escape(f.title)}[/] [dim]({f.code})[/]"
+            f"[{style}]{f.severity.upper():<6}[/] [bold]{escape(f.title)}[/] "
+            f"[dim]({f.code} · {escape(f.headline.text)})[/]"
         )
         console.print(f"       {escape(f.detail)}", highlight=False)
-    if brief:
-        return
+
+
+def _role_value(role: str, value: float) -> str:
+    if role == "hub":
+        return str(int(value))
+    if role == "pulsetaker":
+        return f"{100 * value:.0f}%"
+    return f"{value:.3f}"
+
+
+def _print_key_people(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> None:
     console.rule("Key people (all networks combined)")
+    counts = result.role_counts()
     if not result.names_individuals:
         console.print(
-            f"Response is {100 * resp['rate']:.0f}%: individuals are not named below "
+            f"Response is {100 * result.response.rate:.0f}%: individuals are not named below "
             f"{100 * result.config.response_name_individuals:.0f}% (broad patterns only). "
-            "Counts per role: " + ", ".join(f"{k} {v}" for k, v in result.role_counts().items())
+            "Counts per role: " + ", ".join(f"{k} {v}" for k, v in counts.items())
         )
-    else:
-        metric_label = {
-            "hub": "named by",
-            "gatekeeper": "betweenness",
-            "pulsetaker": "2-step reach",
-        }
-        for role, title in ROLE_TITLES.items():
-            people = result.key_people(role, limit=5)
-            count = result.role_counts()[role]
-            console.print(f"[bold]{title}[/] — {count} in all")
-            roles_table = Table(show_edge=False, box=None, padding=(0, 1))
-            roles_table.add_column("person", overflow="fold")
-            roles_table.add_column("organisation · sector · layer", overflow="fold")
-            roles_table.add_column(metric_label[role], justify="right")
-            for p in people:
-                where = " · ".join(x for x in (p.organisation, p.sector, p.layer) if x)
-                value = (
-                    str(int(p.value))
-                    if role == "hub"
-                    else f"{100 * p.value:.0f}%"
-                    if role == "pulsetaker"
-                    else f"{p.value:.3f}"
-                )
-                roles_table.add_row(escape(p.name or p.id), escape(where), value)
-            console.print(roles_table)
+        return
+    study = result.study
+    for role in ROLES:
+        console.print(f"[bold]{ROLE_TITLE[role]}[/] — {counts[role]} in all")
+        table = Table(show_edge=False, box=None, padding=(0, 1))
+        table.add_column("person", overflow="fold")
+        table.add_column("organisation · sector · layer", overflow="fold")
+        table.add_column(ROLE_METRIC_LABEL[role], justify="right")
+        for pid, value in result.role_holders(role)[:5]:
+            i = study.index_of(pid)
+            if pseudonymiser is not None:
+                who = pseudonymiser.code(pid)
+                org = pseudonymiser.organisations[i]
+            else:
+                who, org = study.names[i] or pid, study.organisations[i]
+            where = " · ".join(x for x in (org, study.sectors[i], study.layers[i]) if x)
+            table.add_row(escape(who), escape(where), _role_value(role, value))
+        console.print(table)
+
+
+def _print_networks(result: AnalysisResult) -> None:
     console.rule("Networks")
     table = Table(show_edge=False, box=None)
     for col in ("network", "ties", "density", "named per respondent", "core size", "core fit"):
         table.add_column(col, justify="left" if col == "network" else "right")
-    blocks = list(data["relations"].items()) + [("combined", data["combined"])]
-    for name, block in blocks:
-        n = block["network"]
+    for name, block in [*result.relations.items(), ("combined", result.combined)]:
+        n = block.network
         table.add_row(
             escape(name),
-            str(n["arcs"]),
-            f"{n['density']:.4f}",
-            f"{n.get('ties_per_respondent', 0):.1f}",
-            str(n.get("core_size", "")),
-            "–" if n.get("core_fit") is None else f"{n['core_fit']:.2f}",
+            str(n.arcs),
+            f"{n.density:.4f}",
+            f"{n.ties_per_respondent:.1f}",
+            str(n.core_size),
+            "–" if n.core_fit is None else f"{n.core_fit:.2f}",
         )
     console.print(table)
-    comp = data.get("computation", {})
-    if comp and not comp.get("exact", True):
+    if not result.computation.exact:
         console.print(
-            f"[dim]Betweenness and closeness estimated from {comp.get('samples')} sampled "
+            f"[dim]Betweenness and closeness estimated from {result.computation.samples} sampled "
             "people (large network); see docs/method.md for the error.[/]"
         )
+
+
+def print_summary(
+    result: AnalysisResult, *, brief: bool = False, pseudonymiser: Pseudonymiser | None = None
+) -> None:
+    """Findings first, then the key people per role, then the networks.
+
+    With a ``pseudonymiser``, people are shown by their pseudonym and withheld
+    organisations stay withheld, so a pseudonymised run prints nothing personal.
+    """
+    summary = result.study_summary
+    console.print(
+        f"\n[bold]{escape(summary.name)}[/]: {summary.people} people, "
+        f"{len(summary.relations)} networks, {summary.ties} ties"
+        + (f", response {100 * result.response.rate:.0f}%" if result.response.known else "")
+    )
+    _print_response(result)
+    _print_findings(result)
+    if brief:
+        return
+    _print_key_people(result, pseudonymiser)
+    _print_networks(result)
 
 
 def print_settings(rows: Sequence[tuple[str, object, str]]) -> None:

@@ -125,34 +125,19 @@ def settings() -> None:
 
 
 def _finding(entry: Any, where: str) -> Any:
-    """One finding of an analysis JSON as a :class:`lisa.findings.Finding`."""
-    from lisa.findings import Finding
-    from lisa.vocabulary import SEVERITIES
+    """One finding of an analysis JSON, read by the findings' own models."""
+    from pydantic import TypeAdapter, ValidationError
 
-    if not isinstance(entry, dict) or not isinstance(entry.get("code"), str):
-        raise ConfigError(f"{where}: a finding needs a 'code' (text), got {str(entry)[:80]!r}")
-    texts = [entry.get("title", ""), entry.get("detail", "")]
-    lists = [entry.get("people") or [], entry.get("groups") or []]
-    well_formed = (
-        entry.get("severity", "info") in SEVERITIES
-        and all(isinstance(t, str) for t in texts)
-        and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists)
-        and isinstance(entry.get("evidence") or {}, dict)
-    )
-    if not well_formed:
+    from lisa.findings import AnyFinding
+
+    try:
+        return TypeAdapter(AnyFinding).validate_python(entry)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "the finding"
         raise ConfigError(
-            f"{where}: finding '{entry['code']}' has a severity, title, detail, evidence, "
-            "people or groups of the wrong type"
-        )
-    return Finding(
-        code=entry["code"],
-        severity=entry.get("severity", "info"),
-        title=texts[0],
-        detail=texts[1],
-        evidence=dict(entry.get("evidence") or {}),
-        people=lists[0],
-        groups=lists[1],
-    )
+            f"{where}: not a finding of 'lisa analyse' ({field}: {first['msg']})"
+        ) from None
 
 
 def _read_findings(path: Path) -> list[Any]:

@@ -1,7 +1,8 @@
 """The report command: ``lisa report STUDY_DIR`` (issue 5).
 
-Analyses the study exactly as ``lisa analyse`` does (same settings, same
-``--set``), then writes the locality report with :mod:`lisa.report`.
+Analyses the study exactly as ``lisa analyse`` does (the same shared options:
+``--set``, ``--wave``, ``--impute``), or reuses a stored analysis
+(``--analysis FILE``), then writes the locality report with :mod:`lisa.report`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lisa.cli._app import app, console, handles_errors
-from lisa.cli.study import SetOption, StudyDir, _config, _run_analysis
+from lisa.cli._options import (
+    DEFAULT_MIN_CELL,
+    AnalysisOption,
+    ImputeOption,
+    MinCellOption,
+    PseudonymiseOption,
+    QuietOption,
+    SetOption,
+    StudyDir,
+    WaveOption,
+    analysis_for,
+    config_from,
+    pseudonymiser_for,
+)
 
 if TYPE_CHECKING:
     from lisa.assess import Assessment
@@ -39,10 +53,8 @@ def report(
     pdf: Annotated[
         Path | None, typer.Option("--pdf", help="Also write the report as a PDF (board papers).")
     ] = None,
-    pseudonymise: Annotated[
-        bool,
-        typer.Option(help="Show people by role and group only: no names, no roster ids."),
-    ] = False,
+    pseudonymise: PseudonymiseOption = False,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
     assessment: Annotated[
         list[Path] | None,
         typer.Option(
@@ -50,21 +62,26 @@ def report(
             help="An assessment JSON from 'lisa assess' (repeatable): adds its innovation.",
         ),
     ] = None,
+    wave: WaveOption = None,
+    impute: ImputeOption = "none",
     sets: SetOption = None,
+    analysis: AnalysisOption = None,
     title: Annotated[str | None, typer.Option(help="Report title (default: the study name).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Write the locality report: interactive HTML (map, charts, findings) and optionally a PDF."""
     from lisa.report import write_report
 
     assessments = _read_assessments(assessment)
-    result = _run_analysis(study, _config(sets), quiet)
+    result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=quiet)
+    outputs = [p for p in (out, pdf) if p is not None]
+    pseudonymiser = pseudonymiser_for(result.study, pseudonymise, min_cell, None, outputs)
     written = write_report(
         result,
         out,
         pdf=pdf,
         assessments=assessments,
-        pseudonymise=pseudonymise,
+        pseudonymise=pseudonymiser or False,
         title=title,
     )
     for path in written:

@@ -7,88 +7,47 @@ the library, print with :mod:`lisa.cli._render`.
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lisa.cli._app import app, console, err_console, handles_errors
-from lisa.cli._render import (
-    analysis_progress,
-    print_problems,
-    print_settings,
-    print_summary,
+from lisa.cli._options import (
+    DEFAULT_MIN_CELL,
+    AnalysisOption,
+    ImputeOption,
+    JsonOption,
+    KeyOption,
+    MinCellOption,
+    PseudonymiseOption,
+    QuietOption,
+    SetOption,
+    StudyDir,
+    WaveOption,
+    analysis_for,
+    config_from,
+    pseudonymiser_for,
 )
+from lisa.cli._render import analysis_progress, print_problems, print_settings, print_summary
 from lisa.config import AnalysisConfig
-from lisa.errors import ConfigError
+from lisa.io.export import ExportFormat
+from lisa.io.folder import StudyFormat
+from lisa.synth import Preset
 
+if TYPE_CHECKING:
+    from lisa.analysis import AnalysisResult
+    from lisa.privacy import Pseudonymiser
 
-class ExportFormat(str, Enum):
-    graphml = "graphml"
-    gexf = "gexf"
-    csv = "csv"
-
-
-class Preset(str, Enum):
-    appendix_c = "appendix-c"
-    open = "open"
-
-
-class StudyFormat(str, Enum):
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-class Impute(str, Enum):
-    none = "none"
-    reciprocity = "reciprocity"
-
-
-StudyDir = Annotated[
-    Path,
-    typer.Argument(
-        help="A study folder (people.csv, ties.csv, optional relations.csv) or an .xlsx workbook.",
-        show_default=False,
-    ),
-]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        help="Override an analysis setting, NAME=VALUE (repeatable; see 'lisa settings').",
-        metavar="NAME=VALUE",
-    ),
-]
-
-
-def _config(
-    sets: list[str] | None, wave: str | None = None, impute: Impute = Impute.none
-) -> AnalysisConfig:
-    overrides: dict[str, str] = {}
-    for item in sets or []:
-        if "=" not in item:
-            raise ConfigError(f"--set expects NAME=VALUE, got '{item}'")
-        key, value = item.split("=", 1)
-        overrides[key.strip()] = value.strip()
-    return AnalysisConfig.from_overrides(overrides, wave=wave, impute=impute.value)
-
-
-def _run_analysis(study_path: Path, config: AnalysisConfig, quiet: bool):  # type: ignore[no-untyped-def]
-    from lisa.analysis import analyse
-    from lisa.io import load_study
-
-    study = load_study(study_path)
-    with analysis_progress(quiet) as progress:
-        return analyse(study, config, progress=progress)
-
-
-def _write_outputs(result, out: Path, pseudonymise: bool = False) -> list[Path]:  # type: ignore[no-untyped-def]
+def write_outputs(
+    result: AnalysisResult, out: Path, pseudonymiser: Pseudonymiser | None = None
+) -> list[Path]:
+    """analysis.json and the three exports in ``out`` (all pseudonymised, or none)."""
     from lisa.io import export_study
 
     out.mkdir(parents=True, exist_ok=True)
-    written = [result.write_json(out / "analysis.json")]
-    metrics = result.to_dict()
+    stored = pseudonymiser.result(result) if pseudonymiser else result
+    written = [stored.write_json(out / "analysis.json")]
     exports = out / "exports"
     for fmt, target in (
         ("graphml", exports / "network.graphml"),
@@ -96,7 +55,9 @@ def _write_outputs(result, out: Path, pseudonymise: bool = False) -> list[Path]:
         ("csv", exports / "csv"),
     ):
         written.append(
-            export_study(result.study, target, fmt, metrics=metrics, pseudonymise=pseudonymise)
+            export_study(
+                result.study, target, fmt, metrics=result, pseudonymise=pseudonymiser or False
+            )
         )
     return written
 
@@ -109,7 +70,7 @@ def demo(
     ] = Path("lisa-demo"),
     people: Annotated[int, typer.Option(help="Number of people in the demo place.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed of the demo place.")] = 7,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Build the demo place (shaped like the reports' Appendix C area), analyse it and show what it finds."""
     from lisa.analysis import analyse
@@ -125,7 +86,7 @@ def demo(
     with analysis_progress(quiet) as progress:
         result = analyse(study, AnalysisConfig(), progress=progress)
     print_summary(result)
-    written = _write_outputs(result, out)
+    written = write_outputs(result, out)
     from lisa.report import write_report
 
     written += write_report(result, out / "report.html")
@@ -147,7 +108,7 @@ def generate(
     out: Annotated[Path, typer.Argument(help="Folder to write the study to.", show_default=False)],
     people: Annotated[int, typer.Option(help="Number of people (50 to 100,000).")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same place.")] = 0,
-    preset: Annotated[Preset, typer.Option(help="Shape of the place.")] = Preset.appendix_c,
+    preset: Annotated[Preset, typer.Option(help="Shape of the place.")] = "appendix-c",
     core_closure: Annotated[
         float | None, typer.Option(help="0..1: how closed the core group is (overrides preset).")
     ] = None,
@@ -158,9 +119,7 @@ def generate(
     response_rate: Annotated[
         float, typer.Option(help="Share of people who answered the survey.")
     ] = 1.0,
-    format: Annotated[StudyFormat, typer.Option(help="CSV files or one Excel workbook.")] = (
-        StudyFormat.csv
-    ),
+    format: Annotated[StudyFormat, typer.Option(help="CSV files or one Excel workbook.")] = "csv",
 ) -> None:
     """Generate a seeded, reproducible synthetic locality as a study folder."""
     from lisa.io import write_study
@@ -169,12 +128,12 @@ def generate(
     study = make_place(
         people,
         seed=seed,
-        preset=preset.value,  # type: ignore[arg-type]
+        preset=preset,
         core_closure=core_closure,
         periphery_connection=periphery_connection,
         response_rate=response_rate,
     )
-    path = write_study(study, out, format=format.value)  # type: ignore[arg-type]
+    path = write_study(study, out, format=format)
     console.print(
         f"Wrote {study.n_people} people and {len(study.ties)} ties in "
         f"{len(study.relations)} relations to {path}"
@@ -197,34 +156,31 @@ def validate(study: StudyDir) -> None:
 @handles_errors
 def analyse(
     study: StudyDir,
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="Write the analysis JSON to this file.")
-    ] = None,
+    json_path: JsonOption = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Write analysis.json and exports (GraphML, GEXF, CSV) to this folder."),
     ] = None,
-    wave: Annotated[
-        str | None, typer.Option(help="Survey wave to analyse (default: latest).")
-    ] = None,
-    impute: Annotated[
-        Impute, typer.Option(help="Fill in non-respondents' ties by reciprocity.")
-    ] = Impute.none,
+    wave: WaveOption = None,
+    impute: ImputeOption = "none",
     sets: SetOption = None,
-    pseudonymise: Annotated[
-        bool, typer.Option(help="Exports in --out without names (pseudonymous ids).")
-    ] = False,
+    pseudonymise: PseudonymiseOption = False,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    pseudonym_key: KeyOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
 ) -> None:
     """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
-    config = _config(sets, wave, impute)
-    result = _run_analysis(study, config, quiet)
-    print_summary(result, brief=quiet)
+    result = analysis_for(study, config_from(sets, wave, impute), quiet=quiet)
+    outputs = [p for p in (out, json_path) if p is not None]
+    pseudonymiser = pseudonymiser_for(
+        result.study, pseudonymise, min_cell, pseudonym_key, outputs
+    )
+    print_summary(result, brief=quiet, pseudonymiser=pseudonymiser)
     if json_path:
-        result.write_json(json_path)
+        (pseudonymiser.result(result) if pseudonymiser else result).write_json(json_path)
         console.print(f"Analysis JSON written to {json_path}")
     if out:
-        for path in _write_outputs(result, out, pseudonymise):
+        for path in write_outputs(result, out, pseudonymiser):
             console.print(f"Wrote {path}")
 
 
@@ -232,7 +188,7 @@ def analyse(
 @handles_errors
 def export(
     study: StudyDir,
-    format: Annotated[ExportFormat, typer.Option(help="File format.")] = ExportFormat.graphml,
+    format: Annotated[ExportFormat, typer.Option(help="File format.")] = "graphml",
     out: Annotated[
         Path | None,
         typer.Option(help="Output file (a folder for csv). Default: next to the study."),
@@ -243,23 +199,33 @@ def export(
     with_metrics: Annotated[
         bool, typer.Option(help="Add each person's metrics and roles (runs the analysis).")
     ] = True,
-    pseudonymise: Annotated[
-        bool, typer.Option(help="Replace names and ids with pseudonyms for sharing.")
-    ] = False,
+    wave: WaveOption = None,
+    impute: ImputeOption = "none",
     sets: SetOption = None,
+    analysis: AnalysisOption = None,
+    pseudonymise: PseudonymiseOption = False,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    pseudonym_key: KeyOption = None,
 ) -> None:
     """Export a study's network to GraphML, GEXF or CSV for Gephi, Kumu, UCINET and others."""
     from lisa.io import export_study, load_study
 
+    fmt = format
     if with_metrics:
-        result = _run_analysis(study, _config(sets), quiet=True)
-        data, metrics = result.study, result.to_dict()
+        result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=True)
+        data, metrics = result.study, result
     else:
         data, metrics = load_study(study), None
-    suffix = "" if format is ExportFormat.csv else f".{format.value}"
+    suffix = "" if fmt == "csv" else f".{fmt}"
     target = out or study.with_name(study.name + "-export" + suffix)
+    pseudonymiser = pseudonymiser_for(data, pseudonymise, min_cell, pseudonym_key, [target])
     path = export_study(
-        data, target, format.value, relation=relation, metrics=metrics, pseudonymise=pseudonymise
+        data,
+        target,
+        fmt,
+        relation=relation,
+        metrics=metrics,
+        pseudonymise=pseudonymiser or False,
     )
     console.print(f"Wrote {path}")
 

@@ -1,17 +1,18 @@
 """Exports for other network tools: GraphML, GEXF and plain CSV.
 
 All three carry the whole multiplex — one edge per tie and relation, with the
-relation as an edge attribute — or a single relation. With analysis metrics
-(the dict of :meth:`lisa.analysis.AnalysisResult.to_dict`), each person also
-gets their combined-network numbers and roles, so Gephi or Kumu can size
-and colour by them. ``pseudonymise=True`` applies :mod:`lisa.privacy`.
+relation as an edge attribute — or a single relation. With the analysis
+(an :class:`~lisa.analysis.AnalysisResult`, computed or reloaded), each person
+also gets their network numbers and roles, so Gephi or Kumu can size and
+colour by them. ``pseudonymise`` applies :mod:`lisa.privacy`: codes instead of
+ids, no names or free attributes, small cells coarsened, rows shuffled.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import polars as pl
@@ -19,10 +20,14 @@ import polars as pl
 from lisa.errors import ConfigError
 from lisa.files import atomic_target
 from lisa.io.tables import write_csv
-from lisa.privacy import pseudonym_map
+from lisa.privacy import Pseudonymiser
 from lisa.study import Study
 
-FORMATS = ("graphml", "gexf", "csv")
+if TYPE_CHECKING:
+    from lisa.analysis import AnalysisResult
+
+ExportFormat = Literal["graphml", "gexf", "csv"]
+FORMATS: tuple[str, ...] = get_args(ExportFormat)
 METRIC_FIELDS = (
     "in_degree",
     "out_degree",
@@ -35,41 +40,59 @@ METRIC_FIELDS = (
 
 
 def _node_table(
-    study: Study, metrics: dict[str, Any] | None, relation: str | None, pseudonymise: bool
+    study: Study,
+    metrics: AnalysisResult | None,
+    relation: str | None,
+    pseudonymiser: Pseudonymiser | None,
 ) -> tuple[list[str], dict[str, list[Any]]]:
-    ids = list(study.ids)
-    mapping = pseudonym_map(ids) if pseudonymise else {i: i for i in ids}
-    cols: dict[str, list[Any]] = {"id": [mapping[i] for i in ids]}
-    if not pseudonymise:
-        cols["name"] = list(study.names)
-    cols["organisation"] = list(study.organisations)
-    cols["sector"] = list(study.sectors)
-    cols["layer"] = [v or "" for v in study.layers]
-    if not pseudonymise:
+    """(node ids as written, columns), people in the output order."""
+    order = pseudonymiser.order.tolist() if pseudonymiser else range(study.n_people)
+    ids = [study.ids[i] for i in order]
+    cols: dict[str, list[Any]] = {}
+    if pseudonymiser:
+        cols["id"] = [pseudonymiser.code(pid) for pid in ids]
+        organisations = pseudonymiser.organisations
+    else:
+        cols["id"] = ids
+        cols["name"] = [study.names[i] for i in order]
+        organisations = study.organisations
+    cols["organisation"] = [organisations[i] for i in order]
+    cols["sector"] = [study.sectors[i] for i in order]
+    cols["layer"] = [study.layers[i] or "" for i in order]
+    if not pseudonymiser:
         for k, v in study.attributes.items():
             if k not in cols:
-                cols[k] = list(v)
-    if metrics:
-        block = metrics["relations"][relation] if relation else metrics["combined"]
-        people = block["people"]
+                cols[k] = [v[i] for i in order]
+    if metrics is not None:
+        people = metrics.network(relation).people
+        rows = [people[pid] for pid in ids]
         for fld in METRIC_FIELDS:
-            cols[fld] = [people.get(i, {}).get(fld) for i in ids]
-        cols["roles"] = [" ".join(people.get(i, {}).get("roles", [])) for i in ids]
+            cols[fld] = [getattr(p, fld) for p in rows]
+        cols["roles"] = [" ".join(p.roles) for p in rows]
         if not relation:
-            cols["core_networks"] = [people.get(i, {}).get("core_networks", 0) for i in ids]
+            cols["core_networks"] = [metrics.combined.people[pid].core_networks for pid in ids]
     return cols["id"], cols
 
 
 def _edges(
-    study: Study, relation: str | None
+    study: Study, relation: str | None, pseudonymiser: Pseudonymiser | None
 ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """(source, target positions in the node table, relation names, weights).
+
+    Pseudonymised, the ties are listed in the order of their people, not as read.
+    """
     t = study.ties
     mask = (
         np.ones(len(t), bool) if relation is None else t.relation == study.relation_index(relation)
     )
     mask &= t.source != t.target
-    names = [study.relations[int(r)].name for r in t.relation[mask]]
-    return t.source[mask], t.target[mask], names, t.weight[mask]
+    src, tgt, rel, weight = t.source[mask], t.target[mask], t.relation[mask], t.weight[mask]
+    if pseudonymiser is not None:
+        src, tgt = pseudonymiser.rank[src], pseudonymiser.rank[tgt]
+        by_people = np.lexsort((rel, tgt, src))
+        src, tgt, rel, weight = src[by_people], tgt[by_people], rel[by_people], weight[by_people]
+    names = [study.relations[int(r)].name for r in rel]
+    return src, tgt, names, weight
 
 
 def export_study(
@@ -78,21 +101,32 @@ def export_study(
     fmt: str,
     *,
     relation: str | None = None,
-    metrics: dict[str, Any] | None = None,
-    pseudonymise: bool = False,
+    metrics: AnalysisResult | None = None,
+    pseudonymise: bool | Pseudonymiser = False,
 ) -> Path:
     """Write the study's network as ``fmt`` (graphml, gexf or csv); returns the path.
 
     For csv, ``path`` is a folder that receives people.csv, ties.csv and
     relations.csv (the study-folder format plus metric columns).
+
+    ``metrics`` is the study's analysis (keyed by roster ids). ``pseudonymise``
+    is True (a fresh :class:`~lisa.privacy.Pseudonymiser`) or the run's own
+    pseudonymiser, so that every file of a run shares the same codes.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format '{fmt}': use one of {', '.join(FORMATS)}")
     if relation is not None:
         study.relation(relation)  # UnknownRelation with the known names
     path = Path(path)
-    node_ids, cols = _node_table(study, metrics, relation, pseudonymise)
-    src, tgt, rels, weight = _edges(study, relation)
+    pseudonymiser = (
+        pseudonymise
+        if isinstance(pseudonymise, Pseudonymiser)
+        else Pseudonymiser(study)
+        if pseudonymise
+        else None
+    )
+    node_ids, cols = _node_table(study, metrics, relation, pseudonymiser)
+    src, tgt, rels, weight = _edges(study, relation, pseudonymiser)
     if fmt == "csv":
         write_csv(pl.DataFrame(cols), path / "people.csv")
         ids = pl.Series(node_ids, dtype=pl.Utf8)

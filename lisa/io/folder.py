@@ -151,7 +151,10 @@ def study_frames(study: Study) -> dict[str, pl.DataFrame]:
     return {"people": pl.DataFrame(people), "ties": ties, "relations": relations}
 
 
-def write_study(study: Study, path: str | Path, format: Literal["csv", "xlsx"] = "csv") -> Path:
+StudyFormat = Literal["csv", "xlsx"]
+
+
+def write_study(study: Study, path: str | Path, format: StudyFormat = "csv") -> Path:
     """Write a study as a folder of CSV files or one workbook; returns the path written.
 
     Files are written to a temporary place first and moved in at the end, so

@@ -19,13 +19,14 @@ with its share of the people (``representation`` = 1 means as expected,
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-from typing import Any
 
 import numpy as np
 
 from lisa.network.graph import Net
+from lisa.network.results import CoreConsistency, CoreOverlap, GroupRepresentation
 
 
 def fit_core(net: Net, coreness: np.ndarray, min_size: int) -> tuple[np.ndarray, float | None]:
@@ -66,13 +67,40 @@ def fit_core(net: Net, coreness: np.ndarray, min_size: int) -> tuple[np.ndarray,
     return coreness >= best_k, float(best_r)
 
 
+def _representation(
+    values: Sequence[str], counts: np.ndarray, n: int, total_places: int
+) -> dict[str, GroupRepresentation]:
+    arr = np.asarray(values, dtype=object).astype(str)
+    block: dict[str, GroupRepresentation] = {}
+    for group in sorted(set(arr.tolist())):
+        members = arr == group
+        people = int(members.sum())
+        places = int(counts[members].sum())
+        share_people = people / n if n else 0.0
+        share_core = places / total_places if total_places else 0.0
+        block[group] = GroupRepresentation(
+            people=people,
+            core_places=places,
+            share_of_people=share_people,
+            share_of_core=share_core,
+            representation=share_core / share_people if share_people else 0.0,
+        )
+    return block
+
+
+def _composition(values: Sequence[str], members: np.ndarray) -> dict[str, int]:
+    """Members per group, largest first (ties by name); a blank group is '(none)'."""
+    found = Counter(str(values[int(i)]) or "(none)" for i in members)
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def consistency(
     ids: Sequence[str],
     cores: dict[str, np.ndarray],
     groupings: Mapping[str, Sequence[str]],
     stable_share: float,
-) -> dict[str, Any]:
-    """The CORES block of the analysis JSON (see docs/schema.md)."""
+) -> tuple[CoreConsistency, np.ndarray]:
+    """The core consistency block, and each person's number of relation cores."""
     n = len(ids)
     names = list(cores)
     counts = np.zeros(n, np.int64)
@@ -80,36 +108,21 @@ def consistency(
         counts += member
     needed = max(1, math.ceil(stable_share * len(names) - 1e-9)) if names else 1
     stable = np.flatnonzero(counts >= needed) if names else np.zeros(0, np.int64)
-    overlap: dict[str, float] = {}
+    overlap = []
     for a, b in combinations(names, 2):
         inter = int(np.sum(cores[a] & cores[b]))
         union = int(np.sum(cores[a] | cores[b]))
-        overlap[f"{a}|{b}"] = inter / union if union else 0.0
+        overlap.append(CoreOverlap(a=a, b=b, jaccard=inter / union if union else 0.0))
     total_places = int(counts.sum())
-    by_group: dict[str, dict[str, dict[str, float | int]]] = {}
-    for grouping, values in groupings.items():
-        arr = np.asarray(values, dtype=object).astype(str)
-        block: dict[str, dict[str, float | int]] = {}
-        for group in sorted(set(arr.tolist())):
-            members = arr == group
-            people = int(members.sum())
-            places = int(counts[members].sum())
-            share_people = people / n if n else 0.0
-            share_core = places / total_places if total_places else 0.0
-            block[group] = {
-                "people": people,
-                "core_places": places,
-                "share_of_people": share_people,
-                "share_of_core": share_core,
-                "representation": share_core / share_people if share_people else 0.0,
-            }
-        by_group[grouping] = block
-    return {
-        "cores": {name: [ids[int(i)] for i in np.flatnonzero(m)] for name, m in cores.items()},
-        "stable_core": [ids[int(i)] for i in stable],
-        "stable_core_min_networks": needed,
-        "overlap": overlap,
-        "mean_overlap": float(np.mean(list(overlap.values()))) if overlap else 0.0,
-        "by_group": by_group,
-        "core_networks": counts,
-    }
+    block = CoreConsistency(
+        cores={name: [ids[int(i)] for i in np.flatnonzero(m)] for name, m in cores.items()},
+        stable_core=[ids[int(i)] for i in stable],
+        stable_core_min_networks=needed,
+        stable_core_by={g: _composition(v, stable) for g, v in groupings.items()},
+        overlap=overlap,
+        mean_overlap=float(np.mean([o.jaccard for o in overlap])) if overlap else 0.0,
+        by_group={
+            g: _representation(v, counts, n, total_places) for g, v in groupings.items()
+        },
+    )
+    return block, counts

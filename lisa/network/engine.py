@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,46 +12,126 @@ from lisa.config import AnalysisConfig
 from lisa.network import brokerage as gf
 from lisa.network import centrality, cores, mixing, resilience, response, roles
 from lisa.network.graph import Net, build_net
+from lisa.network.results import (
+    CombinedNetwork,
+    Computation,
+    Network,
+    NetworkAnalysis,
+    NetworkStats,
+    diversity_value,
+)
+from lisa.randomness import rng_for
 from lisa.study import Study
 
 Progress = Callable[[str, int, int], None]
 COMBINED = "combined"
-
-
-def _num(x: float) -> float | None:
-    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
+#: Steps the progress callback counts per network.
+STEPS_PER_NETWORK = 4
 
 
 @dataclass
-class NetworkAnalysis:
-    """The numeric results; :meth:`to_dict` gives the JSON blocks."""
+class _Measured:
+    """One network's numbers before they become a :class:`Network` model."""
 
-    blocks: dict[str, Any] = field(default_factory=dict)
+    label: str
+    directed: bool
+    stats: NetworkStats
+    people: list[dict[str, Any]]
+    core: np.ndarray
 
-    def to_dict(self) -> dict[str, Any]:
-        return self.blocks
+
+class _Ticker:
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, task: str) -> None:
+        if self.progress is not None:
+            self.progress(task, self.done, self.total)
+        self.done += 1
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress("done", self.total, self.total)
 
 
-def _network_block(
+def _person_rows(
+    net: Net,
+    metrics: dict[str, np.ndarray],
+    brk: dict[str, np.ndarray],
+    div: dict[str, np.ndarray],
+    role_lists: list[list[str]],
+) -> list[dict[str, Any]]:
+    """One plain dict per person (validated into models once, in bulk)."""
+    cols = {k: v.tolist() for k, v in metrics.items()}
+    cols["in_degree"], cols["out_degree"] = net.in_degree.tolist(), net.out_degree.tolist()
+    brk_l = {k: v.tolist() for k, v in brk.items()}
+    div_l = {k: [diversity_value(x) for x in v.tolist()] for k, v in div.items()}
+    names = list(cols)
+    rows = []
+    for i in range(net.n):
+        row = {k: cols[k][i] for k in names}
+        row["brokerage"] = {k: dict(zip(gf.ROLES, v[i], strict=True)) for k, v in brk_l.items()}
+        row["diversity"] = {k: v[i] for k, v in div_l.items()}
+        row["roles"] = role_lists[i]
+        rows.append(row)
+    return rows
+
+
+def _stats(
+    net: Net,
+    study: Study,
+    core: np.ndarray,
+    fit: float | None,
+    groupings: dict[str, list[str]],
+    div: dict[str, np.ndarray],
+    ties_per_respondent: float,
+    exact: bool,
+    samples: int,
+) -> NetworkStats:
+    n = net.n
+    reciprocated = int(np.sum(net.has_arcs(net.tgt, net.src))) if net.m else 0
+    comps = net.graph.connected_components(mode="weak")
+    return NetworkStats(
+        people=n,
+        arcs=net.m,
+        density=net.m / (n * (n - 1)) if n > 1 else 0.0,
+        reciprocity=reciprocated / net.m if net.m else 0.0,
+        mean_out_degree=net.m / n if n else 0.0,
+        ties_per_respondent=ties_per_respondent,
+        components=len(comps),
+        largest_component_share=max(comps.sizes()) / n if n else 0.0,
+        isolates=[study.ids[i] for i in np.flatnonzero(net.contacts == 0)],
+        core_size=int(core.sum()),
+        core_fit=fit,
+        ei_index={k: mixing.ei_index(net, v) for k, v in groupings.items()},
+        mean_contact_diversity={
+            k: diversity_value(float(np.nanmean(v))) if np.isfinite(v).any() else None
+            for k, v in div.items()
+        },
+        exact=exact,
+        samples=None if exact else samples,
+    )
+
+
+def _measure(
     study: Study,
     net: Net,
     label: str,
     directed: bool,
     config: AnalysisConfig,
     groupings: dict[str, list[str]],
-    responded: np.ndarray,
-    sent_by_respondents: int,
-    rng: np.random.Generator,
+    ties_per_respondent: float,
     tick: Callable[[str], None],
-) -> tuple[dict[str, Any], np.ndarray]:
-    n = net.n
+) -> _Measured:
+    """Every per-person metric, the roles and the network's shape for one network."""
     exact = net.work <= config.exact_limit
-    samples = min(config.samples, n)
+    samples = min(config.samples, net.n)
     tick(f"{net.name}: betweenness")
-    btw = centrality.betweenness(net, exact, samples, rng)
+    btw = centrality.betweenness(net, exact, samples, rng_for(config.seed, "betweenness", net.name))
     tick(f"{net.name}: closeness")
-    r = centrality.reachers(net)
-    clo = centrality.closeness(net, exact, samples, rng, r)
+    clo = centrality.closeness(
+        net, exact, samples, rng_for(config.seed, "closeness", net.name), centrality.reachers(net)
+    )
     tick(f"{net.name}: cores and reach")
     kcore = centrality.coreness(net)
     core, fit = cores.fit_core(net, kcore, config.core_min_size)
@@ -60,146 +139,103 @@ def _network_block(
     is_ap, cut = centrality.articulation(net)
     tick(f"{net.name}: brokerage and diversity")
     brk = gf.brokerage(net, groupings)
-    div = {
-        key: mixing.diversity(net, groupings[key])
-        for key in ("sector", "layer")
-        if key in groupings
+    div: dict[str, np.ndarray] = {
+        k: mixing.diversity(net, groupings[k]) for k in ("sector", "layer") if k in groupings
     }
     role_lists = roles.assign_roles(net.in_degree, net.contacts, btw, cut, reach, config)
-    ids = study.ids
-    people: dict[str, Any] = {}
-    indeg, outdeg = net.in_degree.tolist(), net.out_degree.tolist()
-    btw_l, clo_l, kc_l, core_l, reach_l = (
-        btw.tolist(),
-        clo.tolist(),
-        kcore.tolist(),
-        core.tolist(),
-        reach.tolist(),
-    )
-    ap_l, cut_l = is_ap.tolist(), cut.tolist()
-    brk_l = {k: v.tolist() for k, v in brk.items()}
-    div_l = {k: v.tolist() for k, v in div.items()}
-    for i, pid in enumerate(ids):
-        people[pid] = {
-            "in_degree": indeg[i],
-            "out_degree": outdeg[i],
-            "betweenness": btw_l[i],
-            "closeness": clo_l[i],
-            "coreness": kc_l[i],
-            "core": bool(core_l[i]),
-            "reach2": reach_l[i],
-            "articulation": bool(ap_l[i]),
-            "cut_off": cut_l[i],
-            "brokerage": {k: dict(zip(gf.ROLES, v[i], strict=True)) for k, v in brk_l.items()},
-            "diversity": {k: _num(v[i]) for k, v in div_l.items()},
-            "roles": role_lists[i],
-        }
-    reciprocated = int(np.sum(net.has_arcs(net.tgt, net.src))) if net.m else 0
-    comps = net.graph.connected_components(mode="weak")
-    n_resp = int(responded.sum())
-    network = {
-        "people": n,
-        "arcs": net.m,
-        "density": net.m / (n * (n - 1)) if n > 1 else 0.0,
-        "reciprocity": reciprocated / net.m if net.m else 0.0,
-        "mean_out_degree": net.m / n if n else 0.0,
-        "ties_per_respondent": sent_by_respondents / n_resp if n_resp else 0.0,
-        "components": len(comps),
-        "largest_component_share": max(comps.sizes()) / n if n else 0.0,
-        "isolates": [ids[i] for i in np.flatnonzero(net.contacts == 0)],
-        "core_size": int(core.sum()),
-        "core_fit": fit,
-        "ei_index": {k: mixing.ei_index(net, v) for k, v in groupings.items()},
-        "mean_contact_diversity": {
-            k: _num(float(np.nanmean(v))) if np.isfinite(v).any() else None for k, v in div.items()
-        },
-        "exact": exact,
-        "samples": None if exact else samples,
+    metrics = {
+        "betweenness": btw,
+        "closeness": clo,
+        "coreness": kcore,
+        "core": core,
+        "reach2": reach,
+        "articulation": is_ap,
+        "cut_off": cut,
     }
-    return {"label": label, "directed": directed, "network": network, "people": people}, core
+    stats = _stats(net, study, core, fit, groupings, div, ties_per_respondent, exact, samples)
+    return _Measured(label, directed, stats, _person_rows(net, metrics, brk, div, role_lists), core)
+
+
+def _model(measured: _Measured, ids: list[str], cls: type[Network]) -> Network:
+    return cls.model_validate(
+        {
+            "label": measured.label,
+            "directed": measured.directed,
+            "network": measured.stats,
+            "people": dict(zip(ids, measured.people, strict=True)),
+        }
+    )
+
+
+def _groupings(study: Study, config: AnalysisConfig) -> dict[str, list[str]]:
+    return {key: study.group_values(key) for key in config.groupings}
 
 
 def analyse_network(
     study: Study, config: AnalysisConfig, progress: Progress | None = None
 ) -> NetworkAnalysis:
-    """Compute the numeric analysis of ``study`` (see the module docs)."""
-    rng = np.random.default_rng(config.seed)
-    imputed = 0
+    """Compute the numeric analysis of ``study`` (see the module docs of :mod:`lisa.network`).
+
+    Parameters
+    ----------
+    study
+        The study, already restricted to the wave to analyse.
+    config
+        The analysis settings (role rules, thresholds, sampling, imputation, seed).
+    progress
+        Optional callback ``progress(task, done, total)``.
+
+    Returns
+    -------
+    NetworkAnalysis
+        Every network's numbers, core consistency, mixing, resilience and response.
+    """
     original = study
+    imputed = 0
     if config.impute == "reciprocity":
         study, imputed = response.impute_reciprocity(study)
-    names = study.relation_names
-    steps_per_net = 4
-    total = steps_per_net * (len(names) + 1) + 2
-    done = 0
-
-    def tick(task: str) -> None:
-        nonlocal done
-        if progress is not None:
-            progress(task, done, total)
-        done += 1
-
-    groupings: dict[str, list[str]] = {}
-    for key in config.groupings:
-        groupings[key] = study.group_values(key)
+    tick = _Ticker(progress, STEPS_PER_NETWORK * (len(study.relations) + 1) + 2)
+    groupings = _groupings(study, config)
     responded = original.responded if original.response_known else np.ones(study.n_people, bool)
-    blocks: dict[str, Any] = {"relations": {}}
-    core_members: dict[str, np.ndarray] = {}
-    computation_exact = True
-    max_samples = None
-    networks: list[tuple[str | None, str, bool]] = [
-        (r.name, r.display(), r.directed) for r in study.relations
-    ]
-    networks.append((None, "All relations combined", True))
-    for name, label, directed in networks:
+    n_resp = int(responded.sum())
+    measured: dict[str | None, _Measured] = {}
+    nets: dict[str | None, Net] = {}
+    specs = [(r.name, r.display(), r.directed) for r in study.relations]
+    for name, label, directed in [*specs, (None, "All relations combined", True)]:
         src, tgt, _ = study.arcs(name)
         # arcs sent before imputation (the same arrays when nothing was imputed)
-        o_src = src if original is study else original.arcs(name)[0]
-        net = build_net(name or COMBINED, study.n_people, src, tgt, directed)
-        block, core = _network_block(
-            study,
-            net,
-            label,
-            directed,
-            config,
-            groupings,
-            responded,
-            int(responded[o_src].sum()),
-            rng,
-            tick,
+        sent = src if original is study else original.arcs(name)[0]
+        per_respondent = int(responded[sent].sum()) / n_resp if n_resp else 0.0
+        nets[name] = build_net(name or COMBINED, study.n_people, src, tgt, directed)
+        measured[name] = _measure(
+            study, nets[name], label, directed, config, groupings, per_respondent, tick
         )
-        computation_exact &= block["network"]["exact"]
-        if block["network"]["samples"]:
-            max_samples = block["network"]["samples"]
-        if name is not None:
-            blocks["relations"][name] = block
-            core_members[name] = core
-        else:
-            combined, combined_block = net, block
     tick("core consistency and mixing")
-    consistency = cores.consistency(study.ids, core_members, groupings, config.stable_core_share)
-    counts = consistency.pop("core_networks")
-    for i, pid in enumerate(study.ids):
-        combined_block["people"][pid]["core_networks"] = int(counts[i])
-    blocks["combined"] = combined_block
-    blocks["core_consistency"] = consistency
-    blocks["layers"] = mixing.mixing(combined, study.group_values("layer"), layers=True)
-    blocks["sectors"] = mixing.mixing(combined, study.group_values("sector"))
+    relation_cores = {r.name: measured[r.name].core for r in study.relations}
+    consistency, counts = cores.consistency(
+        study.ids, relation_cores, groupings, config.stable_core_share
+    )
+    for row, count in zip(measured[None].people, counts.tolist(), strict=True):
+        row["core_networks"] = count
+    combined_net = nets[None]
     tick("resilience")
-    index = {pid: i for i, pid in enumerate(study.ids)}
-    scenarios: list[tuple[str, np.ndarray]] = []
-    stable = np.array([index[p] for p in consistency["stable_core"]], np.int64)
-    scenarios.append(("stable-core", stable))
-    top = np.argsort(-combined.in_degree, kind="stable")[: config.resilience_top_k]
-    scenarios.append(("top-hubs", top[combined.in_degree[top] > 0].astype(np.int64)))
-    sectors = np.asarray(study.sectors, dtype=object).astype(str)
-    for sector in sorted(set(sectors.tolist()) - {""}):
-        members = np.flatnonzero(sectors == sector)
-        if members.size >= config.min_group_size:
-            scenarios.append((f"group:sector={sector}", members.astype(np.int64)))
-    blocks["resilience"] = resilience.resilience(combined, study.ids, scenarios, rng)
-    blocks["response"] = response.response_summary(original, config, imputed)
-    blocks["computation"] = {"exact": computation_exact, "samples": max_samples}
-    if progress is not None:
-        progress("done", total, total)
-    return NetworkAnalysis(blocks)
+    departures = resilience.resilience(
+        combined_net,
+        study.ids,
+        resilience.scenarios(study, combined_net, consistency.stable_core, config),
+        config.seed,
+    )
+    tick.finish()
+    return NetworkAnalysis(
+        computation=Computation(
+            exact=all(m.stats.exact for m in measured.values()),
+            samples=next((m.stats.samples for m in measured.values() if m.stats.samples), None),
+        ),
+        response=response.response_summary(original, config, imputed),
+        relations={r.name: _model(measured[r.name], study.ids, Network) for r in study.relations},
+        combined=_model(measured[None], study.ids, CombinedNetwork),  # type: ignore[arg-type]
+        core_consistency=consistency,
+        layers=mixing.layer_mixing(combined_net, study.group_values("layer"), config),
+        sectors=mixing.mixing(combined_net, study.group_values("sector")),
+        resilience=departures,
+    )

@@ -23,8 +23,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from lisa.config import AnalysisConfig
 from lisa.network.graph import Net
-from lisa.vocabulary import ADJACENT_LAYER_PAIRS, LAYERS
+from lisa.network.results import LayerLink, LayerMixing, Mixing
+from lisa.vocabulary import ADJACENT_LAYER_PAIRS, LAYERS, LinkVerdict
 
 
 def _codes(
@@ -72,9 +74,11 @@ def diversity(net: Net, values: Sequence[str]) -> np.ndarray:
     return out
 
 
-def mixing(net: Net, values: Sequence[str], layers: bool = False) -> dict[str, Any]:
-    """The MIXING block (docs/schema.md) for one grouping of the people."""
-    groups, code = _codes(values, LAYERS if layers else None)
+def _block_counts(
+    net: Net, values: Sequence[str], order: Sequence[str] | None
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(groups, sizes, arc counts, densities) between the groups of one grouping."""
+    groups, code = _codes(values, order)
     k = len(groups)
     sizes = np.bincount(code[code >= 0], minlength=k)
     a, b = code[net.src], code[net.tgt]
@@ -84,8 +88,13 @@ def mixing(net: Net, values: Sequence[str], layers: bool = False) -> dict[str, A
     possible = np.outer(sizes, sizes) - np.diag(sizes)
     with np.errstate(divide="ignore", invalid="ignore"):
         density = np.where(possible > 0, counts / np.maximum(possible, 1), 0.0)
+    return groups, sizes, counts, density
+
+
+def _fields(net: Net, values: Sequence[str], order: Sequence[str] | None) -> dict[str, Any]:
+    groups, sizes, counts, density = _block_counts(net, values, order)
     n = net.n
-    out: dict[str, Any] = {
+    return {
         "groups": groups,
         "people": {g: int(sizes[i]) for i, g in enumerate(groups)},
         "ties": {
@@ -97,15 +106,50 @@ def mixing(net: Net, values: Sequence[str], layers: bool = False) -> dict[str, A
         "overall_density": net.m / (n * (n - 1)) if n > 1 else 0.0,
         "ei_index": ei_index(net, values),
     }
-    if layers:
-        out["horizontal"] = {g: float(density[i, i]) for i, g in enumerate(groups)}
-        vertical = {}
-        for x, y in ADJACENT_LAYER_PAIRS:
-            if x in groups and y in groups:
-                i, j = groups.index(x), groups.index(y)
-                pairs = 2 * sizes[i] * sizes[j]
-                vertical[f"{x}-{y}"] = (
-                    float((counts[i, j] + counts[j, i]) / pairs) if pairs else 0.0
-                )
-        out["vertical"] = vertical
-    return out
+
+
+def mixing(net: Net, values: Sequence[str]) -> Mixing:
+    """Tie counts and densities between the groups of one grouping (e.g. sectors)."""
+    return Mixing(**_fields(net, values, None))
+
+
+def link_verdict(density: float, overall: float, thin_ratio: float) -> LinkVerdict:
+    """Thin below ``thin_ratio`` × the overall density; dense at or above it; else moderate.
+
+    The one rule behind the ``thin-horizontal-links`` and ``thin-vertical-links``
+    findings and the report's layer picture.
+    """
+    if density < thin_ratio * overall:
+        return "thin"
+    if density >= overall:
+        return "dense"
+    return "moderate"
+
+
+def layer_mixing(net: Net, values: Sequence[str], config: AnalysisConfig) -> LayerMixing:
+    """Mixing between the layers, with each horizontal and vertical link judged."""
+    fields = _fields(net, values, LAYERS)
+    groups, people = fields["groups"], fields["people"]
+    counts, overall = fields["ties"], fields["overall_density"]
+    pairs = [("horizontal", g, g) for g in groups] + [
+        ("vertical", x, y) for x, y in ADJACENT_LAYER_PAIRS if x in groups and y in groups
+    ]
+    links = []
+    for kind, a, b in pairs:
+        if kind == "horizontal":
+            density = fields["density"][a][a]
+        else:
+            possible = 2 * people[a] * people[b]
+            density = (counts[a][b] + counts[b][a]) / possible if possible else 0.0
+        links.append(
+            LayerLink(
+                kind=kind,  # type: ignore[arg-type]
+                a=a,
+                b=b,
+                density=float(density),
+                ratio=float(density) / overall if overall else None,
+                judged=overall > 0 and min(people[a], people[b]) >= config.min_group_size,
+                verdict=link_verdict(float(density), overall, config.thin_links_ratio),
+            )
+        )
+    return LayerMixing(**fields, thin_links_ratio=config.thin_links_ratio, links=links)

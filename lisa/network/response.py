@@ -17,59 +17,62 @@ others.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from lisa.config import AnalysisConfig
+from lisa.network.results import Response, ResponseGroup
 from lisa.study import Study, Ties
-from lisa.vocabulary import LAYERS
+from lisa.vocabulary import LAYERS, ResponseLevel
 
 
-def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) -> dict[str, Any]:
+def response_level(rate: float, known: bool, config: AnalysisConfig) -> ResponseLevel:
+    """How far a response rate lets results be read (the thresholds of the settings)."""
+    if not known or rate >= config.response_name_individuals:
+        return "individuals"
+    if rate >= config.response_broad_patterns:
+        return "patterns"
+    return "unreliable"
+
+
+def _by_group(
+    study: Study,
+    responded: np.ndarray,
+    values: list[str],
+    config: AnalysisConfig,
+    order: tuple[str, ...] = (),
+) -> dict[str, ResponseGroup]:
+    out: dict[str, ResponseGroup] = {}
+    arr = np.asarray(values, dtype=object).astype(str)
+    rank = {g: i for i, g in enumerate(order)}
+    for group in sorted(set(arr.tolist()) - {""}, key=lambda g: (rank.get(g, len(rank)), g)):
+        members = arr == group
+        people = int(members.sum())
+        got = int(responded[members].sum())
+        rate = got / people if people else 0.0
+        too_few = got < min(config.thin_group_respondents, people)
+        thin = study.response_known and (rate < config.response_broad_patterns or too_few)
+        out[group] = ResponseGroup(people=people, respondents=got, rate=rate, thin=bool(thin))
+    return out
+
+
+def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) -> Response:
+    """Who answered, overall and by layer and sector, and the level it allows."""
     n = study.n_people
     responded = study.responded if study.response_known else np.ones(n, bool)
     r = int(responded.sum())
     rate = r / n if n else 0.0
-    if not study.response_known or rate >= config.response_name_individuals:
-        level = "individuals"
-    elif rate >= config.response_broad_patterns:
-        level = "patterns"
-    else:
-        level = "unreliable"
-
-    def by(values: list[str], order: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        arr = np.asarray(values, dtype=object).astype(str)
-        rank = {g: i for i, g in enumerate(order)}
-        for group in sorted(set(arr.tolist()) - {""}, key=lambda g: (rank.get(g, len(rank)), g)):
-            members = arr == group
-            people = int(members.sum())
-            got = int(responded[members].sum())
-            grate = got / people if people else 0.0
-            out[group] = {
-                "people": people,
-                "respondents": got,
-                "rate": grate,
-                "thin": bool(
-                    study.response_known
-                    and (grate < config.response_broad_patterns or got < min(3, people))
-                ),
-            }
-        return out
-
-    return {
-        "known": bool(study.response_known),
-        "people": n,
-        "respondents": r,
-        "rate": rate,
-        "level": level,
-        "imputation": config.impute,
-        "imputed_arcs": imputed_arcs,
-        "by_layer": by(study.group_values("layer"), LAYERS),
-        "by_sector": by(study.group_values("sector")),
-        "non_respondents": [study.ids[i] for i in np.flatnonzero(~responded)],
-    }
+    return Response(
+        known=bool(study.response_known),
+        people=n,
+        respondents=r,
+        rate=rate,
+        level=response_level(rate, study.response_known, config),
+        imputation=config.impute,
+        imputed_arcs=imputed_arcs,
+        by_layer=_by_group(study, responded, study.group_values("layer"), config, LAYERS),
+        by_sector=_by_group(study, responded, study.group_values("sector"), config),
+        non_respondents=[study.ids[i] for i in np.flatnonzero(~responded)],
+    )
 
 
 def impute_reciprocity(study: Study) -> tuple[Study, int]:

@@ -26,6 +26,7 @@ from lisa.report.render import render_html, write_html, write_pdf
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.privacy import Pseudonymiser
 
 __all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
 
@@ -36,7 +37,7 @@ def write_report(
     *,
     pdf: str | Path | None = None,
     assessments: Sequence[Assessment] = (),
-    pseudonymise: bool = False,
+    pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
 ) -> list[Path]:
     """Build the report once and write it as HTML and/or PDF; returns the paths written."""

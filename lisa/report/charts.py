@@ -30,6 +30,7 @@ import altair as alt
 import vl_convert as vlc
 
 from lisa.errors import LisaError
+from lisa.network.results import LayerLink
 from lisa.vocabulary import PHASE_TITLES as PHASES
 
 #: Okabe–Ito categorical palette (black last: it is used for text).
@@ -463,10 +464,8 @@ def paired_bars(
 def layer_picture(
     layers: Sequence[str],
     people: Mapping[str, int],
-    horizontal: Mapping[str, float | None],
-    vertical: Mapping[str, float | None],
+    links: Sequence[LayerLink],
     overall: float,
-    thin_ratio: float,
     *,
     title: str = "The four layers and the links between them",
 ) -> Chart:
@@ -474,19 +473,17 @@ def layer_picture(
 
     Each layer is a band; the zig-zag of links drawn inside it grows with its
     within-layer (horizontal) density, and the connectors between adjacent
-    layers grow with their (vertical) density. A link is *thin* below
-    ``thin_ratio`` × the overall density (drawn dashed) and *dense* at or
-    above the overall density (the thresholds of the ``thin-*-links`` findings).
+    layers grow with their (vertical) density. Thin links (the analysis'
+    verdict, the rule of the ``thin-*-links`` findings) are drawn dashed.
     """
+    horizontal = {x.a: x for x in links if x.kind == "horizontal"}
+    vertical = {(x.a, x.b): x for x in links if x.kind == "vertical"}
 
-    def verdict(d: float | None) -> str:
-        if d is None:
-            return "no data"
-        if d < thin_ratio * overall:
-            return "thin"
-        if d >= overall:
-            return "dense"
-        return "moderate"
+    def density(link: LayerLink | None) -> float | None:
+        return None if link is None else link.density
+
+    def verdict(link: LayerLink | None) -> str:
+        return "no data" if link is None else link.verdict
 
     def stroke(d: float | None) -> float:
         if not d or overall <= 0:
@@ -502,8 +499,8 @@ def layer_picture(
         y = 20 + i * (band_h + gap)
         ys[layer] = y
         colour = LAYER_COLOURS.get(layer, NO_GROUP_COLOUR)
-        d = horizontal.get(layer)
-        v = verdict(d)
+        d = density(horizontal.get(layer))
+        v = verdict(horizontal.get(layer))
         bands.append({"x": left, "x2": left + band_w, "y": y, "y2": y + band_h, "colour": colour})
         names.append({"x": left - 10, "y": y + band_h / 2 - 2, "text": layer})
         counts.append(
@@ -524,8 +521,8 @@ def layer_picture(
         ]
         notes.append({"x": width - 170, "y": y + band_h / 2 + 4, "text": f"within: {num(d)} ({v})"})
     for upper, lower in zip(layers, layers[1:], strict=False):
-        d = vertical.get(f"{upper}-{lower}")
-        v = verdict(d)
+        d = density(vertical.get((upper, lower)))
+        v = verdict(vertical.get((upper, lower)))
         y_a, y_b = ys[upper] + band_h, ys[lower]
         for x in (left + band_w * 0.2, left + band_w * 0.5, left + band_w * 0.8):
             rules.append(
@@ -580,10 +577,13 @@ def layer_picture(
     alt_text = (
         f"{title}. Overall density {num(overall)}. "
         + "; ".join(
-            f"within {k}: {num(horizontal.get(k))} ({verdict(horizontal.get(k))})" for k in layers
+            f"within {k}: {num(density(horizontal.get(k)))} ({verdict(horizontal.get(k))})"
+            for k in layers
         )
         + "; "
-        + "; ".join(f"between {k}: {num(d)} ({verdict(d)})" for k, d in vertical.items())
+        + "; ".join(
+            f"between {a}-{b}: {num(x.density)} ({x.verdict})" for (a, b), x in vertical.items()
+        )
         + "."
     )
     return Chart(_render(chart, title, alt_text), alt_text, title)

@@ -4,7 +4,8 @@ The browser draws the map with sigma.js (WebGL) from one JSON object built
 here. Numeric columns are little-endian typed arrays in base64, so a
 20,000-person place with half a million links stays a few megabytes and
 decodes in milliseconds. People are keyed by their position in this payload,
-never by roster id; in pseudonymised mode the payload holds no name either.
+never by roster id; in pseudonymised mode the payload holds no name either, and
+people are listed in the run's shuffled order, not the roster's.
 
 Positions come from a force-directed layout (Fruchterman & Reingold 1991, as
 implemented in igraph, with its grid approximation for large places) started
@@ -28,6 +29,7 @@ from lisa.vocabulary import LAYERS
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
+    from lisa.privacy import Pseudonymiser
 
 #: Bit of each role in a person's role mask.
 ROLE_BITS: dict[str, int] = {"hub": 1, "gatekeeper": 2, "pulsetaker": 4}
@@ -142,67 +144,70 @@ def layout(
     return xy[:, 0], xy[:, 1]
 
 
-def person_label(result: AnalysisResult, i: int, roles: list[str], pseudonymise: bool) -> str:
-    """How one person is shown: their name, or in pseudonymised mode role and group only."""
+def _role_masks(result: AnalysisResult) -> np.ndarray:
+    """(views × people) bit masks of each person's roles, roster order."""
     study = result.study
-    if not pseudonymise:
-        return study.names[i] or study.ids[i]
-    role = ", ".join(roles) if roles else "person"
-    group = study.sectors[i] or "no sector"
-    layer = study.layers[i]
-    return f"{role} · {group}" + (f" ({layer})" if layer else "")
+    blocks = [result.combined, *(result.relations[r] for r in study.relation_names)]
+    masks = np.zeros((len(blocks), study.n_people), np.uint8)
+    for v, block in enumerate(blocks):
+        for pid, person in block.people.items():
+            m = 0
+            for role in person.roles:
+                m |= ROLE_BITS[role]
+            masks[v, study.index_of(pid)] = m
+    return masks
+
+
+def _in_output_order(
+    rank: np.ndarray, pairs: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs renumbered to output positions (a < b again) and sorted, with their masks."""
+    if pairs.shape[0] == 0:
+        return pairs, mask
+    a, b = rank[pairs[:, 0]], rank[pairs[:, 1]]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    by = np.lexsort((hi, lo))
+    return np.column_stack([lo[by], hi[by]]), mask[by]
 
 
 def build_map(
-    result: AnalysisResult,
-    data: dict[str, Any],
-    *,
-    pseudonymise: bool = False,
-    seed: int = 0,
+    result: AnalysisResult, *, pseudonymiser: Pseudonymiser | None = None, seed: int = 0
 ) -> MapData:
     """The map payload for the report's JavaScript (and arrays for the static snapshot).
 
-    ``data`` is ``result.to_dict()`` (passed in so it is computed once).
+    People are listed in roster order, or — pseudonymised — in the run's
+    shuffled order, labelled by role and group, with withheld organisations.
     """
     study = result.study
     n = study.n_people
     relations = study.relation_names
-    views = ["combined", *relations]
-    blocks = [data["combined"], *(data["relations"][r] for r in relations)]
-    role_masks = np.zeros((len(views), n), np.uint8)
-    index = {pid: i for i, pid in enumerate(study.ids)}
-    for v, block in enumerate(blocks):
-        for pid, person in block["people"].items():
-            m = 0
-            for role in person.get("roles", []):
-                m |= ROLE_BITS.get(role, 0)
-            role_masks[v, index[pid]] = m
-    combined_people = data["combined"]["people"]
-    in_degree = np.zeros(n, np.uint32)
-    core_networks = np.zeros(n, np.uint8)
-    for pid, person in combined_people.items():
-        i = index[pid]
-        in_degree[i] = int(person.get("in_degree", 0))
-        core_networks[i] = int(person.get("core_networks", 0))
-
+    role_masks = _role_masks(result)
+    in_degree = np.array([result.combined.people[p].in_degree for p in study.ids], np.uint32)
+    core_networks = np.array([result.combined.people[p].core_networks for p in study.ids], np.uint8)
     pairs, mask = link_pairs(result)
     x, y = layout(result, pairs, seed=seed)
-
+    order = pseudonymiser.order if pseudonymiser else np.arange(n)
+    if pseudonymiser:
+        pairs, mask = _in_output_order(pseudonymiser.rank, pairs, mask)
+    org_values = pseudonymiser.organisations if pseudonymiser else study.organisations
     sectors = sorted(set(study.sectors))
-    organisations = sorted(set(study.organisations))
+    organisations = sorted(set(org_values))
     layers = [*LAYERS, ""]
     sector_of = {s: i for i, s in enumerate(sectors)}
     org_of = {o: i for i, o in enumerate(organisations)}
     layer_of = {name: i for i, name in enumerate(layers)}
-
     combined_roles = [
         [r for r, bit in ROLE_BITS.items() if role_masks[0, i] & bit] for i in range(n)
     ]
-    labels = [person_label(result, i, combined_roles[i], pseudonymise) for i in range(n)]
+    if pseudonymiser:
+        labels = [pseudonymiser.label(int(i), combined_roles[int(i)]) for i in order]
+    else:
+        labels = [study.names[i] or study.ids[i] for i in range(n)]
     idx = _index_dtype(n)
+    o = order
     payload: dict[str, Any] = {
         "n": n,
-        "pseudonymised": pseudonymise,
+        "pseudonymised": pseudonymiser is not None,
         "views": [{"name": "combined", "label": "All relations combined"}]
         + [{"name": r, "label": study.relation(r).display()} for r in relations],
         "roles": list(ROLE_BITS),
@@ -212,14 +217,14 @@ def build_map(
         "sectorColours": list(category_colours(sectors).values()),
         "organisations": organisations,
         "labels": labels,
-        "x": _b64(x.astype(np.float32)),
-        "y": _b64(y.astype(np.float32)),
-        "layer": _b64(np.array([layer_of[lay or ""] for lay in study.layers], np.uint8)),
-        "sector": _b64(np.array([sector_of[s] for s in study.sectors], np.uint16)),
-        "organisation": _b64(np.array([org_of[o] for o in study.organisations], np.uint32)),
-        "roleMasks": _b64(role_masks.reshape(-1)),
-        "inDegree": _b64(in_degree),
-        "coreNetworks": _b64(core_networks),
+        "x": _b64(x[o].astype(np.float32)),
+        "y": _b64(y[o].astype(np.float32)),
+        "layer": _b64(np.array([layer_of[study.layers[i] or ""] for i in o], np.uint8)),
+        "sector": _b64(np.array([sector_of[study.sectors[i]] for i in o], np.uint16)),
+        "organisation": _b64(np.array([org_of[org_values[i]] for i in o], np.uint32)),
+        "roleMasks": _b64(role_masks[:, o].reshape(-1)),
+        "inDegree": _b64(in_degree[o]),
+        "coreNetworks": _b64(core_networks[o]),
         "indexBytes": idx.itemsize,
         "maskBytes": _mask_dtype(len(relations)).itemsize,
         "edgeA": _b64(pairs[:, 0].astype(idx)),
@@ -227,8 +232,8 @@ def build_map(
         "edgeMask": _b64(mask.astype(_mask_dtype(len(relations)))),
         "edges": int(pairs.shape[0]),
     }
-    if not pseudonymise:
+    if not pseudonymiser:
         payload["ids"] = list(study.ids)
-    sizes = np.where(role_masks[0] & 1, 7.0, np.where(role_masks[0] & 6, 5.0, 2.5))
-    layer_colours = [LAYER_COLOURS.get(lay or "", "#BBBBBB") for lay in study.layers]
-    return MapData(payload, x, y, pairs, layer_colours, sizes)
+    sizes = np.where(role_masks[0] & 1, 7.0, np.where(role_masks[0] & 6, 5.0, 2.5))[o]
+    layer_colours = [LAYER_COLOURS.get(study.layers[i] or "", "#BBBBBB") for i in o]
+    return MapData(payload, x[o], y[o], pairs, layer_colours, sizes)

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lisa.assess.recommend import for_network
+from lisa.findings import ExcludedGroupFinding
+from lisa.network.results import Departure
+from lisa.privacy import Pseudonymiser
 from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views, source_text
 from lisa.report.mapdata import ROLE_BITS, MapData, build_map
-from lisa.vocabulary import LAYERS
+from lisa.vocabulary import LAYERS, RESPONSE_LEVEL_TEXT
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
@@ -124,227 +126,144 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _headline(code: str, ev: Mapping[str, Any], groups: Sequence[str]) -> str:
-    if code == "low-response":
-        return charts.pct(ev.get("rate"))
-    if code == "exclusive-core":
-        return f"{ev.get('stable_core_size', 0)} people"
-    if code == "excluded-group":
-        return f"{len(groups)} groups"
-    if code == "core-departure-risk":
-        return f"−{charts.pct(ev.get('reach_loss'))} reach"
-    if code == "low-connected-difference":
-        return charts.num(ev.get("mean_contact_diversity_sector"), 2)
-    if code in ("thin-horizontal-links", "thin-vertical-links"):
-        return f"{len(ev.get('thin') or groups)} thin"
-    if code == "isolated-people":
-        return f"{ev.get('isolated', 0)} people"
-    if code == "high-networking":
-        return f"{charts.num(ev.get('mean_ties_per_respondent'), 1)} per network"
-    for value in ev.values():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return charts.num(value)
-    return ""
-
-
-def _person_text(result: AnalysisResult, i: int, pseudonymise: bool, roles: list[str]) -> str:
+def _label(result: AnalysisResult, pid: str, pseudonymiser: Pseudonymiser | None) -> str:
+    """A person as the report shows them: name and organisation, or role and group only."""
     s = result.study
-    if pseudonymise:
-        return f"{', '.join(roles) or 'person'} · {s.sectors[i]}" + (
-            f" ({s.layers[i]})" if s.layers[i] else ""
-        )
+    i = s.index_of(pid)
+    if pseudonymiser is not None:
+        return pseudonymiser.label(i, result.combined.people[pid].roles)
     return f"{s.names[i] or s.ids[i]} ({s.organisations[i] or s.sectors[i]})"
 
 
 def _figure_matrix(
-    block: Mapping[str, Any], title: str, key: str = "density", fmt: str = "num"
+    groups: Sequence[str], values: Mapping[str, Mapping[str, float | None]], title: str
 ) -> Figure:
-    groups = list(block.get("groups") or [])
-    values = block.get(key) or {}
-    chart = charts.heatmap(groups, groups, values, title=title, value_label=key, fmt=fmt)
-    rows = [
-        [g]
-        + [
-            (
-                charts.pct(values.get(g, {}).get(h))
-                if fmt == "pct"
-                else charts.num(values.get(g, {}).get(h), 4)
-            )
-            for h in groups
-        ]
-        for g in groups
-    ]
+    chart = charts.heatmap(groups, groups, values, title=title, value_label="density", fmt="num")
+    rows = [[g] + [charts.num(values.get(g, {}).get(h), 4) for h in groups] for g in groups]
     return Figure(chart, ["from \\ to", *groups], rows)
 
 
-def build_report(
-    result: AnalysisResult,
-    assessments: Sequence[Assessment] = (),
-    *,
-    pseudonymise: bool = False,
-    title: str | None = None,
-    seed: int = 0,
-    data: dict[str, Any] | None = None,
-) -> ReportModel:
-    """Compute the report's content from an analysis (and optional assessments).
+# -- one builder per section -------------------------------------------------------
 
-    Parameters
-    ----------
-    result
-        The network analysis (:func:`lisa.analyse`).
-    assessments
-        Zero or more assessed innovations (:class:`lisa.assess.Assessment`,
-        e.g. read with :func:`lisa.assess.read_assessments`).
-    pseudonymise
-        Show people by role and group only: no names, no roster ids anywhere.
-    title
-        The report title (default: the study's name).
-    seed
-        Seed of the map layout (the same seed gives the same picture).
-    data
-        ``result.to_dict()`` if the caller already has it.
-    """
-    from lisa import __version__
 
-    data = data if data is not None else result.to_dict()
-    study = result.study
-    config = data["config"]
-    index = {pid: i for i, pid in enumerate(study.ids)}
-    combined = data["combined"]["people"]
-
-    def roles_of(pid: str) -> list[str]:
-        return list(combined.get(pid, {}).get("roles", []))
-
-    # -- findings and recommendations ---------------------------------------
-    findings = []
-    for f in data["findings"]:
-        people = [
-            _person_text(result, index[p], pseudonymise, roles_of(p)) for p in f["people"][:12]
-        ]
-        findings.append(
+def _findings(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> list[FindingView]:
+    views = []
+    for f in result.findings:
+        people = [] if pseudonymiser else [_label(result, p, None) for p in f.people[:12]]
+        views.append(
             FindingView(
-                code=f["code"],
-                severity=f["severity"],
-                title=f["title"],
-                headline=_headline(f["code"], f["evidence"], f["groups"]),
-                detail=f["detail"],
-                groups=list(f["groups"]),
-                people=[] if pseudonymise else people,
-                people_count=len(f["people"]) or int(f["evidence"].get("people_not_named", 0)),
+                code=f.code,
+                severity=f.severity,
+                title=f.title,
+                headline=f.headline.text,
+                detail=f.detail,
+                groups=list(f.groups),
+                people=people,
+                people_count=len(f.people) or f.people_not_named,
             )
         )
-    views = innovation_views(assessments)
-    recs = [
+    return views
+
+
+def _network_recommendations(result: AnalysisResult) -> list[RecommendationView]:
+    return [
+        RecommendationView(
+            rec.title,
+            rec.action,
+            "; ".join(rec.why),
+            rec.cluster_title,
+            source_text(rec.source),
+            "network",
+        )
+        for rec in result.recommendations
+    ]
+
+
+def _assessment_recommendations(views: Sequence[InnovationView]) -> list[RecommendationView]:
+    return [
         RecommendationView(r["title"], r["action"], r["why"], r["cluster"], r["source"], view.name)
         for view in views
         for r in view.recommendations
     ]
-    for rec in for_network(result.findings):
-        why = "; ".join(rec.why)
-        recs.append(
-            RecommendationView(
-                rec.title, rec.action, why, rec.cluster_title, source_text(rec.source), "network"
-            )
-        )
 
-    # -- the map ---------------------------------------------------------------
-    mp = build_map(result, data, pseudonymise=pseudonymise, seed=seed)
-    snapshot = _snapshot(result, mp)
 
-    key_people: dict[str, list[dict[str, str]]] = {}
+def _key_people(
+    result: AnalysisResult, pseudonymiser: Pseudonymiser | None
+) -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = {}
     for role in ROLE_BITS:
         rows = []
         for kp in result.key_people(role, limit=8):
-            i = index[kp.id]
             rows.append(
                 {
-                    "person": _person_text(result, i, pseudonymise, roles_of(kp.id))
-                    if pseudonymise
+                    "person": _label(result, kp.id, pseudonymiser)
+                    if pseudonymiser
                     else (kp.name or kp.id),
-                    "organisation": "" if pseudonymise else kp.organisation,
+                    "organisation": "" if pseudonymiser else kp.organisation,
                     "sector": kp.sector,
                     "layer": kp.layer or "",
                     "value": charts.num(kp.value, 3),
                 }
             )
-        key_people[role] = rows
+        out[role] = rows
+    return out
 
-    # -- networks table --------------------------------------------------------
-    networks = []
-    blocks = [("All relations combined", data["combined"])] + [
-        (block.get("label") or name, block) for name, block in data["relations"].items()
+
+def _networks_table(result: AnalysisResult) -> list[dict[str, str]]:
+    blocks = [("All relations combined", result.combined)] + [
+        (block.label or name, block) for name, block in result.relations.items()
     ]
+    rows = []
     for label, block in blocks:
-        net = block["network"]
-        networks.append(
+        net = block.network
+        rows.append(
             {
                 "network": label,
-                "people": f"{net['people']:,}",
-                "arcs": f"{net['arcs']:,}",
-                "density": charts.num(net["density"], 4),
-                "reciprocity": charts.pct(net.get("reciprocity")),
-                "ties_per_respondent": charts.num(net.get("ties_per_respondent"), 2),
-                "components": f"{net.get('components', 0):,}",
-                "core_size": f"{net.get('core_size', 0):,}",
-                "ei_sector": charts.num((net.get("ei_index") or {}).get("sector"), 2),
-                "diversity_sector": charts.num(
-                    (net.get("mean_contact_diversity") or {}).get("sector"), 2
-                ),
+                "people": f"{net.people:,}",
+                "arcs": f"{net.arcs:,}",
+                "density": charts.num(net.density, 4),
+                "reciprocity": charts.pct(net.reciprocity),
+                "ties_per_respondent": charts.num(net.ties_per_respondent, 2),
+                "components": f"{net.components:,}",
+                "core_size": f"{net.core_size:,}",
+                "ei_sector": charts.num(net.ei_index.get("sector"), 2),
+                "diversity_sector": charts.num(net.mean_contact_diversity.get("sector"), 2),
             }
         )
+    return rows
 
-    # -- layers and mixing -----------------------------------------------------
-    lay = data["layers"]
-    overall = float(lay.get("overall_density") or 0.0)
+
+def _layer_picture(result: AnalysisResult) -> Figure:
+    lay = result.layers
+    overall = lay.overall_density
     picture = charts.layer_picture(
-        [g for g in LAYERS if g in lay.get("groups", LAYERS)],
-        lay.get("people", {}),
-        lay.get("horizontal", {}),
-        lay.get("vertical", {}),
-        overall,
-        float(config.get("thin_links_ratio", 0.5)),
+        [g for g in LAYERS if g in lay.groups], lay.people, lay.links, overall
     )
-    picture_rows = [
+    rows = [
         [
-            "within " + g,
-            charts.num(d, 4),
-            charts.num(d / overall if overall and d is not None else None, 2),
+            ("within " + x.a) if x.kind == "horizontal" else f"between {x.a}-{x.b}",
+            charts.num(x.density, 4),
+            charts.num(x.ratio, 2),
         ]
-        for g, d in lay.get("horizontal", {}).items()
-    ] + [
-        [
-            "between " + g,
-            charts.num(d, 4),
-            charts.num(d / overall if overall and d is not None else None, 2),
-        ]
-        for g, d in lay.get("vertical", {}).items()
+        for x in lay.links
     ]
-    layer_picture = Figure(
+    return Figure(
         picture,
         ["links", "density", "× overall"],
-        picture_rows,
+        rows,
         f"Overall density of the combined network: {charts.num(overall, 4)}. Thin: below "
-        f"{config.get('thin_links_ratio', 0.5)} × overall; dense: at or above overall.",
-    )
-    layer_mixing = _figure_matrix(lay, "Tie density between layers (combined network)")
-    sector_mixing = _figure_matrix(
-        data["sectors"], "Tie density between sectors (combined network)"
+        f"{lay.thin_links_ratio} × overall; dense: at or above overall.",
     )
 
-    # -- cores -------------------------------------------------------------------
-    cc = data["core_consistency"]
-    rels = list(data["relations"])
-    labels = {r: (data["relations"][r].get("label") or r) for r in rels}
-    overlap: dict[str, dict[str, float | None]] = {labels[r]: {} for r in rels}
-    for key, jac in cc.get("overlap", {}).items():
-        a, _, b = key.partition("|")
-        if a in labels and b in labels:
-            overlap[labels[a]][labels[b]] = jac
-            overlap[labels[b]][labels[a]] = jac
-    for r in rels:
-        overlap[labels[r]][labels[r]] = 1.0
-    names = [labels[r] for r in rels]
-    core_overlap = Figure(
+
+def _core_overlap(result: AnalysisResult) -> Figure:
+    cc = result.core_consistency
+    labels = {r: (block.label or r) for r, block in result.relations.items()}
+    names = list(labels.values())
+    overlap: dict[str, dict[str, float | None]] = {
+        labels[a]: {labels[b]: cc.overlap_of(a, b) for b in labels} for a in labels
+    }
+    return Figure(
         charts.heatmap(
             names,
             names,
@@ -356,103 +275,99 @@ def build_report(
         ),
         ["relation", *names],
         [[a] + [charts.num(overlap[a].get(b), 2) for b in names] for a in names],
-        f"Mean overlap between pairs of relations: {charts.num(cc.get('mean_overlap'), 2)}.",
+        f"Mean overlap between pairs of relations: {charts.num(cc.mean_overlap, 2)}.",
     )
+
+
+def _core_counts(result: AnalysisResult) -> Figure:
+    n_rel = len(result.relations)
     counts = np.bincount(
-        [int(p.get("core_networks", 0)) for p in combined.values()], minlength=len(rels) + 1
+        [p.core_networks for p in result.combined.people.values()], minlength=n_rel + 1
     )
-    count_items = [
-        (f"in {k} core{'s' if k != 1 else ''}", float(counts[k])) for k in range(len(rels) + 1)
-    ]
-    core_counts = Figure(
-        charts.bars(
-            count_items, title="People by the number of network cores they are in", fmt="num"
-        ),
+    items = [(f"in {k} core{'s' if k != 1 else ''}", float(counts[k])) for k in range(n_rel + 1)]
+    return Figure(
+        charts.bars(items, title="People by the number of network cores they are in", fmt="num"),
         ["cores", "people"],
-        [[name, f"{int(v):,}"] for name, v in count_items],
+        [[name, f"{int(v):,}"] for name, v in items],
     )
-    representation = []
+
+
+def _core_representation(result: AnalysisResult) -> list[Figure]:
+    figures = []
     for grouping in ("layer", "sector"):
-        groups = cc.get("by_group", {}).get(grouping, {})
-        items = [(g, v.get("representation")) for g, v in groups.items()]
-        if not items:
+        groups = result.core_consistency.by_group.get(grouping, {})
+        if not groups:
             continue
-        colours = charts.category_colours(sorted(g for g, _ in items))
-        representation.append(
+        items = [(g, v.representation) for g, v in groups.items()]
+        figures.append(
             Figure(
                 charts.bars(
                     items,
                     title=f"Representation in the cores by {grouping} (1 = as expected)",
                     fmt="num",
-                    colours=colours,
+                    colours=charts.category_colours(sorted(groups)),
                     reference=(1.0, "as expected"),
                 ),
                 [grouping, "people", "share of people", "share of core places", "representation"],
                 [
                     [
                         g,
-                        f"{v.get('people', 0):,}",
-                        charts.pct(v.get("share_of_people")),
-                        charts.pct(v.get("share_of_core")),
-                        charts.num(v.get("representation"), 2),
+                        f"{v.people:,}",
+                        charts.pct(v.share_of_people),
+                        charts.pct(v.share_of_core),
+                        charts.num(v.representation, 2),
                     ]
                     for g, v in groups.items()
                 ],
             )
         )
-    stable = list(cc.get("stable_core", []))
-    by_sector: dict[str, int] = {}
-    for pid in stable:
-        s = study.sectors[index[pid]]
-        by_sector[s] = by_sector.get(s, 0) + 1
-    stable_core = {
+    return figures
+
+
+def _stable_core(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> dict[str, Any]:
+    stable = result.core_consistency.stable_core
+    n = result.study_summary.people
+    named = pseudonymiser is None and result.names_individuals
+    return {
         "size": len(stable),
-        "share": len(stable) / study.n_people if study.n_people else 0.0,
-        "by_sector": sorted(by_sector.items(), key=lambda kv: -kv[1]),
-        "people": []
-        if pseudonymise or not result.names_individuals
-        else [_person_text(result, index[p], False, []) for p in stable[:40]],
+        "share": len(stable) / n if n else 0.0,
+        "by_sector": list(result.core_consistency.stable_core_by.get("sector", {}).items()),
+        "people": [_label(result, p, None) for p in stable[:40]] if named else [],
     }
-    excluded = []
-    ex = next((f for f in data["findings"] if f["code"] == "excluded-group"), None)
-    if ex:
-        for g, v in ex["evidence"].items():
-            if isinstance(v, Mapping):
-                excluded.append(
-                    {
-                        "group": g,
-                        "grouping": str(v.get("grouping", "")),
-                        "people": f"{v.get('people', 0):,}",
-                        "share_of_people": charts.pct(v.get("share_of_people")),
-                        "share_of_core": charts.pct(v.get("share_of_core")),
-                        "pattern": str(v.get("pattern", "")),
-                    }
-                )
 
-    # -- resilience ---------------------------------------------------------------
-    res = data["resilience"]
-    scen = res.get("scenarios", [])
 
-    def scen_name(s: Mapping[str, Any]) -> str:
-        name = str(s.get("name", ""))
-        if name == "stable-core":
-            return "the stable core leaves"
-        if name == "top-hubs":
-            return f"the top {len(s.get('removed', []))} hubs leave"
-        if name.startswith("group:"):
-            return name.split("=", 1)[-1] + " leave"
-        return name
+def _excluded_groups(result: AnalysisResult) -> list[dict[str, str]]:
+    f = result.finding("excluded-group")
+    if not isinstance(f, ExcludedGroupFinding):
+        return []
+    return [
+        {
+            "group": g.label,
+            "grouping": g.grouping,
+            "people": f"{g.people:,}",
+            "share_of_people": charts.pct(g.share_of_people),
+            "share_of_core": charts.pct(g.share_of_core),
+            "pattern": g.pattern,
+        }
+        for g in f.evidence.groups
+    ]
 
-    resilience = Figure(
+
+def scenario_text(s: Departure) -> str:
+    """A resilience scenario in words."""
+    if s.kind == "stable-core":
+        return "the stable core leaves"
+    if s.kind == "top-hubs":
+        return f"the top {len(s.removed)} hubs leave"
+    return f"{s.group} leave"
+
+
+def _resilience(result: AnalysisResult) -> Figure:
+    res = result.resilience
+    scen = res.scenarios
+    return Figure(
         charts.paired_bars(
-            [
-                (
-                    scen_name(s),
-                    float(s.get("reach_loss") or 0),
-                    float(s.get("random_reach_loss") or 0),
-                )
-                for s in scen
-            ],
+            [(scenario_text(s), s.reach_loss, s.random_reach_loss or 0.0) for s in scen],
             title="Loss of two-step reach when people leave",
             labels=("these people leave", "as many random others leave"),
         ),
@@ -466,92 +381,137 @@ def build_report(
         ],
         [
             [
-                scen_name(s),
-                f"{len(s.get('removed', [])):,}",
-                charts.pct(s.get("reach2_after")),
-                charts.pct(s.get("reach_loss"), 1),
-                charts.pct(s.get("random_reach_loss"), 1),
-                charts.pct(s.get("largest_component_share_after")),
+                scenario_text(s),
+                f"{len(s.removed):,}",
+                charts.pct(s.reach2_after),
+                charts.pct(s.reach_loss, 1),
+                charts.pct(s.random_reach_loss, 1),
+                charts.pct(s.largest_component_share_after),
             ]
             for s in scen
         ],
-        f"Before anyone leaves, people reach {charts.pct(res.get('baseline', {}).get('reach2'))} "
+        f"Before anyone leaves, people reach {charts.pct(res.baseline.reach2)} "
         "of the others within two steps on average.",
     )
 
-    # -- response -------------------------------------------------------------------
-    resp = data["response"]
-    response_figures = []
-    for grouping, key in (("layer", "by_layer"), ("sector", "by_sector")):
-        groups = resp.get(key, {})
+
+def _response_figures(result: AnalysisResult) -> list[Figure]:
+    resp = result.response
+    figures = []
+    for grouping, groups in (("layer", resp.by_layer), ("sector", resp.by_sector)):
         if not groups:
             continue
-        if grouping == "layer":
-            order = [g for g in LAYERS if g in groups] + [g for g in groups if g not in LAYERS]
-        else:
-            order = sorted(groups)
-        items = [(g, groups[g].get("rate")) for g in order]
-        response_figures.append(
+        order = (
+            [g for g in LAYERS if g in groups] + [g for g in groups if g not in LAYERS]
+            if grouping == "layer"
+            else sorted(groups)
+        )
+        figures.append(
             Figure(
                 charts.bars(
-                    items,
+                    [(g, groups[g].rate) for g in order],
                     title=f"Response rate by {grouping}",
                     fmt="pct",
                     vmax=1.0,
                     colours=charts.category_colours(order),
-                    marks={g: "thin" for g in order if groups[g].get("thin")},
-                    reference=(
-                        float(config.get("response_name_individuals", 0.8)),
-                        "name individuals",
-                    ),
+                    marks={g: "thin" for g in order if groups[g].thin},
+                    reference=(result.config.response_name_individuals, "name individuals"),
                 ),
                 [grouping, "people", "respondents", "rate", "thin"],
                 [
                     [
                         g,
-                        f"{groups[g].get('people', 0):,}",
-                        f"{groups[g].get('respondents', 0):,}",
-                        charts.pct(groups[g].get("rate")),
-                        "yes" if groups[g].get("thin") else "no",
+                        f"{groups[g].people:,}",
+                        f"{groups[g].respondents:,}",
+                        charts.pct(groups[g].rate),
+                        "yes" if groups[g].thin else "no",
                     ]
                     for g in order
                 ],
             )
         )
+    return figures
 
-    # -- method ---------------------------------------------------------------------
-    method, thresholds, caveats = _method(data, config, pseudonymise)
-    comp = dict(data.get("computation", {}))
 
+def _pseudonymiser(study: Any, pseudonymise: bool | Pseudonymiser) -> Pseudonymiser | None:
+    if isinstance(pseudonymise, Pseudonymiser):
+        return pseudonymise
+    return Pseudonymiser(study) if pseudonymise else None
+
+
+def build_report(
+    result: AnalysisResult,
+    assessments: Sequence[Assessment] = (),
+    *,
+    pseudonymise: bool | Pseudonymiser = False,
+    title: str | None = None,
+    seed: int = 0,
+) -> ReportModel:
+    """Compute the report's content from an analysis (and optional assessments).
+
+    Parameters
+    ----------
+    result
+        The network analysis (:func:`lisa.analyse`, or a reloaded one with its study).
+    assessments
+        Zero or more assessed innovations (:class:`lisa.assess.Assessment`,
+        e.g. read with :func:`lisa.assess.read_assessments`).
+    pseudonymise
+        Show people by role and group only: no names, no roster ids anywhere.
+        True makes a fresh :class:`~lisa.privacy.Pseudonymiser`; pass the run's own
+        to share its order and withheld organisations with the other outputs.
+    title
+        The report title (default: the study's name).
+    seed
+        Seed of the map layout (the same seed gives the same picture).
+    """
+    from lisa import __version__
+
+    study = result.study
+    pseudonymiser = _pseudonymiser(study, pseudonymise)
+    views = innovation_views(assessments)
+    mp = build_map(result, pseudonymiser=pseudonymiser, seed=seed)
+    summary = result.study_summary
+    method, thresholds, caveats = _method(result, pseudonymiser is not None)
     return ReportModel(
-        title=title or study.name or "Locality report",
-        subtitle=f"{study.n_people:,} people · {len(rels)} relations · {data['study']['ties']:,} ties",
+        title=title or summary.name or "Locality report",
+        subtitle=f"{summary.people:,} people · {len(summary.relations)} relations · "
+        f"{summary.ties:,} ties",
         generated=_dt.date.today().isoformat(),
         lisa_version=__version__,
-        schema_version=str(data.get("schema_version")),
-        pseudonymised=pseudonymise,
-        study=dict(data["study"]) if not pseudonymise else {**data["study"], "source": None},
-        response_level=str(resp.get("level", "")),
-        computation=comp,
-        findings=findings,
-        recommendations=recs,
+        schema_version=result.schema_version,
+        pseudonymised=pseudonymiser is not None,
+        study=summary.model_dump(mode="json", exclude={"fingerprint"})
+        | ({"source": None} if pseudonymiser else {}),
+        response_level=result.response.level,
+        computation=result.computation.model_dump(),
+        findings=_findings(result, pseudonymiser),
+        recommendations=_assessment_recommendations(views) + _network_recommendations(result),
         map_payload=mp.payload,
-        map_snapshot=snapshot,
+        map_snapshot=_snapshot(study.n_people, mp),
         map_views=mp.payload["views"],
-        key_people=key_people,
+        key_people=_key_people(result, pseudonymiser),
         role_counts=result.role_counts(),
-        networks=networks,
-        layer_picture=layer_picture,
-        layer_mixing=layer_mixing,
-        sector_mixing=sector_mixing,
-        core_overlap=core_overlap,
-        core_counts=core_counts,
-        core_representation=representation,
-        stable_core=stable_core,
-        excluded_groups=excluded,
-        resilience=resilience,
-        response=resp,
-        response_figures=response_figures,
+        networks=_networks_table(result),
+        layer_picture=_layer_picture(result),
+        layer_mixing=_figure_matrix(
+            result.layers.groups,
+            result.layers.density,
+            "Tie density between layers (combined network)",
+        ),
+        sector_mixing=_figure_matrix(
+            result.sectors.groups,
+            result.sectors.density,
+            "Tie density between sectors (combined network)",
+        ),
+        core_overlap=_core_overlap(result),
+        core_counts=_core_counts(result),
+        core_representation=_core_representation(result),
+        stable_core=_stable_core(result, pseudonymiser),
+        excluded_groups=_excluded_groups(result),
+        resilience=_resilience(result),
+        response=result.response.model_dump(),
+        response_figures=_response_figures(result),
         assessments=views,
         method=method,
         thresholds=thresholds,
@@ -559,9 +519,8 @@ def build_report(
     )
 
 
-def _snapshot(result: AnalysisResult, mp: MapData) -> charts.Chart:
+def _snapshot(n: int, mp: MapData) -> charts.Chart:
     """The static map for print and PDF: the best-connected people and a sample of links."""
-    n = result.study.n_people
     keep = np.arange(n)
     if n > SNAPSHOT_PEOPLE:
         order = np.argsort(-mp.sizes * 1000 - np.bincount(mp.pairs.reshape(-1), minlength=n))
@@ -598,10 +557,11 @@ def _snapshot(result: AnalysisResult, mp: MapData) -> charts.Chart:
 
 
 def _method(
-    data: Mapping[str, Any], config: Mapping[str, Any], pseudonymise: bool
+    result: AnalysisResult, pseudonymised: bool
 ) -> tuple[list[dict[str, str]], list[tuple[str, str, str]], list[str]]:
     from lisa.config import AnalysisConfig
 
+    config = result.config
     method = [
         {
             "term": "Network (relation)",
@@ -613,20 +573,20 @@ def _method(
         },
         {
             "term": "Hub",
-            "text": f"Named by many: in-degree at or above the {config.get('hub_quantile')} quantile of the network and at least {config.get('hub_min_in_degree')} nominations.",
+            "text": f"Named by many: in-degree at or above the {config.hub_quantile} quantile of the network and at least {config.hub_min_in_degree} nominations.",
         },
         {
             "term": "Gatekeeper",
-            "text": f"On the critical paths: betweenness at or above the {config.get('gatekeeper_quantile')} quantile (and above zero), or an articulation point whose removal cuts off at least {config.get('gatekeeper_min_cut')} people.",
+            "text": f"On the critical paths: betweenness at or above the {config.gatekeeper_quantile} quantile (and above zero), or an articulation point whose removal cuts off at least {config.gatekeeper_min_cut} people.",
         },
         {
             "term": "Pulsetaker",
-            "text": f"Close to everyone through others: two-step reach at or above the {config.get('pulsetaker_reach_quantile')} quantile with direct contacts at or below the {config.get('pulsetaker_degree_quantile')} quantile.",
+            "text": f"Close to everyone through others: two-step reach at or above the {config.pulsetaker_reach_quantile} quantile with direct contacts at or below the {config.pulsetaker_degree_quantile} quantile.",
         },
         {
             "term": "Core",
             "text": "The core–periphery split of each relation that best fits the ideal pattern (Borgatti & Everett 1999). The stable core is the people in the core of at least "
-            + f"{charts.pct(config.get('stable_core_share'))} of the relations.",
+            + f"{charts.pct(config.stable_core_share)} of the relations.",
         },
         {
             "term": "Core overlap",
@@ -660,41 +620,44 @@ def _method(
     help_of = {name: text for name, _, text in AnalysisConfig.describe()}
     thresholds = [
         (name, str(value), help_of.get(name, ""))
-        for name, value in config.items()
+        for name, value in config.model_dump(mode="json").items()
         if name not in ("groupings",)
     ]
-    resp = data["response"]
-    comp = data.get("computation", {})
+    return method, thresholds, _caveats(result, pseudonymised)
+
+
+def _caveats(result: AnalysisResult, pseudonymised: bool) -> list[str]:
+    resp = result.response
+    comp = result.computation
     caveats = []
-    if resp.get("known"):
+    if resp.known:
         caveats.append(
-            f"{resp.get('respondents', 0):,} of {resp.get('people', 0):,} people answered "
-            f"({charts.pct(resp.get('rate'))}): "
-            + {
-                "individuals": "high enough to name individual people.",
-                "patterns": "broad patterns can be trusted, but individuals are not named.",
-                "unreliable": "too low even for broad patterns: read everything with care.",
-            }.get(str(resp.get("level")), "")
+            f"{resp.respondents:,} of {resp.people:,} people answered "
+            f"({charts.pct(resp.rate)}): " + RESPONSE_LEVEL_TEXT[resp.level]
         )
     else:
         caveats.append("The data did not say who answered, so everyone counts as a respondent.")
-    if resp.get("imputation") not in (None, "none"):
+    if resp.imputation != "none":
         caveats.append(
-            f"Non-respondents' ties were filled in by {resp.get('imputation')} "
-            f"({resp.get('imputed_arcs', 0):,} arcs added)."
+            f"Non-respondents' ties were filled in by {resp.imputation} "
+            f"({resp.imputed_arcs:,} arcs added)."
         )
-    if not comp.get("exact", True):
+    if not comp.exact:
         caveats.append(
-            f"Betweenness and closeness were estimated from {comp.get('samples')} sampled people "
+            f"Betweenness and closeness were estimated from {comp.samples} sampled people "
             "(the place is large); rankings are reliable, small differences are not."
         )
     caveats.append(
         "Non-respondents stay in every network with the ties others gave them; their own "
         "nominations are missing, which lowers their out-degree and can hide brokers."
     )
-    if pseudonymise:
+    if pseudonymised:
         caveats.append(
             "Pseudonymised report: people are shown by role and group only (sector, layer); "
             "no names or roster ids appear."
         )
-    return method, thresholds, caveats
+        if result.privacy and result.privacy.coarsened_people:
+            caveats.append(
+                f"Organisations shared by fewer than {result.privacy.min_cell} people are withheld."
+            )
+    return caveats

@@ -92,11 +92,17 @@ def write_html(model: ReportModel, path: str | Path) -> Path:
 def write_pdf(model: ReportModel, path: str | Path) -> Path:
     """Typeset the report as a PDF with WeasyPrint; returns the path.
 
-    Raises :class:`~lisa.errors.LisaError` naming the missing system libraries
-    when WeasyPrint cannot load them (the HTML report needs none).
+    Raises :class:`~lisa.errors.MissingDependency` when the optional ``pdf``
+    extra (WeasyPrint) is not installed, or names the missing system libraries
+    when WeasyPrint cannot load them (the HTML report needs neither).
     """
     try:
         from weasyprint import HTML
+    except ModuleNotFoundError:
+        raise MissingDependency(
+            "the PDF needs the optional 'pdf' part of lisa: pip install 'lisa[pdf]' "
+            "(the HTML report works without it)"
+        ) from None
     except (OSError, ImportError) as exc:
         raise MissingDependency(
             f"the PDF needs WeasyPrint and its system libraries ({exc}); on Debian or Ubuntu: "
