@@ -351,22 +351,20 @@ def _phase_in(arg: Any, ctx: Context) -> list[str]:
     return []
 
 
+def _below(values: Mapping[str, float | None], arg: Any, what: Callable[[str], str]) -> list[str]:
+    return [
+        f"{what(name)} is weak ({value:.2f}, below {limit:.2f})"
+        for name, limit in arg.items()
+        if (value := values.get(name)) is not None and value < limit
+    ]
+
+
 def _corner_below(arg: Any, ctx: Context) -> list[str]:
-    reasons = []
-    for corner, limit in arg.items():
-        value = ctx.corners.get(corner)
-        if value is not None and value < limit:
-            reasons.append(f"{corner} is weak ({value:.2f}, below {limit:.2f})")
-    return reasons
+    return _below(ctx.corners, arg, lambda corner: corner)
 
 
 def _link_below(arg: Any, ctx: Context) -> list[str]:
-    reasons = []
-    for link, limit in arg.items():
-        value = ctx.links.get(link)
-        if value is not None and value < limit:
-            reasons.append(f"the {_link_words(link)} link is weak ({value:.2f}, below {limit:.2f})")
-    return reasons
+    return _below(ctx.links, arg, lambda link: f"the {_link_words(link)} link")
 
 
 def _weakest_corner(arg: Any, ctx: Context) -> list[str]:
@@ -387,20 +385,22 @@ def _weakest_link(arg: Any, ctx: Context) -> list[str]:
     ]
 
 
-def _item_below(arg: Any, ctx: Context) -> list[str]:
+def _item_limit(arg: Any, ctx: Context, below: bool) -> list[str]:
+    """Items below (or at least) their limits, each as '<item>' is low/high (n of 5)."""
+    word = "low" if below else "high"
     return [
-        f"'{item_id}' is low ({1 + 4 * value:g} of 5)"
+        f"'{item_id}' is {word} ({1 + 4 * value:g} of 5)"
         for item_id, limit in arg.items()
-        if (value := ctx.items.get(item_id)) is not None and value < limit
+        if (value := ctx.items.get(item_id)) is not None and (value < limit) == below
     ]
+
+
+def _item_below(arg: Any, ctx: Context) -> list[str]:
+    return _item_limit(arg, ctx, below=True)
 
 
 def _item_at_least(arg: Any, ctx: Context) -> list[str]:
-    return [
-        f"'{item_id}' is high ({1 + 4 * value:g} of 5)"
-        for item_id, limit in arg.items()
-        if (value := ctx.items.get(item_id)) is not None and value >= limit
-    ]
+    return _item_limit(arg, ctx, below=False)
 
 
 def _factor_is(arg: Any, ctx: Context) -> list[str]:

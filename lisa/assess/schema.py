@@ -13,19 +13,15 @@ changing a model, a setting or a rule, regenerate them::
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import sys
-import types
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from lisa.assess.document import AssessmentDocument
@@ -33,6 +29,7 @@ from lisa.assess.instrument import Instrument
 from lisa.assess.model import SCHEMA_VERSION
 from lisa.assess.settings import AssessmentSettings
 from lisa.errors import LisaError
+from lisa.schemas import _all_required, _table  # one way to tabulate a model, as docs/schema.md
 
 #: The committed schema file, inside the package.
 SCHEMA_FILE = "schema/assessment.schema.json"
@@ -40,7 +37,8 @@ SCHEMA_FILE = "schema/assessment.schema.json"
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a document as ``lisa assess --json`` writes it."""
-    body = AssessmentDocument.model_json_schema(mode="serialization")
+    body = AssessmentDocument.model_json_schema(mode="serialization", by_alias=True)
+    _all_required(body)  # every field is always written (null when undefined)
     major = SCHEMA_VERSION.split(".")[0]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -60,60 +58,20 @@ def schema_text() -> str:
 # --------------------------------------------------------------------------- docs
 
 
-def _type_name(annotation: Any) -> str:
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is typing.Literal:
-        return " \\| ".join(str(a) for a in args)
-    if origin in (typing.Union, types.UnionType):
-        names = [_type_name(a) for a in args if a is not type(None)]
-        return " or ".join(names) + (" or null" if type(None) in args else "")
-    if origin is tuple:
-        return f"list of {_type_name(args[0])}"
-    if origin is dict:
-        return f"{{{_type_name(args[0])}: {_type_name(args[1])}}}"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return f"`{annotation.__name__}`"
-    simple = {str: "text", int: "integer", float: "number", bool: "true/false", dt.date: "ISO date"}
-    return simple.get(annotation, str(annotation))
-
-
-def _models(model: type[BaseModel]) -> list[type[BaseModel]]:
-    """``model`` and every model its fields hold, depth first, each once."""
-    out: list[type[BaseModel]] = []
-
-    def visit(annotation: Any) -> None:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if annotation not in out:
-                out.append(annotation)
-                for f in annotation.model_fields.values():
-                    visit(f.annotation)
-        for arg in typing.get_args(annotation):
-            visit(arg)
-
-    visit(model)
-    return out
-
-
-def _json_name(name: str, f: FieldInfo) -> str:
-    return f.alias or name
-
-
 def field_reference() -> str:
-    """Markdown: every model of the document, a table of its fields each."""
-    blocks = []
-    for model in _models(AssessmentDocument):
-        if model is AssessmentSettings:
-            blocks.append(f"#### `{model.__name__}`\n\nThe settings, as in [Settings](#settings).")
+    """Markdown: the document and every part of it, a table of fields each.
+
+    The tables are those of the analysis JSON's reference (``docs/schema.md``),
+    made by the same function from the JSON Schema.
+    """
+    schema = json_schema()
+    blocks = ["#### AssessmentDocument\n\n" + "\n".join(_table(schema))]
+    for name, defn in schema["$defs"].items():
+        doc = " ".join(str(defn.get("description", "")).split("\n\n")[0].split())
+        if name == AssessmentSettings.__name__:
+            blocks.append(f"#### {name}\n\nThe settings, as in [Settings](#settings).")
             continue
-        doc = (model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-        rows = [
-            f"| `{_json_name(name, f)}` | {_type_name(f.annotation)} | {f.description or ''} |"
-            for name, f in model.model_fields.items()
-        ]
-        blocks.append(
-            "\n".join([f"#### `{model.__name__}`", "", doc, "", "| field | type | meaning |",
-                       "|---|---|---|", *rows])
-        )  # fmt: skip
+        blocks.append(f"#### {name}\n\n{doc}\n\n" + "\n".join(_table(defn)))
     return "\n\n".join(blocks)
 
 
