@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from lisa.text import visible
+
 Severity = Literal["error", "warning"]
 
 
@@ -67,7 +69,7 @@ class Problem:
             text += f" (value: '{self.value}')"
         if self.suggestions:
             text += " — did you mean: " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
-        return text
+        return visible(text)  # a control or zero-width character shows as <U+200B>
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -426,3 +426,13 @@ def test_a_wholly_wrong_ties_file_lists_50_problems_and_counts_the_rest(tmp_path
     unknown = [p for p in problems if p.code == "unknown-person"]
     assert len(unknown) == 51  # 50 shown + one summary line
     assert "70 more" in unknown[-1].message
+
+
+def test_a_ties_column_named_like_an_internal_one_is_kept_apart(tmp_path: Path) -> None:
+    """Found by the property tests: a tie column called 's', 't' or 'row' broke the checks."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "people.csv").write_text("id\na\nb\n", "utf-8")
+    (folder / "ties.csv").write_text("source,target,relation,s,t,row\na,b,work,x,y,z\n", "utf-8")
+    study = load_study(folder)
+    assert len(study.ties) == 1

@@ -57,10 +57,10 @@ if TYPE_CHECKING:
 HISTORY_ITEM = "history"
 #: The sections of a YAML answer file.
 YAML_SECTIONS = ("answers", HISTORY_ITEM, "notes")
-#: Largest answer file read (bytes); a filled-in template is a few kilobytes.
+#: Largest answer file read (bytes); a filled-in template is a few kilobytes. A
+#: workbook is also held to the unpacking limits of the study files
+#: (:class:`lisa.io.limits.ReadLimits`), so a zip bomb is refused unopened.
 MAX_ANSWER_BYTES = 2_000_000
-#: Largest total size of the parts of an .xlsx once unzipped (bytes).
-MAX_XLSX_UNZIPPED_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -560,51 +560,48 @@ def _read_csv(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem
     return sets, problems + found
 
 
-def _xlsx_problem(path: Path) -> Problem | None:
-    """Why the file cannot be an Excel workbook lisa should open, or ``None``."""
-    if not zipfile.is_zipfile(path):
-        return _file_problem(
-            "bad-xlsx",
-            "not an Excel .xlsx workbook (not a zip archive: an old .xls, an encrypted "
-            "workbook, or another file renamed); save it as .xlsx or CSV",
-            path,
-        )
+def _xlsx_problems(path: Path) -> list[Problem]:
+    """Why the file is no workbook to open (the study reader's checks, zip bombs included)."""
+    from lisa.io.limits import ReadLimits
+    from lisa.io.workbook import inspect_workbook
+
+    limits = ReadLimits.current()
+    return inspect_workbook(path, limits.model_copy(update={"max_file_bytes": MAX_ANSWER_BYTES}))
+
+
+def _sheet_rows(path: Path) -> tuple[str, str | None, list[tuple[Any, ...]]]:
+    """The answer sheet's title, its part in the zip, and its cell values row by row."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        return _file_problem("bad-xlsx", f"a damaged .xlsx workbook ({exc})", path)
-    if unzipped > MAX_XLSX_UNZIPPED_BYTES:
-        return _file_problem(
-            "too-large",
-            f"the workbook unzips to {unzipped / 1e6:.0f} MB; lisa reads answer workbooks "
-            f"up to {MAX_XLSX_UNZIPPED_BYTES / 1e6:.0f} MB",
-            path,
-            value=str(unzipped),
-        )
-    return None
+        names = workbook.sheetnames
+        sheet = workbook["answers"] if "answers" in names else workbook.worksheets[0]
+        return sheet.title, getattr(sheet, "_worksheet_path", None), list(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
 
 
 def _read_xlsx(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
-    from openpyxl import load_workbook
+    from lisa.io.workbook import scan_sheet
 
-    problem = _xlsx_problem(path)
-    if problem is not None:
-        return [], [problem]
+    refused = _xlsx_problems(path)
+    if refused:
+        return [], refused
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            names = workbook.sheetnames
-            sheet = workbook["answers"] if "answers" in names else workbook.worksheets[0]
-            all_rows = list(sheet.iter_rows(values_only=True))
-        finally:
-            workbook.close()
+        title, member, all_rows = _sheet_rows(path)
     except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError) as exc:
-        return [], [_file_problem("bad-xlsx", f"a damaged .xlsx workbook ({exc})", path)]
+        return [], [_file_problem("malformed-xlsx", f"a damaged .xlsx workbook ({exc})", path)]
     if not all_rows:
         return [], [Problem(code="empty", message="the sheet is empty", file=str(path))]
+    label = f"{path} [{title}]"
+    problems: list[Problem] = []
+    if member:  # formulas without a saved value, error cells, merged cells: not silently blank
+        header = ["" if h is None else str(h) for h in all_rows[0]]
+        scan_sheet(path, member, header, label, problems, cap=20)
     rows = [(number, row) for number, row in enumerate(all_rows[1:], start=2)]
-    return _rows_from_table(all_rows[0], rows, f"{path} [{sheet.title}]", bank)
+    sets, found = _rows_from_table(all_rows[0], rows, label, bank)
+    return sets, problems + found
 
 
 READERS = {".yaml": _read_yaml, ".yml": _read_yaml, ".csv": _read_csv, ".xlsx": _read_xlsx}

@@ -24,7 +24,7 @@ def _tables(path: Path) -> tuple[Table, Table | None, Table | None]:
             f"'{path}' does not exist: give a study folder (people.csv, ties.csv) or an .xlsx workbook"
         )
     if path.is_file():
-        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):  # .xls: refused by read_sheet
             raise StudyNotFound(
                 f"'{path}' is a file but not an Excel workbook (.xlsx); give the study folder instead"
             )
@@ -175,8 +175,8 @@ def write_study(study: Study, path: str | Path, format: StudyFormat = "csv") -> 
             for row in frame.iter_rows():
                 cells: list[object] = []
                 for value in row:
-                    if isinstance(value, str) and value.startswith("="):
-                        # text, never a formula: a name like "=SUM(A1)" stays a name
+                    if isinstance(value, str) and value.startswith(("=", "#")):
+                        # text, never a formula or an error: "=SUM(A1)" or "#N/A" stays a name
                         cell = WriteOnlyCell(ws, value=value)
                         cell.data_type = "s"
                         cells.append(cell)

@@ -106,12 +106,7 @@ def _read(path: Path) -> Table:
     if not path.exists():
         raise StudyNotFound(f"the survey export '{path}' does not exist")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True)
-        first = book.sheetnames[0]
-        book.close()
-        table = read_sheet(path, first.lower())
+        table = read_sheet(path, None)  # the first sheet, within the read limits
         assert table is not None
         return table
     return read_csv(path)
@@ -191,7 +186,7 @@ def read_survey_export(
     seen_resp: dict[str, int] = {}
     frame: pl.DataFrame = table.frame
     for i, row in enumerate(frame.iter_rows(named=True)):
-        rownum = i + 2
+        rownum = table.row_number(i)
         who = row[resp_col]
         if not who:
             out.problems.append(

@@ -1,0 +1,74 @@
+"""Characters that hide in text: which ones, and how to show them.
+
+Study files are typed, pasted and exported by many hands, and some
+characters survive that trip unseen: control characters (NUL, vertical tab…),
+zero-width and other format characters (U+200B, U+FEFF…), and the two Unicode
+non-characters U+FFFE and U+FFFF. This module is their one home:
+
+* :data:`CONTROL` — characters no text cell may hold (they also make XML
+  invalid); :mod:`lisa.io.tables` reports them as ``control-character``.
+* :data:`INVISIBLE` — format characters that render as nothing (zero-width
+  space and joiners, word joiner, byte-order mark, soft hyphen, direction
+  marks and overrides).
+* :func:`visible` — a message with every such character spelled out as
+  ``<U+200B>``, so a problem never quotes a value that looks right but is not.
+
+It imports nothing from lisa, so :mod:`lisa.errors` can use it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: C0 control characters other than tab, line feed and carriage return, and U+FFFE/U+FFFF.
+#: (Written with escapes both Python's ``re`` and polars' regex engine read.)
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+CONTROL = re.compile(CONTROL_PATTERN)
+
+#: Format characters that take no space on screen (Unicode category Cf).
+INVISIBLE_PATTERN = (
+    r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+INVISIBLE = re.compile(INVISIBLE_PATTERN)
+
+#: What :func:`visible` spells out: controls (all of C0 and C1, DEL), invisible
+#: characters, line and paragraph separators, lone surrogates and non-characters.
+_HIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\ufffe\uffff]"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` with each control or invisible character shown as ``<U+XXXX>``.
+
+    Parameters
+    ----------
+    text
+        Any text, typically a message quoting a value from a file.
+
+    Returns
+    -------
+    str
+        The same text; hidden characters are replaced by their code point.
+
+    Examples
+    --------
+    >>> visible("Ann\\u200bLee")
+    'Ann<U+200B>Lee'
+    >>> visible("tab\\there")
+    'tab<U+0009>here'
+    """
+    return _HIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its :data:`INVISIBLE` characters."""
+    return INVISIBLE.sub("", text)
+
+
+def describe_char(char: str) -> str:
+    """``'U+200B ZERO WIDTH SPACE'`` — the code point and its Unicode name."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
