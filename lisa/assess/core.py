@@ -23,6 +23,7 @@ from lisa.assess.answers import AnswerSet, answers_from_mapping, read_many
 from lisa.assess.combine import CombinedAnswers, combine
 from lisa.assess.errors import AssessmentInvalid
 from lisa.assess.inference import (
+    TriangleReading,
     infer_phase,
     infer_stage,
     infer_trajectory,
@@ -30,8 +31,8 @@ from lisa.assess.inference import (
     scaled_items,
 )
 from lisa.assess.instrument import Instrument
-from lisa.assess.items import FACTORS
-from lisa.assess.model import Answered, Assessment, InnovationType
+from lisa.assess.items import FACTORS, ItemBank
+from lisa.assess.model import Answered, Assessment, InnovationType, PhaseResult, Trajectory
 from lisa.assess.recommend import recommend, risks_for
 from lisa.assess.rules import Context
 
@@ -73,32 +74,13 @@ def assess_combined(
     from lisa.cases.library import compare
 
     instrument = instrument or Instrument.load()
-    bank, rules, settings = instrument.bank, instrument.rules, instrument.settings
-    answers = combined.answers
-    scaled = scaled_items(answers, bank)
-    phase = infer_phase(combined, bank, settings)
-    trajectory = infer_trajectory(combined.history, phase.value, answers.get("meta.date"), settings)
-    triangle = infer_triangle(scaled, phase.value, bank, rules)
-    ctx = Context(
-        phase=phase.value,
-        corners=dict(triangle.corners),
-        links=dict(triangle.links),
-        weakest_corner=triangle.weakest_corner if triangle.corner_short else None,
-        weakest_link=triangle.weakest_link if triangle.link_short else None,
-        needs=dict(triangle.corner_needs),
-        items=scaled,
-        factors={
-            f: answers[bank.factor_item(f).id] for f in FACTORS if bank.factor_item(f).id in answers
-        },
-        extent=answers.get("type.extent"),
-        findings=sorted(findings or (), key=lambda f: f.code),
-        trajectory=trajectory.status,
-    )
+    rules, answers = instrument.rules, combined.answers
+    phase, trajectory, triangle, ctx = _infer(combined, findings, instrument)
     assessment = Assessment(
-        **_identity(combined, len(bank)),
+        **_identity(combined, len(instrument.bank)),
         type=InnovationType(kind=tuple(answers.get("type.kind") or ()), extent=ctx.extent),
         phase=phase,
-        stage=infer_stage(phase.value, scaled, rules),
+        stage=infer_stage(phase.value, ctx.items, rules),
         trajectory=trajectory,
         triangle=triangle.model(),
         factors=ctx.factors,  # type: ignore[arg-type]
@@ -112,6 +94,38 @@ def assess_combined(
     assessment = assessment.model_copy(update={"closest_cases": tuple(m.record() for m in matches)})
     assessment._combined, assessment._context = combined, ctx
     return assessment
+
+
+def _infer(
+    combined: CombinedAnswers, findings: Sequence[Finding] | None, instrument: Instrument
+) -> tuple[PhaseResult, Trajectory, TriangleReading, Context]:
+    """The phase, trajectory and triangle, and the facts the rules are evaluated on."""
+    bank, settings = instrument.bank, instrument.settings
+    answers = combined.answers
+    scaled = scaled_items(answers, bank)
+    phase = infer_phase(combined, bank, settings)
+    trajectory = infer_trajectory(combined.history, phase.value, answers.get("meta.date"), settings)
+    triangle = infer_triangle(scaled, phase.value, bank, instrument.rules)
+    ctx = Context(
+        phase=phase.value,
+        corners=dict(triangle.corners),
+        links=dict(triangle.links),
+        weakest_corner=triangle.weakest_corner if triangle.corner_short else None,
+        weakest_link=triangle.weakest_link if triangle.link_short else None,
+        needs=dict(triangle.corner_needs),
+        items=scaled,
+        factors=_factors(answers, bank),
+        extent=answers.get("type.extent"),
+        findings=sorted(findings or (), key=lambda f: f.code),
+        trajectory=trajectory.status,
+    )
+    return phase, trajectory, triangle, ctx
+
+
+def _factors(answers: Mapping[str, Any], bank: ItemBank) -> dict[str, str]:
+    """Each answered factor's role, in the order of the six factors."""
+    items = {f: bank.factor_item(f).id for f in FACTORS}
+    return {f: answers[item] for f, item in items.items() if item in answers}
 
 
 def _identity(combined: CombinedAnswers, bank_size: int) -> dict[str, Any]:
