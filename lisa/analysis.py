@@ -285,7 +285,7 @@ class AnalysisResult(NetworkAnalysis):
 def _recommendations(findings: Sequence[Finding]) -> list[Recommendation]:
     from lisa.assess.recommend import for_network
 
-    return for_network([f.model_dump(mode="json") for f in findings])
+    return for_network(findings)
 
 
 def analyse(

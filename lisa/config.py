@@ -9,7 +9,8 @@ threshold is never written twice.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -48,7 +49,66 @@ def _bad_seed(value: object) -> PydanticCustomError:
 Seed = Annotated[int, BeforeValidator(_whole_seed)]
 
 
-class AnalysisConfig(BaseModel):
+def parse_assignments(items: Sequence[str] | None, option: str = "--set") -> dict[str, str]:
+    """``["a=1", "b = x"]`` → ``{"a": "1", "b": "x"}``, the form of ``--set`` and ``--rule``.
+
+    Raises :class:`~lisa.errors.ConfigError` for an item without ``=``.
+
+    >>> parse_assignments(["stall_years=4"], "--rule")
+    {'stall_years': '4'}
+    """
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ConfigError(f"{option} expects NAME=VALUE, got '{item}'")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+class Settings(BaseModel):
+    """Base of lisa's settings models: built from ``NAME=VALUE`` overrides, described for docs."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @classmethod
+    def from_overrides(
+        cls, overrides: dict[str, str] | None = None, **kwargs: object
+    ) -> Self:
+        """Build the settings from ``name=value`` strings (the CLI's ``--set`` or ``--rule``).
+
+        Raises :class:`~lisa.errors.ConfigError` naming the setting and the value when a
+        name is unknown or a value does not fit.
+        """
+        data: dict[str, object] = dict(kwargs)
+        for key, value in (overrides or {}).items():
+            if key not in cls.model_fields:
+                raise ConfigError(
+                    f"unknown setting '{key}'; settings are: {', '.join(sorted(cls.model_fields))}"
+                )
+            annotation = str(cls.model_fields[key].annotation)
+            if "tuple" in annotation and isinstance(value, str):
+                data[key] = tuple(v.strip() for v in value.split(",") if v.strip())
+            else:
+                data[key] = value
+        try:
+            return cls(**data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            if not first["loc"]:  # a rule between settings, e.g. weak <= strong
+                raise ConfigError(str(first["msg"]).removeprefix("Value error, ")) from None
+            name = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(
+                f"bad value for setting '{name}': {first.get('input')!r} ({first['msg']})"
+            ) from None
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, object, str]]:
+        """(name, default, help) for every setting, for docs and the ``settings`` commands."""
+        return [(name, f.default, f.description or "") for name, f in cls.model_fields.items()]
+
+
+class AnalysisConfig(Settings):
     """Settings for :func:`lisa.analyse`. All have defaults; see ``docs/method.md``."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -188,33 +248,3 @@ class AnalysisConfig(BaseModel):
         ge=0,
         description="high-networking: mean people named per respondent per relation at least this.",
     )
-
-    @classmethod
-    def from_overrides(
-        cls, overrides: dict[str, str] | None = None, **kwargs: object
-    ) -> AnalysisConfig:
-        """Build a config from ``name=value`` strings (the CLI's ``--set``)."""
-        data: dict[str, object] = dict(kwargs)
-        for key, value in (overrides or {}).items():
-            if key not in cls.model_fields:
-                raise ConfigError(
-                    f"unknown setting '{key}'; settings are: {', '.join(sorted(cls.model_fields))}"
-                )
-            annotation = str(cls.model_fields[key].annotation)
-            if "tuple" in annotation and isinstance(value, str):
-                data[key] = tuple(v.strip() for v in value.split(",") if v.strip())
-            else:
-                data[key] = value
-        try:
-            return cls(**data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            name = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(
-                f"bad value for setting '{name}': {first.get('input')!r} ({first['msg']})"
-            ) from None
-
-    @classmethod
-    def describe(cls) -> list[tuple[str, object, str]]:
-        """(name, default, help) for every setting, for docs and ``lisa settings``."""
-        return [(name, f.default, f.description or "") for name, f in cls.model_fields.items()]

@@ -11,7 +11,7 @@ The domain comes from the NESTA / Young Foundation study of local innovation
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 # -- the local innovation system -------------------------------------------
 
@@ -98,14 +98,17 @@ PHASE_TITLES: tuple[str, ...] = tuple(name.capitalize() for name in PHASES)
 STAGES: tuple[str, ...] = ("fluid", "transitional", "specific")
 Stage = Literal["fluid", "transitional", "specific"]
 
-TRAJECTORIES: tuple[str, ...] = ("progressing", "stalled", "reversing", "sustained", "unknown")
+#: What the history says an innovation is doing.
+TrajectoryStatus = Literal["progressing", "stalled", "reversing", "sustained", "unknown"]
+TRAJECTORIES: tuple[TrajectoryStatus, ...] = get_args(TrajectoryStatus)
 
 # -- the strategic triangle ---------------------------------------------------
 
 Corner = Literal["authority", "capacity", "value"]
 CORNERS: tuple[Corner, ...] = ("authority", "capacity", "value")
 #: The links of the triangle, each from one corner to the next.
-LINKS: tuple[str, ...] = ("authority_capacity", "capacity_value", "value_authority")
+Link = Literal["authority_capacity", "capacity_value", "value_authority"]
+LINKS: tuple[Link, ...] = get_args(Link)
 
 
 def link_ends(link: str) -> tuple[str, str]:
@@ -122,14 +125,8 @@ def link_words(link: str) -> str:
 
 # -- the six factors ----------------------------------------------------------
 
-FACTORS: tuple[str, ...] = (
-    "underperformance",
-    "pressures",
-    "leadership",
-    "culture",
-    "networks",
-    "resources",
-)
+Factor = Literal["underperformance", "pressures", "leadership", "culture", "networks", "resources"]
+FACTORS: tuple[Factor, ...] = get_args(Factor)
 #: Each factor in the reports' own words.
 FACTOR_TITLES: dict[str, str] = {
     "underperformance": "recognition of underperformance",
@@ -139,11 +136,15 @@ FACTOR_TITLES: dict[str, str] = {
     "networks": "formal and informal networks",
     "resources": "resources",
 }
-FACTOR_ROLES: tuple[str, ...] = ("driver", "enabler", "absent", "blocking")
+#: What each factor is for an innovation.
+FactorRole = Literal["driver", "enabler", "absent", "blocking"]
+FACTOR_ROLES: tuple[FactorRole, ...] = get_args(FactorRole)
 
 # -- the reports' recommendations ---------------------------------------------
 
-CLUSTERS: dict[str, str] = {
+#: The reports' three clusters of recommendations, and their headings.
+Cluster = Literal["pressure", "capacity", "networks"]
+CLUSTERS: dict[Cluster, str] = {
     "pressure": "Pressure for change and authority to act",
     "capacity": "Internal capacity",
     "networks": "External networks of money, people and skills",

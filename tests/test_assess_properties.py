@@ -8,16 +8,19 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lisa.assess import assess_answers, assess_sets
+from lisa.assess import Instrument, assess_answers, assess_sets
 from lisa.assess.answers import answers_from_mapping
-from lisa.assess.items import PHASE_NAMES, load_item_bank
+from lisa.assess.items import PHASE_NAMES
+from lisa.findings import Finding, Headline
 
-BANK = load_item_bank()
+INSTRUMENT = Instrument.load()
+BANK = INSTRUMENT.bank
 AGREE5 = [i.id for i in BANK if i.scale.name == "agree5"]
 FACTOR_ITEMS = [i.id for i in BANK if i.section == "factor"]
 SIGNS = {p: [i.id for i in BANK.phase_signs(p)] for p in PHASE_NAMES}
@@ -42,11 +45,19 @@ findings = st.lists(
     max_size=3,
     unique=True,
 )
+def assess(
+    answers: dict[str, Any], history: list[dict[str, Any]] | None = None, codes: Sequence[str] = ()
+) -> Any:
+    found = [Finding(code=c, severity="medium", title="", detail="", headline=Headline(value=0, text="")) for c in codes]
+    data = {"answers": answers, "history": history or []}
+    return assess_answers(data, found, instrument=INSTRUMENT)
+
+
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def summary(result: Any) -> dict[str, Any]:
-    d = result.to_dict()
+    d = result.model_dump(mode="json")
     d.pop("sources")
     d.pop("assessors")
     return d
@@ -62,8 +73,8 @@ def test_reordering_answers_changes_nothing(
     rnd.shuffle(shuffled)
     shuffled_codes = codes[:]
     rnd.shuffle(shuffled_codes)
-    a = assess_answers({"answers": dict(items), "history": history}, codes)
-    b = assess_answers({"answers": dict(shuffled), "history": history}, shuffled_codes)
+    a = assess(dict(items), history, codes)
+    b = assess(dict(shuffled), history, shuffled_codes)
     assert summary(a) == summary(b)
 
 
@@ -72,11 +83,14 @@ def test_reordering_answers_changes_nothing(
 def test_order_of_assessors_changes_nothing(many: list[dict[str, Any]], rnd: random.Random) -> None:
     sets = []
     for n, answers in enumerate(many):
-        (s,), _ = answers_from_mapping({"answers": {**META, "meta.assessor": f"A{n}", **answers}})
+        (s,), _ = answers_from_mapping(
+            {"answers": {**META, "meta.assessor": f"A{n}", **answers}}, instrument=INSTRUMENT
+        )
         sets.append(s)
     reordered = sets[:]
     rnd.shuffle(reordered)
-    assert summary(assess_sets(sets)[0]) == summary(assess_sets(reordered)[0])
+    first = assess_sets(sets, instrument=INSTRUMENT)[0]
+    assert summary(first) == summary(assess_sets(reordered, instrument=INSTRUMENT)[0])
 
 
 @SETTINGS
@@ -84,22 +98,22 @@ def test_order_of_assessors_changes_nothing(many: list[dict[str, Any]], rnd: ran
 def test_more_later_phase_evidence_never_moves_an_innovation_earlier(
     answers: dict[str, Any], data: st.DataObject
 ) -> None:
-    before = assess_answers({"answers": {**META, **answers}})
-    phase = before.phase.phase
+    before = assess({**META, **answers})
+    phase = before.phase.value
     # the history agrees with the phase found
     history = [{"date": 2000, "phase": max(phase - 1, 0)}, {"date": 2003, "phase": phase}]
-    before = assess_answers({"answers": {**META, **answers}, "history": history})
-    assert before.phase.phase == phase
+    before = assess({**META, **answers}, history)
+    assert before.phase.value == phase
     later = data.draw(st.integers(max(phase, 1), 4), label="later phase")
     item = data.draw(st.sampled_from(SIGNS[later]), label="sign")
     stronger = data.draw(st.integers(max(answers.get(item, 1), 4), 5), label="new answer")
-    after = assess_answers({"answers": {**META, **answers, item: stronger}, "history": history})
-    assert after.phase.phase >= phase
+    after = assess({**META, **answers, item: stronger}, history)
+    assert after.phase.value >= phase
 
 
 @SETTINGS
 @given(answer_maps)
 def test_confidence_is_a_share_and_the_phase_is_valid(answers: dict[str, Any]) -> None:
-    result = assess_answers({"answers": {**META, **answers}})
+    result = assess({**META, **answers})
     assert 0.0 <= result.phase.confidence <= 1.0
-    assert result.phase.phase in PHASE_NAMES
+    assert result.phase.value in PHASE_NAMES

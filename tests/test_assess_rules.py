@@ -8,22 +8,30 @@ from typing import Any
 
 import pytest
 
-from lisa.assess import load_item_bank, load_rules
+from lisa.assess import AssessmentSettings, Instrument
 from lisa.assess.core import assess_answers
 from lisa.assess.items import CORNERS, FACTORS, LINKS
-from lisa.assess.recommend import parse_findings, recommend, risks_for
+from lisa.assess.recommend import for_network, recommend, risks_for
 from lisa.assess.rules import (
     NETWORK_FINDING_CODES,
     Context,
-    Finding,
     RulesInvalid,
     evaluate,
     leaf_conditions,
     parse_rules,
 )
+from lisa.errors import DefinitionInvalid
+from lisa.findings import Finding, Headline
 
-RULES = load_rules()
-AGREE5 = [i.id for i in load_item_bank() if i.scale.name == "agree5"]
+INSTRUMENT = Instrument.load()
+RULES = INSTRUMENT.rules
+AGREE5 = [i.id for i in INSTRUMENT.bank if i.scale.name == "agree5"]
+
+
+def finding(code: str, title: str = "", groups: tuple[str, ...] = ()) -> Finding:
+    return Finding(
+        code=code, severity="medium", title=title, detail="", groups=list(groups), headline=Headline(value=0, text="")
+    )
 
 
 def quiet_context(phase: int) -> Context:
@@ -76,7 +84,7 @@ def satisfy(ctx: Context, key: str, arg: Any) -> Context:
     elif key == "extent_is":
         ctx.extent = arg[0]
     elif key == "finding":
-        ctx.findings.append(Finding(code=arg, title="t", groups=("residents",)))
+        ctx.findings = [*ctx.findings, finding(arg, "t", ("residents",))]
     elif key == "trajectory_is":
         ctx.trajectory = arg[0]
     return ctx
@@ -165,30 +173,24 @@ def test_finding_codes_match_the_network_engine() -> None:
 
 def test_network_findings_drive_recommendations_with_their_groups() -> None:
     answers = {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 5, "sign.early_value": 5}
-    plain = assess_answers({"answers": answers})
+    plain = assess_answers({"answers": answers}, instrument=INSTRUMENT)
     with_network = assess_answers(
         {"answers": answers},
-        {
-            "findings": [
-                {
-                    "code": "excluded-group",
-                    "title": "Outside the core",
-                    "groups": ["VCS", "residents"],
-                }
-            ]
-        },
+        [finding("excluded-group", "Outside the core", ("VCS", "residents"))],
+        instrument=INSTRUMENT,
     )
     assert "open-the-core" not in [r.id for r in plain.recommendations]
     (rec,) = [r for r in with_network.recommendations if r.id == "open-the-core"]
     assert any("VCS, residents" in why for why in rec.why)
 
 
-def test_findings_may_be_codes_dicts_or_an_analysis() -> None:
-    assert [f.code for f in parse_findings(["exclusive-core"])] == ["exclusive-core"]
-    assert parse_findings({"findings": [{"code": "isolated-people", "groups": {"a": 1}}]})[
-        0
-    ].groups == ("a",)
-    assert parse_findings(None) == []
+def test_findings_are_the_network_engines_finding_objects(demo_result) -> None:  # type: ignore[no-untyped-def]
+    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 5}}
+    a = assess_answers(answers, demo_result.findings, instrument=INSTRUMENT)
+    assert list(a.network_findings) == sorted(f.code for f in demo_result.findings)
+    assert assess_answers(answers, None, instrument=INSTRUMENT).network_findings == ()
+    recs = for_network(demo_result.findings, INSTRUMENT)
+    assert recs and all(any("network finding" in w for w in r.why) for r in recs)
 
 
 def test_conditions_all_not_and_reasons() -> None:
@@ -221,4 +223,75 @@ def test_malformed_rules_are_rejected(bad: dict[str, Any], message: str) -> None
     )
     data["recommendations"][0]["when"] = bad
     with pytest.raises(RulesInvalid, match=message):
-        parse_rules(data)
+        parse_rules(data, INSTRUMENT.bank)
+
+
+# ---------------------------------------------------------------- named limits and settings
+
+
+def test_named_limits_take_the_settings_values() -> None:
+    rule = next(r for r in INSTRUMENT.rules.risks if r["id"] == "pioneers-keep-control")
+    assert ("item_below", {"sign.delivery_team": 0.5}) in leaf_conditions(rule["when"])
+    raw = next(r for r in INSTRUMENT.rules.raw["risks"] if r["id"] == "pioneers-keep-control")
+    assert ("item_below", {"sign.delivery_team": "weak"}) in leaf_conditions(raw["when"])
+    stricter = INSTRUMENT.with_settings(AssessmentSettings(weak=0.7, strong=0.9))
+    rule = next(r for r in stricter.rules.risks if r["id"] == "pioneers-keep-control")
+    assert ("item_below", {"sign.delivery_team": 0.7}) in leaf_conditions(rule["when"])
+    ctx = quiet_context(2)
+    ctx.items["sign.delivery_team"] = 0.6  # not weak at 0.5, weak at 0.7
+    assert {r.id: r.status for r in risks_for(ctx, RULES)}["pioneers-keep-control"] == "watch"
+    shown = {r.id: r.status for r in risks_for(ctx, stricter.rules)}
+    assert shown["pioneers-keep-control"] == "showing"
+
+
+def test_settings_change_the_assessment() -> None:
+    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 4,
+                           "sign.delivery_team": 4, "sign.early_value": 4}}  # fmt: skip
+    assert assess_answers(answers, instrument=INSTRUMENT).phase.value == 2  # mean 0.75 >= 0.6
+    strict = Instrument.load(AssessmentSettings(sign_present=0.8))
+    assert assess_answers(answers, instrument=strict).phase.value == 0
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"thresholds": {"sign_present": 0.6}}, "thresholds are settings now"),
+        ({"extra": 1}, "unknown section"),
+        ({"link_need": {"key": "high"}}, "bad phases or link_need"),
+    ],
+)
+def test_malformed_rules_sections_are_rejected(patch: dict[str, Any], message: str) -> None:
+    data = {**copy.deepcopy(dict(RULES.raw)), **patch}
+    with pytest.raises(RulesInvalid, match=message):
+        parse_rules(data, INSTRUMENT.bank)
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [("feeble", "is not a setting"), (1.5, "from 0 to 1"), (True, "from 0 to 1")],
+)
+def test_bad_limits_are_rejected(limit: Any, message: str) -> None:
+    data = copy.deepcopy(dict(RULES.raw))
+    data["recommendations"][0]["when"] = {"item_below": {"sign.trigger": limit}}
+    with pytest.raises(RulesInvalid, match=message):
+        parse_rules(data, INSTRUMENT.bank)
+
+
+def test_a_researchers_own_rules_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    data = copy.deepcopy(dict(RULES.raw))
+    data["recommendations"] = [r for r in data["recommendations"] if r["id"] == "parallel-trials"]
+    own = tmp_path / "rules.yaml"
+    own.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    instrument = Instrument.from_paths(rules=own)
+    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.trigger": 5}}
+    assert [r.id for r in assess_answers(answers, instrument=instrument).recommendations] == [
+        "parallel-trials"
+    ]
+    repeated = tmp_path / "repeated.yaml"
+    repeated.write_text("version: 1\nversion: 2\n", "utf-8")
+    with pytest.raises(DefinitionInvalid, match="appears twice"):
+        Instrument.from_paths(rules=repeated)
+    with pytest.raises(DefinitionInvalid, match="no such instrument file"):
+        Instrument.from_paths(items=tmp_path / "none.yaml")

@@ -304,12 +304,11 @@ def test_excluded_groups_are_a_table_under_their_finding(page: str, demo_data) -
 def test_sources_are_cited_in_words_with_an_assessment(demo_result) -> None:  # type: ignore[no-untyped-def]
     import lisa
     from lisa.assess.core import assess_files
-    from lisa.assess.render import assessment_document
     from lisa.sources import DOCUMENTS, documents_of
 
     case = Path(lisa.__file__).parent / "cases" / "data" / "assessments" / "knowsley.yaml"
-    [assessment] = assess_files([case], demo_result.to_dict())
-    model = build_report(demo_result, [assessment_document([assessment])])
+    [assessment] = assess_files([case], demo_result.findings)
+    model = build_report(demo_result, [assessment])
     page = render_html(model)
     assert "seeds/" not in page
     from_assessment = [r for r in model.recommendations if r.origin != "network"]
@@ -346,25 +345,6 @@ def test_top_recommendations_take_turns_between_origins() -> None:
     ]
     assert [r.title for r in top_recommendations(recs, 4)] == ["a1", "n1", "a2", "a3"]
     assert top_recommendations([], 5) == []
-
-
-@pytest.mark.parametrize(
-    ("given", "ref"),
-    [
-        ("002 §6.1", "002 §6.1"),
-        ("002 §6.1 (new kinds of funding)", "002 §6.1 (new kinds of funding)"),
-        (
-            "001 §3 (Knowsley 5.2); 000 §5.4 (Transformers (NESTA), sections 5.4 to 7 - seeds/000)",
-            "001 §3 (Knowsley 5.2); 000 §5.4",
-        ),
-        ("main report, phase 2", "main report, phase 2"),
-        ("", ""),
-    ],
-)
-def test_the_reference_of_an_assessment_source(given: str, ref: str) -> None:
-    from lisa.report.sections.recommendations import reference_of
-
-    assert reference_of(given) == ref
 
 
 def test_the_bibliography_merges_parts_of_one_report() -> None:

@@ -1,46 +1,61 @@
-"""Assessment sections render from whatever shape the assessment JSON has."""
+"""Assessment sections render every piece of a typed assessment; other files are refused."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+import lisa
+from lisa.assess import (
+    AssessmentDocumentInvalid,
+    Instrument,
+    assess_answers,
+    assess_files,
+    assessment_document,
+    read_assessments,
+    write_json,
+)
 from lisa.report import build_report, render_html
-from lisa.report.assessment import normalise_assessment, strength
+from lisa.report.assessment import innovation_view
 
+INSTRUMENT = Instrument.load()
+KNOWSLEY = Path(lisa.__file__).parent / "cases" / "data" / "assessments" / "knowsley.yaml"
+
+#: One innovation in mobilisation, capacity the weak corner, with a history.
 FULL = {
-    "schema_version": "1.0",
-    "innovation": {"name": "Schools transformation", "type": "service", "extent": "systemic"},
-    "lifecycle": {
-        "phase": 2,
-        "confidence": 0.7,
-        "trend": "progressing",
-        "evidence": ["pilots and new teams"],
-        "history": [{"date": "2005", "phase": 1}, {"date": "2007", "phase": 2}],
+    "answers": {
+        "meta.innovation": "Schools transformation",
+        "meta.place": "Exampletown",
+        "meta.service": "education",
+        "type.kind": "service",
+        "type.extent": "systemic",
+        "sign.trigger": 5,
+        "sign.new_leadership": 5,
+        "sign.pilots": 5,
+        "sign.delivery_team": 2,
+        "sign.early_value": 4,
+        "sign.resources_diverted": 4,
+        "risk.pioneer_handover": 5,
+        "authority.external_pressure": 5,
+        "capacity.management": 2,
+        "value.public_benefit": 3,
+        "factor.leadership": "driver",
+        "factor.resources": "blocking",
     },
-    "triangle": {
-        "corners": {"authority": 0.8, "capacity": 0.3, "value": 0.5},
-        "links": {"authority->capacity": 0.4, "capacity->value": 0.2, "value->authority": 0.6},
-        "needs": {"authority": 0.6, "capacity": 0.8, "value": 0.5},
-        "weakest_corner": "capacity",
-        "weakest_link": "capacity->value",
-    },
-    "factors": {
-        "strong leadership": {"status": "driver", "note": "new director"},
-        "resources": "blocking",
-    },
-    "risks": [{"title": "Pioneers will not hand over control", "source": "main report, phase 2"}],
-    "closest_cases": [
-        {"name": "Knowsley", "similarity": 0.82, "shared": ["crisis"], "next": "mainstreamed"}
-    ],
-    "recommendations": [
-        {"title": "Bring in managers", "why": "capacity is the weak corner", "source": "§6.1"}
-    ],
-    "unexpected_key": {"a": 1},
+    "history": [{"date": 2005, "phase": 1}, {"date": 2007, "phase": 2}],
 }
 
 
+def full() -> Any:
+    return assess_answers(FULL, instrument=INSTRUMENT)
+
+
 def test_a_full_assessment_renders_every_piece(demo_result) -> None:  # type: ignore[no-untyped-def]
-    page = render_html(build_report(demo_result, [FULL]))
+    a = full()
+    page = render_html(build_report(demo_result, [a]))
     assert 'id="no-assessment"' not in page
     for text in (
         "Schools transformation",
@@ -49,89 +64,116 @@ def test_a_full_assessment_renders_every_piece(demo_result) -> None:  # type: ig
         "capacity (weakest)",
         "strong leadership",
         "blocking",
-        "Pioneers will not hand over control",
-        "Knowsley",
-        "Bring in managers",
+        "Pioneers will not hand over to better managers",
+        a.closest_cases[0].title,
+        "Put a delivery team in charge",
         "the assessment of Schools transformation",
-        "unexpected_key",
         "Lifecycle position: Schools transformation",
+        "2005",
     ):
-        assert text in page, text
+        assert text in page.replace("&#39;", "'"), text
 
 
-@pytest.mark.parametrize(
-    "doc",
-    [
-        {},
-        {"schema_version": "0.1"},
-        {"name": "Bare", "phase": "mainstreaming"},
-        {
-            "innovation": "Text name",
-            "triangle": {"authority": "strong", "capacity": 2, "value": None},
-        },
-        {"innovations": [{"name": "One", "phase": 1}, {"name": "Two", "phase": {"phase": 4}}]},
-        {"name": "Odd", "factors": ["networks"], "risks": ["complacency"], "history": {"2001": 0}},
-        {"name": "Junk", "triangle": "strong", "factors": 5, "risks": None, "lifecycle": [1, 2]},
-    ],
-)
-def test_partial_or_odd_assessments_do_not_break_the_report(demo_result, doc) -> None:  # type: ignore[no-untyped-def]
-    page = render_html(build_report(demo_result, [doc]))
-    assert 'id="innovations"' in page
+def test_a_partial_assessment_renders_what_it_has(demo_result) -> None:  # type: ignore[no-untyped-def]
+    bare = assess_answers({"answers": {"meta.innovation": "Bare", "meta.place": "X"}})
+    page = render_html(build_report(demo_result, [bare]))
+    assert "Bare (X)" in page
+    assert "No strategic triangle in the assessment." in page  # no corner answered
+    assert "No six-factor answers in the assessment." in page
     assert "Traceback" not in page
 
 
-def test_a_register_holds_several_innovations() -> None:
-    views = normalise_assessment(
-        {"schema_version": "2", "innovations": [{"name": "A"}, {"name": "B"}]}
-    )
-    assert [v.name for v in views] == ["A", "B"]
-    assert all(v.schema_version == "2" for v in views)
+def test_the_view_is_built_field_by_field_without_rescaling() -> None:
+    a = full()
+    view = innovation_view(a)
+    assert view.phase == a.phase.value == 2 and view.phase_name == "mobilisation"
+    assert view.corners == {c: v.strength for c, v in a.triangle.corners.items()}
+    assert view.needs == {c: v.need for c, v in a.triangle.corners.items()}
+    assert view.links == {k: v.strength for k, v in a.triangle.links.items()}
+    assert view.weakest_corner == "capacity" and view.weakest_link == "authority→capacity"
+    assert view.history == [("2005", 1), ("2007", 2)]
+    assert view.confidence == a.phase.confidence
 
 
-def test_phase_from_words_and_numbers() -> None:
-    (view,) = normalise_assessment({"name": "x", "phase": "Mainstreaming"})
-    assert view.phase == 3
-    (view,) = normalise_assessment(
-        {"name": "x", "lifecycle": {"phase": {"phase": 0, "name": "Latent"}}}
-    )
-    assert view.phase == 0 and view.phase_name == "Latent"
+def test_a_document_holds_several_innovations(tmp_path: Path) -> None:
+    a = assess_answers({"answers": {"meta.innovation": "A", "meta.place": "X"}})
+    b = assess_answers({"answers": {"meta.innovation": "B", "meta.place": "X"}})
+    path = write_json([a, b], tmp_path / "two.json")
+    views = [innovation_view(x) for x in read_assessments(path)]
+    assert [v.name for v in views] == ["A (X)", "B (X)"]
+
+
+# Files that are not a lisa assessment document: a named error, not a partial section.
+NOT_AN_ASSESSMENT = [
+    ({}, "wrong-kind"),
+    ({"schema_version": "0.1", "kind": "lisa-assessment"}, "unknown-schema-version"),
+    ({"schema_version": "2.0", "kind": "lisa-assessment"}, "unknown-schema-version"),
+    ({"schema_version": "1.9", "kind": "lisa-assessment"}, "unknown-schema-version"),
+    ({"name": "Bare", "phase": "mainstreaming"}, "wrong-kind"),
+    ({"innovations": [{"name": "One", "phase": 1}]}, "wrong-kind"),
+    ({"kind": "lisa-analysis", "schema_version": "1.0"}, "wrong-kind"),
+    (["not", "a", "dict"], "not-an-assessment"),
+    ("just text", "not-an-assessment"),
+]
+
+
+@pytest.mark.parametrize(("doc", "code"), NOT_AN_ASSESSMENT)
+def test_a_file_that_is_not_an_assessment_is_a_named_error(
+    tmp_path: Path, doc: Any, code: str
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(AssessmentDocumentInvalid) as info:
+        read_assessments(path)
+    assert [p.code for p in info.value.problems] == [code]
+    assert str(path) in str(info.value)
+
+
+def _written(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    path = write_json([full()], tmp_path / "a.json", instrument=INSTRUMENT)
+    return path, json.loads(path.read_text("utf-8"))
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
+    ("change", "field"),
     [
-        (0.5, 0.5),
-        (4, 0.8),
-        (7, 0.7),
-        (55, 0.55),
-        ("strong", 0.8),
-        ("weak", 0.25),
-        (None, None),
-        (True, None),
+        (lambda d: d["assessments"][0]["phase"].update(value="two"), "assessments.0.phase.value"),
+        (lambda d: d["assessments"][0]["phase"].update(value=7), "assessments.0.phase.value"),
+        (lambda d: d["assessments"][0]["triangle"]["corners"].pop("value"), "assessments.0.triangle.corners"),
+        (lambda d: d["assessments"][0].update(unexpected_key={"a": 1}), "assessments.0.unexpected_key"),
+        (lambda d: d["assessments"][0]["factors"].update(luck="driver"), "assessments.0.factors.luck.[key]"),
+        (lambda d: d["assessments"][0]["recommendations"][0].update(cluster_title="x"), "assessments.0.recommendations.0"),
+        (lambda d: d.update(settings={"weak": 2}), "settings.weak"),
     ],
-)
-def test_strength_scales(value, expected) -> None:  # type: ignore[no-untyped-def]
-    assert strength(value) == (pytest.approx(expected) if expected is not None else None)
+)  # fmt: skip
+def test_a_document_with_a_field_that_does_not_fit_names_the_field(
+    tmp_path: Path, change: Any, field: str
+) -> None:
+    path, doc = _written(tmp_path)
+    change(doc)
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(AssessmentDocumentInvalid) as info:
+        read_assessments(path)
+    assert {p.code for p in info.value.problems} == {"bad-field"}
+    assert field in [p.column for p in info.value.problems]
 
 
-def test_a_non_object_assessment_is_noted_not_fatal(demo_result) -> None:  # type: ignore[no-untyped-def]
-    model = build_report(demo_result, [["not", "a", "dict"]])  # type: ignore[list-item]
-    assert model.assessment_notes and not model.assessments
+def test_write_read_write_is_byte_identical(tmp_path: Path, demo_result) -> None:  # type: ignore[no-untyped-def]
+    sets = [KNOWSLEY, Path(__file__).parent / "data" / "assess" / "board-chair.yaml"]
+    first = write_json(assess_files(sets, demo_result.findings), tmp_path / "1.json", "study")
+    again = write_json(read_assessments(first), tmp_path / "2.json", "study")
+    assert first.read_bytes() == again.read_bytes()
 
 
-def test_a_lisa_assess_document_renders_exactly(demo_result) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    import lisa
-    from lisa.assess.core import assess_files
-    from lisa.assess.render import assessment_document
-
-    case = Path(lisa.__file__).parent / "cases" / "data" / "assessments" / "knowsley.yaml"
-    [assessment] = assess_files([case], demo_result.to_dict())
-    doc = assessment_document([assessment])
+def test_a_lisa_assess_document_renders_exactly(demo_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    [assessment] = assess_files([KNOWSLEY], demo_result.findings)
+    doc = assessment_document([assessment]).model_dump(mode="json")
     a = doc["assessments"][0]
     assert len(a["closest_cases"]) == 3
-    [view] = normalise_assessment(doc)
+    path = write_json([assessment], tmp_path / "k.json")
+    [reloaded] = read_assessments(path)
+    assert reloaded.model_dump() == assessment.model_dump() and reloaded.combined is None
+    view = innovation_view(reloaded)
     assert view.phase == a["phase"]["value"] == 2
     assert view.corners == {c: v["strength"] for c, v in a["triangle"]["corners"].items()}
     assert view.needs == {c: v["need"] for c, v in a["triangle"]["corners"].items()}
@@ -139,8 +181,13 @@ def test_a_lisa_assess_document_renders_exactly(demo_result) -> None:  # type: i
     assert [r["title"] for r in view.recommendations] == [r["title"] for r in a["recommendations"]]
     assert all(r["action"] and r["source"] for r in view.recommendations)
     assert [c["title"] for c in view.cases] == [m["title"] for m in a["closest_cases"]]
-    model = build_report(demo_result, assessments=[doc])
-    html = render_html(model)
+    html = render_html(build_report(demo_result, assessments=[reloaded]))
     for r in a["recommendations"]:
         assert r["action"] in html.replace("&#39;", "'")
     assert "{'ref'" not in html  # sources are written out, not dumped as dicts
+    in_memory = render_html(build_report(demo_result, assessments=[assessment]))
+    assert section(html) == section(in_memory)  # a reloaded assessment renders the same
+
+
+def section(html: str) -> str:
+    return html.split('<section id="innovations"', 1)[1].split("</section>", 1)[0]

@@ -26,8 +26,10 @@ def test_report_writes_one_html_file(demo_dir: Path, tmp_path: Path) -> None:
 
 
 def test_report_with_assessment_settings_and_pseudonyms(demo_dir: Path, tmp_path: Path) -> None:
-    assessment = tmp_path / "a.json"
-    assessment.write_text(json.dumps({"schema_version": "1.0", "name": "Pilot", "phase": 2}), "utf-8")
+    from lisa.assess import assess_answers, write_json
+
+    pilot = assess_answers({"answers": {"meta.innovation": "Pilot", "meta.place": "Town"}})
+    assessment = write_json([pilot], tmp_path / "a.json")
     out = tmp_path / "p.html"
     r = invoke(
         "report", demo_dir, "--out", out, "--pseudonymise", "--assessment", assessment,
@@ -53,6 +55,12 @@ def test_report_refuses_a_bad_assessment(demo_dir: Path, tmp_path: Path) -> None
     assert r.exit_code == 2 and "bad.json" in r.output and "Traceback" not in r.output
     r = invoke("report", demo_dir, "--out", tmp_path / "x.html", "--assessment", tmp_path / "none.json")
     assert r.exit_code == 3
+    other = tmp_path / "other.json"  # JSON, but not a 'lisa assess' document: no partial section
+    other.write_text(json.dumps({"schema_version": "1.0", "name": "Pilot", "phase": 2}), "utf-8")
+    r = invoke("report", demo_dir, "--out", tmp_path / "x.html", "--assessment", other)
+    assert r.exit_code == 2 and "other.json" in r.output
+    assert "not a document of 'lisa assess --json'" in " ".join(r.output.split())
+    assert not (tmp_path / "x.html").exists()
 
 
 def test_report_on_a_missing_study(tmp_path: Path) -> None:

@@ -11,57 +11,91 @@ and its source.
 
 Modules, in the order the data flows::
 
+    settings.py    every threshold and weight of the inference (AssessmentSettings)
     items.py       the item bank (data/items.yaml) and its scales
+    rules.py       the rules (data/rules.yaml) and their condition language
+    instrument.py  item bank + rules + case library + settings, loaded once
+    yamlio.py      strict YAML: repeated keys and aliases are named problems
     answers.py     reading and checking YAML / CSV / Excel answer files
     combine.py     combining several assessors, with their disagreements
-    rules.py       the rules (data/rules.yaml) and their condition language
     inference.py   phase, confidence, stage, trajectory, triangle
     recommend.py   risks and recommendations
-    core.py        assess_* entry points and the Assessment result
+    model.py       the result as typed models (Assessment and its parts)
+    core.py        assess_* entry points
     locality.py    a place's register of innovations, factors over time, stage
+    document.py    the JSON document (schema_version): written and read back
+    schema.py      JSON Schema and docs reference generated from the models
     template.py    blank templates (YAML, CSV, Excel)
-    render.py      JSON document (schema_version) for one or many assessments
+
+>>> from lisa.assess import Instrument, assess_answers
+>>> instrument = Instrument.load()
+>>> a = assess_answers({"answers": {"meta.innovation": "x", "meta.place": "y",
+...     "sign.pilots": 5, "sign.early_value": 4}}, instrument=instrument)
+>>> a.phase.value, [r.id for r in a.risks][:1]
+(2, ['pioneers-keep-control'])
 """
 
-from lisa.assess.answers import AnswerSet, HistoryEntry, check_answers, read_answers, read_many
-from lisa.assess.combine import CombinedAnswers, Disagreement, combine
-from lisa.assess.core import (
-    SCHEMA_VERSION,
-    Assessment,
-    assess_answers,
-    assess_combined,
-    assess_files,
-    assess_sets,
+from lisa.assess.answers import (
+    AnswerSet,
+    HistoryEntry,
+    answers_from_mapping,
+    check_answers,
+    check_many,
+    read_answers,
+    read_many,
 )
-from lisa.assess.errors import AssessmentInvalid
-from lisa.assess.items import PHASE_NAMES, Item, ItemBank, load_item_bank
-from lisa.assess.recommend import Recommendation, Risk, parse_findings
-from lisa.assess.rules import Context, Rules, load_rules
+from lisa.assess.combine import CombinedAnswers, combine
+from lisa.assess.core import assess_answers, assess_combined, assess_files, assess_sets
+from lisa.assess.document import (
+    AssessmentDocument,
+    assessment_document,
+    read_assessments,
+    read_document,
+    write_json,
+)
+from lisa.assess.errors import AssessmentDocumentInvalid, AssessmentInvalid
+from lisa.assess.instrument import Instrument
+from lisa.assess.items import PHASE_NAMES, Item, ItemBank
+from lisa.assess.locality import Locality, locality_summary
+from lisa.assess.model import SCHEMA_VERSION, Assessment, Disagreement
+from lisa.assess.recommend import Recommendation, Risk, for_network
+from lisa.assess.rules import Context, Rules
+from lisa.assess.settings import AssessmentSettings
 
 __all__ = [
     "PHASE_NAMES",
     "SCHEMA_VERSION",
     "AnswerSet",
     "Assessment",
+    "AssessmentDocument",
+    "AssessmentDocumentInvalid",
     "AssessmentInvalid",
+    "AssessmentSettings",
     "CombinedAnswers",
     "Context",
     "Disagreement",
     "HistoryEntry",
+    "Instrument",
     "Item",
     "ItemBank",
+    "Locality",
     "Recommendation",
     "Risk",
     "Rules",
+    "answers_from_mapping",
     "assess_answers",
     "assess_combined",
     "assess_files",
     "assess_sets",
+    "assessment_document",
     "check_answers",
+    "check_many",
     "combine",
-    "load_item_bank",
-    "load_rules",
-    "parse_findings",
+    "for_network",
+    "locality_summary",
     "read_answers",
+    "read_assessments",
+    "read_document",
     "read_many",
+    "write_json",
 ]

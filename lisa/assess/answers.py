@@ -3,10 +3,12 @@
 Every reader returns :class:`AnswerSet` objects (one per assessor) and checks
 every answer against the item bank. All problems in a file are collected
 before anything is raised, so one run lists them all: unknown item ids (with
-suggestions), answers outside their scale, a history that goes back in time,
-and missing required items. Each problem names the file, the row, the item and
+suggestions), answers outside their scale or of the wrong kind, impossible
+dates, a history that goes back in time, missing required items, and files
+that are not what they claim (binary, too large, not a workbook, YAML with
+repeated keys or aliases). Each problem names the file, the row, the item and
 the value. Items simply left blank are allowed: they lower the confidence of
-the inference instead of failing.
+the inference instead of failing. Files are only read, never changed.
 
 Formats (see ``docs/assessment.md``)::
 
@@ -28,10 +30,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -39,14 +43,24 @@ from lisa.assess.errors import AssessmentInvalid
 from lisa.assess.items import (
     AnswerError,
     ItemBank,
-    load_item_bank,
+    WrongType,
     parse_date,
     parse_phase,
     suggest,
 )
+from lisa.assess.yamlio import load_yaml
 from lisa.errors import Problem, StudyNotFound
 
+if TYPE_CHECKING:
+    from lisa.assess.instrument import Instrument
+
 HISTORY_ITEM = "history"
+#: The sections of a YAML answer file.
+YAML_SECTIONS = ("answers", HISTORY_ITEM, "notes")
+#: Largest answer file read (bytes); a filled-in template is a few kilobytes. A
+#: workbook is also held to the unpacking limits of the study files
+#: (:class:`lisa.io.limits.ReadLimits`), so a zip bomb is refused unopened.
+MAX_ANSWER_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -57,9 +71,6 @@ class HistoryEntry:
     phase: int
     note: str = ""
     label: str = ""  # the date as written (2004, 2004-06 …)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"date": self.label or self.date.isoformat(), "phase": self.phase, "note": self.note}
 
 
 @dataclass
@@ -89,6 +100,18 @@ class AnswerSet:
         return (self.place.strip().casefold(), self.innovation.strip().casefold())
 
 
+def _shown(value: Any, limit: int = 120) -> str | None:
+    """A value as a problem shows it: text, cut short."""
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_structure(value: Any) -> bool:
+    return isinstance(value, Mapping | list | tuple)
+
+
 class _Collector:
     """Accumulates checked answers and problems for one assessor in one file."""
 
@@ -98,21 +121,15 @@ class _Collector:
         self.answer_set = AnswerSet(source=source)
         self.problems: list[Problem] = []
         self.rows: dict[str, int | None] = {}
-        self._last_history: tuple[dt.date, int | None, str] | None = None
+        self._last_history: tuple[dt.date, str] | None = None
 
     def problem(
         self, code: str, message: str, row: int | None, column: str | None, value: Any
     ) -> None:
         self.problems.append(
-            Problem(
-                code=code,
-                message=message,
-                file=self.source,
-                row=row,
-                column=column,
-                value=None if value is None else str(value),
-            )
-        )
+            Problem(code=code, message=message, file=self.source, row=row, column=column,
+                    value=_shown(value))
+        )  # fmt: skip
 
     def answer(self, item_id: Any, raw: Any, row: int | None, note: Any = None) -> None:
         item_id = str(item_id).strip()
@@ -120,11 +137,11 @@ class _Collector:
             self.problems.append(
                 Problem(
                     code="unknown-item",
-                    message=f"unknown item id '{item_id}'",
+                    message=f"unknown item id '{_shown(item_id)}'",
                     file=self.source,
                     row=row,
                     column="item",
-                    value=item_id,
+                    value=_shown(item_id),
                     suggestions=suggest(item_id, self.bank.ids),
                 )
             )
@@ -132,28 +149,40 @@ class _Collector:
         if item_id in self.rows:
             where = f"row {self.rows[item_id]}" if self.rows[item_id] else "earlier"
             self.problem(
-                "duplicate-item",
-                f"item '{item_id}' is answered twice (also {where})",
-                row,
-                "item",
+                "duplicate-item", f"item '{item_id}' is answered twice (also {where})", row, "item",
                 item_id,
-            )
+            )  # fmt: skip
             return
         self.rows[item_id] = row
-        item = self.bank[item_id]
         try:
-            value = item.parse(raw)
+            value = self.bank[item_id].parse(raw)
+        except WrongType as exc:
+            self.problem("wrong-type", f"item '{item_id}': the answer is {exc}", row, "answer", raw)
+            return
         except AnswerError as exc:
             self.problem(
-                "bad-answer", f"item '{item_id}': answer '{raw}' is {exc}", row, "answer", raw
-            )
+                "bad-answer", f"item '{item_id}': answer '{_shown(raw)}' is {exc}", row, "answer",
+                raw,
+            )  # fmt: skip
             return
         if value is not None:
             self.answer_set.answers[item_id] = value
-        if note not in (None, ""):
-            self.answer_set.notes[item_id] = str(note)
+        self.note(item_id, note, row)
+
+    def note(self, item_id: str, note: Any, row: int | None) -> None:
+        if note in (None, ""):
+            return
+        if _is_structure(note):
+            self.problem("wrong-type", f"the note on '{item_id}' must be text", row, "note", note)
+            return
+        self.answer_set.notes[item_id] = str(note)
 
     def history(self, date_raw: Any, phase_raw: Any, row: int | None, note: Any = None) -> None:
+        for column, raw in (("date", date_raw), ("answer", phase_raw), ("note", note)):
+            if _is_structure(raw):
+                what = {"date": "date", "answer": "phase", "note": "note"}[column]
+                self.problem("wrong-type", f"a history {what} must be one value", row, column, raw)
+                return
         if date_raw in (None, ""):
             self.problem("bad-history", "history entry has no date", row, "date", phase_raw)
             return
@@ -165,7 +194,7 @@ class _Collector:
             )
             return
         try:
-            phase = parse_phase(phase_raw)
+            phase: int | None = parse_phase(phase_raw)
         except AnswerError as exc:
             self.problem(
                 "bad-history",
@@ -175,31 +204,10 @@ class _Collector:
                 phase_raw,
             )
             phase = None
-        label = date_raw.isoformat() if isinstance(date_raw, dt.date) else str(date_raw).strip()
-        if isinstance(date_raw, float) and date_raw.is_integer():
-            label = str(int(date_raw))
-        if self._last_history is not None:
-            last_date, _, last_label = self._last_history
-            if date < last_date:
-                self.problem(
-                    "history-backwards",
-                    f"history goes back in time: '{label}' comes after '{last_label}'; "
-                    "list the phases in date order",
-                    row,
-                    "date",
-                    label,
-                )
-                return
-            if date == last_date:
-                self.problem(
-                    "history-duplicate-date",
-                    f"history has two entries for '{label}'",
-                    row,
-                    "date",
-                    label,
-                )
-                return
-        self._last_history = (date, phase, label)
+        label = _date_label(date_raw)
+        if self._out_of_order(date, label, row):
+            return
+        self._last_history = (date, label)
         if phase is not None:
             self.answer_set.history.append(
                 HistoryEntry(
@@ -207,10 +215,32 @@ class _Collector:
                 )
             )
 
+    def _out_of_order(self, date: dt.date, label: str, row: int | None) -> bool:
+        if self._last_history is None:
+            return False
+        last_date, last_label = self._last_history
+        if date < last_date:
+            self.problem(
+                "history-backwards",
+                f"history goes back in time: '{label}' comes after '{last_label}'; "
+                "list the phases in date order",
+                row,
+                "date",
+                label,
+            )
+            return True
+        if date == last_date:
+            self.problem(
+                "history-duplicate-date", f"history has two entries for '{label}'", row, "date",
+                label,
+            )  # fmt: skip
+            return True
+        return False
+
     def finish(self) -> AnswerSet:
         for item in self.bank.required:
             if item.id not in self.answer_set.answers and not any(
-                p.code in ("bad-answer", "duplicate-item")
+                p.code in ("bad-answer", "duplicate-item", "wrong-type")
                 and p.message.startswith(f"item '{item.id}'")
                 for p in self.problems
             ):
@@ -227,17 +257,58 @@ class _Collector:
         return self.answer_set
 
 
-# --------------------------------------------------------------------------- YAML
+def _date_label(date_raw: Any) -> str:
+    """The date as written: ``2004``, ``2004-06``; Excel's dates and floats made plain."""
+    if isinstance(date_raw, dt.datetime):
+        return date_raw.date().isoformat()
+    if isinstance(date_raw, dt.date):
+        return date_raw.isoformat()
+    if isinstance(date_raw, float) and date_raw.is_integer():
+        return str(int(date_raw))
+    return str(date_raw).strip()
 
 
-def _yaml_lines(text: str) -> tuple[dict[str, int], list[int]]:
+# --------------------------------------------------------------------------- files
+
+
+def _file_problem(code: str, message: str, path: Path | str, **where: Any) -> Problem:
+    return Problem(code=code, message=message, file=str(path), **where)
+
+
+def _binary(data: bytes) -> bool:
+    """NUL bytes outside UTF-16 (which has its byte-order mark): not a text file."""
+    return b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text (UTF-8, UTF-16 with a byte-order mark, or Windows-1252 with a warning)."""
+    from lisa.io.tables import _decode  # the study tables' decoding, shared
+
+    binary = _file_problem(
+        "binary",
+        "the file holds NUL bytes: it is not a text file (binary, or UTF-16 saved without a "
+        "byte-order mark)",
+        path,
+    )
+    data = path.read_bytes()
+    if _binary(data):
+        return None, [binary]
+    problems: list[Problem] = []
+    text = _decode(data, str(path), problems)
+    if text is None:
+        return None, problems
+    if "\x00" in text:  # UTF-16 with its byte-order mark, holding NUL characters
+        return None, [*problems, binary]
+    if not text.strip():
+        problems.append(_file_problem("empty", "the file is empty", path))
+        return None, problems
+    return text, problems
+
+
+def _yaml_lines(root: yaml.Node | None) -> tuple[dict[str, int], list[int]]:
     """Line numbers of the answer keys and history entries in a YAML file."""
     lines: dict[str, int] = {}
     history_lines: list[int] = []
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return lines, history_lines
     if not isinstance(root, yaml.MappingNode):
         return lines, history_lines
     for key, value in root.value:
@@ -249,35 +320,97 @@ def _yaml_lines(text: str) -> tuple[dict[str, int], list[int]]:
     return lines, history_lines
 
 
+def answers_from_yaml(
+    text: str, source: str, instrument: Instrument | None = None
+) -> tuple[list[AnswerSet], list[Problem]]:
+    """Check answers written as YAML text (the form of ``lisa assess template``).
+
+    Parameters
+    ----------
+    text
+        The YAML document.
+    source
+        The file name the problems should name.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
+    Returns
+    -------
+    tuple
+        The answer sets and every problem found (repeated keys and aliases
+        are problems, as is a document that is not a mapping).
+
+    Examples
+    --------
+    >>> sets, problems = answers_from_yaml("answers: {meta.place: Town}\\n", "a.yaml")
+    >>> [p.code for p in problems]
+    ['missing-required']
+    """
+    from lisa.assess.instrument import Instrument
+
+    return _check_yaml(text, source, (instrument or Instrument.load()).bank)
+
+
+def _check_yaml(text: str, source: str, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
+    data, node, problems = load_yaml(text, source, words=True)
+    if problems:
+        return [], problems
+    if data is None:
+        return [], [_file_problem("empty", "the file holds no YAML document", source)]
+    return _check_mapping(data, source, bank, _yaml_lines(node))
+
+
 def _read_yaml(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
-    text = path.read_text("utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], [
-            Problem(
-                code="bad-yaml",
-                message=f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                file=str(path),
-                row=mark.line + 1 if mark else None,
-            )
-        ]
-    return answers_from_mapping(data, str(path), bank, _yaml_lines(text))
+    text, problems = _read_text(path)
+    if text is None:
+        return [], problems
+    sets, found = _check_yaml(text, str(path), bank)
+    return sets, problems + found
 
 
 def answers_from_mapping(
     data: Any,
     source: str = "<answers>",
-    bank: ItemBank | None = None,
+    instrument: Instrument | None = None,
     lines: tuple[dict[str, int], list[int]] | None = None,
 ) -> tuple[list[AnswerSet], list[Problem]]:
     """Check answers given as a mapping ``{"answers": {...}, "history": [...]}``.
 
     This is the entry point for answers that do not come from a file (the web
-    app, notebooks). Returns the answer sets and the problems found.
+    app, notebooks).
+
+    Parameters
+    ----------
+    data
+        ``{"answers": {item id: answer}, "history": [{date, phase, note}],
+        "notes": {item id: text}}``; only ``answers`` is required.
+    source
+        What the problems should call the answers.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+    lines
+        Line numbers of the answers and history entries, when known.
+
+    Returns
+    -------
+    tuple
+        The answer sets (one) and the problems found.
+
+    Examples
+    --------
+    >>> sets, problems = answers_from_mapping({"answers": {"meta.innovation": "x",
+    ...     "meta.place": "y", "sign.trigger": [5]}})
+    >>> [(p.code, p.value) for p in problems]
+    [('wrong-type', '[5]')]
     """
-    bank = bank or load_item_bank()
+    from lisa.assess.instrument import Instrument
+
+    return _check_mapping(data, source, (instrument or Instrument.load()).bank, lines)
+
+
+def _check_mapping(
+    data: Any, source: str, bank: ItemBank, lines: tuple[dict[str, int], list[int]] | None
+) -> tuple[list[AnswerSet], list[Problem]]:
     key_lines, history_lines = lines or ({}, [])
     collector = _Collector(source, bank)
     if not isinstance(data, Mapping) or not isinstance(data.get("answers"), Mapping):
@@ -290,15 +423,30 @@ def answers_from_mapping(
             None,
         )
         return [], collector.problems
+    for key in data:
+        if key not in YAML_SECTIONS:
+            collector.problems.append(
+                Problem("unknown-section", f"unknown section '{_shown(key)}' (the sections are "
+                        f"{', '.join(YAML_SECTIONS)})", source, value=_shown(key),
+                        suggestions=suggest(str(key), YAML_SECTIONS))
+            )  # fmt: skip
     notes = data.get("notes") or {}
+    if not isinstance(notes, Mapping):
+        collector.problem("wrong-type", "'notes' must map item ids to text", None, None, notes)
+        notes = {}
     for item_id, raw in data["answers"].items():
         collector.answer(item_id, raw, key_lines.get(str(item_id)), notes.get(item_id))
-    history = data.get(HISTORY_ITEM) or []
+    _check_history(collector, data.get(HISTORY_ITEM) or [], history_lines)
+    answer_set = collector.finish()
+    return [answer_set], collector.problems
+
+
+def _check_history(collector: _Collector, history: Any, history_lines: list[int]) -> None:
     if not isinstance(history, list):
         collector.problem(
             "bad-history", "'history' must be a list of {date, phase} entries", None, None, None
         )
-        history = []
+        return
     for index, entry in enumerate(history):
         row = history_lines[index] if index < len(history_lines) else None
         if not isinstance(entry, Mapping):
@@ -307,36 +455,33 @@ def answers_from_mapping(
             )
             continue
         collector.history(entry.get("date"), entry.get("phase"), row, entry.get("note"))
-    answer_set = collector.finish()
-    return [answer_set], collector.problems
 
 
 # --------------------------------------------------------------------------- tables
 
+_TABLE_COLUMNS = ("item", "answer", "date", "note", "assessor")
 
-def _rows_from_table(
-    header: Sequence[Any], rows: Iterable[tuple[int, Sequence[Any]]], source: str, bank: ItemBank
-) -> tuple[list[AnswerSet], list[Problem]]:
+
+def _columns(header: Sequence[Any], source: str) -> tuple[dict[str, int], list[Problem]]:
     columns = [str(h).strip().lower() if h is not None else "" for h in header]
-    problems: list[Problem] = []
-    for needed in ("item", "answer"):
-        if needed not in columns:
-            problems.append(
-                Problem(
-                    code="missing-column",
-                    message=f"no '{needed}' column (the header is: {', '.join(c for c in columns if c)})",
-                    file=source,
-                    row=1,
-                    column=needed,
-                )
-            )
-    if problems:
-        return [], problems
-    col: dict[str, int] = {
-        name: columns.index(name)
-        for name in ("item", "answer", "date", "note", "assessor")
-        if name in columns
-    }
+    problems = [
+        Problem(
+            code="missing-column",
+            message=f"no '{needed}' column (the header is: {', '.join(c for c in columns if c)})",
+            file=source,
+            row=1,
+            column=needed,
+        )
+        for needed in ("item", "answer")
+        if needed not in columns
+    ]
+    return {name: columns.index(name) for name in _TABLE_COLUMNS if name in columns}, problems
+
+
+def _collect_rows(
+    rows: Iterable[tuple[int, Sequence[Any]]], col: dict[str, int], source: str, bank: ItemBank
+) -> dict[str, _Collector]:
+    """One collector per assessor named in the ``assessor`` column ("" for none)."""
 
     def cell(values: Sequence[Any], name: str) -> Any:
         index = col.get(name)
@@ -357,27 +502,41 @@ def _rows_from_table(
             if assessor:
                 collector.answer_set.answers["meta.assessor"] = assessor
                 collector.rows["meta.assessor"] = row_number
+        answer, date, note = cell(values, "answer"), cell(values, "date"), cell(values, "note")
         if str(item_id).strip().lower() == HISTORY_ITEM:
-            if cell(values, "answer") in (None, "") and cell(values, "date") in (None, ""):
+            if answer in (None, "") and date in (None, ""):
                 continue  # an unused history row of the template
-            collector.history(
-                cell(values, "date"), cell(values, "answer"), row_number, cell(values, "note")
-            )
+            collector.history(date, answer, row_number, note)
         else:
-            collector.answer(item_id, cell(values, "answer"), row_number, cell(values, "note"))
+            collector.answer(item_id, answer, row_number, note)
+    return collectors
+
+
+def _share_unassigned(collectors: dict[str, _Collector]) -> None:
+    """Meta items answered once (without an assessor) apply to every assessor."""
+    if len(collectors) < 2:
+        return
+    shared = collectors.pop("", None)
+    if shared is None:
+        return
+    for collector in collectors.values():
+        for item_id, value in shared.answer_set.answers.items():
+            collector.answer_set.answers.setdefault(item_id, value)
+        if not collector.answer_set.history:
+            collector.answer_set.history = list(shared.answer_set.history)
+    next(iter(collectors.values())).problems.extend(shared.problems)
+
+
+def _rows_from_table(
+    header: Sequence[Any], rows: Iterable[tuple[int, Sequence[Any]]], source: str, bank: ItemBank
+) -> tuple[list[AnswerSet], list[Problem]]:
+    col, problems = _columns(header, source)
+    if problems:
+        return [], problems
+    collectors = _collect_rows(rows, col, source, bank)
     if not collectors:
         return [], [Problem(code="empty", message="no answers in the file", file=source)]
-    if len(collectors) > 1:
-        # Meta items answered once (without an assessor) apply to every assessor.
-        shared = collectors.pop("", None)
-        for collector in collectors.values():
-            if shared is not None:
-                for item_id, value in shared.answer_set.answers.items():
-                    collector.answer_set.answers.setdefault(item_id, value)
-                if not collector.answer_set.history:
-                    collector.answer_set.history = list(shared.answer_set.history)
-                collector.problems.extend(shared.problems)
-                shared.problems = []
+    _share_unassigned(collectors)
     sets: list[AnswerSet] = []
     for collector in collectors.values():
         sets.append(collector.finish())
@@ -386,75 +545,208 @@ def _rows_from_table(
 
 
 def _read_csv(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return [], [Problem(code="empty", message="the file is empty", file=str(path))]
+    text, problems = _read_text(path)
+    if text is None:
+        return [], problems
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
         rows = [(number, row) for number, row in enumerate(reader, start=2)]
-    return _rows_from_table(header, rows, str(path), bank)
+    except csv.Error as exc:
+        return [], problems + [
+            _file_problem("bad-csv", f"not a readable CSV file: {exc}", path, row=reader.line_num)
+        ]
+    sets, found = _rows_from_table(header, rows, str(path), bank)
+    return sets, problems + found
 
 
-def _read_xlsx(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
+def _xlsx_problems(path: Path) -> list[Problem]:
+    """Why the file is no workbook to open (the study reader's checks, zip bombs included)."""
+    from lisa.io.limits import ReadLimits
+    from lisa.io.workbook import inspect_workbook
+
+    limits = ReadLimits.current()
+    return inspect_workbook(path, limits.model_copy(update={"max_file_bytes": MAX_ANSWER_BYTES}))
+
+
+def _sheet_rows(path: Path) -> tuple[str, str | None, list[tuple[Any, ...]]]:
+    """The answer sheet's title, its part in the zip, and its cell values row by row."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = workbook["answers"] if "answers" in workbook.sheetnames else workbook.worksheets[0]
-        all_rows = list(sheet.iter_rows(values_only=True))
+        names = workbook.sheetnames
+        sheet = workbook["answers"] if "answers" in names else workbook.worksheets[0]
+        return sheet.title, getattr(sheet, "_worksheet_path", None), list(sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
+
+
+def _read_xlsx(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
+    from lisa.io.workbook import scan_sheet
+
+    refused = _xlsx_problems(path)
+    if refused:
+        return [], refused
+    try:
+        title, member, all_rows = _sheet_rows(path)
+    except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError) as exc:
+        return [], [_file_problem("malformed-xlsx", f"a damaged .xlsx workbook ({exc})", path)]
     if not all_rows:
         return [], [Problem(code="empty", message="the sheet is empty", file=str(path))]
+    label = f"{path} [{title}]"
+    problems: list[Problem] = []
+    if member:  # formulas without a saved value, error cells, merged cells: not silently blank
+        header = ["" if h is None else str(h) for h in all_rows[0]]
+        scan_sheet(path, member, header, label, problems, cap=20)
     rows = [(number, row) for number, row in enumerate(all_rows[1:], start=2)]
-    return _rows_from_table(all_rows[0], rows, f"{path} [{sheet.title}]", bank)
+    sets, found = _rows_from_table(all_rows[0], rows, label, bank)
+    return sets, problems + found
 
 
 READERS = {".yaml": _read_yaml, ".yml": _read_yaml, ".csv": _read_csv, ".xlsx": _read_xlsx}
 
 
-def read_answers(path: str | Path, bank: ItemBank | None = None) -> list[AnswerSet]:
-    """Read and check one answer file (YAML, CSV or Excel).
-
-    Returns one :class:`AnswerSet` per assessor in the file. Raises
-    :class:`~lisa.assess.errors.AssessmentInvalid` listing every problem.
-    """
-    sets, problems = check_answers(path, bank)
-    if any(p.severity == "error" for p in problems):
-        raise AssessmentInvalid(problems)
-    return sets
-
-
-def check_answers(
-    path: str | Path, bank: ItemBank | None = None
-) -> tuple[list[AnswerSet], list[Problem]]:
-    """Read one answer file and return the answer sets and every problem found."""
-    path = Path(path)
-    bank = bank or load_item_bank()
+def _check_file(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
     if not path.exists():
         raise StudyNotFound(f"no such answer file: {path}")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         return [], [
-            Problem(
-                code="bad-format",
-                message=f"cannot read '{path.suffix}' files; use .yaml, .csv or .xlsx",
-                file=str(path),
+            _file_problem(
+                "bad-format",
+                f"cannot read '{path.suffix}' files; use .yaml, .csv or .xlsx",
+                path,
                 value=path.suffix,
+            )
+        ]
+    if not path.is_file():
+        return [], [_file_problem("bad-format", "not a file (a folder?)", path)]
+    size = path.stat().st_size
+    if size > MAX_ANSWER_BYTES:
+        return [], [
+            _file_problem(
+                "too-large",
+                f"the file is {size / 1e6:.1f} MB; lisa reads answer files up to "
+                f"{MAX_ANSWER_BYTES / 1e6:.0f} MB (a filled-in template is a few kB)",
+                path,
+                value=str(size),
             )
         ]
     return reader(path, bank)
 
 
-def read_many(paths: Sequence[str | Path], bank: ItemBank | None = None) -> list[AnswerSet]:
-    """Read several answer files, listing the problems of all of them at once."""
+def check_answers(
+    path: str | Path, instrument: Instrument | None = None
+) -> tuple[list[AnswerSet], list[Problem]]:
+    """Read one answer file and return the answer sets and every problem found.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml``/``.yml``, ``.csv`` or ``.xlsx`` answer file.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
+    Returns
+    -------
+    tuple
+        The answer sets (one per assessor) and the problems (errors and
+        warnings, such as a file read as Windows-1252).
+
+    Raises
+    ------
+    StudyNotFound
+        When the file does not exist.
+    """
+    from lisa.assess.instrument import Instrument
+
+    return _check_file(Path(path), (instrument or Instrument.load()).bank)
+
+
+def read_answers(path: str | Path, instrument: Instrument | None = None) -> list[AnswerSet]:
+    """Read and check one answer file (YAML, CSV or Excel).
+
+    Parameters
+    ----------
+    path
+        A ``.yaml``/``.yml``, ``.csv`` or ``.xlsx`` answer file.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
+    Returns
+    -------
+    list of AnswerSet
+        One per assessor in the file.
+
+    Raises
+    ------
+    AssessmentInvalid
+        Listing every problem, when any is an error.
+    StudyNotFound
+        When the file does not exist.
+    """
+    sets, problems = check_answers(path, instrument)
+    if any(p.severity == "error" for p in problems):
+        raise AssessmentInvalid(problems)
+    return sets
+
+
+def check_many(
+    paths: Sequence[str | Path], instrument: Instrument | None = None
+) -> tuple[list[AnswerSet], list[Problem]]:
+    """Read several answer files: all their answer sets and all their problems.
+
+    Parameters
+    ----------
+    paths
+        The answer files.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
+    Returns
+    -------
+    tuple
+        Every answer set and every problem (errors and warnings) of every file.
+
+    Raises
+    ------
+    StudyNotFound
+        When a file does not exist.
+    """
+    from lisa.assess.instrument import Instrument
+
+    bank = (instrument or Instrument.load()).bank
     sets: list[AnswerSet] = []
     problems: list[Problem] = []
     for path in paths:
-        found, file_problems = check_answers(path, bank)
+        found, file_problems = _check_file(Path(path), bank)
         sets.extend(found)
         problems.extend(file_problems)
+    return sets, problems
+
+
+def read_many(paths: Sequence[str | Path], instrument: Instrument | None = None) -> list[AnswerSet]:
+    """Read several answer files, listing the problems of all of them at once.
+
+    Parameters
+    ----------
+    paths
+        The answer files.
+    instrument
+        Whose item bank to check against; ``None``: the shipped one.
+
+    Returns
+    -------
+    list of AnswerSet
+        One per assessor per file.
+
+    Raises
+    ------
+    AssessmentInvalid
+        Listing every problem of every file, when any is an error.
+    """
+    sets, problems = check_many(paths, instrument)
     if any(p.severity == "error" for p in problems):
         raise AssessmentInvalid(problems)
     return sets

@@ -18,34 +18,20 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lisa.assess.answers import AnswerSet, HistoryEntry
-from lisa.assess.items import ItemBank, load_item_bank
+from lisa.assess.items import Item
+from lisa.assess.model import Disagreement
 from lisa.errors import ConfigError
 
-
-@dataclass(frozen=True)
-class Disagreement:
-    """Assessors who answered the same item differently."""
-
-    item: str
-    values: dict[str, Any]
-    combined: Any
-    spread: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "values": {k: list(v) if isinstance(v, tuple) else v for k, v in self.values.items()},
-            "combined": list(self.combined) if isinstance(self.combined, tuple) else self.combined,
-            "spread": self.spread,
-        }
+if TYPE_CHECKING:
+    from lisa.assess.instrument import Instrument
 
 
 @dataclass
 class CombinedAnswers:
-    """The answers of all assessors of one innovation, combined."""
+    """The answers of all assessors of one innovation, combined (in memory only)."""
 
     answers: dict[str, Any]
     history: list[HistoryEntry]
@@ -65,52 +51,71 @@ def _unique_names(sets: Sequence[AnswerSet]) -> list[str]:
     return names
 
 
-def combine(
-    sets: Sequence[AnswerSet], bank: ItemBank | None = None, spread: int = 2
-) -> CombinedAnswers:
-    """Combine one or more assessors' answers for one innovation."""
+def _combine_item(item: Item, values: list[Any], spread: int) -> tuple[Any, bool, float | None]:
+    """The combined value of one item, whether the assessors differ, and their spread."""
+    scale = item.scale
+    if scale.name == "agree5":
+        gap = float(max(values) - min(values))
+        return statistics.median(values), gap >= spread, gap
+    if scale.multiple:
+        counts = Counter(v for vs in values for v in vs)
+        value = tuple(c for c in scale.choices if counts[c] * 2 >= len(values)) or tuple(
+            c for c in scale.choices if counts[c] == max(counts.values())
+        )
+        return value, len({tuple(v) for v in values}) > 1, None
+    if scale.choices:
+        counts = Counter(values)
+        best = max(counts.values())
+        return next(c for c in scale.choices if counts.get(c) == best), len(counts) > 1, None
+    if scale.name == "date":
+        return max(values), False, None
+    value = sorted(values, key=lambda v: (-values.count(v), str(v)))[0]
+    return value, item.section != "meta" and len(set(values)) > 1, None
+
+
+def combine(sets: Sequence[AnswerSet], instrument: Instrument | None = None) -> CombinedAnswers:
+    """Combine one or more assessors' answers for one innovation.
+
+    Parameters
+    ----------
+    sets
+        The answer sets of one innovation (one per assessor).
+    instrument
+        Whose item bank and ``disagreement_spread`` setting to use; ``None``:
+        the shipped instrument.
+
+    Returns
+    -------
+    CombinedAnswers
+        The combined answers and history, the assessors' names (made unique)
+        and every disagreement.
+
+    Raises
+    ------
+    ConfigError
+        When ``sets`` is empty.
+    """
+    from lisa.assess.instrument import Instrument
+
     if not sets:
         raise ConfigError("combine() needs at least one answer set")
-    bank = bank or load_item_bank()
+    instrument = instrument or Instrument.load()
+    bank, spread = instrument.bank, instrument.settings.disagreement_spread
     ordered = sorted(sets, key=lambda s: (s.assessor, s.source))
     names = _unique_names(ordered)
     per_assessor = {name: s.answers for name, s in zip(names, ordered, strict=True)}
     combined: dict[str, Any] = {}
     disagreements: list[Disagreement] = []
-    item_ids = [i for i in bank.ids if any(i in s.answers for s in ordered)]
-    for item_id in item_ids:
+    for item_id in [i for i in bank.ids if any(i in s.answers for s in ordered)]:
         if item_id == "meta.assessor":
             continue
-        item = bank[item_id]
         given = {n: a[item_id] for n, a in per_assessor.items() if item_id in a}
-        values = list(given.values())
-        scale = item.scale
-        value: Any
-        gap: float | None = None
-        differ = False
-        if scale.name == "agree5":
-            value = statistics.median(values)
-            gap = float(max(values) - min(values))
-            differ = gap >= spread
-        elif scale.multiple:
-            counts = Counter(v for vs in values for v in vs)
-            value = tuple(c for c in scale.choices if counts[c] * 2 >= len(values)) or tuple(
-                c for c in scale.choices if counts[c] == max(counts.values())
-            )
-            differ = len({tuple(v) for v in values}) > 1
-        elif scale.choices:
-            counts = Counter(values)
-            best = max(counts.values())
-            value = next(c for c in scale.choices if counts.get(c) == best)
-            differ = len(counts) > 1
-        elif scale.name == "date":
-            value = max(values)
-        else:
-            value = sorted(values, key=lambda v: (-values.count(v), str(v)))[0]
-            differ = item.section != "meta" and len(set(values)) > 1
+        value, differ, gap = _combine_item(bank[item_id], list(given.values()), spread)
         combined[item_id] = value
         if differ:
-            disagreements.append(Disagreement(item_id, given, value, gap))
+            disagreements.append(
+                Disagreement(item=item_id, values=given, combined=value, spread=gap)
+            )
     history, history_disagreements = _merge_history(ordered, names)
     disagreements.extend(history_disagreements)
     return CombinedAnswers(

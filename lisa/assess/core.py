@@ -1,159 +1,145 @@
-"""Assessing innovations: the one function that runs the whole method.
+"""Assessing innovations: the functions that run the whole method.
+
+Each entry point takes the network findings (objects with ``code``,
+``title``, ``groups`` and ``severity``: :class:`lisa.findings.Finding`) and an
+``instrument`` (:class:`~lisa.assess.instrument.Instrument`; ``None`` loads
+the shipped one once for the call).
 
 >>> from lisa.assess import assess_answers
 >>> result = assess_answers({"answers": {"meta.innovation": "x", "meta.place": "y",
 ...     "sign.trigger": 5, "sign.new_leadership": 4}})
->>> result.phase.phase, result.phase.name
+>>> result.phase.value, result.phase.name
 (1, 'design and discovery')
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lisa.assess.answers import AnswerSet, answers_from_mapping, read_many
-from lisa.assess.combine import CombinedAnswers, Disagreement, combine
+from lisa.assess.combine import CombinedAnswers, combine
 from lisa.assess.errors import AssessmentInvalid
 from lisa.assess.inference import (
-    PhaseResult,
-    Trajectory,
-    Triangle,
+    TriangleReading,
     infer_phase,
     infer_stage,
     infer_trajectory,
     infer_triangle,
     scaled_items,
 )
-from lisa.assess.items import FACTORS, ItemBank, load_item_bank
-from lisa.assess.recommend import Recommendation, Risk, parse_findings, recommend, risks_for
-from lisa.assess.rules import Context, Finding, Rules, load_rules
+from lisa.assess.instrument import Instrument
+from lisa.assess.items import FACTORS, ItemBank
+from lisa.assess.model import Answered, Assessment, InnovationType, PhaseResult, Trajectory
+from lisa.assess.recommend import recommend, risks_for
+from lisa.assess.rules import Context
 
-#: Version of the assessment JSON (docs/assessment.md). Bump the major part on
-#: any change that removes or renames a field.
-SCHEMA_VERSION = "1.0"
-
-
-@dataclass
-class Assessment:
-    """The diagnosis of one innovation (possibly from several assessors)."""
-
-    innovation: str
-    place: str
-    service: str | None
-    as_of: dt.date | None
-    combined: CombinedAnswers
-    phase: PhaseResult
-    stage: str
-    stage_reason: str
-    trajectory: Trajectory
-    triangle: Triangle
-    factors: dict[str, str]
-    kind: tuple[str, ...]
-    extent: str | None
-    risks: list[Risk]
-    recommendations: list[Recommendation]
-    findings: list[Finding] = field(default_factory=list)
-    context: Context | None = None
-
-    @property
-    def disagreements(self) -> list[Disagreement]:
-        return self.combined.disagreements
-
-    def to_dict(self) -> dict[str, Any]:
-        bank = load_item_bank()
-        answered = [i for i in bank.ids if i in self.combined.answers]
-        return {
-            "innovation": self.innovation,
-            "place": self.place,
-            "service": self.service,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "assessors": list(self.combined.assessors),
-            "sources": list(self.combined.sources),
-            "answered": {"items": len(answered), "of": len(bank)},
-            "type": {"kind": list(self.kind), "extent": self.extent},
-            "phase": {
-                "value": self.phase.phase,
-                "name": self.phase.name,
-                "confidence": self.phase.confidence,
-                "confidence_label": self.phase.label,
-                "basis": self.phase.basis,
-                "confidence_factors": dict(self.phase.factors),
-                "evidence": list(self.phase.evidence),
-                "signs": [e.to_dict() for e in self.phase.by_phase],
-            },
-            "stage": {"value": self.stage, "reason": self.stage_reason},
-            "trajectory": {
-                "status": self.trajectory.status,
-                "reason": self.trajectory.reason,
-                "history": [p.to_dict() for p in self.trajectory.points],
-            },
-            "triangle": self.triangle.to_dict(),
-            "factors": dict(self.factors),
-            "risks": [r.to_dict() for r in self.risks],
-            "recommendations": [r.to_dict() for r in self.recommendations],
-            "disagreements": [d.to_dict() for d in self.disagreements],
-            "network_findings": [f.code for f in self.findings],
-        }
+if TYPE_CHECKING:
+    from lisa.findings import Finding
 
 
 def assess_combined(
     combined: CombinedAnswers,
-    findings: Iterable[Any] | Mapping[str, Any] | None = None,
+    findings: Sequence[Finding] | None = None,
     *,
-    bank: ItemBank | None = None,
-    rules: Rules | None = None,
+    instrument: Instrument | None = None,
 ) -> Assessment:
-    """Run the inference, risks and recommendations on combined answers."""
-    bank = bank or load_item_bank()
-    rules = rules or load_rules()
+    """Run the inference, risks, recommendations and case comparison on combined answers.
+
+    Parameters
+    ----------
+    combined
+        One innovation's answers, combined over its assessors (:func:`combine`).
+    findings
+        The place's network findings, if a network analysis exists.
+    instrument
+        The item bank, rules, cases and settings; ``None``: the shipped ones.
+
+    Returns
+    -------
+    Assessment
+        The diagnosis; ``combined`` and ``context`` are kept in memory.
+
+    Examples
+    --------
+    >>> from lisa.assess import Instrument, answers_from_mapping, combine
+    >>> instrument = Instrument.load()
+    >>> sets, _ = answers_from_mapping({"answers": {"meta.innovation": "x", "meta.place": "y",
+    ...     "sign.routine": 5, "sign.dominant_model": 5}}, instrument=instrument)
+    >>> assess_combined(combine(sets, instrument), instrument=instrument).phase.value
+    3
+    """
+    from lisa.cases.library import compare
+
+    instrument = instrument or Instrument.load()
+    rules, answers = instrument.rules, combined.answers
+    phase, trajectory, triangle, ctx = _infer(combined, findings, instrument)
+    assessment = Assessment(
+        **_identity(combined, len(instrument.bank)),
+        type=InnovationType(kind=tuple(answers.get("type.kind") or ()), extent=ctx.extent),
+        phase=phase,
+        stage=infer_stage(phase.value, ctx.items, rules),
+        trajectory=trajectory,
+        triangle=triangle.model(),
+        factors=ctx.factors,  # type: ignore[arg-type]
+        risks=tuple(risks_for(ctx, rules)),
+        recommendations=tuple(recommend(ctx, rules)),
+        disagreements=tuple(combined.disagreements),
+        network_findings=tuple(f.code for f in ctx.findings),
+        closest_cases=(),
+    )
+    matches = compare(assessment, instrument=instrument)
+    assessment = assessment.model_copy(update={"closest_cases": tuple(m.record() for m in matches)})
+    assessment._combined, assessment._context = combined, ctx
+    return assessment
+
+
+def _infer(
+    combined: CombinedAnswers, findings: Sequence[Finding] | None, instrument: Instrument
+) -> tuple[PhaseResult, Trajectory, TriangleReading, Context]:
+    """The phase, trajectory and triangle, and the facts the rules are evaluated on."""
+    bank, settings = instrument.bank, instrument.settings
     answers = combined.answers
     scaled = scaled_items(answers, bank)
-    phase = infer_phase(combined, bank, rules)
-    stage, stage_reason = infer_stage(phase.phase, scaled, rules)
-    as_of = answers.get("meta.date") or (combined.history[-1].date if combined.history else None)
-    trajectory = infer_trajectory(combined.history, phase.phase, answers.get("meta.date"), rules)
-    triangle = infer_triangle(scaled, phase.phase, bank, rules)
-    factors = {
-        f: answers[bank.factor_item(f).id] for f in FACTORS if bank.factor_item(f).id in answers
-    }
-    parsed = sorted(parse_findings(findings), key=lambda f: f.code)
+    phase = infer_phase(combined, bank, settings)
+    trajectory = infer_trajectory(combined.history, phase.value, answers.get("meta.date"), settings)
+    triangle = infer_triangle(scaled, phase.value, bank, instrument.rules)
     ctx = Context(
-        phase=phase.phase,
+        phase=phase.value,
         corners=dict(triangle.corners),
         links=dict(triangle.links),
         weakest_corner=triangle.weakest_corner if triangle.corner_short else None,
         weakest_link=triangle.weakest_link if triangle.link_short else None,
         needs=dict(triangle.corner_needs),
         items=scaled,
-        factors=factors,
+        factors=_factors(answers, bank),
         extent=answers.get("type.extent"),
-        findings=parsed,
+        findings=sorted(findings or (), key=lambda f: f.code),
         trajectory=trajectory.status,
     )
-    return Assessment(
-        innovation=str(answers.get("meta.innovation", "")),
-        place=str(answers.get("meta.place", "")),
-        service=answers.get("meta.service"),
-        as_of=as_of,
-        combined=combined,
-        phase=phase,
-        stage=stage,
-        stage_reason=stage_reason,
-        trajectory=trajectory,
-        triangle=triangle,
-        factors=factors,
-        kind=tuple(answers.get("type.kind") or ()),
-        extent=answers.get("type.extent"),
-        risks=risks_for(ctx, rules),
-        recommendations=recommend(ctx, rules),
-        findings=parsed,
-        context=ctx,
-    )
+    return phase, trajectory, triangle, ctx
+
+
+def _factors(answers: Mapping[str, Any], bank: ItemBank) -> dict[str, str]:
+    """Each answered factor's role, in the order of the six factors."""
+    items = {f: bank.factor_item(f).id for f in FACTORS}
+    return {f: answers[item] for f, item in items.items() if item in answers}
+
+
+def _identity(combined: CombinedAnswers, bank_size: int) -> dict[str, Any]:
+    """What the innovation is, when, who assessed it from which files, how much they answered."""
+    answers, history = combined.answers, combined.history
+    return {
+        "innovation": str(answers.get("meta.innovation", "")),
+        "place": str(answers.get("meta.place", "")),
+        "service": answers.get("meta.service"),
+        "as_of": answers.get("meta.date") or (history[-1].date if history else None),
+        "assessors": tuple(combined.assessors),
+        "sources": tuple(combined.sources),
+        "answered": Answered(items=len(answers), of=bank_size),
+    }
 
 
 def group_answer_sets(sets: Sequence[AnswerSet]) -> list[list[AnswerSet]]:
@@ -165,29 +151,112 @@ def group_answer_sets(sets: Sequence[AnswerSet]) -> list[list[AnswerSet]]:
 
 
 def assess_sets(
-    sets: Sequence[AnswerSet], findings: Iterable[Any] | Mapping[str, Any] | None = None
+    sets: Sequence[AnswerSet],
+    findings: Sequence[Finding] | None = None,
+    *,
+    instrument: Instrument | None = None,
 ) -> list[Assessment]:
-    """One assessment per innovation, combining its assessors."""
-    rules = load_rules()
-    spread = int(rules.thresholds["disagreement_spread"])
+    """One assessment per innovation, combining its assessors.
+
+    Parameters
+    ----------
+    sets
+        Checked answer sets (:func:`read_many`); those with the same place and
+        innovation are one innovation seen by several assessors.
+    findings
+        The place's network findings, if any.
+    instrument
+        ``None``: the shipped instrument.
+
+    Returns
+    -------
+    list of Assessment
+        Ordered by place, then innovation.
+
+    Examples
+    --------
+    >>> from lisa.assess import answers_from_mapping
+    >>> sets = [s for who in ("Ann", "Bob") for s in answers_from_mapping({"answers": {
+    ...     "meta.innovation": "x", "meta.place": "y", "meta.assessor": who}})[0]]
+    >>> [a.assessors for a in assess_sets(sets)]
+    [('Ann', 'Bob')]
+    """
+    instrument = instrument or Instrument.load()
     return [
-        assess_combined(combine(group, spread=spread), findings, rules=rules)
+        assess_combined(combine(group, instrument), findings, instrument=instrument)
         for group in group_answer_sets(sets)
     ]
 
 
 def assess_files(
-    paths: Sequence[str | Path], findings: Iterable[Any] | Mapping[str, Any] | None = None
+    paths: Sequence[str | Path],
+    findings: Sequence[Finding] | None = None,
+    *,
+    instrument: Instrument | None = None,
 ) -> list[Assessment]:
-    """Read answer files (YAML, CSV, Excel) and assess each innovation in them."""
-    return assess_sets(read_many(paths), findings)
+    """Read answer files (YAML, CSV, Excel) and assess each innovation in them.
+
+    Parameters
+    ----------
+    paths
+        The answer files; several files for one innovation are several assessors.
+    findings
+        The place's network findings, if any.
+    instrument
+        ``None``: the shipped instrument.
+
+    Returns
+    -------
+    list of Assessment
+        One per innovation.
+
+    Raises
+    ------
+    AssessmentInvalid
+        Listing every problem of every file.
+    StudyNotFound
+        When a file does not exist.
+    """
+    instrument = instrument or Instrument.load()
+    return assess_sets(read_many(paths, instrument), findings, instrument=instrument)
 
 
 def assess_answers(
-    data: Mapping[str, Any], findings: Iterable[Any] | Mapping[str, Any] | None = None
+    data: Mapping[str, Any],
+    findings: Sequence[Finding] | None = None,
+    *,
+    instrument: Instrument | None = None,
 ) -> Assessment:
-    """Assess one innovation from an in-memory mapping (``{"answers": ..., "history": ...}``)."""
-    sets, problems = answers_from_mapping(data)
+    """Assess one innovation from an in-memory mapping (``{"answers": ..., "history": ...}``).
+
+    Parameters
+    ----------
+    data
+        The answers as :func:`~lisa.assess.answers.answers_from_mapping` takes them.
+    findings
+        The place's network findings, if any.
+    instrument
+        ``None``: the shipped instrument.
+
+    Returns
+    -------
+    Assessment
+        The diagnosis of the innovation.
+
+    Raises
+    ------
+    AssessmentInvalid
+        When the answers have problems.
+
+    Examples
+    --------
+    >>> a = assess_answers({"answers": {"meta.innovation": "x", "meta.place": "y"},
+    ...                     "history": [{"date": 2004, "phase": 2}]})
+    >>> a.phase.value, a.phase.basis, a.phase.confidence_label
+    (2, 'history', 'low')
+    """
+    instrument = instrument or Instrument.load()
+    sets, problems = answers_from_mapping(data, instrument=instrument)
     if any(p.severity == "error" for p in problems):
         raise AssessmentInvalid(problems)
-    return assess_sets(sets, findings)[0]
+    return assess_sets(sets, findings, instrument=instrument)[0]

@@ -1,6 +1,7 @@
 """From combined answers to a diagnosis: phase, stage, trajectory and triangle.
 
-The method (documented in ``docs/assessment.md``):
+The method (documented in ``docs/assessment.md``; every number it uses is a
+setting of :class:`~lisa.assess.settings.AssessmentSettings`):
 
 1. **Phase.** Each phase 1-4 has sign items (seed 002 §5.3, seed 004). A
    phase's evidence is the mean of its answered signs on 0..1; its signs are
@@ -19,98 +20,62 @@ The method (documented in ``docs/assessment.md``):
 5. **Triangle.** Corner strength is the mean of its items; a link is its own
    item, or (estimated) the weaker of its two corners. Each is compared with
    what the phase needs; the weakest corner and link are those furthest short.
+
+The rules read the unrounded numbers (:class:`TriangleReading`); the result
+models hold them as the JSON shows them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lisa.assess.answers import HistoryEntry
 from lisa.assess.combine import CombinedAnswers
 from lisa.assess.items import CORNERS, LINKS, PHASE_NAMES, ItemBank
+from lisa.assess.model import (
+    ConfidenceFactors,
+    CornerStrength,
+    HistoryPoint,
+    LinkStrength,
+    PhaseResult,
+    PhaseSigns,
+    StageResult,
+    Trajectory,
+    Triangle,
+)
 from lisa.assess.rules import Rules
+from lisa.assess.settings import AssessmentSettings
+from lisa.vocabulary import TrajectoryStatus, link_ends
 
 
-@dataclass
+def _round(value: float | None, places: int = 3) -> float | None:
+    return None if value is None else round(value, places)
+
+
+@dataclass(frozen=True)
 class PhaseEvidence:
+    """One phase's signs as answered, unrounded (the inference's working numbers)."""
+
     phase: int
     score: float | None
     answered: int
     total: int
     present: bool
-    items: dict[str, int]
+    items: dict[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "phase": self.phase,
-            "name": PHASE_NAMES[self.phase],
-            "score": None if self.score is None else round(self.score, 3),
-            "answered": self.answered,
-            "total": self.total,
-            "present": self.present,
-            "items": dict(self.items),
-        }
-
-
-@dataclass
-class PhaseResult:
-    phase: int
-    confidence: float
-    label: str
-    evidence: list[str]
-    by_phase: list[PhaseEvidence]
-    basis: str  # "signs" or "history"
-    factors: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return PHASE_NAMES[self.phase]
-
-
-@dataclass
-class Trajectory:
-    status: str
-    reason: str
-    points: list[HistoryEntry]
-
-
-@dataclass
-class Triangle:
-    corners: dict[str, float | None]
-    links: dict[str, float | None]
-    links_estimated: dict[str, bool]
-    corner_needs: dict[str, float]
-    link_needs: dict[str, float]
-    weakest_corner: str | None
-    weakest_link: str | None
-    corner_short: bool
-    link_short: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        def entry(value: float | None, need: float, **extra: Any) -> dict[str, Any]:
-            return {
-                "strength": None if value is None else round(value, 3),
-                "need": need,
-                "gap": None if value is None else round(need - value, 3),
-                **extra,
-            }
-
-        return {
-            "corners": {c: entry(self.corners[c], self.corner_needs[c]) for c in CORNERS},
-            "links": {
-                link: entry(
-                    self.links[link], self.link_needs[link], estimated=self.links_estimated[link]
-                )
-                for link in LINKS
-            },
-            "weakest_corner": self.weakest_corner,
-            "weakest_corner_falls_short": self.corner_short,
-            "weakest_link": self.weakest_link,
-            "weakest_link_falls_short": self.link_short,
-        }
+    def model(self) -> PhaseSigns:
+        return PhaseSigns(
+            phase=self.phase,
+            name=PHASE_NAMES[self.phase],
+            score=_round(self.score),
+            answered=self.answered,
+            total=self.total,
+            present=self.present,
+            items=dict(self.items),
+        )
 
 
 def scaled_items(answers: dict[str, Any], bank: ItemBank) -> dict[str, float]:
@@ -124,8 +89,10 @@ def scaled_items(answers: dict[str, Any], bank: ItemBank) -> dict[str, float]:
     return out
 
 
-def phase_evidence(answers: dict[str, Any], bank: ItemBank, rules: Rules) -> list[PhaseEvidence]:
-    threshold = rules.thresholds["sign_present"]
+def phase_evidence(
+    answers: dict[str, Any], bank: ItemBank, settings: AssessmentSettings
+) -> list[PhaseEvidence]:
+    """The evidence of each phase 0..4: the mean of its answered signs."""
     out = []
     for phase in PHASE_NAMES:
         signs = bank.phase_signs(phase)
@@ -138,30 +105,15 @@ def phase_evidence(answers: dict[str, Any], bank: ItemBank, rules: Rules) -> lis
                 score=score,
                 answered=len(given),
                 total=len(signs),
-                present=score is not None and score >= threshold,
+                present=score is not None and score >= settings.sign_present,
                 items=given,
             )
         )
     return out
 
 
-def infer_phase(combined: CombinedAnswers, bank: ItemBank, rules: Rules) -> PhaseResult:
-    threshold = rules.thresholds["sign_present"]
-    evidence = phase_evidence(combined.answers, bank, rules)
-    later = [e for e in evidence if e.phase >= 1]
-    present = [e.phase for e in later if e.present]
-    answered_signs = sum(e.answered for e in evidence)
-    total_signs = sum(e.total for e in evidence)
-    history_phase = combined.history[-1].phase if combined.history else None
-    lines: list[str] = []
-    if answered_signs == 0 and history_phase is not None:
-        phase, basis = history_phase, "history"
-        lines.append(
-            f"No phase signs answered: phase {phase} taken from the history "
-            f"({combined.history[-1].label})."
-        )
-    else:
-        phase, basis = (max(present) if present else 0), "signs"
+def _evidence_lines(evidence: list[PhaseEvidence]) -> list[str]:
+    lines = []
     for e in evidence:
         if e.score is None:
             lines.append(f"Phase {e.phase} ({PHASE_NAMES[e.phase]}): no signs answered.")
@@ -174,47 +126,91 @@ def infer_phase(combined: CombinedAnswers, bank: ItemBank, rules: Rules) -> Phas
             f"Phase {e.phase} ({PHASE_NAMES[e.phase]}): {verdict} - mean {e.score:.2f} "
             f"over {e.answered} of {e.total} signs ({detail})."
         )
-    # --- confidence
-    coverage = answered_signs / total_signs if total_signs else 0.0
-    margin_scale = 0.25
+    return lines
+
+
+def _clarity(
+    evidence: list[PhaseEvidence], phase: int, basis: str, settings: AssessmentSettings
+) -> float:
+    """How far the decisive evidence is from the threshold, 0..1."""
+    threshold, margin = settings.sign_present, settings.margin_scale
     if basis == "history":
-        clarity = 0.5
+        clarity = settings.clarity_from_history
     elif phase >= 1:
         above = (evidence[phase].score or 0.0) - threshold
         nxt = evidence[phase + 1].score if phase < 4 else None
-        below_next = 1.0 if nxt is None else (threshold - nxt) / margin_scale
-        clarity = min(1.0, 0.5 + 0.5 * min(above / margin_scale, below_next))
+        below_next = 1.0 if nxt is None else (threshold - nxt) / margin
+        clarity = min(1.0, 0.5 + 0.5 * min(above / margin, below_next))
     else:
-        best = max((e.score for e in later if e.score is not None), default=None)
-        clarity = 0.6 if best is None else min(1.0, 0.5 + 0.5 * (threshold - best) / margin_scale)
-    clarity = max(0.2, clarity)
+        later = [e.score for e in evidence if e.phase >= 1 and e.score is not None]
+        best = max(later, default=None)
+        clarity = (
+            settings.clarity_no_later_signs
+            if best is None
+            else min(1.0, 0.5 + 0.5 * (threshold - best) / margin)
+        )
+    return max(settings.clarity_floor, clarity)
+
+
+def _history_term(
+    combined: CombinedAnswers, phase: int, basis: str, settings: AssessmentSettings
+) -> tuple[float, list[str]]:
+    """The history's term of the confidence, and what it says in words."""
+    history_phase = combined.history[-1].phase if combined.history else None
+    if history_phase is None:
+        return settings.history_missing, []
+    if basis == "history":
+        return 1.0, []
+    if history_phase == phase:
+        return 1.0, [f"The history agrees: phase {history_phase} since {_since(combined.history)}."]
+    gap = abs(history_phase - phase)
+    term = settings.history_one_apart if gap == 1 else settings.history_further
+    return term, [
+        f"The history's last recorded phase is {history_phase} "
+        f"({combined.history[-1].label}), the signs say {phase}: confidence is lowered."
+    ]
+
+
+def _label(confidence: float, settings: AssessmentSettings) -> str:
+    if confidence >= settings.confidence_high:
+        return "high"
+    return "medium" if confidence >= settings.confidence_medium else "low"
+
+
+def infer_phase(
+    combined: CombinedAnswers, bank: ItemBank, settings: AssessmentSettings
+) -> PhaseResult:
+    """The lifecycle phase, its confidence and the evidence, in words and numbers."""
+    evidence = phase_evidence(combined.answers, bank, settings)
+    present = [e.phase for e in evidence if e.phase >= 1 and e.present]
+    answered_signs = sum(e.answered for e in evidence)
+    total_signs = sum(e.total for e in evidence)
+    lines: list[str] = []
+    if answered_signs == 0 and combined.history:
+        phase, basis = combined.history[-1].phase, "history"
+        lines.append(
+            f"No phase signs answered: phase {phase} taken from the history "
+            f"({combined.history[-1].label})."
+        )
+    else:
+        phase, basis = (max(present) if present else 0), "signs"
+    lines += _evidence_lines(evidence)
+    coverage = answered_signs / total_signs if total_signs else 0.0
+    clarity = _clarity(evidence, phase, basis, settings)
     sign_ids = {i.id for e in evidence for i in bank.phase_signs(e.phase)}
     split = [d for d in combined.disagreements if d.item in sign_ids]
     answered_ids = [i for i in sign_ids if i in combined.answers]
-    agreement = 1.0 - 0.5 * (len(split) / len(answered_ids)) if answered_ids else 1.0
-    if history_phase is None or basis == "history":
-        history_factor = 0.9 if history_phase is None else 1.0
-    else:
-        history_factor = {0: 1.0, 1: 0.8}.get(abs(history_phase - phase), 0.6)
-        if history_phase == phase:
-            lines.append(
-                f"The history agrees: phase {history_phase} since {_since(combined.history)}."
-            )
-        else:
-            lines.append(
-                f"The history's last recorded phase is {history_phase} "
-                f"({combined.history[-1].label}), the signs say {phase}: confidence is lowered."
-            )
+    agreement = (
+        1.0 - settings.disagreement_weight * (len(split) / len(answered_ids))
+        if answered_ids
+        else 1.0
+    )
+    history, history_lines = _history_term(combined, phase, basis, settings)
+    lines += history_lines
     if phase == 0 and answered_signs and evidence[0].score is None:
         lines.append("No later phase has its signs present, so the innovation reads as latent.")
-    confidence = round((0.3 + 0.7 * coverage) * clarity * agreement * history_factor, 2)
-    label = (
-        "high"
-        if confidence >= rules.thresholds["confidence_high"]
-        else "medium"
-        if confidence >= rules.thresholds["confidence_medium"]
-        else "low"
-    )
+    floor = settings.coverage_floor
+    confidence = round((floor + (1 - floor) * coverage) * clarity * agreement * history, 2)
     if coverage < 1:
         lines.append(
             f"{answered_signs} of {total_signs} phase signs answered: confidence is lowered."
@@ -226,18 +222,19 @@ def infer_phase(combined: CombinedAnswers, bank: ItemBank, rules: Rules) -> Phas
             + ": confidence is lowered."
         )
     return PhaseResult(
-        phase=phase,
+        value=phase,
+        name=PHASE_NAMES[phase],
         confidence=confidence,
-        label=label,
-        evidence=lines,
-        by_phase=evidence,
-        basis=basis,
-        factors={
-            "coverage": round(coverage, 3),
-            "clarity": round(clarity, 3),
-            "agreement": round(agreement, 3),
-            "history": history_factor,
-        },
+        confidence_label=_label(confidence, settings),  # type: ignore[arg-type]
+        basis=basis,  # type: ignore[arg-type]
+        confidence_factors=ConfidenceFactors(
+            coverage=round(coverage, 3),
+            clarity=round(clarity, 3),
+            agreement=round(agreement, 3),
+            history=history,
+        ),
+        evidence=tuple(lines),
+        signs=tuple(e.model() for e in evidence),
     )
 
 
@@ -256,7 +253,7 @@ def _since(history: list[HistoryEntry]) -> str:
     return _run_start(history).label
 
 
-def infer_stage(phase: int, scaled: dict[str, float], rules: Rules) -> tuple[str, str]:
+def infer_stage(phase: int, scaled: dict[str, float], rules: Rules) -> StageResult:
     """The Utterback-Abernathy stage and the reason."""
     stages = rules.stages
     stage = str(stages["by_phase"][phase])
@@ -266,15 +263,21 @@ def infer_stage(phase: int, scaled: dict[str, float], rules: Rules) -> tuple[str
         if shift["phase"] == phase and value is not None and value >= shift["at_least"]:
             stage = str(shift["stage"])
             reason = f"phase {phase} with '{shift['item']}' high ({1 + 4 * value:g} of 5) reads as {stage}"
-    return stage, reason
+    return StageResult(value=stage, reason=reason)  # type: ignore[arg-type]
 
 
 def _years(a: dt.date, b: dt.date) -> float:
     return (b - a).days / 365.25
 
 
+def _point(entry: HistoryEntry) -> HistoryPoint:
+    return HistoryPoint(
+        date=entry.label or entry.date.isoformat(), phase=entry.phase, note=entry.note
+    )
+
+
 def infer_trajectory(
-    history: list[HistoryEntry], phase: int, as_of: dt.date | None, rules: Rules
+    history: list[HistoryEntry], phase: int, as_of: dt.date | None, settings: AssessmentSettings
 ) -> Trajectory:
     """Whether the innovation is progressing, stalled, reversing or sustained."""
     points = list(history)
@@ -283,48 +286,99 @@ def infer_trajectory(
             HistoryEntry(date=as_of, phase=phase, note="this assessment", label=str(as_of))
         )
     elif points and as_of is None and points[-1].phase != phase:
-        return Trajectory(
-            status="progressing" if phase > points[-1].phase else "reversing",
-            reason=f"the history ends in phase {points[-1].phase}; the signs now say {phase}",
-            points=points,
+        return _trajectory(
+            "progressing" if phase > points[-1].phase else "reversing",
+            f"the history ends in phase {points[-1].phase}; the signs now say {phase}",
+            points,
         )
     if len(points) < 2:
-        return Trajectory(
-            "unknown", "not enough history to judge (two dated phases needed)", points
-        )
-    stall = rules.thresholds["stall_years"]
+        return _trajectory("unknown", "not enough history to judge (two dated phases needed)", points)
+    return _verdict(points, settings.stall_years)
+
+
+def _trajectory(status: TrajectoryStatus, reason: str, points: list[HistoryEntry]) -> Trajectory:
+    return Trajectory(
+        status=status,
+        reason=reason,
+        history=tuple(_point(p) for p in points),
+    )
+
+
+def _verdict(points: list[HistoryEntry], stall: float) -> Trajectory:
     last = points[-1]
     run_start = _run_start(points)
     held = _years(run_start.date, last.date)
     changes = [(a, b) for a, b in zip(points, points[1:], strict=False) if a.phase != b.phase]
     if held >= stall:
         if last.phase == 4:
-            return Trajectory(
+            return _trajectory(
                 "sustained", f"embedding held since {run_start.label} ({held:.0f} years)", points
             )
-        return Trajectory(
+        return _trajectory(
             "stalled",
             f"in phase {last.phase} ({PHASE_NAMES[last.phase]}) since {run_start.label}, "
             f"{held:.0f} years without moving on (stalled after {stall:g})",
             points,
         )
     if not changes:
-        return Trajectory("unknown", f"phase {last.phase} throughout a short history", points)
+        return _trajectory("unknown", f"phase {last.phase} throughout a short history", points)
     before, after = changes[-1]
     if after.phase > before.phase:
-        return Trajectory(
-            "progressing",
-            f"moved from phase {before.phase} to {after.phase} by {after.label}",
-            points,
+        return _trajectory(
+            "progressing", f"moved from phase {before.phase} to {after.phase} by {after.label}", points
         )
-    return Trajectory(
-        "reversing",
-        f"fell back from phase {before.phase} to {after.phase} by {after.label}",
-        points,
+    return _trajectory(
+        "reversing", f"fell back from phase {before.phase} to {after.phase} by {after.label}", points
     )
 
 
-def infer_triangle(scaled: dict[str, float], phase: int, bank: ItemBank, rules: Rules) -> Triangle:
+@dataclass(frozen=True)
+class TriangleReading:
+    """The triangle's unrounded strengths, needs and weakest parts (what the rules read)."""
+
+    corners: dict[str, float | None]
+    links: dict[str, float | None]
+    links_estimated: dict[str, bool]
+    corner_needs: dict[str, float]
+    link_needs: dict[str, float]
+    weakest_corner: str | None
+    weakest_link: str | None
+    corner_short: bool
+    link_short: bool
+
+    def model(self) -> Triangle:
+        def gap(value: float | None, need: float) -> float | None:
+            return None if value is None else round(need - value, 3)
+
+        return Triangle(
+            corners={
+                c: CornerStrength(
+                    strength=_round(self.corners[c]),
+                    need=self.corner_needs[c],
+                    gap=gap(self.corners[c], self.corner_needs[c]),
+                )
+                for c in CORNERS
+            },
+            links={
+                link: LinkStrength(
+                    strength=_round(self.links[link]),
+                    need=self.link_needs[link],
+                    gap=gap(self.links[link], self.link_needs[link]),
+                    estimated=self.links_estimated[link],
+                )
+                for link in LINKS
+            },
+            weakest_corner=self.weakest_corner,  # type: ignore[arg-type]
+            weakest_corner_falls_short=self.corner_short,
+            weakest_link=self.weakest_link,  # type: ignore[arg-type]
+            weakest_link_falls_short=self.link_short,
+        )
+
+
+def infer_triangle(
+    scaled: dict[str, float], phase: int, bank: ItemBank, rules: Rules
+) -> TriangleReading:
+    """Each corner and link's strength against what the phase needs; the weakest of each."""
     corners: dict[str, float | None] = {}
     for corner in CORNERS:
         values = [scaled[i.id] for i in bank.corner_items(corner) if i.id in scaled]
@@ -336,16 +390,14 @@ def infer_triangle(scaled: dict[str, float], phase: int, bank: ItemBank, rules: 
         if item.id in scaled:
             links[link], estimated[link] = scaled[item.id], False
         else:
-            a, b = link.split("_")
-            ends = [corners[a], corners[b]]
-            known = [v for v in ends if v is not None]
+            known = [v for v in (corners[end] for end in link_ends(link)) if v is not None]
             links[link] = min(known) if len(known) == 2 else None
             estimated[link] = True
     corner_needs = rules.corner_needs(phase)
     link_needs = rules.link_needs(phase)
     weakest_corner, corner_short = _weakest(corners, corner_needs, CORNERS)
     weakest_link, link_short = _weakest(links, link_needs, LINKS)
-    return Triangle(
+    return TriangleReading(
         corners=corners,
         links=links,
         links_estimated=estimated,

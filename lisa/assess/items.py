@@ -1,24 +1,42 @@
 """The assessment instrument: the item bank and the meaning of each scale.
 
-The items live in ``lisa/assess/data/items.yaml``; this module loads them and
-turns a raw answer (whatever a YAML, CSV or Excel cell holds) into a checked
-value, or says exactly why it cannot.
+The items live in ``lisa/assess/data/items.yaml``; this module reads them
+(:func:`read_item_bank`) and turns a raw answer (whatever a YAML, CSV or
+Excel cell holds) into a checked value, or says exactly why it cannot.
+
+>>> from lisa.assess import Instrument
+>>> bank = Instrument.load().bank
+>>> bank["sign.trigger"].parse("5"), bank["sign.trigger"].normalise(5)
+(5, 1.0)
+>>> bank["type.kind"].parse("service, process")
+('service', 'process')
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from typing import Any
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Literal
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from lisa.assess.yamlio import load_definition
 from lisa.errors import AnswerError, DefinitionInvalid
-from lisa.vocabulary import CORNERS, FACTOR_ROLES, FACTORS, LINKS, PHASE_NAMES, STAGES
+from lisa.vocabulary import (
+    CORNERS,
+    FACTOR_ROLES,
+    FACTORS,
+    LINKS,
+    PHASE_NAMES,
+    STAGES,
+    Corner,
+    Factor,
+    Link,
+)
 
 __all__ = [
     "CORNERS",
@@ -31,26 +49,37 @@ __all__ = [
     "Item",
     "ItemBank",
     "Scale",
-    "load_item_bank",
+    "WrongType",
     "parse_date",
+    "parse_item_bank",
     "parse_phase",
+    "read_item_bank",
     "suggest",
 ]
 
 
+class WrongType(AnswerError):
+    """An answer of the wrong kind altogether: a list or mapping where one value belongs."""
 
-@dataclass(frozen=True)
-class Scale:
+
+class Scale(BaseModel):
+    """An answer scale of the item bank: free text, a date, agree5 or fixed choices."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     name: str
-    description: str
+    description: str = ""
     min: int | None = None
     max: int | None = None
     choices: tuple[str, ...] = ()
     multiple: bool = False
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(BaseModel):
+    """One item of the bank: a stable id, its scale, the statement, help and source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
     section: str
     scale: Scale
@@ -58,19 +87,26 @@ class Item:
     help: str
     source: str
     required: bool = False
-    phase: int | None = None
-    corner: str | None = None
-    link: str | None = None
-    factor: str | None = None
+    phase: int | None = Field(None, ge=0, le=4)
+    corner: Corner | Literal["link"] | None = None
+    link: Link | None = None
+    factor: Factor | None = None
 
     def parse(self, raw: Any) -> Any:
         """Check one raw answer against this item's scale and return the value.
 
         Returns ``None`` for an empty answer (left blank); raises
-        :class:`AnswerError` with a reason when the answer does not fit.
+        :class:`AnswerError` with a reason when the answer does not fit, and
+        :class:`WrongType` when it is a list or mapping where one value belongs.
         """
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
+        if isinstance(raw, Mapping) or (
+            isinstance(raw, list | tuple)
+            and (not self.scale.multiple or any(isinstance(p, Mapping | list | tuple) for p in raw))
+        ):
+            shape = "a mapping" if isinstance(raw, Mapping) else "a list"
+            raise WrongType(f"{shape}, where {self._expects()} belongs")
         name = self.scale.name
         if name == "text":
             return str(raw).strip()
@@ -83,6 +119,14 @@ class Item:
             values = [_parse_choice(p, self.scale) for p in parts if str(p).strip()]
             return tuple(v for v in self.scale.choices if v in values) or None
         return _parse_choice(raw, self.scale)
+
+    def _expects(self) -> str:
+        scale = self.scale
+        if scale.name == "agree5":
+            return f"a whole number from {scale.min} to {scale.max}"
+        if scale.choices:
+            return ("some of: " if scale.multiple else "one of: ") + ", ".join(scale.choices)
+        return "a date" if scale.name == "date" else "text"
 
     def normalise(self, value: Any) -> float | None:
         """An agree5 answer on 0..1 (1 -> 0.0, 3 -> 0.5, 5 -> 1.0); None otherwise."""
@@ -114,11 +158,21 @@ def _parse_choice(raw: Any, scale: Scale) -> str:
     return text
 
 
-_DATE_FORMATS = (("%Y-%m-%d", 3), ("%Y-%m", 2), ("%Y", 1))
+_DATE_FORMATS = (("%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}"), ("%Y-%m", r"\d{4}-\d{1,2}"), ("%Y", r"\d{4}"))
 
 
 def parse_date(raw: Any) -> dt.date:
-    """A year, year-month or full date, from YAML, CSV or Excel, as a ``date``."""
+    """A year, year-month or full date, from YAML, CSV or Excel, as a ``date``.
+
+    Raises :class:`AnswerError` for text that is no date, and says so when it
+    has a date's form but names a day or month that does not exist.
+
+    >>> parse_date("2004-06"), parse_date(2004)
+    (datetime.date(2004, 6, 1), datetime.date(2004, 1, 1))
+    >>> parse_date("2023-02-30")
+    Traceback (most recent call last):
+    lisa.errors.AnswerError: not a date that exists (no day 30 in month 2 of 2023)
+    """
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -126,12 +180,22 @@ def parse_date(raw: Any) -> dt.date:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = str(raw).strip()
-    for fmt, _ in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    for fmt, form in _DATE_FORMATS:
+        if re.fullmatch(form, text):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                raise AnswerError(_impossible(text)) from None
     raise AnswerError("expected a date such as 2004, 2004-06 or 2004-06-30")
+
+
+def _impossible(text: str) -> str:
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) >= 2 and not 1 <= parts[1] <= 12:
+        return f"not a date that exists (there is no month {parts[1]})"
+    if len(parts) == 3:
+        return f"not a date that exists (no day {parts[2]} in month {parts[1]} of {parts[0]})"
+    return "not a date that exists"
 
 
 def parse_phase(raw: Any) -> int:
@@ -163,7 +227,7 @@ class ItemBank:
     def __getitem__(self, item_id: str) -> Item:
         return self.items[item_id]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Item]:
         return iter(self.items.values())
 
     def __len__(self) -> int:
@@ -193,47 +257,82 @@ class ItemBank:
         return [i for i in self.items.values() if i.required]
 
 
-def _build(data: Mapping[str, Any]) -> ItemBank:
-    scales = {
-        name: Scale(
-            name=name,
-            description=spec.get("description", ""),
-            min=spec.get("min"),
-            max=spec.get("max"),
-            choices=tuple(spec.get("choices", ())),
-            multiple=bool(spec.get("multiple", False)),
-        )
-        for name, spec in data["scales"].items()
-    }
+def parse_item_bank(data: Any, source: str = "items.yaml") -> ItemBank:
+    """Build and check an :class:`ItemBank` from a parsed items file.
+
+    Raises
+    ------
+    DefinitionInvalid
+        When a scale or item is malformed (the message names it) or an id repeats.
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("items"), list):
+        raise DefinitionInvalid(f"{source}: an item bank needs 'version', 'scales' and 'items'")
+    try:
+        scales = {
+            str(name): Scale.model_validate({"name": name, **spec})
+            for name, spec in dict(data["scales"]).items()
+        }
+        version = int(data["version"])
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise DefinitionInvalid(f"{source}: bad scales or version ({exc})") from None
     items: dict[str, Item] = {}
     for spec in data["items"]:
-        if spec["id"] in items:
-            raise DefinitionInvalid(f"duplicate item id '{spec['id']}' in the item bank")
-        items[spec["id"]] = Item(
-            id=spec["id"],
-            section=spec["section"],
-            scale=scales[spec["scale"]],
-            text=spec["text"],
-            help=spec["help"],
-            source=spec["source"],
-            required=bool(spec.get("required", False)),
-            phase=spec.get("phase"),
-            corner=spec.get("corner"),
-            link=spec.get("link"),
-            factor=spec.get("factor"),
-        )
-    return ItemBank(version=int(data["version"]), scales=scales, items=items)
+        where = f"{source}: item '{spec.get('id') if isinstance(spec, Mapping) else spec}'"
+        if not isinstance(spec, Mapping) or spec.get("scale") not in scales:
+            raise DefinitionInvalid(f"{where}: needs a 'scale', one of {', '.join(scales)}")
+        try:
+            item = Item.model_validate({**spec, "scale": scales[spec["scale"]]})
+        except ValidationError as exc:
+            raise DefinitionInvalid(f"{where}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
+        if item.id in items:
+            raise DefinitionInvalid(f"{source}: duplicate item id '{item.id}' in the item bank")
+        items[item.id] = item
+    _check_complete(items, source)
+    return ItemBank(version=version, scales=scales, items=items)
 
 
-@lru_cache(maxsize=1)
-def load_item_bank() -> ItemBank:
-    """The item bank shipped with lisa (``lisa/assess/data/items.yaml``)."""
-    text = resources.files("lisa.assess").joinpath("data/items.yaml").read_text("utf-8")
-    return _build(yaml.safe_load(text))
+#: Items the method reads by id (the rest it finds by section, phase, corner, link, factor).
+NAMED_ITEMS = (
+    "meta.innovation",
+    "meta.place",
+    "meta.service",
+    "meta.assessor",
+    "meta.date",
+    "type.kind",
+    "type.extent",
+)
+
+
+def _check_complete(items: Mapping[str, Item], source: str) -> None:
+    missing = [i for i in NAMED_ITEMS if i not in items]
+    for what, names, key in (("link", LINKS, "link"), ("factor", FACTORS, "factor")):
+        for name in names:
+            if sum(getattr(i, key) == name for i in items.values()) != 1:
+                missing.append(f"exactly one item for the {what} '{name}'")
+    for phase in PHASE_NAMES:
+        if not any(i.section == "sign" and i.phase == phase for i in items.values()):
+            missing.append(f"signs of phase {phase}")
+    if missing:
+        raise DefinitionInvalid(f"{source}: the item bank lacks " + "; ".join(missing))
+
+
+def read_item_bank(path: Path | Traversable) -> ItemBank:
+    """Read and check an items file (``lisa/assess/data/items.yaml`` or a researcher's own).
+
+    Raises
+    ------
+    DefinitionInvalid
+        When the file is not strict YAML or breaks the item bank's form.
+    """
+    return parse_item_bank(load_definition(path.read_text("utf-8"), str(path)), str(path))
 
 
 def suggest(item_id: str, known: Sequence[str], limit: int = 3) -> tuple[str, ...]:
-    """The closest known item ids to a mistyped one."""
+    """The closest known item ids to a mistyped one.
+
+    >>> suggest("sign.triger", ["sign.trigger", "meta.place"])
+    ('sign.trigger',)
+    """
     from rapidfuzz import process
 
     matches = process.extract(item_id, list(known), limit=limit, score_cutoff=60)

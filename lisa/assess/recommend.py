@@ -3,20 +3,24 @@
 Recommendations are chosen from the reports' three clusters (pressure and
 authority; internal capacity; external networks of money, people and skills)
 for the innovation's phase, its weak corner and link, its answers and - when a
-network analysis exists for the place - the network findings. The findings
-are a plain list of dicts (``{"code", "title", "groups", ...}`` as in the
-analysis JSON) or of codes, so this works without the network engine.
+network analysis exists for the place - the network findings: objects with
+``code``, ``title``, ``groups`` and ``severity`` (:class:`lisa.findings.Finding`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from lisa.assess.rules import Context, Finding, Rules, choose
-from lisa.vocabulary import CLUSTERS
+from lisa.assess.rules import Context, Rules, choose, leaf_conditions
+from lisa.vocabulary import CLUSTERS, Cluster
+
+if TYPE_CHECKING:
+    from lisa.assess.instrument import Instrument
+    from lisa.findings import Finding
 
 
 class Source(BaseModel):
@@ -24,8 +28,8 @@ class Source(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    ref: str
-    documents: tuple[str, ...] = ()
+    ref: str = Field(description="Seed file(s) and section, e.g. '002 §5.3'.")
+    documents: tuple[str, ...] = Field((), description="Titles of the seed documents named.")
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -41,12 +45,14 @@ class Risk(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str
-    title: str
-    detail: str
-    status: Literal["showing", "watch"]
-    why: tuple[str, ...]
-    source: Source
+    id: str = Field(description="The risk's id in rules.yaml.")
+    title: str = Field(description="The risk in a few words.")
+    detail: str = Field(description="What it means.")
+    status: Literal["showing", "watch"] = Field(
+        description="'showing' when its signs are present, else 'watch'."
+    )
+    why: tuple[str, ...] = Field(description="The conditions that hold, in words.")
+    source: Source = Field(description="Where in the reports it comes from.")
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -57,33 +63,26 @@ class Recommendation(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str
-    cluster: Literal["pressure", "capacity", "networks"]
-    title: str
-    action: str
-    why: tuple[str, ...]
-    source: Source
-    cluster_title: str = Field(default="", description="The cluster in the reports' words.")
+    id: str = Field(description="The recommendation's id in rules.yaml.")
+    cluster: Cluster = Field(description="pressure, capacity or networks.")
+    title: str = Field(description="The recommendation in a few words.")
+    action: str = Field(description="What to do.")
+    why: tuple[str, ...] = Field(description="The conditions that hold, in words.")
+    source: Source = Field(description="Where in the reports it comes from.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _title_of_cluster(cls, data: Any) -> Any:
-        """The cluster's title comes from the vocabulary, never from the caller."""
-        if isinstance(data, dict) and data.get("cluster") in CLUSTERS:
-            data = {**data, "cluster_title": CLUSTERS[data["cluster"]]}
-        return data
+    cluster_title: str = Field(
+        default_factory=lambda data: CLUSTERS[data["cluster"]],
+        description="The cluster in the reports' words (follows from the cluster).",
+    )
+
+    @model_validator(mode="after")
+    def _title_of_cluster(self) -> Recommendation:
+        if self.cluster_title != CLUSTERS[self.cluster]:
+            raise PydanticCustomError("invalid", f"cluster_title '{self.cluster_title}' is not that of '{self.cluster}'")
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
-
-
-def parse_findings(findings: Iterable[Any] | Mapping[str, Any] | None) -> list[Finding]:
-    """Network findings from an analysis dict, a list of finding dicts, or codes."""
-    if findings is None:
-        return []
-    if isinstance(findings, Mapping):
-        findings = findings.get("findings", [])
-    return [Finding.parse(f) for f in findings]
 
 
 def risks_for(ctx: Context, rules: Rules) -> list[Risk]:
@@ -123,18 +122,39 @@ def recommend(ctx: Context, rules: Rules) -> list[Recommendation]:
 
 
 def for_network(
-    findings: Iterable[Any] | Mapping[str, Any] | None, rules: Rules | None = None
+    findings: Sequence[Finding] | None, instrument: Instrument | None = None
 ) -> list[Recommendation]:
     """Recommendations a place's network findings call for, before any innovation is assessed.
 
-    Every recommendation of ``rules.yaml`` with a ``{finding: CODE}`` condition
+    Every recommendation of the rules with a ``{finding: CODE}`` condition
     whose finding is present, whatever the phase (the place has no single
     phase); ``why`` names the findings. Used by the locality report.
-    """
-    from lisa.assess.rules import leaf_conditions, load_rules
 
-    rules = rules or load_rules()
-    present = {f.code: f for f in parse_findings(findings)}
+    Parameters
+    ----------
+    findings
+        The network findings (:class:`lisa.findings.Finding`, or any objects
+        with ``code`` and ``title``).
+    instrument
+        Whose rules to use; ``None``: the shipped instrument.
+
+    Returns
+    -------
+    list of Recommendation
+        Most findings first, then by cluster.
+
+    Examples
+    --------
+    >>> from lisa.findings import Finding, Headline
+    >>> low = Finding(code="low-response", severity="high", title="Few answered", detail="",
+    ...               headline=Headline(value=0.4, text="40%"))
+    >>> [r.id for r in for_network([low])]
+    ['confirm-with-more-responses']
+    """
+    from lisa.assess.instrument import Instrument
+
+    rules = (instrument or Instrument.load()).rules
+    present = {f.code: f for f in findings or ()}
     out = []
     for rule in rules.recommendations:
         codes = [arg for key, arg in leaf_conditions(rule["when"]) if key == "finding"]

@@ -6,10 +6,14 @@ import csv
 import io
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lisa.assess.items import PHASE_NAMES, ItemBank, load_item_bank
+from lisa.assess.items import PHASE_NAMES, ItemBank
 from lisa.errors import ConfigError
 from lisa.files import atomic_target, atomic_write_text
+
+if TYPE_CHECKING:
+    from lisa.assess.instrument import Instrument
 
 FORMATS = ("yaml", "csv", "xlsx")
 COLUMNS = ("item", "section", "question", "scale", "answer", "date", "note", "help")
@@ -25,9 +29,34 @@ SECTION_TITLES = {
 PHASE_HELP = ", ".join(f"{n} {name}" for n, name in PHASE_NAMES.items())
 
 
-def template_text(fmt: str = "yaml", bank: ItemBank | None = None) -> str:
-    """The template as text (YAML or CSV)."""
-    bank = bank or load_item_bank()
+def _bank(instrument: Instrument | None) -> ItemBank:
+    from lisa.assess.instrument import Instrument
+
+    return (instrument or Instrument.load()).bank
+
+
+def template_text(fmt: str = "yaml", instrument: Instrument | None = None) -> str:
+    """The blank template as text: every item with its scale, help and source.
+
+    Parameters
+    ----------
+    fmt
+        ``"yaml"`` or ``"csv"``.
+    instrument
+        Whose item bank to write; ``None``: the shipped one.
+
+    Raises
+    ------
+    ConfigError
+        For any other format (Excel is a file: :func:`write_template`).
+
+    Examples
+    --------
+    >>> text = template_text("csv")
+    >>> text.splitlines()[0]
+    'item,section,question,scale,answer,date,note,help'
+    """
+    bank = _bank(instrument)
     if fmt == "yaml":
         return _yaml(bank)
     if fmt == "csv":
@@ -35,19 +64,40 @@ def template_text(fmt: str = "yaml", bank: ItemBank | None = None) -> str:
     raise ConfigError(f"no text template for format '{fmt}'; use yaml or csv")
 
 
-def write_template(path: str | Path, fmt: str | None = None, bank: ItemBank | None = None) -> Path:
-    """Write a blank template; the format comes from ``fmt`` or the file suffix."""
+def write_template(
+    path: str | Path, fmt: str | None = None, instrument: Instrument | None = None
+) -> Path:
+    """Write a blank template (atomically); the format comes from ``fmt`` or the file suffix.
+
+    Parameters
+    ----------
+    path
+        Where to write it.
+    fmt
+        ``"yaml"``, ``"csv"`` or ``"xlsx"``; default from the suffix (``.yml`` is YAML).
+    instrument
+        Whose item bank to write; ``None``: the shipped one.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown format.
+    """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "yaml").lower()
     fmt = "yaml" if fmt == "yml" else fmt
     if fmt not in FORMATS:
         raise ConfigError(f"unknown template format '{fmt}'; use one of {', '.join(FORMATS)}")
-    bank = bank or load_item_bank()
     if fmt == "xlsx":
         with atomic_target(path) as tmp:
-            _xlsx(tmp, bank)
+            _xlsx(tmp, _bank(instrument))
     else:
-        atomic_write_text(path, template_text(fmt, bank))
+        atomic_write_text(path, template_text(fmt, instrument))
     return path
 
 

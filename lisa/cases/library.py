@@ -1,20 +1,29 @@
-"""Loading, checking, showing and comparing the cases of the library."""
+"""Loading, checking, showing and comparing the cases of the library.
+
+The library is read from a folder of case files (:func:`read_cases`; the
+shipped one is ``lisa/cases/data``) and held by the assessment
+:class:`~lisa.assess.Instrument`; every function here takes that instrument
+(``None``: the shipped library, read for this call) instead of keeping a
+hidden cache.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from lisa.errors import DefinitionInvalid, LisaError, UnknownCase
 from lisa.vocabulary import FACTOR_ROLES, FACTORS, PHASE_NAMES, STAGES
 
 if TYPE_CHECKING:
-    from lisa.assess.core import Assessment
+    from lisa.assess.instrument import Instrument
+    from lisa.assess.model import Assessment
 
 SCHEMA = 1
 CASE_KINDS: dict[str, str] = {
@@ -42,9 +51,14 @@ class CaseInvalid(DefinitionInvalid):
 
 @dataclass(frozen=True)
 class Case:
-    """One case, as its YAML says; the properties are the fields lisa uses."""
+    """One case, as its YAML says; the properties are the fields lisa uses.
+
+    ``folder`` is the library folder the case was read from (its filled-in
+    assessment, if any, is a path relative to it).
+    """
 
     data: Mapping[str, Any]
+    folder: Path | Traversable | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -183,144 +197,298 @@ def check_case(data: Any, where: str) -> Case:
     return Case(data=dict(data))
 
 
-@lru_cache(maxsize=1)
-def _load() -> tuple[Case, ...]:
-    folder = resources.files("lisa.cases").joinpath("data")
+def shipped_folder() -> Traversable:
+    """The case library shipped with lisa (``lisa/cases/data``)."""
+    return resources.files("lisa.cases").joinpath("data")
+
+
+def read_cases(folder: Path | Traversable) -> tuple[Case, ...]:
+    """Read and check every case file (``NAME.yaml``) in a library folder.
+
+    Parameters
+    ----------
+    folder
+        The folder of case files; :func:`shipped_folder` is lisa's own.
+
+    Returns
+    -------
+    tuple of Case
+        UK localities first, then international places, the experiment and
+        the essays, each kind by name.
+
+    Raises
+    ------
+    CaseInvalid
+        When a case breaks the case schema, repeats a name, or its file name
+        is not its name; :class:`~lisa.errors.DefinitionInvalid` when a file is
+        not strict YAML (a repeated key, an alias).
+    """
+    from lisa.assess.yamlio import load_definition  # lisa.assess reads the library itself
+
+    if not folder.is_dir():
+        raise CaseInvalid(f"{folder}: no such case library folder")
     cases = []
     names: set[str] = set()
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        case = check_case(yaml.safe_load(entry.read_text("utf-8")), entry.name)
+        data = load_definition(entry.read_text("utf-8"), entry.name)
+        case = check_case(data, entry.name)
         if case.name in names:
             raise CaseInvalid(f"{entry.name}: duplicate case name '{case.name}'")
         if entry.name != f"{case.name}.yaml":
             raise CaseInvalid(f"{entry.name}: file name must be '{case.name}.yaml'")
         names.add(case.name)
-        cases.append(case)
+        cases.append(Case(data=case.data, folder=folder))
     order = list(CASE_KINDS)
     return tuple(sorted(cases, key=lambda c: (order.index(c.kind), c.name)))
 
 
-def load_cases(kind: str | None = None) -> list[Case]:
-    """Every case in the library (optionally only one kind), UK localities first."""
-    return [c for c in _load() if kind is None or c.kind == kind]
+def _library(instrument: Instrument | None) -> tuple[Case, ...]:
+    return instrument.cases if instrument is not None else read_cases(shipped_folder())
 
 
-def get_case(name: str) -> Case:
-    """One case by name (case-insensitive); suggests close names when unknown."""
+def load_cases(kind: str | None = None, *, instrument: Instrument | None = None) -> list[Case]:
+    """Every case in the library (optionally only one kind), UK localities first.
+
+    Parameters
+    ----------
+    kind
+        One of :data:`CASE_KINDS` to keep only those cases.
+    instrument
+        Whose case library to read; ``None``: the shipped library.
+
+    Returns
+    -------
+    list of Case
+        UK localities first, then by kind and name.
+
+    Examples
+    --------
+    >>> [c.name for c in load_cases("uk-locality")]
+    ['highland', 'knowsley', 'south-tyneside', 'tower-hamlets']
+    """
+    return [c for c in _library(instrument) if kind is None or c.kind == kind]
+
+
+def get_case(name: str, *, instrument: Instrument | None = None) -> Case:
+    """One case by name (case-insensitive, spaces as hyphens).
+
+    Parameters
+    ----------
+    name
+        The case's name (``lisa cases list``).
+    instrument
+        Whose case library to search; ``None``: the shipped library.
+
+    Returns
+    -------
+    Case
+        The case.
+
+    Raises
+    ------
+    UnknownCase
+        When the library has no such case; the message suggests close names.
+
+    Examples
+    --------
+    >>> get_case("South Tyneside").name
+    'south-tyneside'
+    """
+    cases = _library(instrument)
     wanted = name.strip().lower().replace(" ", "-")
-    for case in _load():
+    for case in cases:
         if case.name == wanted:
             return case
     from rapidfuzz import process
 
-    names = [c.name for c in _load()]
-    matches = process.extract(wanted, names, limit=3, score_cutoff=50)
+    matches = process.extract(wanted, [c.name for c in cases], limit=3, score_cutoff=50)
     raise UnknownCase(name, [m[0] for m in matches])
 
 
-def case_assessment(case: Case | str) -> Assessment:
-    """lisa's assessment of a UK case from its filled-in answers."""
-    from lisa.assess.answers import answers_from_mapping
+def case_assessment(case: Case | str, *, instrument: Instrument | None = None) -> Assessment:
+    """lisa's assessment of a UK case from its filled-in answers.
+
+    Parameters
+    ----------
+    case
+        The case or its name.
+    instrument
+        The instrument to assess with (and whose library holds the case);
+        ``None``: the shipped one.
+
+    Returns
+    -------
+    Assessment
+        lisa's diagnosis of the case's innovation.
+
+    Raises
+    ------
+    LisaError
+        When the case has no filled-in assessment;
+        :class:`~lisa.errors.AssessmentInvalid` when its answers have problems.
+
+    Examples
+    --------
+    >>> case_assessment("tower-hamlets").phase.value
+    4
+    """
+    from lisa.assess.answers import answers_from_yaml
     from lisa.assess.core import assess_sets
     from lisa.assess.errors import AssessmentInvalid
+    from lisa.assess.instrument import Instrument
 
-    case = get_case(case) if isinstance(case, str) else case
-    if not case.assessment_file:
+    instrument = instrument or Instrument.load()
+    case = get_case(case, instrument=instrument) if isinstance(case, str) else case
+    if not case.assessment_file or case.folder is None:
         raise LisaError(f"case '{case.name}' has no filled-in assessment")
-    ref = resources.files("lisa.cases").joinpath("data").joinpath(case.assessment_file)
-    text = ref.read_text("utf-8")
-    from lisa.assess.answers import _yaml_lines
-
-    sets, problems = answers_from_mapping(
-        yaml.safe_load(text), f"lisa/cases/data/{case.assessment_file}", lines=_yaml_lines(text)
-    )
+    ref = case.folder.joinpath(case.assessment_file)
+    shipped = str(case.folder) == str(shipped_folder())
+    label = f"lisa/cases/data/{case.assessment_file}" if shipped else str(ref)
+    sets, problems = answers_from_yaml(ref.read_text("utf-8"), label, instrument)
     if any(p.severity == "error" for p in problems):
         raise AssessmentInvalid(problems)
-    return assess_sets(sets)[0]
+    return assess_sets(sets, instrument=instrument)[0]
 
 
 # --------------------------------------------------------------------------- compare
 
+#: How much each feature weighs in the similarity of a case to an innovation.
 WEIGHTS = {"phase": 2.0, "stage": 1.0, "factors": 3.0, "kind": 1.0, "extent": 1.0}
+
+
+class ClosestCase(BaseModel):
+    """A case of the library close to an assessed innovation, as the assessment JSON holds it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case: str = Field(description="The case's name in the library ('lisa cases show NAME').")
+    title: str = Field(description="The case's title.")
+    source: str = Field(description="Where in the reports the case comes from (seed and section).")
+    similarity: float = Field(ge=0, le=1, description="0..1, weighing phase, stage, factors, type and extent.")
+    shared: tuple[str, ...] = Field(description="What the case and the innovation have in common.")
+    differs: tuple[str, ...] = Field(description="Where they differ.")
+    next_steps: tuple[str, ...] = Field(description="What the place did next.")
 
 
 @dataclass(frozen=True)
 class CaseMatch:
+    """One case compared with an innovation: its score and what is shared and differs."""
+
     case: Case
     score: float
     shared: tuple[str, ...]
     differs: tuple[str, ...]
 
+    def record(self) -> ClosestCase:
+        """The match as the assessment JSON stores it (scores rounded to 3 places)."""
+        return ClosestCase(
+            case=self.case.name,
+            title=self.case.title,
+            source=self.case.source,
+            similarity=round(self.score, 3),
+            shared=self.shared,
+            differs=self.differs,
+            next_steps=tuple(self.case.next_steps),
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "case": self.case.name,
-            "title": self.case.title,
-            "source": self.case.source,
-            "similarity": round(self.score, 3),
-            "shared": list(self.shared),
-            "differs": list(self.differs),
-            "next_steps": self.case.next_steps,
-        }
+        """The JSON record (``lisa cases compare --json``)."""
+        return self.record().model_dump(mode="json")
+
+
+class _Tally:
+    """The parts of a similarity and the words for what is shared and what differs."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, float] = {}
+        self.shared: list[str] = []
+        self.differs: list[str] = []
+
+    def add(self, part: str, score: float, same: bool, text: str) -> None:
+        self.parts[part] = score
+        (self.shared if same else self.differs).append(text)
+
+
+def _phase_and_stage(t: _Tally, a: Assessment, case: Case) -> None:
+    phase = a.phase.value
+    if case.phase is not None:
+        gap = abs(case.phase - phase)
+        text = f"phase {case.phase} ({PHASE_NAMES[case.phase]})"
+        t.add(
+            "phase",
+            1 - gap / 4,
+            gap == 0,
+            f"both in {text}" if gap == 0 else f"the case was in {text}, this innovation in phase {phase}",
+        )
+    if case.stage:
+        same = case.stage == a.stage.value
+        t.add(
+            "stage",
+            1.0 if same else 0.0,
+            same,
+            f"both at the {case.stage} stage"
+            if same
+            else f"the case was {case.stage}, this innovation {a.stage.value}",
+        )
+
+
+def _factors(t: _Tally, a: Assessment, case: Case) -> None:
+    common = [f for f in FACTORS if f in case.factors and f in a.factors]
+    if not common:
+        return
+    scores = []
+    present = set(FACTOR_ROLES[:2])  # driver, enabler: the factor plays a part
+    for f in common:
+        mine, theirs = a.factors[f], case.factors[f]
+        if mine == theirs:
+            scores.append(1.0)
+            t.shared.append(f"{f} is {mine} in both")
+        elif mine in present and theirs in present:
+            scores.append(0.5)
+            t.shared.append(f"{f} is present in both ({theirs} there, {mine} here)")
+        else:
+            scores.append(0.0)
+            t.differs.append(f"{f} was {theirs} there, is {mine} here")
+    t.parts["factors"] = sum(scores) / len(scores)
+
+
+def _type_and_extent(t: _Tally, a: Assessment, case: Case) -> None:
+    kind, extent = a.type.kind, a.type.extent
+    if case.kinds and kind:
+        both = set(case.kinds) & set(kind)
+        t.add(
+            "kind",
+            len(both) / len(set(case.kinds) | set(kind)),
+            bool(both),
+            "both " + "/".join(sorted(both)) + " innovation"
+            if both
+            else f"a {'/'.join(case.kinds)} innovation there, {'/'.join(kind)} here",
+        )
+    if case.extent and extent:
+        same = case.extent == extent
+        t.add(
+            "extent",
+            1.0 if same else 0.0,
+            same,
+            f"both {extent}" if same else f"{case.extent} there, {extent} here",
+        )
 
 
 def _similarity(a: Assessment, case: Case) -> CaseMatch:
-    parts: dict[str, float] = {}
-    shared: list[str] = []
-    differs: list[str] = []
-    if case.phase is not None:
-        gap = abs(case.phase - a.phase.phase)
-        parts["phase"] = 1 - gap / 4
-        text = f"phase {case.phase} ({PHASE_NAMES[case.phase]})"
-        if gap == 0:
-            shared.append(f"both in {text}")
-        else:
-            differs.append(f"the case was in {text}, this innovation in phase {a.phase.phase}")
-    if case.stage:
-        parts["stage"] = 1.0 if case.stage == a.stage else 0.0
-        if case.stage == a.stage:
-            shared.append(f"both at the {case.stage} stage")
-        else:
-            differs.append(f"the case was {case.stage}, this innovation {a.stage}")
-    common = [f for f in FACTORS if f in case.factors and f in a.factors]
-    if common:
-        scores = []
-        for f in common:
-            mine, theirs = a.factors[f], case.factors[f]
-            present = {"driver", "enabler"}
-            if mine == theirs:
-                scores.append(1.0)
-                shared.append(f"{f} is {mine} in both")
-            elif mine in present and theirs in present:
-                scores.append(0.5)
-                shared.append(f"{f} is present in both ({theirs} there, {mine} here)")
-            else:
-                scores.append(0.0)
-                differs.append(f"{f} was {theirs} there, is {mine} here")
-        parts["factors"] = sum(scores) / len(scores)
-    if case.kinds and a.kind:
-        both = set(case.kinds) & set(a.kind)
-        parts["kind"] = len(both) / len(set(case.kinds) | set(a.kind))
-        if both:
-            shared.append("both " + "/".join(sorted(both)) + " innovation")
-        else:
-            differs.append(f"a {'/'.join(case.kinds)} innovation there, {'/'.join(a.kind)} here")
-    if case.extent and a.extent:
-        parts["extent"] = 1.0 if case.extent == a.extent else 0.0
-        (shared if case.extent == a.extent else differs).append(
-            f"{case.extent} there, {a.extent} here"
-            if case.extent != a.extent
-            else f"both {a.extent}"
-        )
-    if not parts:
+    t = _Tally()
+    _phase_and_stage(t, a, case)
+    _factors(t, a, case)
+    _type_and_extent(t, a, case)
+    if not t.parts:
         return CaseMatch(
             case, 0.0, (), ("nothing to compare: the case has no placement or factors",)
         )
-    weight = sum(WEIGHTS[k] for k in parts)
-    raw = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight
+    weight = sum(WEIGHTS[k] for k in t.parts)
+    raw = sum(WEIGHTS[k] * v for k, v in t.parts.items()) / weight
     coverage = weight / sum(WEIGHTS.values())
-    return CaseMatch(case, raw * (0.5 + 0.5 * coverage), tuple(shared), tuple(differs))
+    return CaseMatch(case, raw * (0.5 + 0.5 * coverage), tuple(t.shared), tuple(t.differs))
 
 
 def compare(
@@ -328,18 +496,42 @@ def compare(
     top: int = 3,
     kinds: Sequence[str] | None = None,
     include_same_place: bool = False,
+    *,
+    instrument: Instrument | None = None,
 ) -> list[CaseMatch]:
     """The ``top`` cases closest to an assessed innovation, most similar first.
 
     Similarity weighs the lifecycle phase (2), the stage (1), the six factors
     (3), the type (1) and the extent (1) over the features both sides have,
-    scaled down for cases that have few of them. Cases of the same place as the
-    assessment are left out unless ``include_same_place``.
+    scaled down for cases that have few of them.
+
+    Parameters
+    ----------
+    assessment
+        The assessed innovation.
+    top
+        How many cases to return.
+    kinds
+        Only cases of these kinds (:data:`CASE_KINDS`); default all.
+    include_same_place
+        Keep cases of the assessment's own place (left out by default).
+    instrument
+        Whose case library to search; ``None``: the shipped library.
+
+    Returns
+    -------
+    list of CaseMatch
+        Most similar first; ties by case name.
+
+    Examples
+    --------
+    >>> [m.case.name for m in compare(case_assessment("knowsley"), top=2)]
+    ['burnley', 'southampton']
     """
     here = assessment.place.strip().casefold()
     cases = [
         c
-        for c in load_cases()
+        for c in _library(instrument)
         if (kinds is None or c.kind in kinds)
         and (include_same_place or c.place.strip().casefold() != here)
     ]

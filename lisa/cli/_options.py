@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lisa.config import AnalysisConfig, ImputeMode
+from lisa.config import AnalysisConfig, ImputeMode, parse_assignments
 from lisa.errors import ConfigError
 from lisa.privacy import MIN_CELL
 
@@ -93,12 +93,7 @@ def config_from(
     sets: list[str] | None, wave: str | None = None, impute: ImputeMode | None = None
 ) -> AnalysisConfig:
     """The analysis settings from ``--set NAME=VALUE`` items, ``--wave`` and ``--impute``."""
-    overrides: dict[str, str] = {}
-    for item in sets or []:
-        if "=" not in item:
-            raise ConfigError(f"--set expects NAME=VALUE, got '{item}'")
-        key, value = item.split("=", 1)
-        overrides[key.strip()] = value.strip()
+    overrides = parse_assignments(sets, "--set")
     extra: dict[str, object] = {"wave": wave}
     if impute is not None:
         extra["impute"] = impute

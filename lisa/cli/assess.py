@@ -1,7 +1,8 @@
 """Commands for innovation assessment and the case library (issue 4).
 
 ``lisa assess FILE...`` reads answer files and prints the diagnosis;
-``lisa assess template`` writes a blank answer template; ``lisa cases list``,
+``lisa assess template`` writes a blank answer template; ``lisa assess
+settings`` lists the settings ``--rule NAME=VALUE`` can change; ``lisa cases list``,
 ``show NAME`` and ``compare ASSESSMENT`` read the case library. Each command
 calls :mod:`lisa.assess` or :mod:`lisa.cases` and prints the result.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -21,10 +22,14 @@ from typer.core import TyperGroup
 from lisa.cli._app import app, console, err_console, handles_errors
 from lisa.errors import ConfigError, LisaError, StudyNotFound
 from lisa.files import atomic_write_text
+from lisa.vocabulary import CORNERS, LINKS, link_words
+
+if TYPE_CHECKING:
+    from lisa.assess import Assessment, Locality
 
 
 class _AssessGroup(TyperGroup):
-    """``lisa assess FILE...`` runs the hidden ``run`` command; ``lisa assess template`` the template."""
+    """``lisa assess FILE...`` runs the hidden ``run`` command; ``template`` and ``settings`` are commands."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
@@ -39,8 +44,10 @@ assess_app = typer.Typer(
     add_completion=False,
     help=(
         "Assess innovations: lifecycle phase, strategic triangle, risks and recommendations.\n\n"
-        "  lisa assess FILE... [--network STUDY_DIR | --findings FILE] [--json FILE]\n\n"
+        "  lisa assess FILE... [--network STUDY_DIR | --findings FILE] [--json FILE] "
+        "[--rule NAME=VALUE ...]\n\n"
         "  lisa assess template [--format yaml|csv|xlsx] [--out FILE]\n\n"
+        "  lisa assess settings\n\n"
         "Answer files are YAML, CSV or Excel (see 'lisa assess template'); several files "
         "for the same innovation are combined as several assessors."
     ),
@@ -88,22 +95,76 @@ def template(
     err_console.print(f"Template written to {path}")
 
 
+RuleOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rule",
+        help="Override an assessment setting, NAME=VALUE (repeatable; see 'lisa assess settings').",
+        metavar="NAME=VALUE",
+    ),
+]
+
+
+def _instrument(rules: list[str] | None) -> Any:
+    from lisa.assess import AssessmentSettings, Instrument
+    from lisa.config import parse_assignments
+
+    return Instrument.load(AssessmentSettings.from_overrides(parse_assignments(rules, "--rule")))
+
+
+@assess_app.command("settings")
+@handles_errors
+def settings() -> None:
+    """List every assessment setting with its default and meaning (use with --rule)."""
+    from lisa.assess import AssessmentSettings
+
+    for name, default, help_text in AssessmentSettings.describe():
+        console.print(f"[bold]{escape(name)}[/] = {escape(repr(default))}", highlight=False)
+        console.print(f"    {escape(help_text)}", highlight=False)
+    console.print("\nChange one with --rule NAME=VALUE (e.g. --rule stall_years=4).")
+
+
+def _finding(entry: Any, where: str) -> Any:
+    """One finding of an analysis JSON, read by the findings' own models."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from lisa.findings import AnyFinding
+
+    try:
+        return TypeAdapter(AnyFinding).validate_python(entry)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "the finding"
+        raise ConfigError(
+            f"{where}: not a finding of 'lisa analyse' ({field}: {first['msg']})"
+        ) from None
+
+
+def _read_findings(path: Path) -> list[Any]:
+    """The findings of an analysis JSON (``lisa analyse --json``)."""
+    if not path.exists():
+        raise StudyNotFound(f"no such findings file: {path}")
+    if path.stat().st_size > 200_000_000:
+        raise ConfigError(f"{path} is larger than an analysis JSON can be (200 MB)")
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}): not an analysis JSON") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+    items = data.get("findings") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ConfigError(f"{path} has no 'findings' list (expected an analysis JSON)")
+    return [_finding(entry, f"{path}, finding {n}") for n, entry in enumerate(items, start=1)]
+
+
 def _load_findings(
     network: Path | None, findings: Path | None
 ) -> tuple[list[Any] | None, str | None]:
     if network and findings:
         raise ConfigError("give either --network or --findings, not both")
     if findings:
-        if not findings.exists():
-            raise StudyNotFound(f"no such findings file: {findings}")
-        try:
-            data = json.loads(findings.read_text("utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{findings} is not valid JSON: {exc}") from None
-        items = data.get("findings") if isinstance(data, dict) else data
-        if not isinstance(items, list):
-            raise ConfigError(f"{findings} has no 'findings' list (expected an analysis JSON)")
-        return items, str(findings)
+        return _read_findings(findings), str(findings)
     if network:
         try:
             from lisa.analysis import analyse
@@ -111,7 +172,7 @@ def _load_findings(
         except ImportError as exc:  # the network engine is not installed in this build
             raise ConfigError(f"network analysis is not available: {exc}") from None
         result = analyse(load_study(network))
-        return list(result.to_dict()["findings"]), str(network)
+        return list(result.findings), str(network)
     return None, None
 
 
@@ -133,25 +194,30 @@ def run(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the assessment JSON to this file.")
     ] = None,
+    rules: RuleOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only the phase and the recommendations' titles.")
     ] = False,
 ) -> None:
     """Assess the innovations in answer files."""
-    from lisa.assess import assess_files
+    from lisa.assess import AssessmentInvalid, assess_sets, check_many, write_json
     from lisa.assess.locality import locality_summary
-    from lisa.assess.render import write_json
 
+    instrument = _instrument(rules)
     found, source = _load_findings(network, findings)
-    assessments = assess_files(files, found)
+    sets, problems = check_many(files, instrument)
+    if any(p.severity == "error" for p in problems):
+        raise AssessmentInvalid(problems)
+    for p in problems:
+        err_console.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
+    assessments = assess_sets(sets, found, instrument=instrument)
     for assessment in assessments:
         print_assessment(assessment, quiet=quiet)
-    places = locality_summary(assessments)
-    for loc in places:
-        if len(loc.register) > 1:
+    for loc in locality_summary(assessments):
+        if len(loc.entries) > 1:
             print_locality(loc)
     if json_path:
-        write_json(assessments, json_path, source)
+        write_json(assessments, json_path, source, instrument=instrument)
         console.print(f"\nAssessment JSON written to {json_path}")
 
 
@@ -163,45 +229,47 @@ def _bar(value: float | None, need: float) -> str:
     return f"[{style}]{'█' * filled}{'·' * (10 - filled)}[/] {value:.2f} (needs {need:.2f})"
 
 
-def print_assessment(a: Any, quiet: bool = False) -> None:
+def _print_phase(a: Assessment, quiet: bool) -> None:
     p = a.phase
     console.rule(f"[bold]{escape(a.innovation)}[/] — {escape(a.place)}")
-    assessors = ", ".join(a.combined.assessors)
-    console.print(f"Assessed by {escape(assessors)}", highlight=False)
-    style = PHASE_STYLE[p.phase]
+    console.print(f"Assessed by {escape(', '.join(a.assessors))}", highlight=False)
     console.print(
-        f"[bold {style}]Phase {p.phase}: {p.name}[/]  confidence {p.confidence:.2f} ({p.label})"
-        f" · stage [bold]{a.stage}[/] · trajectory [bold]{a.trajectory.status}[/]"
+        f"[bold {PHASE_STYLE[p.value]}]Phase {p.value}: {p.name}[/]  confidence "
+        f"{p.confidence:.2f} ({p.confidence_label}) · stage [bold]{a.stage.value}[/] · "
+        f"trajectory [bold]{a.trajectory.status}[/]"
     )
     if quiet:
-        for rec in a.recommendations:
-            console.print(f"  • {escape(rec.title)} [dim]({rec.cluster})[/]")
         return
     for line in p.evidence:
         console.print(f"  [dim]-[/] {escape(line)}", highlight=False)
     console.print(f"  [dim]-[/] Trajectory: {escape(a.trajectory.reason)}", highlight=False)
+
+
+def _print_triangle(a: Assessment) -> None:
     t = a.triangle
     console.print("\n[bold]Strategic triangle[/] (what this phase needs, seed 002 §5.3)")
     table = Table(show_edge=False, box=None, show_header=False)
     table.add_column()
     table.add_column()
-    for corner in ("authority", "capacity", "value"):
-        mark = " ◀ weakest" if corner == t.weakest_corner and t.corner_short else ""
-        table.add_row(f"  {corner}", _bar(t.corners[corner], t.corner_needs[corner]) + mark)
-    for link in ("authority_capacity", "capacity_value", "value_authority"):
-        label = link.replace("_", "→")
-        est = (
-            " [dim](estimated)[/]" if t.links_estimated[link] and t.links[link] is not None else ""
-        )
-        mark = " ◀ weakest" if link == t.weakest_link and t.link_short else ""
-        table.add_row(f"  {label}", _bar(t.links[link], t.link_needs[link]) + est + mark)
+    for corner in CORNERS:
+        c = t.corners[corner]
+        mark = " ◀ weakest" if corner == t.weakest_corner and t.weakest_corner_falls_short else ""
+        table.add_row(f"  {corner}", _bar(c.strength, c.need) + mark)
+    for link in LINKS:
+        k = t.links[link]
+        est = " [dim](estimated)[/]" if k.estimated and k.strength is not None else ""
+        mark = " ◀ weakest" if link == t.weakest_link and t.weakest_link_falls_short else ""
+        table.add_row(f"  {link_words(link)}", _bar(k.strength, k.need) + est + mark)
     console.print(table)
     if a.factors:
         console.print(
             "\n[bold]Six factors[/]: " + ", ".join(f"{f} {r}" for f, r in a.factors.items()),
             highlight=False,
         )
-    console.print(f"\n[bold]Risks named for {p.name}[/]")
+
+
+def _print_risks_and_recommendations(a: Assessment) -> None:
+    console.print(f"\n[bold]Risks named for {a.phase.name}[/]")
     for risk in a.risks:
         console.print(
             f"  [{STATUS_STYLE[risk.status]}]{risk.status.upper():<7}[/] {escape(risk.title)} "
@@ -220,6 +288,17 @@ def print_assessment(a: Any, quiet: bool = False) -> None:
         console.print(f"    {escape(rec.action)}", highlight=False)
         console.print(f"    why: {escape('; '.join(rec.why))}", highlight=False)
         console.print(f"    [dim]source: seed {escape(rec.source.ref)}[/]", highlight=False)
+
+
+def print_assessment(a: Assessment, quiet: bool = False) -> None:
+    """One assessed innovation: phase and evidence, triangle, factors, risks, recommendations."""
+    _print_phase(a, quiet)
+    if quiet:
+        for rec in a.recommendations:
+            console.print(f"  • {escape(rec.title)} [dim]({rec.cluster})[/]")
+        return
+    _print_triangle(a)
+    _print_risks_and_recommendations(a)
     if a.disagreements:
         console.print("\n[bold yellow]Where the assessors disagree[/]")
         for d in a.disagreements:
@@ -236,23 +315,24 @@ def _show(value: Any) -> str:
     return escape(str(value))
 
 
-def print_locality(loc: Any) -> None:
-    console.rule(f"[bold]{escape(loc.place)}[/]: {len(loc.register)} innovations")
+def print_locality(loc: Locality) -> None:
+    """A place's register of innovations and its overall stage."""
+    console.rule(f"[bold]{escape(loc.place)}[/]: {len(loc.entries)} innovations")
     table = Table(show_edge=False, box=None)
     for col in ("innovation", "phase", "stage", "trajectory", "confidence", "weakest corner"):
         table.add_column(col)
-    for row in loc.register:
+    for row in loc.entries:
         table.add_row(
-            escape(row["innovation"]),
-            f"{row['phase']} {row['phase_name']}",
-            row["stage"],
-            row["trajectory"],
-            f"{row['confidence']:.2f}",
-            row["weakest_corner"] or "",
+            escape(row.innovation),
+            f"{row.phase} {row.phase_name}",
+            row.stage,
+            row.trajectory,
+            f"{row.confidence:.2f}",
+            row.weakest_corner or "",
         )
     console.print(table)
-    console.print(f"Overall stage: [bold]{loc.stage}[/] ({escape(loc.stage_reason)})")
-    if loc.several_fields:
+    console.print(f"Overall stage: [bold]{loc.stage.value}[/] ({escape(loc.stage.reason)})")
+    if loc.innovating_in_several_fields:
         console.print("Innovation has reached mainstreaming or beyond in two or more fields.")
 
 
@@ -307,19 +387,20 @@ def cases_compare(
     ] = None,
 ) -> None:
     """The closest cases to an assessed innovation: what they share, what differs, what they did next."""
-    from lisa.assess import assess_files
+    from lisa.assess import Instrument, assess_files
     from lisa.cases import compare
 
-    assessments = assess_files(files)
+    instrument = Instrument.load()
+    assessments = assess_files(files, instrument=instrument)
     if len(assessments) != 1:
         raise LisaError(
             f"'cases compare' takes the answers for one innovation; these files hold {len(assessments)}"
         )
     assessment = assessments[0]
-    matches = compare(assessment, top=top)
+    matches = compare(assessment, top=top, instrument=instrument)
     console.rule(
         f"Closest cases to [bold]{escape(assessment.innovation)}[/] "
-        f"(phase {assessment.phase.phase}, {assessment.stage})"
+        f"(phase {assessment.phase.value}, {assessment.stage.value})"
     )
     for m in matches:
         console.print(

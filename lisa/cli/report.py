@@ -7,9 +7,8 @@ Analyses the study exactly as ``lisa analyse`` does (the same shared options:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,22 +28,20 @@ from lisa.cli._options import (
     config_from,
     pseudonymiser_for,
 )
-from lisa.errors import ConfigError, StudyNotFound
+
+if TYPE_CHECKING:
+    from lisa.assess import Assessment
 
 
-def _read_assessments(paths: list[Path] | None) -> list[dict[str, Any]]:
-    docs: list[dict[str, Any]] = []
-    for path in paths or []:
-        if not path.is_file():
-            raise StudyNotFound(f"assessment file not found: {path}")
-        try:
-            doc = json.loads(path.read_text("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"{path} is not a JSON file from 'lisa assess': {exc}") from None
-        if not isinstance(doc, dict):
-            raise ConfigError(f"{path} does not hold a JSON object (an assessment)")
-        docs.append(doc)
-    return docs
+def _read_assessments(paths: list[Path] | None) -> list[Assessment]:
+    """Every assessment in the ``--assessment`` files, read with the assess module's reader.
+
+    A file that is not a ``lisa assess --json`` document stops the command
+    (``AssessmentDocumentInvalid``, exit 2) before anything is analysed.
+    """
+    from lisa.assess import read_assessments
+
+    return [a for path in paths or [] for a in read_assessments(path)]
 
 
 @app.command()

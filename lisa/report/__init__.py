@@ -1,7 +1,7 @@
 """The locality report: one self-contained HTML file and a PDF for board papers.
 
 :func:`build_report` turns an :class:`~lisa.analysis.AnalysisResult` (and,
-optionally, innovation assessments as JSON dicts) into a :class:`ReportModel`:
+optionally, assessed innovations, :class:`lisa.assess.Assessment`) into a :class:`ReportModel`:
 plain data, every number already computed. :func:`render_html`,
 :func:`write_html` and :func:`write_pdf` only lay that model out through the
 Jinja2 templates in ``templates/``; no analysis happens in a template.
@@ -16,15 +16,16 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lisa.report.model import ReportModel, build_report
 from lisa.report.render import render_html, write_html, write_pdf
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
+    from lisa.assess import Assessment
     from lisa.privacy import Pseudonymiser
 
 __all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
@@ -35,7 +36,7 @@ def write_report(
     html: str | Path | None = "report.html",
     *,
     pdf: str | Path | None = None,
-    assessments: Sequence[Mapping[str, Any]] = (),
+    assessments: Sequence[Assessment] = (),
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
 ) -> list[Path]:

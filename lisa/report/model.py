@@ -13,13 +13,13 @@ computed once, from the analysis — and the tests compare them with it.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lisa.privacy import Pseudonymiser
 from lisa.report import charts
-from lisa.report.assessment import InnovationView, normalise_assessment
+from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
 from lisa.report.sections import cores, layers, method, network_map, resilience, response
 from lisa.report.sections.common import pseudonymiser_for
@@ -27,12 +27,7 @@ from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
 from lisa.report.sections.networks import networks_table
-from lisa.report.sections.recommendations import (
-    bibliography,
-    cited,
-    network_recommendations,
-    reference_of,
-)
+from lisa.report.sections.recommendations import bibliography, network_recommendations
 from lisa.report.views import (
     ExecutiveSummary,
     Figure,
@@ -41,10 +36,11 @@ from lisa.report.views import (
     Reference,
     Table,
 )
-from lisa.sources import DOCUMENTS, cite
+from lisa.sources import DOCUMENTS
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
+    from lisa.assess import Assessment
 
 __all__ = [
     "SECTIONS",
@@ -95,7 +91,6 @@ class ReportModel:
     response_text: str
     response_figures: list[Figure]
     assessments: list[InnovationView]
-    assessment_notes: list[str]
     method: list[dict[str, str]]
     thresholds: list[tuple[str, str, str]]
     caveats: list[str]
@@ -131,40 +126,16 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 def _assessment_recommendations(views: Sequence[InnovationView]) -> list[RecommendationView]:
     return [
         RecommendationView(
-            r["title"],
-            r.get("action", ""),
-            r.get("why", ""),
-            r.get("cluster", ""),
-            r.get("source", ""),
-            view.name,
+            r["title"], r["action"], r["why"], r["cluster"], r["source"], view.name, r["ref"]
         )
         for view in views
         for r in view.recommendations
     ]
 
 
-def _innovations(assessments: Sequence[Mapping[str, Any]]) -> tuple[list[InnovationView], list[str]]:
-    views: list[InnovationView] = []
-    notes: list[str] = []
-    for k, doc in enumerate(assessments, start=1):
-        if not isinstance(doc, Mapping):
-            notes.append(f"Assessment {k} is not a JSON object and was skipped.")
-            continue
-        views.extend(normalise_assessment(doc))
-    return views, notes
-def _cite_risks(views: Sequence[InnovationView]) -> list[str]:
-    """Put the assessments' risk sources in words; returns their references (bibliography)."""
-    refs = []
-    for view in views:
-        risks = []
-        for k in view.risks:
-            if isinstance(k, Mapping) and isinstance(k.get("source"), str):
-                ref = reference_of(k["source"])
-                refs.append(ref)
-                k = {**k, "source": cite(ref)}
-            risks.append(k)
-        view.risks = risks
-    return refs
+def _risk_references(views: Sequence[InnovationView]) -> list[str]:
+    """The short references of the assessments' risks (for the bibliography)."""
+    return [k["ref"] for view in views for k in view.risks]
 
 
 # -- assembling the sections ---------------------------------------------------------
@@ -220,7 +191,7 @@ def _front(result: AnalysisResult, title: str | None, pseudonymised: bool) -> di
 
 def build_report(
     result: AnalysisResult,
-    assessments: Sequence[Mapping[str, Any]] = (),
+    assessments: Sequence[Assessment] = (),
     *,
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
@@ -233,7 +204,8 @@ def build_report(
     result
         The network analysis (:func:`lisa.analyse`, or a reloaded one with its study).
     assessments
-        Zero or more assessment JSON documents from ``lisa assess`` (parsed dicts).
+        Zero or more assessed innovations (:class:`lisa.assess.Assessment`, computed
+        or read back with :func:`lisa.assess.read_assessments`).
     pseudonymise
         Show people by role and group only: no names, no roster ids anywhere.
         True makes a fresh :class:`~lisa.privacy.Pseudonymiser`; pass the run's own
@@ -249,10 +221,10 @@ def build_report(
         Every section's content; lay it out with :func:`lisa.report.render_html`.
     """
     pseudonymiser = pseudonymiser_for(result.study, pseudonymise)
-    views, notes = _innovations(assessments)
+    views = innovation_views(assessments)
     found = finding_views(result, pseudonymiser)
-    recs = cited(_assessment_recommendations(views)) + network_recommendations(result)
-    refs = [r.ref for r in recs] + _cite_risks(views)
+    recs = _assessment_recommendations(views) + network_recommendations(result)
+    refs = [r.ref for r in recs] + _risk_references(views)
     sources = bibliography(refs)
     return ReportModel(
         **_front(result, title, pseudonymiser is not None),
@@ -261,7 +233,6 @@ def build_report(
         recommendations=recs,
         **_network_sections(result, pseudonymiser, seed),
         assessments=views,
-        assessment_notes=notes,
         method=method.definitions(result),
         thresholds=method.thresholds(result),
         caveats=method.caveats(result, pseudonymiser is not None),

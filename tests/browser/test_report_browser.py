@@ -123,7 +123,10 @@ def test_pseudonymised_map_names_nobody(open_page: Any, report_files, demo_resul
     o = open_page(report_files["pseudonymised"])
     hub = demo_result.key_people("hub", limit=1)[0]
     o.page.fill("#map-search", hub.name)
-    o.page.wait_for_timeout(300)
+    # wait for the search to answer (a fixed pause was too short on a busy machine)
+    o.page.wait_for_function(
+        "document.querySelector('#map-search-results').innerText.length > 0", timeout=15000
+    )
     assert "No match" in o.page.inner_text("#map-search-results")
     o.js("window.lisaMap.select(0)")
     details = o.page.inner_text("#map-details")

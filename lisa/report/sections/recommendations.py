@@ -10,9 +10,8 @@ cited from it.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lisa.report.views import RecommendationView, Reference
@@ -36,37 +35,6 @@ def network_recommendations(result: AnalysisResult) -> list[RecommendationView]:
         )
         for rec in result.recommendations
     ]
-
-
-def reference_of(text: str) -> str:
-    """The short reference in a source as an assessment gives it.
-
-    An assessment's source may be the reference followed by the documents'
-    file titles in brackets (``"002 §6.1 (Transformers … - seeds/002)"``);
-    the bracket names files, not sections, and is dropped.
-    """
-    text = text.strip()
-    if not text.endswith(")") or "seeds/" not in text:
-        return text
-    depth = 0
-    for i in range(len(text) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(text[i], 0)
-        if depth == 0:
-            inner = text[i:]
-            return text[:i].rstrip() if "seeds/" in inner else text
-    return text
-
-
-def cited(views: Iterable[RecommendationView]) -> list[RecommendationView]:
-    """The views with their source in words (those already cited are kept)."""
-    out = []
-    for v in views:
-        if v.ref:
-            out.append(v)
-            continue
-        ref = reference_of(v.source)
-        out.append(dataclasses.replace(v, source=cite(ref), ref=ref))
-    return out
 
 
 _SECTION = re.compile(r"§\s*\d+(?:\.\d+)*")
