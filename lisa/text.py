@@ -72,3 +72,34 @@ def describe_char(char: str) -> str:
     """``'U+200B ZERO WIDTH SPACE'`` — the code point and its Unicode name."""
     name = unicodedata.name(char, "")
     return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def name_key(text: str) -> str:
+    """How two names are compared: the same name gives the same key.
+
+    Unicode NFC (an accent typed as one character or as two is the same),
+    invisible characters removed (zero-width spaces and joiners, byte-order
+    marks, soft hyphens), case ignored (case-folded, so "STRAUSS" and "Strauß"
+    match) and runs of spaces collapsed. The one rule for duplicate people,
+    survey matching and deletion.
+
+    Parameters
+    ----------
+    text
+        A person's name, an organisation, or any label to match loosely.
+
+    Returns
+    -------
+    str
+        The comparison key.
+
+    Examples
+    --------
+    >>> name_key("  José\\u200b  LEE ") == name_key("jose\\u0301 lee")
+    True
+    >>> name_key("  Ann   LEE ") == name_key("ann lee")
+    True
+    """
+    text = unicodedata.normalize("NFC", strip_invisible(text))
+    return unicodedata.normalize("NFC", " ".join(text.casefold().split()))
+

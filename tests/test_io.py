@@ -18,6 +18,7 @@ from lisa.io import (
     write_study,
     write_survey_ties,
 )
+from lisa.text import name_key
 
 PEOPLE = (
     "id,name,organisation,sector,layer,responded\n"
@@ -386,7 +387,7 @@ names = (
 
 @settings(max_examples=25, deadline=None)
 @given(
-    people=st.lists(names, min_size=2, max_size=12, unique_by=lambda s: s.lower()),
+    people=st.lists(names, min_size=2, max_size=12, unique_by=name_key),
     data=st.data(),
 )
 def test_any_valid_study_survives_a_round_trip(tmp_path_factory, people, data) -> None:  # type: ignore[no-untyped-def]

@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -583,14 +582,16 @@ def _sheet_rows(path: Path) -> tuple[str, str | None, list[tuple[Any, ...]]]:
 
 
 def _read_xlsx(path: Path, bank: ItemBank) -> tuple[list[AnswerSet], list[Problem]]:
-    from lisa.io.workbook import scan_sheet
+    from lisa.io.workbook import ZIP_ERRORS, scan_sheet
+
+    unreadable: tuple[type[Exception], ...] = (*ZIP_ERRORS, KeyError, IndexError, TypeError)
 
     refused = _xlsx_problems(path)
     if refused:
         return [], refused
     try:
         title, member, all_rows = _sheet_rows(path)
-    except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError) as exc:
+    except unreadable as exc:
         return [], [_file_problem("malformed-xlsx", f"a damaged .xlsx workbook ({exc})", path)]
     if not all_rows:
         return [], [Problem(code="empty", message="the sheet is empty", file=str(path))]

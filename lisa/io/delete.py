@@ -4,7 +4,7 @@
 every tie they gave or received, every set-aside "not on the list" answer they
 gave or that names them, and every value of a free column (``people.csv``,
 ``ties.csv``, ``relations.csv``) that names them — a cell equal to their name
-or id after :func:`~lisa.io.survey.name_key` normalisation (a ``manager``
+or id after :func:`~lisa.text.name_key` normalisation (a ``manager``
 column, say), or holding their full name as whole words when it has two words
 or more ("via Ann Lee") — which is blanked. A namesake's references go too:
 lisa cannot tell which of two "Ann Lee"s a cell meant. :func:`delete_person` does it to a study
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lisa.io.survey import name_key
 from lisa.study import Study
+from lisa.text import name_key
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Removal:
 class _Naming:
     """Whether a text names the person: equal to their name or id, or holding their
     full name of two or more words as whole words ("via Ann Lee"), after
-    :func:`~lisa.io.survey.name_key` normalisation."""
+    :func:`~lisa.text.name_key` normalisation."""
 
     def __init__(self, study: Study, i: int):
         self.keys = {name_key(t) for t in (study.ids[i], study.names[i]) if name_key(t)}

@@ -24,7 +24,6 @@ write for a study folder.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import numpy as np
 from lisa.errors import ConfigError, Problem, StudyInvalid, StudyNotFound
 from lisa.io.tables import Table, normalise_header, read_csv, read_sheet
 from lisa.study import Study, Tie, Ties, Unlisted
+from lisa.text import name_key
 
 RESPONDENT_COLUMNS = ("respondent", "respondent_id", "your_name", "name", "id", "respondent_name")
 OTHER_PREFIXES = ("other:", "someone not on the list:", "not on the list:")
@@ -57,15 +57,6 @@ class SurveyImport:
     def not_on_list(self) -> list[str]:
         """The texts of the set-aside answers, in the order met."""
         return [u.text for u in self.set_aside]
-
-
-def name_key(text: str) -> str:
-    """The form in which two names are compared: NFC, case-folded, spacing collapsed.
-
-    >>> name_key("  Ann   LEE ") == name_key("ann lee")
-    True
-    """
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def _split_cell(cell: str) -> list[str]:

@@ -53,7 +53,7 @@ from lisa.io.limits import ReadLimits
 from lisa.io.tables import MAX_PER_KIND, Reporter, Table
 from lisa.io.waves import order_waves
 from lisa.study import DEFAULT_RELATIONS, Relation, Study, Ties
-from lisa.text import INVISIBLE, describe_char, strip_invisible
+from lisa.text import INVISIBLE, describe_char, name_key, strip_invisible
 from lisa.vocabulary import LAYERS
 
 __all__ = ["MAX_PER_KIND", "build_study", "group_problems", "id_key", "name_key", "parse_bool"]
@@ -81,32 +81,6 @@ ALIASES: dict[str, str] = {
 
 YES = {"yes", "y", "true", "t", "1"}
 NO = {"no", "n", "false", "f", "0"}
-
-
-def name_key(text: str) -> str:
-    """How two names are compared: the same name gives the same key.
-
-    Unicode NFC (an accent typed as one character or as two is the same),
-    invisible characters removed (zero-width spaces and joiners, byte-order
-    marks, soft hyphens), case and runs of spaces ignored.
-
-    Parameters
-    ----------
-    text
-        A person's name, an organisation, or any label to match loosely.
-
-    Returns
-    -------
-    str
-        The comparison key.
-
-    Examples
-    --------
-    >>> name_key("  José\\u200b  LEE ") == name_key("jose\\u0301 lee")
-    True
-    """
-    text = unicodedata.normalize("NFC", strip_invisible(text))
-    return unicodedata.normalize("NFC", " ".join(text.lower().split()))
 
 
 def id_key(text: str) -> str:

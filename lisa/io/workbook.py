@@ -31,6 +31,17 @@ from xml.parsers import expat
 from lisa.errors import LisaError, Problem
 from lisa.io.limits import RATIO_CHECK_ABOVE, ReadLimits, file_too_large
 
+#: What the standard library's zipfile raises for a damaged or unusual archive (a
+#: "version needed" it does not support is NotImplementedError; bad compression, RuntimeError).
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _END_OF_DIRECTORY = b"PK\x05\x06"
@@ -168,7 +179,7 @@ def inspect_workbook(path: Path, limits: ReadLimits) -> list[Problem]:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         return _refuse("malformed-xlsx", f"the workbook is damaged: its zip archive cannot be read ({exc})", path)
     return _members(path, infos, limits)
 
@@ -287,6 +298,10 @@ def _cell_problem(code: str, ref: str, detail: str, header: list[str], label: st
     return Problem(code, message, label, row=row or None, column=column)
 
 
+#: What reading one sheet's XML can raise (its parser's errors as well as the zip's).
+SHEET_ERRORS: tuple[type[Exception], ...] = (expat.ExpatError, _DoctypeFound, KeyError, *ZIP_ERRORS)
+
+
 def scan_sheet(
     path: Path, member: str, header: list[str], label: str, problems: list[Problem], cap: int
 ) -> Counter[str]:
@@ -297,10 +312,7 @@ def scan_sheet(
     """
     try:
         found = _parse_sheet(path, member.lstrip("/"))
-    except (
-        expat.ExpatError, _DoctypeFound, KeyError, ValueError, zipfile.BadZipFile, OSError,
-        NotImplementedError, RuntimeError, EOFError,
-    ) as exc:  # fmt: skip
+    except SHEET_ERRORS as exc:
         problems.append(Problem("malformed-xlsx", f"cannot read the sheet's XML: {exc}", label))
         return Counter()
     shown: Counter[str] = Counter()
