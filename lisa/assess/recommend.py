@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from lisa.assess.rules import Context, Rules, choose, leaf_conditions
+from lisa.sources import documents_of
 from lisa.vocabulary import CLUSTERS, Cluster
 
 if TYPE_CHECKING:
@@ -29,15 +30,15 @@ class Source(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     ref: str = Field(description="Seed file(s) and section, e.g. '002 §5.3'.")
-    documents: tuple[str, ...] = Field((), description="Titles of the seed documents named.")
+    documents: tuple[str, ...] = Field((), description="The documents named, as citations: title (publisher, year).")
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
 
-def resolve_source(ref: str, rules: Rules) -> Source:
-    docs = tuple(title for seed, title in rules.sources.items() if seed in ref)
-    return Source(ref=ref, documents=docs)
+def resolve_source(ref: str) -> Source:
+    """A rule's source: its reference and the documents it names (from :mod:`lisa.sources`)."""
+    return Source(ref=ref, documents=tuple(d.citation() for d in documents_of(ref)))
 
 
 class Risk(BaseModel):
@@ -96,7 +97,7 @@ def risks_for(ctx: Context, rules: Rules) -> list[Risk]:
                 detail=rule.get("detail", ""),
                 status="showing" if fired else "watch",
                 why=tuple(reasons),
-                source=resolve_source(rule["source"], rules),
+                source=resolve_source(rule["source"]),
             )
         )
     return sorted(out, key=lambda r: r.status != "showing")
@@ -115,7 +116,7 @@ def recommend(ctx: Context, rules: Rules) -> list[Recommendation]:
             title=rule["title"],
             action=rule.get("action", ""),
             why=tuple(dict.fromkeys(reasons)),
-            source=resolve_source(rule["source"], rules),
+            source=resolve_source(rule["source"]),
         )
         chosen.append((-len(rec.why), order.index(rec.cluster), index, rec))
     return [rec for *_, rec in sorted(chosen, key=lambda t: t[:3])]
@@ -170,7 +171,7 @@ def for_network(
                         f"network finding '{f.code}'" + (f": {f.title}" if f.title else "")
                         for f in hits
                     ),
-                    source=resolve_source(rule["source"], rules),
+                    source=resolve_source(rule["source"]),
                 )
             )
     order = list(CLUSTERS)

@@ -49,7 +49,7 @@ NETWORK_FINDING_CODES: tuple[str, ...] = FINDING_CODES
 #: Conditions whose argument maps names to limits (a number or a setting's name).
 LIMITED = ("corner_below", "link_below", "item_below", "item_at_least")
 #: The parts of a rules file.
-SECTIONS = ("version", "sources", "phases", "link_need", "stages", "risks", "recommendations")
+SECTIONS = ("version", "phases", "link_need", "stages", "risks", "recommendations")
 
 
 @dataclass
@@ -83,7 +83,6 @@ class Rules:
     """
 
     version: int
-    sources: dict[str, str]
     phases: dict[int, dict[str, Any]]
     link_need: dict[str, float]
     stages: dict[str, Any]
@@ -288,7 +287,6 @@ def _build_rules(
     ]
     return Rules(
         version=int(data["version"]),
-        sources={str(k): str(v) for k, v in data["sources"].items()},
         phases=phases,
         link_need=link_need,
         stages=stages,
