@@ -44,6 +44,29 @@ class ResultInvalid(InputInvalid):
     subject = "the analysis JSON"
 
 
+#: The largest analysis JSON lisa reads back (a 100,000-person place writes about 1 GB).
+MAX_ANALYSIS_BYTES = 4 * 1024**3
+
+
+def _invalid(code: str, message: str, label: str) -> ResultInvalid:
+    return ResultInvalid([Problem(code, message, label)])
+
+
+def _decoded(data: bytes | str, label: str) -> str:
+    if isinstance(data, str):
+        return data
+    if len(data) > MAX_ANALYSIS_BYTES:
+        raise _invalid(
+            "file-too-large", f"larger than an analysis JSON can be ({len(data):,} bytes)", label
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _invalid(
+            "encoding", f"not UTF-8 text (byte {exc.start}): not an analysis JSON of lisa's", label
+        ) from None
+
+
 class StudySummary(ResultModel):
     """Which data were analysed."""
 
@@ -53,7 +76,9 @@ class StudySummary(ResultModel):
     ties: int = Field(description="Ties of the analysed wave.")
     waves: list[str] = Field(description="The study's waves (all of them).")
     wave: str | None = Field(description="The wave analysed, or null for a study without waves.")
-    source: str | None = Field(description="Where the study was read from (null when pseudonymised).")
+    source: str | None = Field(
+        description="Where the study was read from (null when pseudonymised)."
+    )
     fingerprint: str | None = Field(
         description="sha256 of the analysed roster and ties: a stored result is only used "
         "with the same data (null when pseudonymised)."
@@ -84,7 +109,11 @@ class KeyPerson(ResultModel):
 def study_fingerprint(study: Study) -> str:
     """A sha256 of the roster ids, relations and ties (weights and waves included)."""
     h = hashlib.sha256()
-    for part in ("\x1f".join(study.ids), "\x1f".join(study.relation_names), "\x1f".join(study.waves)):
+    for part in (
+        "\x1f".join(study.ids),
+        "\x1f".join(study.relation_names),
+        "\x1f".join(study.waves),
+    ):
         h.update(part.encode("utf-8") + b"\x1e")
     t = study.ties
     for column in (t.source, t.target, t.relation, t.wave):
@@ -179,27 +208,26 @@ class AnalysisResult(NetworkAnalysis):
         path = Path(path)
         if not path.is_file():
             raise StudyNotFound(f"no analysis JSON at '{path}'")
+        if path.stat().st_size > MAX_ANALYSIS_BYTES:
+            raise _invalid("file-too-large", "larger than an analysis JSON can be", str(path))
         result = cls.from_text(path.read_bytes(), str(path))
         return result.with_study(study) if study is not None else result
 
     @classmethod
     def from_text(cls, data: bytes | str, label: str = "analysis.json") -> AnalysisResult:
         """Parse an analysis JSON document (see :meth:`from_json`)."""
+        text = _decoded(data, label)
         try:
-            head = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ResultInvalid([Problem("malformed-json", f"not JSON: {exc}", label)]) from None
+            head = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise _invalid("malformed-json", f"not valid JSON: {exc}", label) from None
         version = str(head.get("schema_version", "")) if isinstance(head, dict) else ""
         if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-            raise ResultInvalid(
-                [
-                    Problem(
-                        "schema-version",
-                        f"this is not a lisa analysis of schema {SCHEMA_VERSION} (it says "
-                        f"'{version or 'nothing'}'): run 'lisa analyse' again",
-                        label,
-                    )
-                ]
+            raise _invalid(
+                "schema-version",
+                f"this is not a lisa analysis of schema {SCHEMA_VERSION.split('.')[0]}.x (it says "
+                f"'{version or 'nothing'}'): run 'lisa analyse' again",
+                label,
             )
         try:
             return cls.model_validate(head)
@@ -236,7 +264,9 @@ class AnalysisResult(NetworkAnalysis):
         ]
         return sorted(holders, key=lambda t: (-t[1], t[0]))
 
-    def key_people(self, role: str, *, relation: str | None = None, limit: int = 5) -> list[KeyPerson]:
+    def key_people(
+        self, role: str, *, relation: str | None = None, limit: int = 5
+    ) -> list[KeyPerson]:
         """The people holding ``role``, strongest first (combined network by default)."""
         s = self.study
         out = []
@@ -263,7 +293,9 @@ class AnalysisResult(NetworkAnalysis):
         return counts
 
     # -- privacy -----------------------------------------------------------------
-    def pseudonymised(self, rename: Callable[[str], str], order: Sequence[str], privacy: Privacy) -> AnalysisResult:
+    def pseudonymised(
+        self, rename: Callable[[str], str], order: Sequence[str], privacy: Privacy
+    ) -> AnalysisResult:
         """A copy keyed by pseudonyms, people in ``order``, with nothing that links back.
 
         Use :meth:`lisa.privacy.Pseudonymiser.result` rather than calling this.
@@ -271,7 +303,9 @@ class AnalysisResult(NetworkAnalysis):
         blocks = self._with_people(rename, order)
         rank = {pid: k for k, pid in enumerate(order)}
         findings = [
-            f.model_copy(update={"people": [rename(p) for p in sorted(f.people, key=rank.__getitem__)]})
+            f.model_copy(
+                update={"people": [rename(p) for p in sorted(f.people, key=rank.__getitem__)]}
+            )
             for f in self.findings
         ]
         summary = self.study_summary.model_copy(update={"source": None, "fingerprint": None})

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,6 @@ from typer.testing import CliRunner
 
 from lisa.assess import SCHEMA_VERSION
 from lisa.cli import app
-from lisa.findings import Finding, Headline
 
 DATA = Path(__file__).parent / "data" / "assess"
 runner = CliRunner()
@@ -76,13 +73,19 @@ def test_options_may_come_before_the_files(tmp_path: Path) -> None:
     assert out.exists()
 
 
-def test_findings_file_feeds_the_recommendations(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def analysis_json(demo_result, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """A real 'lisa analyse --json' of the demo place."""
+    return demo_result.write_json(tmp_path_factory.mktemp("analysis") / "analysis.json")
+
+
+def test_findings_file_feeds_the_recommendations(tmp_path: Path, analysis_json: Path) -> None:
     out = tmp_path / "a.json"
     result = lisa(
         "assess",
         str(DATA / "board-chair.yaml"),
         "--findings",
-        str(DATA / "analysis.json"),
+        str(analysis_json),
         "--json",
         str(out),
     )
@@ -93,24 +96,27 @@ def test_findings_file_feeds_the_recommendations(tmp_path: Path) -> None:
     assert doc["network_source"].endswith("analysis.json")
 
 
-def test_network_option_runs_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    class Result:
-        findings = [
-            Finding(
-                code="thin-vertical-links", severity="medium", title="Thin vertical links",
-                detail="", headline=Headline(value=0, text=""),
-            )  # fmt: skip
-        ]
-
-    fake_io = types.ModuleType("lisa.io")
-    fake_io.load_study = lambda path: ("study", path)  # type: ignore[attr-defined]
-    fake_analysis = types.ModuleType("lisa.analysis")
-    fake_analysis.analyse = lambda study: Result()  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "lisa.io", fake_io)
-    monkeypatch.setitem(sys.modules, "lisa.analysis", fake_analysis)
-    result = lisa("assess", str(DATA / "board-chair.yaml"), "--network", str(tmp_path))
+def test_network_option_runs_the_engine_as_analyse_does(demo_dir: Path, tmp_path: Path) -> None:
+    answers = str(DATA / "board-chair.yaml")
+    result = lisa("assess", answers, "--network", str(demo_dir), "--json", str(tmp_path / "a.json"))
     assert result.exit_code == 0, result.output
-    assert "vertical" in result.stdout.lower()
+    doc = json.loads((tmp_path / "a.json").read_text("utf-8"))
+    found = set(doc["assessments"][0]["network_findings"])
+    assert {"excluded-group", "thin-vertical-links"} <= found
+    # the same settings as 'lisa analyse': a threshold moved by --set changes what fires
+    result = lisa(
+        "assess", answers, "--network", str(demo_dir), "--set", "thin_links_ratio=0",
+        "--json", str(tmp_path / "b.json"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "b.json").read_text("utf-8"))
+    assert "thin-vertical-links" not in doc["assessments"][0]["network_findings"]
+    # a stored analysis of the same study is reused
+    stored = tmp_path / "analysis.json"
+    assert lisa("analyse", str(demo_dir), "--json", str(stored), "-q").exit_code == 0
+    again = lisa("assess", answers, "--network", str(demo_dir), "--analysis", str(stored))
+    assert again.exit_code == 0, again.output
+    assert lisa("assess", answers, "--analysis", str(stored)).exit_code == 2
 
 
 def test_bad_answers_exit_2_with_file_item_and_value() -> None:
@@ -140,7 +146,7 @@ def test_network_and_findings_together_are_refused(tmp_path: Path) -> None:
         "assess",
         str(DATA / "board-chair.yaml"),
         "--findings",
-        str(DATA / "analysis.json"),
+        str(tmp_path / "analysis.json"),
         "--network",
         str(tmp_path),
     )

@@ -216,25 +216,44 @@ def _answers(tmp_path: Path) -> Path:
     return path
 
 
+def _edited_analysis(edit: str) -> bytes:
+    """A real analysis JSON of a small place, with one hostile edit."""
+    import json as _json
+
+    from lisa.analysis import analyse
+    from lisa.synth import generate
+
+    doc = analyse(generate(60, seed=1)).to_dict()
+    if edit == "severity":
+        doc["findings"] = [{"code": "low-response", "severity": "dire"}]
+    elif edit == "unknown-code":
+        doc["findings"] = [{"code": "no-such-finding"}]
+    elif edit == "code-type":
+        doc["findings"] = [{"code": 5}]
+    elif edit == "findings-type":
+        doc["findings"] = {"code": "x"}
+    return _json.dumps(doc).encode()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"{not json", "not valid JSON"),
         ("{\"findings\": []}".encode("utf-16"), "not UTF-8"),
-        (b"[1, 2]", "finding 1: not a finding of 'lisa analyse'"),
-        (b'{"findings": {"code": "x"}}', "no 'findings' list"),
-        (b'{"findings": [{"code": "low-response", "severity": "dire"}]}', "low-response.severity"),
-        (b'{"findings": [{"code": "low-response", "groups": "residents"}]}', "low-response"),
-        (b'{"findings": [{"code": 5}]}', "finding 1: not a finding of 'lisa analyse'"),
-        (b'{"findings": [{"code": "no-such-finding"}]}', "'no-such-finding'"),
+        (b"[1, 2]", "not a lisa analysis of schema 2.x"),
+        (b'{"findings": [{"code": "low-response"}]}', "not a lisa analysis of schema 2.x"),
+        ("findings-type", "findings"),
+        ("severity", "findings.0"),
+        ("code-type", "findings.0"),
+        ("unknown-code", "'no-such-finding'"),
         (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
     ],
 )
 def test_bad_findings_file_is_exit_2_naming_the_file(
-    tmp_path: Path, content: bytes, message: str
+    tmp_path: Path, content: bytes | str, message: str
 ) -> None:
     findings = tmp_path / "f.json"
-    findings.write_bytes(content)
+    findings.write_bytes(_edited_analysis(content) if isinstance(content, str) else content)
     answers = _answers(tmp_path)
     before = checksums(tmp_path)
     result = runner.invoke(app, ["assess", str(answers), "--findings", str(findings)])

@@ -20,12 +20,22 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from lisa.cli._app import app, console, err_console, handles_errors
-from lisa.errors import ConfigError, LisaError, StudyNotFound
+from lisa.cli._options import (
+    AnalysisOption,
+    ImputeOption,
+    SetOption,
+    WaveOption,
+    analysis_for,
+    config_from,
+)
+from lisa.config import AnalysisConfig
+from lisa.errors import ConfigError, LisaError
 from lisa.files import atomic_write_text
 from lisa.vocabulary import CORNERS, LINKS, link_words
 
 if TYPE_CHECKING:
     from lisa.assess import Assessment, Locality
+    from lisa.findings import Finding
 
 
 class _AssessGroup(TyperGroup):
@@ -124,54 +134,25 @@ def settings() -> None:
     console.print("\nChange one with --rule NAME=VALUE (e.g. --rule stall_years=4).")
 
 
-def _finding(entry: Any, where: str) -> Any:
-    """One finding of an analysis JSON, read by the findings' own models."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from lisa.findings import AnyFinding
-
-    try:
-        return TypeAdapter(AnyFinding).validate_python(entry)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "the finding"
-        raise ConfigError(
-            f"{where}: not a finding of 'lisa analyse' ({field}: {first['msg']})"
-        ) from None
-
-
-def _read_findings(path: Path) -> list[Any]:
-    """The findings of an analysis JSON (``lisa analyse --json``)."""
-    if not path.exists():
-        raise StudyNotFound(f"no such findings file: {path}")
-    if path.stat().st_size > 200_000_000:
-        raise ConfigError(f"{path} is larger than an analysis JSON can be (200 MB)")
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}): not an analysis JSON") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
-    items = data.get("findings") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise ConfigError(f"{path} has no 'findings' list (expected an analysis JSON)")
-    return [_finding(entry, f"{path}, finding {n}") for n, entry in enumerate(items, start=1)]
-
-
 def _load_findings(
-    network: Path | None, findings: Path | None
-) -> tuple[list[Any] | None, str | None]:
+    network: Path | None,
+    findings: Path | None,
+    config: AnalysisConfig,
+    stored: Path | None,
+    quiet: bool,
+) -> tuple[list[Finding] | None, str | None]:
+    """The network findings: of a study (analysed as 'lisa analyse' would, or its stored
+    analysis), or of an analysis JSON on its own."""
     if network and findings:
         raise ConfigError("give either --network or --findings, not both")
+    if stored is not None and network is None:
+        raise ConfigError("--analysis goes with --network (the study it was computed from)")
     if findings:
-        return _read_findings(findings), str(findings)
+        from lisa.analysis import AnalysisResult
+
+        return list(AnalysisResult.from_json(findings).findings), str(findings)
     if network:
-        try:
-            from lisa.analysis import analyse
-            from lisa.io import load_study  # type: ignore[attr-defined]
-        except ImportError as exc:  # the network engine is not installed in this build
-            raise ConfigError(f"network analysis is not available: {exc}") from None
-        result = analyse(load_study(network))
+        result = analysis_for(network, config, stored=stored, quiet=quiet)
         return list(result.findings), str(network)
     return None, None
 
@@ -185,12 +166,19 @@ def run(
     ],
     network: Annotated[
         Path | None,
-        typer.Option(help="A study folder: analyse its network and use the findings."),
+        typer.Option(
+            help="A study folder: analyse its network (as 'lisa analyse' does, with the same "
+            "--set, --wave and --impute) and use the findings."
+        ),
     ] = None,
     findings: Annotated[
         Path | None,
         typer.Option(help="An analysis JSON ('lisa analyse --json') whose findings to use."),
     ] = None,
+    wave: WaveOption = None,
+    impute: ImputeOption = "none",
+    sets: SetOption = None,
+    analysis: AnalysisOption = None,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the assessment JSON to this file.")
     ] = None,
@@ -204,13 +192,14 @@ def run(
     from lisa.assess.locality import locality_summary
 
     instrument = _instrument(rules)
-    found, source = _load_findings(network, findings)
-    sets, problems = check_many(files, instrument)
+    config = config_from(sets, wave, impute)
+    found, source = _load_findings(network, findings, config, analysis, quiet)
+    answer_sets, problems = check_many(files, instrument)
     if any(p.severity == "error" for p in problems):
         raise AssessmentInvalid(problems)
     for p in problems:
         err_console.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
-    assessments = assess_sets(sets, found, instrument=instrument)
+    assessments = assess_sets(answer_sets, found, instrument=instrument)
     for assessment in assessments:
         print_assessment(assessment, quiet=quiet)
     for loc in locality_summary(assessments):
