@@ -437,3 +437,22 @@ def test_a_ties_column_named_like_an_internal_one_is_kept_apart(tmp_path: Path) 
     (folder / "ties.csv").write_text("source,target,relation,s,t,row\na,b,work,x,y,z\n", "utf-8")
     study = load_study(folder)
     assert len(study.ties) == 1
+
+
+def test_a_roster_without_ties_yet_takes_its_first_survey(tmp_path: Path) -> None:
+    """A header-only ties.csv is a survey not yet in: a warning, the default relations, and the
+    first import works (a study could not start from a roster before)."""
+    from lisa.io import read_survey_export, write_survey_ties
+
+    folder = tmp_path / "roster"
+    folder.mkdir()
+    (folder / "people.csv").write_text("id,name\na,Ann Lee\nb,Bob Ray\n", "utf-8")
+    (folder / "ties.csv").write_text("source,target,relation\n", "utf-8")
+    assert [(p.code, p.severity) for p in check_study(folder)] == [("no-ties", "warning")]
+    study = load_study(folder)
+    assert len(study.ties) == 0 and len(study.relations) == 7
+    export = tmp_path / "survey.csv"
+    export.write_text("respondent,work\nAnn Lee,Bob Ray\n", "utf-8")
+    write_survey_ties(read_survey_export(export, study), folder)
+    after = load_study(folder)
+    assert [(t.source, t.target, t.relation) for t in after.iter_ties()] == [("a", "b", "work")]

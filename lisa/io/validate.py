@@ -403,6 +403,20 @@ def _check_relations(relations: Table | None, rep: Reporter) -> list[Relation] |
 # -- the study ----------------------------------------------------------------------
 
 
+def _no_ties_yet(ties: Table) -> None:
+    """A ties table with its header and no rows is a roster whose survey is not in yet: a
+    warning, not an error, so its first survey export can be imported."""
+    ties.problems = [p for p in ties.problems if p.code != "empty-file"] + [
+        Problem(
+            "no-ties",
+            "there are no ties yet: import the survey answers (lisa import-survey) before "
+            "analysing",
+            ties.label,
+            severity="warning",
+        )
+    ]
+
+
 def build_study(
     people: Table,
     ties: Table | None,
@@ -429,6 +443,8 @@ def build_study(
         ``(study, problems)``; ``study`` is None when there is any error.
     """
     rep = Reporter()
+    if ties is not None and ties.frame.width and not ties.frame.height:
+        _no_ties_yet(ties)
     for t in (people, ties, relations):
         if t is not None:
             rep.add_table(t)
@@ -567,8 +583,11 @@ def _declared_relations(
 def _named_relations(
     table: Table, f: pl.DataFrame, seen: list[str], rep: Reporter
 ) -> list[Relation]:
-    """Without relations.csv: the relations ties.csv names, the defaults first."""
+    """Without relations.csv: the relations ties.csv names, the defaults first (all seven
+    defaults when there are no ties yet, so a roster can take its first survey)."""
     defaults = {r.name: r for r in DEFAULT_RELATIONS}
+    if not seen:
+        return list(DEFAULT_RELATIONS)
     for value in seen:
         row = int(_first_rows(f, value)[0])
         if not value:
