@@ -83,7 +83,7 @@ MODULES = [
     "lisa.assess.rules",
     "lisa.assess.settings",
     "lisa.assess.template",
-    "lisa.assess.yamlio",
+    "lisa.io.yamlio",
     "lisa.cases",
     "lisa.cases.library",
     "lisa.config",

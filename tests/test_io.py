@@ -456,3 +456,19 @@ def test_a_roster_without_ties_yet_takes_its_first_survey(tmp_path: Path) -> Non
     write_survey_ties(read_survey_export(export, study), folder)
     after = load_study(folder)
     assert [(t.source, t.target, t.relation) for t in after.iter_ties()] == [("a", "b", "work")]
+
+
+def test_a_study_folder_keeps_the_place_s_name(tmp_path: Path) -> None:
+    """The report's title is the place, not the folder's name ('study')."""
+    from lisa.synth import generate
+
+    study = generate(60, seed=1, name="Northfield partnership")
+    folder = write_study(study, tmp_path / "study")
+    assert "Northfield partnership" in (folder / "study.yaml").read_text("utf-8")
+    assert load_study(folder).name == "Northfield partnership"
+    plain = write_study(load_study(folder).without_people([]), tmp_path / "Northfield partnership")
+    assert not (plain / "study.yaml").exists()  # the folder already says it
+    (folder / "study.yaml").write_text("name: [not, text]\n", "utf-8")
+    assert [p.code for p in check_study(folder)] == ["bad-value"]
+    (folder / "study.yaml").write_text("name: a\nname: b\n", "utf-8")
+    assert [p.code for p in check_study(folder)] == ["duplicate-key"]

@@ -64,7 +64,7 @@ while True:
         write_study(a, folder)
 """
 
-STUDY_FILES = ("people.csv", "ties.csv", "relations.csv", "not_on_list.csv")
+STUDY_FILES = ("people.csv", "ties.csv", "relations.csv", "not_on_list.csv", "study.yaml")
 USER_FILES = {"NOTES.md": b"Notes about our survey.\n", "letters/reply.txt": b"Thank you.\n"}
 
 

@@ -15,7 +15,6 @@ Modules, in the order the data flows::
     items.py       the item bank (data/items.yaml) and its scales
     rules.py       the rules (data/rules.yaml) and their condition language
     instrument.py  item bank + rules + case library + settings, loaded once
-    yamlio.py      strict YAML: repeated keys and aliases are named problems
     answers.py     reading and checking YAML / CSV / Excel answer files
     combine.py     combining several assessors, with their disagreements
     inference.py   phase, confidence, stage, trajectory, triangle

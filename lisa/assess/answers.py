@@ -47,8 +47,8 @@ from lisa.assess.items import (
     parse_phase,
     suggest,
 )
-from lisa.assess.yamlio import load_yaml
 from lisa.errors import Problem, StudyNotFound
+from lisa.io.yamlio import load_yaml
 
 if TYPE_CHECKING:
     from lisa.assess.instrument import Instrument
@@ -281,7 +281,7 @@ def _binary(data: bytes) -> bool:
 
 def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     """The file's text (UTF-8, UTF-16 with a byte-order mark, or Windows-1252 with a warning)."""
-    from lisa.io.tables import _decode  # the study tables' decoding, shared
+    from lisa.io.tables import decode_text  # the study tables' decoding, shared
 
     binary = _file_problem(
         "binary",
@@ -293,7 +293,7 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     if _binary(data):
         return None, [binary]
     problems: list[Problem] = []
-    text = _decode(data, str(path), problems)
+    text = decode_text(data, str(path), problems)
     if text is None:
         return None, problems
     if "\x00" in text:  # UTF-16 with its byte-order mark, holding NUL characters

@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from lisa.assess.yamlio import load_definition
 from lisa.errors import AnswerError, DefinitionInvalid
+from lisa.io.yamlio import load_definition
 from lisa.vocabulary import (
     CORNERS,
     FACTOR_ROLES,

@@ -26,9 +26,9 @@ import yaml
 
 from lisa.assess.items import ItemBank
 from lisa.assess.settings import AssessmentSettings
-from lisa.assess.yamlio import load_definition
 from lisa.errors import DefinitionInvalid
 from lisa.findings import FINDING_CODES
+from lisa.io.yamlio import load_definition
 from lisa.vocabulary import (
     CLUSTERS,
     CORNERS,

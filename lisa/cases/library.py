@@ -223,7 +223,7 @@ def read_cases(folder: Path | Traversable) -> tuple[Case, ...]:
         is not its name; :class:`~lisa.errors.DefinitionInvalid` when a file is
         not strict YAML (a repeated key, an alias).
     """
-    from lisa.assess.yamlio import load_definition  # lisa.assess reads the library itself
+    from lisa.io.yamlio import load_definition  # lisa.assess reads the library itself
 
     if not folder.is_dir():
         raise CaseInvalid(f"{folder}: no such case library folder")

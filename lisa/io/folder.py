@@ -28,8 +28,12 @@ STUDY_TABLES = ("people.csv", "ties.csv", "relations.csv")
 #: Survey answers naming someone not on the roster, set aside by an import.
 NOT_ON_LIST_FILE = "not_on_list.csv"
 NOT_ON_LIST_COLUMNS = ("respondent", "relation", "text", "wave")
+#: The study's own description: its name (the place), when it is not the folder's name.
+ABOUT_FILE = "study.yaml"
+#: The largest study.yaml read (it holds a name).
+ABOUT_MAX_BYTES = 64 * 1024
 #: Files lisa manages in a study folder: a rewrite drops the ones the new study lacks.
-STUDY_FILES = (*STUDY_TABLES, NOT_ON_LIST_FILE)
+STUDY_FILES = (*STUDY_TABLES, NOT_ON_LIST_FILE, ABOUT_FILE)
 
 
 def study_files(path: str | Path) -> list[Path]:
@@ -76,8 +80,46 @@ def _tables(path: Path) -> tuple[Table, Table | None, Table | None, Table | None
     )
 
 
-def _name(path: Path) -> str:
-    return path.stem if path.is_file() else path.resolve().name
+def _name(path: Path) -> tuple[str, list[Problem]]:
+    """The study's name: ``study.yaml``'s ``name``, else the folder's (or workbook's) name."""
+    fallback = path.stem if path.is_file() else path.resolve().name
+    about = path / ABOUT_FILE
+    if path.is_file() or not about.is_file():
+        return fallback, []
+    if about.stat().st_size > ABOUT_MAX_BYTES:
+        return fallback, [Problem("file-too-large", "study.yaml holds only the study's name", ABOUT_FILE)]
+    from lisa.io.tables import decode_text
+    from lisa.io.yamlio import load_yaml
+
+    problems: list[Problem] = []
+    text = decode_text(about.read_bytes(), ABOUT_FILE, problems)
+    if text is None:
+        return fallback, problems
+    data, _, problems = load_yaml(text, ABOUT_FILE)
+    if problems:
+        return fallback, problems
+    if data is None:
+        return fallback, []
+    if not isinstance(data, dict) or set(data) - {"name"} or not isinstance(data.get("name", ""), str):
+        return fallback, [
+            Problem(
+                "bad-value",
+                "study.yaml may only give the study's name, as text (name: Northfield 2025)",
+                ABOUT_FILE,
+            )
+        ]
+    return (data.get("name") or "").strip() or fallback, []
+
+
+def write_about(study: Study, into: Path, folder_name: str) -> None:
+    """Write ``study.yaml`` into ``into`` when the study's name is not ``folder_name``."""
+    if study.name and study.name != folder_name:
+        import yaml
+
+        text = "# lisa study: the name reports use for this place\n"
+        (into / ABOUT_FILE).write_text(
+            text + yaml.safe_dump({"name": study.name}, allow_unicode=True), "utf-8"
+        )
 
 
 def _not_on_list(table: Table, study: Study) -> tuple[list[Unlisted], list[Problem]]:
@@ -127,11 +169,17 @@ def _not_on_list(table: Table, study: Study) -> tuple[list[Unlisted], list[Probl
 
 
 def _build(
-    tables: tuple[Table, Table | None, Table | None, Table | None], name: str, source: str | None
+    tables: tuple[Table, Table | None, Table | None, Table | None],
+    name: tuple[str, list[Problem]],
+    source: str | None,
 ) -> tuple[Study | None, list[Problem]]:
-    """build_study, then the set-aside answers against the built study."""
+    """build_study (named as study.yaml says), then the set-aside answers against the study."""
     people, ties, relations, unlisted_table = tables
-    study, problems = build_study(people, ties, relations, name=name, source=source)
+    study, problems = build_study(people, ties, relations, name=name[0], source=source)
+    if name[1]:
+        problems = [*problems, *name[1]]
+        if any(p.severity == "error" for p in name[1]):
+            return None, problems
     if study is None or unlisted_table is None:
         return study, problems
     unlisted, more = _not_on_list(unlisted_table, study)
@@ -295,7 +343,7 @@ def validate_study(study: Study, *, allow_empty: bool = False) -> Study:
             table.problems = [p for p in table.problems if p.code != "empty-file"]
     checked, problems = _build(
         (tables["people"], tables["ties"], tables["relations"], tables.get("not_on_list")),
-        study.name,
+        (study.name, []),
         study.source,
     )
     if checked is None:
@@ -379,6 +427,7 @@ def write_study(
     with atomic_folder(path, owned=STUDY_FILES) as staging:
         for sheet, frame in frames.items():
             frame.write_csv(staging / f"{sheet}.csv")
+        write_about(study, staging, path.resolve().name)
         if audit is not None:
             (staging / AUDIT_LOG).write_text(audit_text(path, audit), "utf-8")
     return path

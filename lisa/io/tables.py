@@ -191,7 +191,7 @@ def _binary(data: bytes, label: str) -> Problem | None:
     return None
 
 
-def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
+def decode_text(data: bytes, label: str, problems: list[Problem]) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -506,7 +506,7 @@ def read_csv(path: Path, label: str | None = None, *, limits: ReadLimits | None 
     binary = _binary(data, label)
     if binary is not None:
         return _empty(label, [binary])
-    text = _decode(data, label, problems)
+    text = decode_text(data, label, problems)
     if text is None:
         return _empty(label, problems)
     del data
