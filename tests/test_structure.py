@@ -93,6 +93,25 @@ PUBLIC = {
         "study_from_records", "write_report", "write_study",
     },
     "lisa.network": {"NetworkAnalysis", "analyse_network"},
+    "lisa.io": {
+        "ReadLimits", "Removal", "SurveyImport", "Table", "check_study", "delete_person",
+        "export_study", "load_study", "merge_survey", "read_csv", "read_sheet",
+        "read_survey_export", "remove_person", "study_from_records", "validate_study",
+        "write_study", "write_survey_ties",
+    },
+    "lisa.assess": {
+        "AnswerSet", "Assessment", "AssessmentDocument", "AssessmentDocumentInvalid",
+        "AssessmentInvalid", "AssessmentSettings", "CombinedAnswers", "Context", "Disagreement",
+        "HistoryEntry", "Instrument", "Item", "ItemBank", "Locality", "PHASE_NAMES",
+        "Recommendation", "Risk", "Rules", "SCHEMA_VERSION", "answers_from_mapping",
+        "assess_answers", "assess_combined", "assess_files", "assess_sets", "assessment_document",
+        "check_answers", "check_many", "combine", "for_network", "locality_summary",
+        "read_answers", "read_assessments", "read_document", "read_many", "write_json",
+    },
+    "lisa.cases": {
+        "CASE_KINDS", "Case", "CaseMatch", "UnknownCase", "case_assessment", "compare",
+        "get_case", "load_cases",
+    },
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
     },
@@ -107,11 +126,3 @@ def test_the_public_api_is_exactly_all(package: str) -> None:
     assert set(module.__all__) == PUBLIC[package]
     for name in module.__all__:
         assert getattr(module, name) is not None, name
-
-
-@pytest.mark.parametrize("package", ["lisa.io", "lisa.assess", "lisa.cases"])
-def test_every_subpackage_declares_its_api(package: str) -> None:
-    import importlib
-
-    module = importlib.import_module(package)
-    assert module.__all__ and all(hasattr(module, name) for name in module.__all__)

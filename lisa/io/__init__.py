@@ -23,10 +23,12 @@ from lisa.io.folder import (
     validate_study,
     write_study,
 )
+from lisa.io.limits import ReadLimits
 from lisa.io.survey import SurveyImport, merge_survey, read_survey_export, write_survey_ties
 from lisa.io.tables import Table, read_csv, read_sheet
 
 __all__ = [
+    "ReadLimits",
     "Removal",
     "SurveyImport",
     "Table",
