@@ -44,14 +44,18 @@ def test_a_reloaded_result_needs_its_own_study(demo_result, demo_dir: Path, tmp_
         (b'{"schema_version": "1.0"}', "schema-version"),
         (b"[1, 2, 3]", "schema-version"),
         (None, "bad-value"),  # a real document with one field edited
+        ("3.0", "schema-version"),  # a real document claiming another major version
     ],
 )
 def test_a_document_that_is_not_this_schema_is_a_named_error(
-    demo_result, tmp_path: Path, content: bytes | None, code: str  # type: ignore[no-untyped-def]
+    demo_result, tmp_path: Path, content: bytes | str | None, code: str  # type: ignore[no-untyped-def]
 ) -> None:
-    if content is None:
+    if content is None or isinstance(content, str):
         doc = demo_result.to_dict()
-        doc["combined"]["network"]["arcs"] = "many"
+        if content is None:
+            doc["combined"]["network"]["arcs"] = "many"
+        else:
+            doc["schema_version"] = content
         content = json.dumps(doc).encode()
     path = tmp_path / "a.json"
     path.write_bytes(content)

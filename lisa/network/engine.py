@@ -199,6 +199,7 @@ def analyse_network(
     responded = original.responded if original.response_known else np.ones(study.n_people, bool)
     n_resp = int(responded.sum())
     measured: dict[str | None, _Measured] = {}
+    models: dict[str, Network] = {}
     nets: dict[str | None, Net] = {}
     specs = [(r.name, r.display(), r.directed) for r in study.relations]
     for name, label, directed in [*specs, (None, "All relations combined", True)]:
@@ -210,6 +211,9 @@ def analyse_network(
         measured[name] = _measure(
             study, nets[name], label, directed, config, groupings, per_respondent, tick
         )
+        if name is not None:  # the relation's model now; its rows are dropped
+            models[name] = _model(measured[name], study.ids, Network)
+            measured[name].people = []
     tick("core consistency and mixing")
     relation_cores = {r.name: measured[r.name].core for r in study.relations}
     consistency, counts = cores.consistency(
@@ -232,7 +236,7 @@ def analyse_network(
             samples=next((m.stats.samples for m in measured.values() if m.stats.samples), None),
         ),
         response=response.response_summary(original, config, imputed),
-        relations={r.name: _model(measured[r.name], study.ids, Network) for r in study.relations},
+        relations={r.name: models[r.name] for r in study.relations},
         combined=_model(measured[None], study.ids, CombinedNetwork),  # type: ignore[arg-type]
         core_consistency=consistency,
         layers=mixing.layer_mixing(combined_net, study.group_values("layer"), config),
