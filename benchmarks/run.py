@@ -238,19 +238,19 @@ def bench_ratio(n_people: int) -> dict[str, float]:
     study = lisa.generate(n_people, seed=2, preset="appendix-c")
     config = lisa.AnalysisConfig()
     t0 = time.perf_counter()
-    ours = analyse_network(study, config).to_dict()
+    ours = analyse_network(study, config)  # the typed result, models built
     t1 = time.perf_counter()
     ref = networkx_reference(study)
     t2 = time.perf_counter()
     # the two must agree, or the ratio means nothing
     worst = 0.0
     for rel, block in ref.items():
-        people = (ours["combined"] if rel == "combined" else ours["relations"][rel])["people"]
+        people = ours.network(None if rel == "combined" else rel).people
         for i, pid in enumerate(study.ids):
-            worst = max(worst, abs(people[pid]["betweenness"] - block["bc"][i]))
-            worst = max(worst, abs((people[pid]["closeness"] or 0) - block["cl"][i]))
-            assert people[pid]["coreness"] == block["core"][i]
-            assert people[pid]["in_degree"] == block["in"][i]
+            worst = max(worst, abs(people[pid].betweenness - block["bc"][i]))
+            worst = max(worst, abs(people[pid].closeness - block["cl"][i]))
+            assert people[pid].coreness == block["core"][i]
+            assert people[pid].in_degree == block["in"][i]
     return {
         "people": n_people,
         "ties": len(study.ties),
@@ -258,7 +258,7 @@ def bench_ratio(n_people: int) -> dict[str, float]:
         "networkx_seconds": t2 - t1,
         "ratio": (t2 - t1) / (t1 - t0),
         "max_abs_difference": worst,
-        "lisa_exact": bool(ours["computation"]["exact"]),
+        "lisa_exact": ours.computation.exact,
     }
 
 
