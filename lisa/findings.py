@@ -586,7 +586,7 @@ def _link_name(link: LayerLink) -> str:
 
 
 def _thin_headline(thin: Sequence[LayerLink]) -> Headline:
-    return Headline(value=len(thin), text=f"{len(thin)} thin")
+    return Headline(value=len(thin), text=f"{len(thin)} thin link" + ("s" if len(thin) != 1 else ""))
 
 
 @rule("thin-horizontal-links")
