@@ -432,21 +432,26 @@ def _excluded_groups(result: NetworkAnalysis, config: AnalysisConfig) -> list[tu
     return out
 
 
-def _core_ties(
-    result: NetworkAnalysis, study: Study, grouping: str, group: str
-) -> tuple[int, int, int]:
-    """(members, nominations of the core by them, nominations of them by the core)."""
-    core = set(result.core_consistency.stable_core) or {
-        pid for pid, p in result.combined.people.items() if p.core
-    }
-    src, tgt, _ = study.arcs(None)
-    in_core = np.array([pid in core for pid in study.ids], bool)
-    members = np.array([v == group for v in study.group_values(grouping)], bool)
-    return (
-        int(members.sum()),
-        int(np.sum(members[src] & in_core[tgt])),
-        int(np.sum(in_core[src] & members[tgt])),
-    )
+class _CoreTies:
+    """Nominations between a group and the core (the stable core, else everyone in the
+    combined core), on the combined network's arcs, read once for every group."""
+
+    def __init__(self, result: NetworkAnalysis, study: Study):
+        core = set(result.core_consistency.stable_core) or {
+            pid for pid, p in result.combined.people.items() if p.core
+        }
+        self.study = study
+        self.src, self.tgt, _ = study.arcs(None)
+        self.in_core = np.array([pid in core for pid in study.ids], bool)
+
+    def of(self, grouping: str, group: str) -> tuple[int, int, int]:
+        """(members, nominations of the core by them, nominations of them by the core)."""
+        members = np.array([v == group for v in self.study.group_values(grouping)], bool)
+        return (
+            int(members.sum()),
+            int(np.sum(members[self.src] & self.in_core[self.tgt])),
+            int(np.sum(self.in_core[self.src] & members[self.tgt])),
+        )
 
 
 @rule("excluded-group")
@@ -458,9 +463,10 @@ def excluded_group(
     if not found:
         return None
     groups = []
+    ties = _CoreTies(result, study)
     for label, grouping, group in found:
         g = result.core_consistency.by_group[grouping][group]
-        members, to_core, from_core = _core_ties(result, study, grouping, group)
+        members, to_core, from_core = ties.of(grouping, group)
         excluded = to_core > 2 * max(from_core, 1) and to_core / max(members, 1) >= 1
         groups.append(
             ExcludedGroup(

@@ -140,6 +140,13 @@ class Pseudonymiser:
         #: People still in a cell under ``min_cell`` after coarsening (sector × layer too small).
         self.still_small = sum(1 for c in cells.values() if c < min_cell for _ in range(c))
 
+    @classmethod
+    def of(cls, study: Study, pseudonymise: bool | Pseudonymiser) -> Pseudonymiser | None:
+        """The run's own pseudonymiser, a fresh one for ``True``, or None for ``False``."""
+        if isinstance(pseudonymise, Pseudonymiser):
+            return pseudonymise
+        return cls(study) if pseudonymise else None
+
     def code(self, person_id: str) -> str:
         return self.mapping[person_id]
 

@@ -20,7 +20,6 @@ import typer
 
 from lisa.config import AnalysisConfig, ImputeMode, parse_assignments
 from lisa.errors import ConfigError
-from lisa.privacy import MIN_CELL
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
@@ -86,7 +85,6 @@ KeyOption = Annotated[
         "apart from the release).",
     ),
 ]
-DEFAULT_MIN_CELL = MIN_CELL
 
 
 def config_from(

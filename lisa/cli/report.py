@@ -14,7 +14,6 @@ import typer
 
 from lisa.cli._app import app, console, handles_errors
 from lisa.cli._options import (
-    DEFAULT_MIN_CELL,
     AnalysisOption,
     ImputeOption,
     MinCellOption,
@@ -28,6 +27,7 @@ from lisa.cli._options import (
     config_from,
     pseudonymiser_for,
 )
+from lisa.privacy import MIN_CELL
 
 if TYPE_CHECKING:
     from lisa.assess import Assessment
@@ -55,7 +55,7 @@ def report(
         Path | None, typer.Option("--pdf", help="Also write the report as a PDF (board papers).")
     ] = None,
     pseudonymise: PseudonymiseOption = False,
-    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    min_cell: MinCellOption = MIN_CELL,
     assessment: Annotated[
         list[Path] | None,
         typer.Option(

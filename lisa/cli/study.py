@@ -14,7 +14,6 @@ import typer
 
 from lisa.cli._app import app, console, err_console, handles_errors
 from lisa.cli._options import (
-    DEFAULT_MIN_CELL,
     AnalysisOption,
     ImputeOption,
     JsonOption,
@@ -36,6 +35,7 @@ from lisa.cli._render import analysis_progress, print_problems, print_settings, 
 from lisa.config import AnalysisConfig
 from lisa.io.export import ExportFormat
 from lisa.io.folder import StudyFormat
+from lisa.privacy import MIN_CELL
 from lisa.synth import Preset
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ def analyse(
     impute: ImputeOption = "none",
     sets: SetOption = None,
     pseudonymise: PseudonymiseOption = False,
-    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    min_cell: MinCellOption = MIN_CELL,
     pseudonym_key: KeyOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
 ) -> None:
@@ -214,7 +214,7 @@ def export(
     sets: SetOption = None,
     analysis: AnalysisOption = None,
     pseudonymise: PseudonymiseOption = False,
-    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    min_cell: MinCellOption = MIN_CELL,
     pseudonym_key: KeyOption = None,
 ) -> None:
     """Export a study's network to GraphML, GEXF or CSV for Gephi, Kumu, UCINET and others."""

@@ -118,13 +118,7 @@ def export_study(
     if relation is not None:
         study.relation(relation)  # UnknownRelation with the known names
     path = Path(path)
-    pseudonymiser = (
-        pseudonymise
-        if isinstance(pseudonymise, Pseudonymiser)
-        else Pseudonymiser(study)
-        if pseudonymise
-        else None
-    )
+    pseudonymiser = Pseudonymiser.of(study, pseudonymise)
     node_ids, cols = _node_table(study, metrics, relation, pseudonymiser)
     src, tgt, rels, weight = _edges(study, relation, pseudonymiser)
     if fmt == "csv":

@@ -22,7 +22,6 @@ from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
 from lisa.report.sections import cores, layers, method, network_map, resilience, response
-from lisa.report.sections.common import pseudonymiser_for
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
@@ -220,7 +219,7 @@ def build_report(
     ReportModel
         Every section's content; lay it out with :func:`lisa.report.render_html`.
     """
-    pseudonymiser = pseudonymiser_for(result.study, pseudonymise)
+    pseudonymiser = Pseudonymiser.of(result.study, pseudonymise)
     views = innovation_views(assessments)
     found = finding_views(result, pseudonymiser)
     recs = _assessment_recommendations(views) + network_recommendations(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lisa.privacy import Pseudonymiser
 
@@ -19,8 +19,3 @@ def label(result: AnalysisResult, pid: str, pseudonymiser: Pseudonymiser | None)
     return f"{s.names[i] or s.ids[i]} ({s.organisations[i] or s.sectors[i]})"
 
 
-def pseudonymiser_for(study: Any, pseudonymise: bool | Pseudonymiser) -> Pseudonymiser | None:
-    """The run's pseudonymiser, a fresh one, or None for a report that names people."""
-    if isinstance(pseudonymise, Pseudonymiser):
-        return pseudonymise
-    return Pseudonymiser(study) if pseudonymise else None
