@@ -238,12 +238,25 @@ class IsolatedPeople(Finding):
     evidence: IsolatedEvidence
 
 
+class NetworkingReference(ResultModel):
+    """The other places high-networking was judged against (``lisa compare``)."""
+
+    name: str = Field(description="The reference set, as the user named it.")
+    places: int = Field(description="Places in the set with a networking level.")
+    quantile: float = Field(description="The quantile a place must be above (the setting).")
+
+
 class HighNetworkingEvidence(ResultModel):
     """The numbers behind high-networking."""
 
     mean_ties_per_respondent: float
     by_relation: dict[str, float]
-    benchmark: float
+    benchmark: float = Field(
+        description="The level to reach: the fixed setting, or the reference set's quantile."
+    )
+    reference: NetworkingReference | None = Field(
+        default=None, description="The set the benchmark came from (null: the fixed setting)."
+    )
 
 
 class HighNetworking(Finding):
@@ -698,25 +711,56 @@ def high_networking(
     per_relation = {
         name: block.network.ties_per_respondent for name, block in result.relations.items()
     }
+    return networking_finding(per_relation, config)
+
+
+def networking_finding(
+    per_relation: dict[str, float],
+    config: AnalysisConfig,
+    reference: tuple[str, Sequence[float]] | None = None,
+) -> HighNetworking | None:
+    """high-networking from the people named per respondent in each relation.
+
+    Without a ``reference`` the mean must reach ``config.high_networking_ties``.
+    With one — (the set's name, the other places' networking levels) of at
+    least ``config.reference_min_places`` places — it must be above the set's
+    ``config.high_networking_reference_quantile`` (NumPy's linear quantile);
+    a smaller set is not used and the fixed number applies.
+    """
     if not per_relation:
         return None
     mean = float(np.mean(list(per_relation.values())))
-    if mean < config.high_networking_ties:
+    used: NetworkingReference | None = None
+    benchmark = config.high_networking_ties
+    if reference is not None and len(reference[1]) >= config.reference_min_places:
+        q = config.high_networking_reference_quantile
+        used = NetworkingReference(name=reference[0], places=len(reference[1]), quantile=q)
+        benchmark = float(np.quantile(np.asarray(reference[1], float), q))
+        if mean <= benchmark:
+            return None
+    elif mean < benchmark:
         return None
     best = max(per_relation, key=lambda k: per_relation[k])
+    against = (
+        f"above the upper {100 * (1 - used.quantile):g}% of the {used.places} places of "
+        f"'{used.name}' (their {100 * used.quantile:g}th percentile is {benchmark:.1f})"
+        if used
+        else f"at or above the benchmark of {benchmark:g}"
+    )
     return HighNetworking(
         severity="info",
         title=f"High level of networking ({mean:.1f} people named per network)",
         detail=(
             f"Respondents name on average {mean:.1f} people in each of the {len(per_relation)} "
-            f"networks (most in '{best}': {per_relation[best]:.1f}), at or above the "
-            f"benchmark of {config.high_networking_ties:g}. Many people are actively using "
-            "their networks — the study saw this as a strength in its innovative area."
+            f"networks (most in '{best}': {per_relation[best]:.1f}), {against}. Many people "
+            "are actively using their networks — the study saw this as a strength in its "
+            "innovative area."
         ),
         headline=Headline(value=mean, text=f"{mean:.1f} per network"),
         evidence=HighNetworkingEvidence(
             mean_ties_per_respondent=mean,
             by_relation=per_relation,
-            benchmark=config.high_networking_ties,
+            benchmark=benchmark,
+            reference=used,
         ),
     )
