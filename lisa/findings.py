@@ -742,8 +742,8 @@ def networking_finding(
         return None
     best = max(per_relation, key=lambda k: per_relation[k])
     against = (
-        f"above the upper {100 * (1 - used.quantile):g}% of the {used.places} places of "
-        f"'{used.name}' (their {100 * used.quantile:g}th percentile is {benchmark:.1f})"
+        f"above the {100 * used.quantile:g}th percentile ({benchmark:.1f}) of the "
+        f"{used.places} other places in '{used.name}'"
         if used
         else f"at or above the benchmark of {benchmark:g}"
     )
