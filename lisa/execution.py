@@ -30,6 +30,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -148,22 +149,47 @@ def _sequential(call: _Call[T, R], items: Sequence[T], tick: Callable[[], None])
     return out
 
 
+def _pool(
+    call: _Call[T, R], items: Sequence[T], indices: Sequence[int], workers: int
+) -> Iterator[tuple[int, _Done | None]]:
+    """(index, record) as each item finishes in a fresh pool; None where the pool broke."""
+    context = multiprocessing.get_context("forkserver")  # fresh workers: no thread state copied
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[Future[_Done], int] = {pool.submit(call, items[k]): k for k in indices}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except BrokenProcessPool:
+                yield futures[future], None
+
+
 def _processes(
     call: _Call[T, R], items: Sequence[T], workers: int, tick: Callable[[], None]
 ) -> list[_Done]:
-    """Local worker processes, started fresh (forkserver): no thread state is copied."""
-    context = multiprocessing.get_context("forkserver")
+    """Local worker processes. A worker that dies (killed, out of memory) breaks its pool:
+    the items it took down are run again, each alone, so only the one that kills its worker
+    fails."""
     done: list[_Done | None] = [None] * len(items)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[_Done], int] = {pool.submit(call, it): k for k, it in enumerate(items)}
-        for future in as_completed(futures):
-            done[futures[future]] = _collected(future.result, futures[future])
+    broken = []
+    for k, record in _pool(call, items, range(len(items)), workers):
+        if record is None:
+            broken.append(k)
+        else:
+            done[k] = record
             tick()
+    for k in sorted(broken):
+        record = next(_pool(call, items, [k], 1))[1]
+        done[k] = record or _Done(
+            error="WorkerDied",
+            message="the worker process stopped (killed, or out of memory)",
+            lisa_error=False,
+        )
+        tick()
     return [d for d in done if d is not None]
 
 
 def _collected(get: Callable[[], _Done], index: int) -> _Done:
-    """A finished call's record; a worker that died (killed, out of memory) is a failure."""
+    """A finished Dask call's record; a worker lost for good is a failure of that item."""
     try:
         return get()
     except Exception as exc:
@@ -196,9 +222,9 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
 def _dask(call: _Call[T, R], items: Sequence[T], scheduler: Any, tick: Callable[[], None]) -> tuple[
     list[_Done], int
 ]:
+    client, owned = _client(scheduler)
     from distributed import as_completed as dask_completed
 
-    client, owned = _client(scheduler)
     try:
         workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
         futures = client.map(call, list(items), pure=False)
