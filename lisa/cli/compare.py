@@ -74,29 +74,23 @@ OVERVIEW = ("networking", "density", "core_share", "core_overlap", "ei_sector", 
 
 
 def print_comparison(c: Comparison) -> None:
-    """One row per place: key indicators with percentiles, and the place most alike."""
+    """Each place in a few lines: key indicators with percentiles, and the places most alike."""
     from lisa.compare.indicators import label_of
 
-    table = Table(title=f"Places compared: {escape(c.reference)}", title_justify="left")
-    table.add_column("place")
-    table.add_column("people", justify="right")
-    for key in OVERVIEW:
-        table.add_column(label_of(key), justify="right")
-    table.add_column("most alike")
-    table.add_column("high networking")
+    console.print(f"[bold]Places compared: {escape(c.reference)}[/]", highlight=False)
     for p in c.places:
-        alike = p.most_alike[0].name if p.most_alike else "–"
-        table.add_row(
-            escape(p.place.name),
-            f"{p.place.people:,}",
-            *(_cell(p, k) for k in OVERVIEW),
-            escape(alike),
-            "yes" if p.high_networking else "no",
+        alike = ", ".join(f"{escape(a.name)} ({a.distance:.2f})" for a in p.most_alike) or "–"
+        figures = " · ".join(f"{label_of(k)} {_cell(p, k)}" for k in OVERVIEW)
+        console.print(
+            f"\n[bold]{escape(p.place.name)}[/] ({p.place.people:,} people"
+            + (", high networking" if p.high_networking else "")
+            + f")\n  {figures}\n  most alike: {alike}",
+            highlight=False,
         )
-    console.print(table)
     console.print(
-        "pNN: percentile among the other places (mid-rank rule, docs/compare.md); "
-        f"'k/n below' where fewer than {c.reference_min_places} others have the indicator.",
+        "\npNN: percentile among the other places (mid-rank rule, docs/compare.md); "
+        f"'k/n below' where fewer than {c.reference_min_places} others have the indicator; "
+        "--place NAME shows every indicator.",
         highlight=False,
     )
 
