@@ -187,3 +187,19 @@ def test_a_hostile_pack_is_refused_by_name(
     assert "benchmark pack" in done.output
     assert not out.exists()
     assert checksums(region, bad, pack_file) == before
+
+
+def test_the_pack_schema_and_reference_are_generated_from_the_models() -> None:
+    """lisa/schema/pack.schema.json and docs/compare.md's reference are current."""
+    from lisa.compare.schema import generated
+
+    for path, text in generated().items():
+        assert path.read_text("utf-8") == text, f"{path} is stale: run python -m lisa.compare.schema"
+
+
+def test_a_written_pack_validates_against_its_json_schema(pack_file: Path) -> None:
+    import jsonschema
+
+    from lisa.compare.schema import pack_schema
+
+    jsonschema.validate(json.loads(pack_file.read_text("utf-8")), pack_schema())

@@ -188,7 +188,7 @@ class PlaceIndicators(ResultModel):
 
     name: str = Field(description="The place (the study's name, or as the pack says).")
     people: int = Field(description="People on the roster.")
-    respondents: int
+    respondents: int = Field(description="People who answered the survey.")
     relations: list[str] = Field(description="The relations surveyed.")
     values: dict[str, float | None] = Field(
         description="Indicator key → value (null where undefined or withheld)."

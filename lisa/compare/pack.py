@@ -60,12 +60,14 @@ class PackInvalid(InputInvalid):
 class BenchmarkPack(ResultModel):
     """A benchmark pack: the indicators of one or more places, nothing about any person."""
 
-    format: Literal["lisa-benchmark-pack"] = "lisa-benchmark-pack"
+    format: Literal["lisa-benchmark-pack"] = Field(
+        "lisa-benchmark-pack", description="What the file is: always this text."
+    )
     pack_version: str = Field(PACK_VERSION, description="Semantic version of this shape.")
     lisa_version: str = Field(description="The lisa that wrote the pack.")
     name: str = Field(description="The set of places, as it is cited in comparisons.")
     min_cell: int = Field(description="Small-cell threshold the pack was checked with.")
-    places: list[PlaceIndicators]
+    places: list[PlaceIndicators] = Field(description="One record per place, in the order given.")
 
 
 def _text_problems(text: str, where: str) -> list[Problem]:
