@@ -18,6 +18,7 @@ from rich.table import Table
 
 from lisa.cli._app import app, console, err_console, handles_errors
 from lisa.cli._options import JsonOption, QuietOption, SetOption, config_from
+from lisa.errors import ConfigError
 
 if TYPE_CHECKING:
     from lisa.compare.run import Comparison, Gathered
@@ -138,6 +139,17 @@ def _write_pack(got: Gathered, path: Path, name: str | None) -> Path:
     return write_pack(pack, path)
 
 
+def _write_report(result: Comparison, got: Gathered, place: str, out: Path, quiet: bool) -> None:
+    """The place's locality report, analysed again here with the same settings."""
+    from lisa.cli._options import analysis_for
+    from lisa.compare.run import study_of
+    from lisa.report import write_report
+
+    analysis = analysis_for(study_of(got, place), got.config, quiet=quiet)
+    for path in write_report(analysis, out, comparison=result):
+        err_console.print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
+
+
 @app.command()
 @handles_errors
 def compare(
@@ -150,6 +162,14 @@ def compare(
     place: Annotated[
         str | None, typer.Option("--place", help="Show every indicator of this place.")
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="With --place: write that place's locality report (HTML), with the section "
+            "'Compared with other places'.",
+        ),
+    ] = None,
     name: PackName = None,
     sets: SetOption = None,
     workers: WorkersOption = None,
@@ -161,7 +181,9 @@ def compare(
     from lisa.files import atomic_write_text
 
     config = config_from(sets)
-    _check_targets(places, [p for p in (json_out, write_pack) if p is not None])
+    if report is not None and place is None:
+        raise ConfigError("--report needs --place NAME: the place the report is about")
+    _check_targets(places, [p for p in (json_out, write_pack, report) if p is not None])
     result, got = run_compare(
         places, config, reference=name, workers=workers, scheduler=scheduler, progress=not quiet
     )
@@ -171,6 +193,8 @@ def compare(
         err_console.print(f"Wrote {json_out}", highlight=False)
     if write_pack is not None:
         err_console.print(f"Wrote {_write_pack(got, write_pack, name)}", highlight=False)
+    if report is not None and place is not None:
+        _write_report(result, got, place, report, quiet)
     print_place(shown) if shown is not None else print_comparison(result)
     _report_failures(got.failures)
     if got.failures:

@@ -110,7 +110,8 @@ class Gathered:
 
     places: list[PlaceIndicators]
     failures: list[Failure]
-    study_paths: list[Path]
+    study_paths: dict[str, Path]  # each analysed place's study, by the place's name
+    config: AnalysisConfig  # the settings every place was analysed with
 
 
 def gather(
@@ -143,8 +144,23 @@ def gather(
             + ", ".join(f"'{n}'" for n in twins)
             + " (rename one in its study.yaml, or leave one out)"
         )
-    ok = [p for k, p in enumerate(studies) if k not in {f.index for f in outcome.failures}]
-    return Gathered(places, outcome.failures, ok)
+    done = {r.name: studies[k] for k, r in enumerate(outcome.results) if r is not None}
+    return Gathered(places, outcome.failures, done, config)
+
+
+def study_of(got: Gathered, name: str) -> Path:
+    """The study folder a place was read from (a place from a pack has none).
+
+    Raises
+    ------
+    ConfigError
+        No analysed study has that name.
+    """
+    if name not in got.study_paths:
+        raise ConfigError(
+            f"'{name}' is not one of the studies analysed (a place from a pack has no study)"
+        )
+    return got.study_paths[name]
 
 
 def compare(
@@ -209,4 +225,4 @@ def pack_of(got: Gathered, name: str) -> BenchmarkPack:
     """A benchmark pack of the gathered places, checked against their rosters."""
     from lisa.io import load_study
 
-    return make_pack(got.places, name, [load_study(p) for p in got.study_paths])
+    return make_pack(got.places, name, [load_study(p) for p in got.study_paths.values()])

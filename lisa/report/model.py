@@ -21,7 +21,8 @@ from lisa.privacy import Pseudonymiser
 from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
-from lisa.report.sections import cores, layers, method, network_map, resilience, response
+from lisa.report.sections import compare, cores, layers, method, network_map, resilience, response
+from lisa.report.sections.compare import CompareView
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
@@ -40,6 +41,7 @@ from lisa.sources import DOCUMENTS
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.compare import Comparison
 
 __all__ = [
     "SECTIONS",
@@ -96,11 +98,15 @@ class ReportModel:
     bibliography: list[Reference]
     bibliography_cited: bool  # False: nothing is cited, the list is every source of the method
     extra: dict[str, Any] = field(default_factory=dict)
+    comparison: CompareView | None = None  # with other places (lisa compare --report)
 
     @property
     def sections(self) -> list[tuple[str, str]]:
         """(anchor, heading) of every section, in order: the table of contents."""
-        return list(SECTIONS)
+        if self.comparison is None:
+            return list(SECTIONS)
+        at = [a for a, _ in SECTIONS].index("resilience") + 1
+        return [*SECTIONS[:at], (compare.ANCHOR, compare.HEADING), *SECTIONS[at:]]
 
 
 #: The sections after the executive summary, in order: (anchor, heading).
@@ -195,6 +201,7 @@ def build_report(
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
     seed: int = 0,
+    comparison: Comparison | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -213,6 +220,9 @@ def build_report(
         The report title (default: the study's name).
     seed
         Seed of the map layout (the same seed gives the same picture).
+    comparison
+        This place among others (:func:`lisa.compare.compare`): adds the section
+        "Compared with other places". The place is found by the study's name.
 
     Returns
     -------
@@ -237,4 +247,7 @@ def build_report(
         caveats=method.caveats(result, pseudonymiser is not None),
         bibliography=sources or bibliography(list(DOCUMENTS)),
         bibliography_cited=bool(sources),
+        comparison=compare.compare_section(comparison, result.study_summary.name)
+        if comparison is not None
+        else None,
     )
