@@ -45,6 +45,8 @@ R = TypeVar("R")
 
 Backend = Literal["sequential", "processes", "dask"]
 
+#: Modules the local workers' fork server imports once, so each worker starts with them.
+PRELOAD = ("lisa.analysis", "lisa.io")
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 CONNECT_TIMEOUT = 10.0
 
@@ -154,6 +156,7 @@ def _pool(
 ) -> Iterator[tuple[int, _Done | None]]:
     """(index, record) as each item finishes in a fresh pool; None where the pool broke."""
     context = multiprocessing.get_context("forkserver")  # fresh workers: no thread state copied
+    context.set_forkserver_preload(list(PRELOAD))  # workers fork with these already imported
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures: dict[Future[_Done], int] = {pool.submit(call, items[k]): k for k in indices}
         for future in as_completed(futures):
