@@ -47,6 +47,8 @@ Backend = Literal["sequential", "processes", "dask"]
 
 #: Modules the local workers' fork server imports once, so each worker starts with them.
 PRELOAD = ("lisa.analysis", "lisa.io")
+#: The longest failure message kept (the head of an error listing many problems).
+MAX_MESSAGE = 2000
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 CONNECT_TIMEOUT = 10.0
 
@@ -95,6 +97,12 @@ class _Done:
     detail: str = ""
 
 
+def _short(message: str) -> str:
+    """A failure's message, cut at :data:`MAX_MESSAGE` characters (a study with thousands of
+    problems says how many)."""
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + " …"
+
+
 @dataclass(frozen=True)
 class _Call(Generic[T, R]):
     """The function and one item, as a picklable call that never raises."""
@@ -105,11 +113,11 @@ class _Call(Generic[T, R]):
         try:
             return _Done(value=self.func(item))
         except LisaError as exc:
-            return _Done(error=type(exc).__name__, message=str(exc))
+            return _Done(error=type(exc).__name__, message=_short(str(exc)))
         except Exception as exc:  # a bug in one item must not stop the others
             return _Done(
                 error=type(exc).__name__,
-                message=str(exc),
+                message=_short(str(exc)),
                 lisa_error=False,
                 detail="".join(traceback.format_exception_only(exc)).strip(),
             )

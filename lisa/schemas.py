@@ -171,19 +171,23 @@ def generated() -> dict[Path, str]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m lisa.schemas [--check]``: rewrite (or check) the generated files."""
-    args = sys.argv[1:] if argv is None else argv
-    stale = [p for p, text in generated().items() if not p.is_file() or p.read_text("utf-8") != text]
+def regenerate(files: dict[Path, str], args: list[str], command: str) -> int:
+    """Rewrite each generated file, or with ``--check`` in ``args`` list the stale ones (exit 1)."""
+    stale = [p for p, text in files.items() if not p.is_file() or p.read_text("utf-8") != text]
     if "--check" in args:
         for p in stale:
-            print(f"out of date: {p} (run python -m lisa.schemas)")
+            print(f"out of date: {p} (run {command})")
         return 1 if stale else 0
     from lisa.files import atomic_write_text
 
-    for p, text in generated().items():
+    for p, text in files.items():
         atomic_write_text(p, text)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lisa.schemas [--check]``: rewrite (or check) the generated files."""
+    return regenerate(generated(), sys.argv[1:] if argv is None else argv, "python -m lisa.schemas")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -122,13 +122,15 @@ def print_place(p: PlaceComparison) -> None:
         console.print(escape(p.high_networking.detail), highlight=False)
 
 
-def _report_failures(failures: list[Failure]) -> None:
+def _finish(failures: list[Failure]) -> None:
+    """List the places that failed, last, and exit 1 if any did."""
     for f in failures:
         err_console.print(f"[red]failed[/] {escape(str(f))}", highlight=False)
     if failures:
         err_console.print(
             f"[bold red]{len(failures)} place(s) could not be compared; the others were.[/]"
         )
+        raise typer.Exit(1)
 
 
 def _write_pack(got: Gathered, path: Path, name: str | None) -> Path:
@@ -196,9 +198,7 @@ def compare(
     if report is not None and place is not None:
         _write_report(result, got, place, report, quiet)
     print_place(shown) if shown is not None else print_comparison(result)
-    _report_failures(got.failures)
-    if got.failures:
-        raise typer.Exit(1)
+    _finish(got.failures)
 
 
 @app.command()
@@ -219,10 +219,7 @@ def pack(
     got = gather(places, config_from(sets), workers=workers, scheduler=scheduler,
                  progress=not quiet)  # fmt: skip
     if not got.places:
-        _report_failures(got.failures)
-        raise typer.Exit(1)
+        _finish(got.failures)
     path = _write_pack(got, out, name)
     console.print(f"Wrote {path}: {len(got.places)} places", highlight=False)
-    _report_failures(got.failures)
-    if got.failures:
-        raise typer.Exit(1)
+    _finish(got.failures)

@@ -19,7 +19,7 @@ from typing import Any
 
 from lisa.compare.indicators import INDICATORS
 from lisa.compare.pack import PACK_VERSION, BenchmarkPack
-from lisa.schemas import _all_required, _table
+from lisa.schemas import _all_required, _table, regenerate
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schema" / "pack.schema.json"
@@ -76,16 +76,7 @@ def generated() -> dict[Path, str]:
 def main(argv: list[str] | None = None) -> int:
     """``python -m lisa.compare.schema [--check]``: rewrite (or check) the generated files."""
     args = sys.argv[1:] if argv is None else argv
-    stale = [p for p, text in generated().items() if not p.is_file() or p.read_text("utf-8") != text]
-    if "--check" in args:
-        for p in stale:
-            print(f"out of date: {p} (run python -m lisa.compare.schema)")
-        return 1 if stale else 0
-    from lisa.files import atomic_write_text
-
-    for p, text in generated().items():
-        atomic_write_text(p, text)
-    return 0
+    return regenerate(generated(), args, "python -m lisa.compare.schema")
 
 
 if __name__ == "__main__":  # pragma: no cover
