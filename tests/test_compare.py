@@ -201,7 +201,7 @@ def test_a_failing_place_is_reported_and_the_others_are_compared(region: Path, t
     assert len(result.places) == len(PLACES)
     [failure] = result.failures
     assert failure.source == str(broken) and failure.error == "StudyInvalid"
-    assert "could not be compared" in done.output
+    assert "could not be analysed" in done.output
     assert checksums(broken) == before
 
 

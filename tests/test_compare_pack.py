@@ -203,3 +203,22 @@ def test_a_written_pack_validates_against_its_json_schema(pack_file: Path) -> No
     from lisa.compare.schema import pack_schema
 
     jsonschema.validate(json.loads(pack_file.read_text("utf-8")), pack_schema())
+
+
+def test_compare_can_write_the_pack_too(region: Path, pack_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "also.json"
+    done = runner.invoke(app, ["compare", str(region), "--write-pack", str(out), "--name",
+                               "North 2026", "-q"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert read_pack(out) == read_pack(pack_file)
+
+
+def test_a_pack_is_written_without_the_place_that_failed(region: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    write_study(generate(50, seed=4, name="Broken"), broken)
+    (broken / "ties.csv").write_bytes(b"\xff\xfe\x00garbage")
+    out = tmp_path / "p.json"
+    done = runner.invoke(app, ["pack", str(region), str(broken), "-o", str(out), "-q"])
+    assert done.exit_code == 1
+    assert [p.name for p in read_pack(out).places] == [f"Borough {k}" for k in range(5)]
+    assert "could not be analysed" in done.output

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +122,24 @@ def test_bad_arguments_are_named() -> None:
 def test_no_items_is_an_empty_outcome() -> None:
     out = run_many(abs, [], progress=False)
     assert out.results == [] and out.failures == [] and out.backend == "sequential"
+
+
+def test_comparing_places_on_dask_equals_the_local_run_and_reports_a_failing_place(
+    cluster: str, tmp_path: Path
+) -> None:
+    """lisa compare on the cluster: the same comparison as in this process, and a broken
+    study is listed while the others are compared."""
+    from lisa.compare import compare
+    from lisa.io import write_study
+
+    for k in range(4):
+        write_study(generate(60 + 20 * k, seed=k, name=f"Site {k}"), tmp_path / f"site{k}")
+    broken = tmp_path / "site9"
+    write_study(generate(50, seed=9, name="Site 9"), broken)
+    (broken / "people.csv").write_text("id,name\n", "utf-8")
+    local, _ = compare([tmp_path], workers=1, progress=False)
+    dask, got = compare([tmp_path], scheduler=cluster, progress=False)
+    assert dask.model_dump() == local.model_dump()
+    assert [p.place.name for p in dask.places] == [f"Site {k}" for k in range(4)]
+    [failure] = dask.failures
+    assert failure.source == str(broken) and failure.error == "StudyInvalid"

@@ -128,7 +128,7 @@ def _finish(failures: list[Failure]) -> None:
         err_console.print(f"[red]failed[/] {escape(str(f))}", highlight=False)
     if failures:
         err_console.print(
-            f"[bold red]{len(failures)} place(s) could not be compared; the others were.[/]"
+            f"[bold red]{len(failures)} place(s) could not be analysed; the others were used.[/]"
         )
         raise typer.Exit(1)
 
