@@ -9,10 +9,11 @@ line, the report and ``docs/compare.md`` use; the networking level of each
 relation adds one indicator per relation (``networking.<relation>``),
 compared only among places that have that relation.
 
-Indicators that rest on what respondents said (networking, reciprocity...)
-are withheld (``None``) for a place with fewer respondents than the
-small-cell threshold :data:`lisa.privacy.MIN_CELL`: an average over two or
-three people is about those people.
+Every indicator but the response rate rests on what respondents said (the
+ties are their answers), and all of them are withheld (``None``) for a place
+with fewer respondents than the small-cell threshold
+:data:`lisa.privacy.MIN_CELL`: a figure from two or three people's answers is
+about those people.
 """
 
 from __future__ import annotations
@@ -162,11 +163,9 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 
-#: Indicators that rest on respondents' answers (withheld under MIN_CELL respondents).
-FROM_ANSWERS = frozenset(
-    {"networking", "density", "reciprocity", "core_closure", "ei_sector", "ei_layer",
-     "connected_difference", "horizontal_links", "vertical_links", "within_sector"}
-)  # fmt: skip
+#: Indicators that rest on respondents' answers (withheld under MIN_CELL respondents): every
+#: one but the response rate, since the ties, and so the cores and the mixing, are their answers.
+FROM_ANSWERS = frozenset(i.key for i in INDICATORS if i.key != "response")
 
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 
