@@ -343,6 +343,7 @@ def analyse(
     config: AnalysisConfig | None = None,
     *,
     progress: Progress | None = None,
+    reference: tuple[str, Sequence[float]] | None = None,
 ) -> AnalysisResult:
     """Analyse a study's networks, derive the findings and the recommendations they call for.
 
@@ -355,6 +356,9 @@ def analyse(
         Role rules, thresholds, wave and non-response handling; defaults if None.
     progress
         Optional callback ``progress(task, done, total)`` for long analyses.
+    reference
+        Other places to judge high-networking against: (the set's name, their
+        networking levels), as ``lisa compare`` gives them (``docs/compare.md``).
 
     Returns
     -------
@@ -380,7 +384,7 @@ def analyse(
     started = time.perf_counter()
     selected = study.for_wave(config.wave)
     network = analyse_network(selected, config, progress=progress)
-    findings = evaluate(network, selected, config)
+    findings = evaluate(network, selected, config, reference=reference)
     summary = StudySummary(
         name=selected.name,
         people=selected.n_people,

@@ -296,14 +296,31 @@ def rule(code: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def evaluate(result: NetworkAnalysis, study: Study, config: AnalysisConfig) -> list[Finding]:
+#: Other places to judge against: (the set's name, their networking levels) — see
+#: :func:`networking_finding`.
+Reference = tuple[str, Sequence[float]]
+
+
+def evaluate(
+    result: NetworkAnalysis,
+    study: Study,
+    config: AnalysisConfig,
+    *,
+    reference: Reference | None = None,
+) -> list[Finding]:
     """Run every rule; return the findings most severe first.
 
     When the response rate is below ``config.response_name_individuals`` no
     finding names individual people (the survey literature's rule for naming
-    brokers), though groups are still named.
+    brokers), though groups are still named. With a ``reference`` set of other
+    places, high-networking is judged against them (:func:`networking_finding`).
     """
-    findings = [f for code in FINDING_CODES if (f := RULES[code](result, study, config))]
+    rules = dict(RULES)
+    if reference is not None:
+        rules["high-networking"] = lambda r, _s, c: networking_finding(
+            networking_levels(r), c, reference
+        )
+    findings = [f for code in FINDING_CODES if (f := rules[code](result, study, config))]
     if not result.response.names_individuals:
         for f in findings:
             if f.people:
@@ -708,16 +725,18 @@ def high_networking(
     result: NetworkAnalysis, study: Study, config: AnalysisConfig
 ) -> HighNetworking | None:
     """Respondents name many people in each network: a lot of networking goes on."""
-    per_relation = {
-        name: block.network.ties_per_respondent for name, block in result.relations.items()
-    }
-    return networking_finding(per_relation, config)
+    return networking_finding(networking_levels(result), config)
+
+
+def networking_levels(result: NetworkAnalysis) -> dict[str, float]:
+    """People named per respondent in each relation."""
+    return {name: block.network.ties_per_respondent for name, block in result.relations.items()}
 
 
 def networking_finding(
     per_relation: dict[str, float],
     config: AnalysisConfig,
-    reference: tuple[str, Sequence[float]] | None = None,
+    reference: Reference | None = None,
 ) -> HighNetworking | None:
     """high-networking from the people named per respondent in each relation.
 

@@ -142,12 +142,18 @@ def _write_pack(got: Gathered, path: Path, name: str | None) -> Path:
 
 
 def _write_report(result: Comparison, got: Gathered, place: str, out: Path, quiet: bool) -> None:
-    """The place's locality report, analysed again here with the same settings."""
-    from lisa.cli._options import analysis_for
+    """The place's locality report, analysed again here with the same settings and its
+    findings judged against the other places."""
+    from lisa.analysis import analyse
+    from lisa.cli._render import analysis_progress
     from lisa.compare.run import study_of
+    from lisa.io import load_study
     from lisa.report import write_report
 
-    analysis = analysis_for(study_of(got, place), got.config, quiet=quiet)
+    study = load_study(study_of(got, place))
+    with analysis_progress(quiet) as progress:
+        analysis = analyse(study, got.config, progress=progress,
+                           reference=result.reference_for(place))  # fmt: skip
     for path in write_report(analysis, out, comparison=result):
         err_console.print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
 

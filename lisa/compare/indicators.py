@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from lisa.findings import networking_levels
 from lisa.network.results import ResultModel
 from lisa.privacy import MIN_CELL
 
@@ -50,7 +51,7 @@ def _mean(values: list[float]) -> float | None:
 
 
 def _networking(r: AnalysisResult) -> float | None:
-    return _mean([n.network.ties_per_respondent for n in r.relations.values()])
+    return _mean(list(networking_levels(r).values()))
 
 
 def _link_ratio(r: AnalysisResult, kind: str) -> float | None:
@@ -236,8 +237,7 @@ def indicators_of(result: AnalysisResult, name: str | None = None) -> PlaceIndic
         for i in INDICATORS
     }
     networking = {
-        rel: None if withheld else _finite(n.network.ties_per_respondent)
-        for rel, n in result.relations.items()
+        rel: None if withheld else _finite(level) for rel, level in networking_levels(result).items()
     }
     return PlaceIndicators(
         name=name or result.study_summary.name,

@@ -19,10 +19,11 @@ from pydantic import Field
 
 from lisa.compare.indicators import PlaceIndicators, indicators_of
 from lisa.compare.pack import BenchmarkPack, make_pack, read_pack
-from lisa.compare.standing import PlaceComparison, compare_places
+from lisa.compare.standing import PlaceComparison, compare_places, networking_reference
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError, StudyNotFound
 from lisa.execution import Failure, run_many
+from lisa.findings import Reference
 from lisa.io.folder import STUDY_TABLES
 from lisa.network.results import ResultModel
 
@@ -92,6 +93,11 @@ class Comparison(ResultModel):
     reference_min_places: int = Field(description="Fewest other places for a percentile.")
     places: list[PlaceComparison]
     failures: list[PlaceFailure] = Field(description="Places that could not be analysed.")
+
+    def reference_for(self, name: str) -> Reference:
+        """What high-networking for place ``name`` is judged against (the other places)."""
+        others = [p.place for p in self.places if p.place.name != self.place(name).place.name]
+        return networking_reference(others, self.reference)
 
     def place(self, name: str) -> PlaceComparison:
         """One place's comparison, by name."""

@@ -22,13 +22,14 @@ indicators.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 
 from pydantic import Field
 
 from lisa.compare.indicators import PlaceIndicators
 from lisa.config import AnalysisConfig
-from lisa.findings import HighNetworking, networking_finding
+from lisa.findings import HighNetworking, Reference, networking_finding
 from lisa.network.results import ResultModel
 
 #: Indicators two places must share to be given a distance.
@@ -82,10 +83,6 @@ def standing(key: str, value: float, others: Sequence[float], min_places: int) -
     below = sum(1 for x in others if x < value)
     equal = sum(1 for x in others if x == value)
     n = len(others)
-    ordered = sorted(others)
-    median = None
-    if n:
-        median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
     return Standing(
         key=key,
         value=value,
@@ -94,7 +91,7 @@ def standing(key: str, value: float, others: Sequence[float], min_places: int) -
         equal=equal,
         above=n - below - equal,
         percentile=100 * (below + equal / 2) / n if n >= max(1, min_places) else None,
-        reference_median=median,
+        reference_median=statistics.median(others) if n else None,
     )
 
 
@@ -153,14 +150,20 @@ def compare_place(
         assert value is not None
         ref = [v for o in others if (v := o.value(key)) is not None]
         standings.append(standing(key, value, ref, config.reference_min_places))
-    levels = [v for o in others if (v := o.value("networking")) is not None]
     networking = {r: v for r, v in place.networking_by_relation.items() if v is not None}
     return PlaceComparison(
         place=place,
         standings=standings,
         most_alike=_most_alike(place, others, scales),
-        high_networking=networking_finding(networking, config, (reference_name, levels)),
+        high_networking=networking_finding(
+            networking, config, networking_reference(others, reference_name)
+        ),
     )
+
+
+def networking_reference(others: Sequence[PlaceIndicators], name: str) -> Reference:
+    """The set high-networking is judged against: its name and the places' networking levels."""
+    return name, [v for o in others if (v := o.value("networking")) is not None]
 
 
 def compare_places(
