@@ -50,13 +50,23 @@ def analysis_schema() -> dict[str, Any]:
     schema["properties"] = ordered
     schema["required"] = list(ordered)
     major = SCHEMA_VERSION.split(".")[0]
+    return schema_document(
+        schema,
+        f"analysis-{major}",
+        "lisa analysis result",
+        f"Output of `lisa analyse --json` (schema version {major}.x), generated from the result "
+        "models; docs/schema.md explains every field.",
+    )
+
+
+def schema_document(body: dict[str, Any], name: str, title: str, description: str) -> dict[str, Any]:
+    """A model's JSON Schema as a draft 2020-12 document of lisa's, with its id and title."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://lisa.example/schema/analysis-{major}.json",
-        **{k: v for k, v in schema.items() if k != "title"},
-        "title": "lisa analysis result",
-        "description": f"Output of `lisa analyse --json` (schema version {major}.x), generated "
-        "from the result models; docs/schema.md explains every field.",
+        "$id": f"https://lisa.example/schema/{name}.json",
+        **{k: v for k, v in body.items() if k != "title"},
+        "title": title,
+        "description": description,
     }
 
 

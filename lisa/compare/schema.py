@@ -19,7 +19,7 @@ from typing import Any
 
 from lisa.compare.indicators import INDICATORS
 from lisa.compare.pack import PACK_VERSION, BenchmarkPack
-from lisa.schemas import _all_required, _table, regenerate
+from lisa.schemas import _all_required, _table, regenerate, schema_document
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schema" / "pack.schema.json"
@@ -32,16 +32,13 @@ def pack_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a benchmark pack."""
     body = BenchmarkPack.model_json_schema(mode="serialization")
     _all_required(body)
-    major = PACK_VERSION.split(".")[0]
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://lisa.example/schema/pack-{major}.json",
-        **{k: v for k, v in body.items() if k != "title"},
-        "title": "lisa benchmark pack",
-        "description": f"Output of `lisa pack` (pack version {PACK_VERSION}): indicators per "
-        "place, no personal data; generated from lisa.compare.pack.BenchmarkPack - see "
-        "docs/compare.md.",
-    }
+    return schema_document(
+        body,
+        f"pack-{PACK_VERSION.split('.')[0]}",
+        "lisa benchmark pack",
+        f"Output of `lisa pack` (pack version {PACK_VERSION}): indicators per place, no personal "
+        "data; generated from lisa.compare.pack.BenchmarkPack - see docs/compare.md.",
+    )
 
 
 def reference_markdown() -> str:
