@@ -237,7 +237,7 @@ def _dask(call: _Call[T, R], items: Sequence[T], scheduler: Any, tick: Callable[
     from distributed import as_completed as dask_completed
 
     try:
-        workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
         futures = client.map(call, list(items), pure=False)
         index = {f.key: k for k, f in enumerate(futures)}
         done: list[_Done | None] = [None] * len(items)
