@@ -330,7 +330,7 @@ def _about(read: _Read) -> dict[str, Any]:
                 out[key] = int(year)
         else:
             out[key] = _text(read, rec, key)
-    if not out.get("innovation"):
+    if not out.get("innovation") and "about" in read.records and "about" not in read.failed:
         read.problem("missing-value", "about: the ledger names no innovation (a row 'innovation, "
                      "NAME', as its assessment names it)", read.source, column="innovation")  # fmt: skip
     return {k: v for k, v in out.items() if v not in (None, "")}
