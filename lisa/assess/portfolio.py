@@ -134,7 +134,7 @@ def _count(values: Sequence[str]) -> dict[str, int]:
 def _value(entries: Sequence[RegisterEntry], results: Sequence[ValueResult]) -> PortfolioValue:
     phase = {e.innovation.strip().casefold(): e.phase for e in entries}
     currencies = tuple(sorted({r.currency for r in results}))
-    one = len(currencies) == 1
+    one = len(currencies) <= 1
     return PortfolioValue(
         ledgers=len(results),
         currencies=currencies,
@@ -220,9 +220,12 @@ def portfolios(
     out = []
     for loc in locality_summary(assessments):
         mine = [a for a in assessments if a.place.strip().casefold() == loc.place.strip().casefold()]
-        results = list(dict.fromkeys(r for a in mine if (r := ledger_for(a, values)) is not None))
-        results += [r for r in values if r.place.strip().casefold() == loc.place.strip().casefold()
-                    and r not in results]  # fmt: skip
+        found = [r for a in mine if (r := ledger_for(a, values)) is not None]
+        found += [r for r in values if r.place.strip().casefold() == loc.place.strip().casefold()]
+        results: list[ValueResult] = []
+        for r in found:
+            if not any(r is seen for seen in results):
+                results.append(r)
         entries = loc.entries
         slots = _phases(entries)
         out.append(
