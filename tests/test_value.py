@@ -152,3 +152,11 @@ def test_payback_never_and_later_costs() -> None:
     # a later cost that makes the cumulative value negative again moves the payback
     assert payback(value_of(ledger.model_copy(update={"inputs": (
         Input(id="a", cost=5), Input(id="b", year=2, cost=1000))})).years) is None  # fmt: skip
+
+
+def test_the_illustrative_example_ledger_reads_and_says_it_is_illustrative() -> None:
+    path = Path(__file__).parent.parent / "examples" / "value" / "youth-hub.yaml"
+    text = path.read_text("utf-8")
+    assert "ILLUSTRATIVE" in text.splitlines()[0]
+    result = value_of(read_ledger(path))
+    assert result.ratio is not None and len(result.sensitivity.rows) == 5
