@@ -27,6 +27,7 @@ from lisa.errors import ConfigError
 from lisa.value.model import (
     DISCOUNT_TARGET,
     LONG_TERM_RATES,
+    MAX_YEAR,
     Assumption,
     Input,
     Ledger,
@@ -207,10 +208,38 @@ def with_value(
     return ledger.model_copy(update={"outcomes": outcomes, "inputs": inputs}), settings
 
 
-def _row(ledger: Ledger, settings: ValueSettings, a: Assumption) -> SensitivityRow:
+class _Base:
+    """The ledger's present values once, so that varying one outcome or one cost
+    recomputes only that one (the sensitivity stays linear in the ledger's size)."""
+
+    def __init__(self, ledger: Ledger, settings: ValueSettings):
+        self.factors = discount_factors(MAX_YEAR, settings)
+        self.outcome_pv = {o.id: _pv(outcome_values(o), self.factors) for o in ledger.outcomes}
+        self.outcomes = {o.id: o for o in ledger.outcomes}
+        self.inputs: dict[str, list[Input]] = {}
+        for i in ledger.inputs:
+            self.inputs.setdefault(i.id, []).append(i)
+        self.pv = sum(self.outcome_pv.values())
+        self.pv_in = sum(i.cost * self.factors[i.year] for i in ledger.inputs)
+
+    def totals(self, ledger: Ledger, settings: ValueSettings, a: Assumption, value: float) -> tuple[float, float]:
+        """(PV, PV inputs) with the assumption's target at ``value``."""
+        item, name = a.ref
+        if name == DISCOUNT_TARGET:
+            return _totals(*with_value(ledger, settings, a, value))
+        if item in self.outcomes:
+            typed: float | int = int(value) if name == "duration" else value
+            varied = self.outcomes[item].model_copy(update={name: typed})
+            return self.pv - self.outcome_pv[item] + _pv(outcome_values(varied), self.factors), self.pv_in
+        before = sum(i.cost * self.factors[i.year] for i in self.inputs[item])
+        after = sum(value * self.factors[i.year] for i in self.inputs[item])
+        return self.pv, self.pv_in - before + after
+
+
+def _row(ledger: Ledger, settings: ValueSettings, a: Assumption, base: _Base) -> SensitivityRow:
     ends = []
     for v in (a.low, a.high):
-        pv, pv_in = _totals(*with_value(ledger, settings, a, v))
+        pv, pv_in = base.totals(ledger, settings, a, v)
         ends.append((_ratio(pv, pv_in), pv - pv_in))
     (r_low, n_low), (r_high, n_high) = ends
     swing = abs(r_high - r_low) if r_low is not None and r_high is not None else 0.0
@@ -249,8 +278,10 @@ def sensitivity(ledger: Ledger, settings: ValueSettings) -> Sensitivity:
         The rows in tornado order, the range one assumption at a time, and the
         ratio with all of them at their least and most favourable ends together.
     """
+    base = _Base(ledger, settings)
     rows = sorted(
-        (_row(ledger, settings, a) for a in ledger.assumptions), key=lambda r: (-r.swing, r.target)
+        (_row(ledger, settings, a, base) for a in ledger.assumptions),
+        key=lambda r: (-r.swing, r.target),
     )
     ratios = [r for row in rows for r in (row.ratio_low, row.ratio_high) if r is not None]
     return Sensitivity(
