@@ -58,17 +58,27 @@ def test_the_case_library_as_portfolios_cites_the_missing_value_evidence() -> No
         assert p.value.ledgers == 0 and p.value.present_value == 0
 
 
-def test_stalled_innovations_are_named() -> None:
-    a = assess_answers({
-        "answers": {"meta.innovation": "Old", "meta.place": "Town", "sign.pilots": 5},
-        "history": [{"date": 2000, "phase": 2}],
-    })  # fmt: skip
-    [p] = portfolios([a])
-    if a.trajectory.status in ("stalled", "reversing"):
-        assert p.stalled == ("Old",) and any(g.code == "stalled" for g in p.gaps)
-    else:
-        assert p.stalled == () and not any(g.code == "stalled" for g in p.gaps)
-    assert sum(p.trajectories.values()) == 1
+def _with_trajectory(a, status: str):  # type: ignore[no-untyped-def]
+    return a.model_copy(update={"trajectory": a.trajectory.model_copy(update={"status": status})})
+
+
+def test_stalled_and_reversing_innovations_are_named_and_counted() -> None:
+    hub = innovation("Hub", "employment", **{"sign.pilots": 5, "sign.early_value": 4})
+    other = innovation("Clinic", "health", **{"sign.pilots": 5, "sign.early_value": 4})
+    stuck = _with_trajectory(hub, "stalled")
+    back = _with_trajectory(other, "reversing")
+    [p] = portfolios([stuck, back])
+    assert p.stalled == ("Clinic", "Hub")
+    assert p.trajectories == {"stalled": 1, "reversing": 1}
+    slot = p.phases[hub.phase.value]
+    assert slot.stalled == ("Clinic", "Hub")
+    [gap] = [g for g in p.gaps if g.code == "stalled"]
+    assert gap.innovations == ("Clinic", "Hub")
+    # two services: no 'one-service' gap; moving on clears the stalled gap
+    assert "one-service" not in [g.code for g in p.gaps]
+    [fine] = portfolios([_with_trajectory(hub, "progressing"), _with_trajectory(other, "progressing")])
+    assert fine.stalled == () and "stalled" not in [g.code for g in fine.gaps]
+    assert fine.services == {"employment": 1, "health": 1}
 
 
 def test_lisa_portfolio_reads_a_folder_of_answers_and_ledgers(tmp_path: Path) -> None:
@@ -86,6 +96,16 @@ def test_lisa_portfolio_reads_a_folder_of_answers_and_ledgers(tmp_path: Path) ->
     assert doc["kind"] == "lisa-portfolio" and place["place"] == "Tower Hamlets"
     assert place["value"]["ledgers"] == 1
     assert "no-value-evidence" not in [g["code"] for g in place["gaps"]]
+    assert "notes.txt" in result.output and "left out" in result.output
+
+
+def test_a_ledger_for_no_assessed_innovation_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    shutil.copy(CASES / "tower-hamlets.yaml", tmp_path / "th.yaml")
+    shutil.copy(DATA / "worked.yaml", tmp_path / "ledger.yaml")
+    result = runner.invoke(app, ["portfolio", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "matches no assessed innovation" in text and "no value ledger for any" in text
 
 
 def test_lisa_portfolio_refuses_a_bad_ledger_and_a_missing_path(tmp_path: Path) -> None:

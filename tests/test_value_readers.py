@@ -267,3 +267,63 @@ def test_value_json_and_settings(tmp_path: Path) -> None:
     assert back.ratio == pytest.approx(14_450 / 12_070)
     bad = runner.invoke(app, ["value", str(DATA / "worked.yaml"), "--set", "discount_rate=2"])
     assert bad.exit_code == 2 and "discount_rate" in bad.output
+
+
+# -- bounds and encodings ------------------------------------------------------------------
+
+
+def test_too_many_rows_is_refused_before_any_row_is_checked(tmp_path: Path) -> None:
+    from lisa.value.readers import MAX_ROWS
+
+    rows = "".join(f"o{k},1,1,0,0,0,1\n" for k in range(MAX_ROWS + 1))
+    folder = csv_folder(tmp_path, outcomes="id,quantity,proxy,deadweight,displacement,attribution,duration\n" + rows)
+    _refused(folder, "too-many-rows", None)
+
+
+def test_a_yaml_ledger_over_the_size_limit_is_not_parsed(tmp_path: Path) -> None:
+    from lisa.value.readers import MAX_LEDGER_BYTES
+
+    path = tmp_path / "big.yaml"
+    path.write_bytes(GOOD.encode() + b"#" * MAX_LEDGER_BYTES)
+    _refused(path, "file-too-large", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "code"),
+    [
+        ("NUL bytes", b"about:\x00 {innovation: Hub}\n", "binary-file"),
+        ("empty", b"   \n", "empty-file"),
+        ("not UTF-8 nor Windows-1252", b"about: {innovation: \x81\x8d\x8f}\n", "encoding"),
+    ],
+)
+def test_a_yaml_file_that_is_not_text(tmp_path: Path, name: str, body: bytes, code: str) -> None:
+    path = tmp_path / "l.yaml"
+    path.write_bytes(body)
+    _refused(path, code, None)
+
+
+def test_windows_1252_and_utf16_csv_ledgers_are_read(tmp_path: Path) -> None:
+    folder = csv_folder(tmp_path, about="key,value\ninnovation,Café hub\n".encode("cp1252"))
+    ledger, problems = check_ledger(folder)
+    assert ledger is not None and ledger.innovation == "Café hub"
+    assert [p.code for p in problems] == ["encoding"] and problems[0].severity == "warning"
+    (folder / "about.csv").write_bytes("key,value\ninnovation,Café hub\n".encode("utf-16"))
+    ledger, problems = check_ledger(folder)
+    assert ledger is not None and ledger.innovation == "Café hub" and problems == []
+
+
+def test_an_empty_folder_lists_every_missing_table(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    ledger, problems = check_ledger(tmp_path / "empty")
+    assert ledger is None
+    assert sorted(p.value or p.message for p in problems if p.code == "missing-table") == [
+        "the ledger has no 'about' table",
+        "the ledger has no 'inputs' table",
+        "the ledger has no 'outcomes' table",
+    ]
+
+
+def test_a_control_character_in_a_cell_is_named(tmp_path: Path) -> None:
+    folder = csv_folder(tmp_path, inputs="id,cost,description\ngrant,1000,a\x07b\n")
+    ledger, problems = check_ledger(folder)
+    assert any(p.column == "description" for p in problems), [str(p) for p in problems]
