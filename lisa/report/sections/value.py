@@ -67,7 +67,7 @@ def _over_time(r: ValueResult) -> Figure:
     label = (lambda y: str(y.calendar_year)) if r.years[0].calendar_year else (lambda y: f"year {y.year}")
     chart = charts.bars(
         [(label(y), y.cumulative_net) for y in r.years],
-        title=f"Cumulative discounted value less costs: {r.innovation}",
+        title=f"Value curve: cumulative discounted value less costs, {r.innovation}",
         fmt="num",
         reference=(0.0, "paid back"),
     )
