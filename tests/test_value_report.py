@@ -52,3 +52,21 @@ def test_a_mature_innovation_without_a_ledger_is_told_to_build_one(demo_result) 
     [rec] = [r for r in model.recommendations if r.title.startswith("Build an evidence base")]
     assert rec.ref == "002 §5.1; 005" and "Social Return on Investment" in rec.source
     assert model.values == [] and "No value ledger supplied" in text_of(render_html(model))
+
+
+def test_lisa_report_takes_value_ledgers(demo_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from lisa.cli import app
+
+    runner = CliRunner()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((DATA / "worked.yaml").read_text("utf-8").replace("deadweight: 0.2", "deadweight: 20"))
+    out = tmp_path / "r.html"
+    r = runner.invoke(app, ["report", str(demo_dir), "--out", str(out), "--value", str(bad), "-q"])
+    assert r.exit_code == 2 and "bad.yaml" in r.output and not out.exists()
+    r = runner.invoke(app, ["report", str(demo_dir), "--out", str(out), "--value",
+                            str(DATA / "worked.yaml"), "-q"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    text = text_of(out.read_text("utf-8"))
+    assert "Youth employment hub (Testshire)" in text and "1.15 : 1" in text
