@@ -56,6 +56,9 @@ def test_the_case_library_as_portfolios_cites_the_missing_value_evidence() -> No
         past_design = tuple(name for s in p.phases if s.phase >= 2 for name in s.innovations)
         assert gaps["no-value-evidence"].innovations == past_design != ()
         assert p.value.ledgers == 0 and p.value.present_value == 0
+        # each innovation past design without a ledger is told to build its evidence base
+        assert [r.id for r in p.recommendations] == ["value-build-evidence-base"] * len(past_design)
+        assert p.recommendations[0].source.ref == "002 §5.1; 005"
 
 
 def _with_trajectory(a, status: str):  # type: ignore[no-untyped-def]

@@ -70,3 +70,27 @@ def test_lisa_report_takes_value_ledgers(demo_dir: Path, tmp_path: Path) -> None
     assert r.exit_code == 0, r.output
     text = text_of(out.read_text("utf-8"))
     assert "Youth employment hub (Testshire)" in text and "1.15 : 1" in text
+
+
+def _with_value_corner(a, strength: float | None):  # type: ignore[no-untyped-def]
+    t = a.triangle
+    corner = t.corners["value"].model_copy(update={"strength": strength})
+    return a.model_copy(update={"triangle": t.model_copy(update={"corners": t.corners | {"value": corner}})})
+
+
+def test_the_value_corner_and_the_ledger_agree_or_not() -> None:
+    from lisa.value import ValueSettings
+    from lisa.value.advice import corner_check
+
+    [a] = assess_files([CASES / "tower-hamlets.yaml"])
+    need = a.triangle.corners["value"].need
+    ledger = read_ledger(DATA / "worked.yaml")
+    evidenced = value_of(ledger)
+    weak = value_of(ledger, ValueSettings(evidenced_share=0.9))
+    assert evidenced.verdict == "evidenced" and weak.verdict == "weakly evidenced"
+    strong_corner, weak_corner = _with_value_corner(a, min(1.0, need + 0.1)), _with_value_corner(a, need - 0.1)
+    assert corner_check(strong_corner, evidenced).endswith("The two agree.")
+    assert corner_check(strong_corner, weak).endswith("more value than the ledger can show.")
+    assert corner_check(weak_corner, evidenced).endswith("more value than the answers credit.")
+    assert corner_check(weak_corner, weak).endswith("The two agree.")
+    assert corner_check(_with_value_corner(a, None), weak).startswith("The value corner is unanswered")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lisa.assess.locality import RegisterEntry, locality_summary
-from lisa.assess.recommend import Source, resolve_source
+from lisa.assess.recommend import Recommendation, Source, resolve_source
 from lisa.errors import Problem, StudyNotFound
 from lisa.vocabulary import PHASE_NAMES, TRAJECTORIES, TrajectoryStatus
 
@@ -111,6 +111,9 @@ class Portfolio(BaseModel):
     services: dict[str, int]
     value: PortfolioValue
     gaps: tuple[Gap, ...]
+    recommendations: tuple[Recommendation, ...] = Field(
+        description="What a missing or weak evidence base of value calls for (lisa.value.advice)."
+    )
     accountability: str
     source: Source
 
@@ -215,7 +218,7 @@ def portfolios(
     >>> [g.code for g in portfolios([a])[0].gaps]
     ['nothing-coming-through', 'empty-phase', 'empty-phase', 'empty-phase']
     """
-    from lisa.value.advice import ledger_for
+    from lisa.value.advice import ledger_for, value_recommendations
 
     out = []
     for loc in locality_summary(assessments):
@@ -240,6 +243,7 @@ def portfolios(
                 services=_count([e.service for e in entries if e.service]),
                 value=_value(entries, results),
                 gaps=tuple(_gaps(slots, entries, mine, results)),
+                recommendations=tuple(rec for _, rec in value_recommendations(mine, results)),
                 accountability=ACCOUNTABILITY + ".",
                 source=resolve_source(ACCOUNTABILITY_SOURCE),
             )

@@ -22,6 +22,7 @@ from lisa.cli._app import app, console, err_console, handles_errors
 from lisa.cli._options import JsonOption
 from lisa.config import parse_assignments
 from lisa.files import atomic_write_text
+from lisa.sources import cite
 
 if TYPE_CHECKING:
     from lisa.assess.portfolio import Portfolio
@@ -155,6 +156,11 @@ def print_portfolio(p: Portfolio) -> None:
         console.print(f"  - {escape(gap.text)}", highlight=False)
     if not p.gaps:
         console.print("  None: every phase has an innovation and none is stalled.")
+    for rec in p.recommendations:
+        console.print(f"\n[bold]{escape(rec.title)}[/] [dim]— {escape(rec.cluster_title)}[/]", highlight=False)
+        console.print(f"  {escape(rec.action)}", highlight=False)
+        console.print(f"  why: {escape('; '.join(rec.why))}", highlight=False)
+        console.print(f"  [dim]source: {escape(cite(rec.source.ref))}[/]", highlight=False)
     console.print(f"\n[dim]{escape(p.accountability)}[/]", highlight=False)
 
 

@@ -68,6 +68,28 @@ def _weak(a: Assessment, r: ValueResult) -> Recommendation:
     )
 
 
+def corner_check(a: Assessment, r: ValueResult) -> str:
+    """The assessed value corner beside what the ledger counts, and whether they agree.
+
+    The corner is the assessors' judgement (0..1, against what the phase needs);
+    the ledger is the value counted. They disagree when the corner meets the
+    phase's need but the ledger is not ``evidenced``, or falls short while the
+    ledger is.
+    """
+    c = a.triangle.corners["value"]
+    if c.strength is None:
+        return (f"The value corner is unanswered in the assessment; the ledger finds the value "
+                f"{r.verdict}.")  # fmt: skip
+    text = (f"Assessed value corner: {c.strength:.2f} (phase {a.phase.value}, {a.phase.name}, "
+            f"needs {c.need:.2f}); the ledger finds the value {r.verdict}.")  # fmt: skip
+    meets = c.strength >= c.need
+    if meets and r.verdict != "evidenced":
+        return text + " The answers credit more value than the ledger can show."
+    if not meets and r.verdict == "evidenced":
+        return text + " The ledger shows more value than the answers credit."
+    return text + " The two agree."
+
+
 def value_recommendations(
     assessments: Sequence[Assessment], results: Sequence[ValueResult]
 ) -> list[tuple[Assessment, Recommendation]]:

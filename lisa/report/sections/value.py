@@ -93,14 +93,11 @@ def _tornado(r: ValueResult) -> Figure | None:
 
 
 def _corner(r: ValueResult, assessments: Sequence[Assessment]) -> str:
-    from lisa.value.advice import ledger_for
+    from lisa.value.advice import corner_check, ledger_for
 
     for a in assessments:
         if ledger_for(a, [r]) is r:
-            c = a.triangle.corners["value"]
-            score = "unanswered" if c.strength is None else f"{c.strength:.2f}"
-            return (f"Assessed value corner: {score} (phase {a.phase.value}, {a.phase.name}, needs "
-                    f"{c.need:.2f}); the ledger finds it {r.verdict}.")  # fmt: skip
+            return corner_check(a, r)
     return ""
 
 
