@@ -327,3 +327,20 @@ def test_a_control_character_in_a_cell_is_named(tmp_path: Path) -> None:
     folder = csv_folder(tmp_path, inputs="id,cost,description\ngrant,1000,a\x07b\n")
     ledger, problems = check_ledger(folder)
     assert any(p.column == "description" for p in problems), [str(p) for p in problems]
+
+
+def test_json_output_never_replaces_an_input(tmp_path: Path) -> None:
+    path = tmp_path / "l.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    folder = csv_folder(tmp_path)
+    before = checksums(tmp_path)
+    for args in (
+        ["value", str(path), "--json", str(path)],
+        ["value", str(folder), "--json", str(folder / "outcomes.csv")],
+        ["value", str(folder / "inputs.csv"), "--json", str(folder / "about.csv")],
+        ["portfolio", str(tmp_path), "--json", str(path)],
+        ["portfolio", str(tmp_path), "--json", str(folder / "inputs.csv")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 3 and "would overwrite" in " ".join(result.output.split()), args
+    assert checksums(tmp_path) == before

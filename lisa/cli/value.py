@@ -39,6 +39,30 @@ ValueSetOption = Annotated[
 ]
 
 
+def _input_files(paths: list[Path]) -> list[Path]:
+    """The files the command reads (a folder's files and its sub-folders'), never to be overwritten."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                out.extend(sorted(c for c in child.iterdir() if c.is_file()) if child.is_dir() else [child])
+        else:
+            out.append(path.parent if path.suffix.lower() == ".csv" else path)
+            if path.suffix.lower() == ".csv" and path.parent.is_dir():
+                out.extend(c for c in path.parent.iterdir() if c.is_file())
+    return out
+
+
+def _check_json_output(json_path: Path | None, inputs: list[Path]) -> None:
+    """Refuse a ``--json`` that would replace an input (exit 3), before anything is read."""
+    from lisa.files import check_writable_file, refuse_overwrite
+
+    if json_path is None:
+        return
+    refuse_overwrite([json_path], _input_files(inputs))
+    check_writable_file(json_path)
+
+
 def _money(x: float | None, currency: str = "") -> str:
     if x is None:
         return "–"
@@ -108,6 +132,7 @@ def value(
     """Add up an innovation's value ledger: present value, NPV, SROI ratio, payback, sensitivity."""
     from lisa.value import LedgerInvalid, ValueSettings, check_ledger, value_of
 
+    _check_json_output(json_path, [ledger])
     found, problems = check_ledger(ledger)
     if found is None or any(p.severity == "error" for p in problems):
         raise LedgerInvalid(problems)
@@ -182,6 +207,7 @@ def portfolio(
 
     from lisa.assess.portfolio import gather, portfolios
 
+    _check_json_output(json_path, paths)
     assessments, values, warnings = gather(paths)
     for w in warnings:
         err_console.print(f"[yellow]warning[/] {escape(str(w))}", highlight=False)
