@@ -214,6 +214,16 @@ def test_an_excel_ledger_reads_like_the_yaml_one(tmp_path: Path) -> None:
     assert [r.target for r in result.sensitivity.rows] == ["jobs.deadweight"]
 
 
+def test_merged_cells_in_a_ledger_sheet_are_named(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "m.xlsx", GOOD_SHEETS)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book["outcomes"].merge_cells("A2:B2")
+    book.save(path)
+    _refused(path, "merged-cells", 2)
+
+
 def _zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -226,6 +236,9 @@ XLSX_CASES: list[tuple[str, Callable[[Path], None], str, int | None]] = [
     ("missing sheet", lambda p: workbook(p, {k: v for k, v in GOOD_SHEETS.items() if k != "inputs"}), "missing-table", None),
     ("unknown outcome", lambda p: workbook(p, GOOD_SHEETS | {"assumptions": [["target", "low", "high"], ["nope.quantity", 1, 2]]}), "unknown-outcome", 2),
     ("zip bomb", lambda p: p.write_bytes(_zip_bomb()), "workbook-too-large", None),
+    ("formula without a saved value", lambda p: workbook(p, GOOD_SHEETS | {"inputs": [["id", "cost"], ["grant", "=500*2"]]}), "formula-without-value", 2),
+    ("negative cost", lambda p: workbook(p, GOOD_SHEETS | {"inputs": [["id", "cost"], ["grant", -1]]}), "negative", 2),
+    ("missing column", lambda p: workbook(p, GOOD_SHEETS | {"inputs": [["id", "amount"], ["grant", 1]]}), "missing-column", 1),
     ("not a workbook", lambda p: p.write_bytes(b"hello, this is text"), "malformed-xlsx", None),
 ]  # fmt: skip
 
