@@ -43,7 +43,20 @@ from lisa.vocabulary import EVIDENCE_STRENGTHS
 
 
 def settings_for(ledger: Ledger, settings: ValueSettings | None = None) -> ValueSettings:
-    """The settings in force: ``settings`` as given, else the ledger's rate over the default."""
+    """The settings in force for a ledger.
+
+    Parameters
+    ----------
+    ledger
+        The ledger (its ``discount_rate``, if it gives one).
+    settings
+        Settings given by the caller (the command line's ``--set``).
+
+    Returns
+    -------
+    ValueSettings
+        ``settings`` when given, else the defaults with the ledger's own rate.
+    """
     if settings is not None:
         return settings
     if ledger.discount_rate is not None:
@@ -54,6 +67,20 @@ def settings_for(ledger: Ledger, settings: ValueSettings | None = None) -> Value
 def rate_in(year: int, settings: ValueSettings) -> float:
     """The discount rate of one year: the setting, or a lower Green Book long-term rate.
 
+    Parameters
+    ----------
+    year
+        The year (1 or later; year 0 is not discounted).
+    settings
+        ``discount_rate`` and ``declining_long_term``.
+
+    Returns
+    -------
+    float
+        The rate for that year.
+
+    Examples
+    --------
     >>> s = ValueSettings()
     >>> rate_in(30, s), rate_in(31, s), rate_in(76, s)
     (0.035, 0.03, 0.025)
@@ -67,7 +94,26 @@ def rate_in(year: int, settings: ValueSettings) -> float:
 
 
 def discount_factors(horizon: int, settings: ValueSettings) -> list[float]:
-    """``DF(0) .. DF(horizon)``: each year's rate compounds on the years before it."""
+    """The discount factors of years 0 to ``horizon``.
+
+    Parameters
+    ----------
+    horizon
+        The last year.
+    settings
+        The rates (:func:`rate_in`).
+
+    Returns
+    -------
+    list of float
+        ``DF(0) = 1`` and ``DF(t) = DF(t - 1) / (1 + r_t)``: each year's rate
+        compounds on the years before it.
+
+    Examples
+    --------
+    >>> [round(f, 4) for f in discount_factors(2, ValueSettings())]
+    [1.0, 0.9662, 0.9335]
+    """
     factors = [1.0]
     for year in range(1, horizon + 1):
         factors.append(factors[-1] / (1.0 + rate_in(year, settings)))
@@ -75,7 +121,27 @@ def discount_factors(horizon: int, settings: ValueSettings) -> list[float]:
 
 
 def impact(outcome: Outcome) -> tuple[float, float, float, float]:
-    """Gross value and the value after deadweight, displacement and attribution in turn."""
+    """An outcome's first-year value, step by step.
+
+    Parameters
+    ----------
+    outcome
+        The outcome.
+
+    Returns
+    -------
+    tuple of float
+        Gross value (quantity x proxy), then the value after deadweight, after
+        displacement and after attribution in turn (each a multiplication by
+        one minus the share).
+
+    Examples
+    --------
+    >>> o = Outcome(id="o", quantity=10, proxy=1000, deadweight=0.2, displacement=0.1,
+    ...             attribution=0.25, duration=1)
+    >>> [round(v) for v in impact(o)]
+    [10000, 8000, 7200, 5400]
+    """
     gross = outcome.quantity * outcome.proxy
     after_deadweight = gross * (1 - outcome.deadweight)
     after_displacement = after_deadweight * (1 - outcome.displacement)
@@ -83,14 +149,25 @@ def impact(outcome: Outcome) -> tuple[float, float, float, float]:
 
 
 def outcome_values(outcome: Outcome) -> dict[int, float]:
-    """The outcome's value in each of its years, after drop-off (year: value)."""
+    """The outcome's value in each of its years, after drop-off.
+
+    Parameters
+    ----------
+    outcome
+        The outcome.
+
+    Returns
+    -------
+    dict of int to float
+        Year: value, ``impact x (1 - drop_off) ** (year - start_year)``.
+    """
     first = impact(outcome)[3]
     return {
         outcome.start_year + k: first * (1 - outcome.drop_off) ** k for k in range(outcome.duration)
     }
 
 
-def horizon_of(ledger: Ledger) -> int:
+def _horizon(ledger: Ledger) -> int:
     """The ledger's last year: its last cost or the end of its longest outcome."""
     ends = [i.year for i in ledger.inputs] + [o.start_year + o.duration - 1 for o in ledger.outcomes]
     return max(ends)
@@ -148,6 +225,16 @@ def _years(ledger: Ledger, settings: ValueSettings, factors: Sequence[float]) ->
 def payback(years: Sequence[YearValue]) -> float | None:
     """When the discounted value has repaid the discounted inputs for good, in years from the start.
 
+    Parameters
+    ----------
+    years
+        The ledger's years, with their cumulative discounted net value.
+
+    Returns
+    -------
+    float or None
+        The payback time (see below).
+
     Year ``t``'s flows fall during the year from time ``t`` to ``t + 1``, evenly
     within it, so a crossing from below zero in year ``t`` is at
     ``t + (-N(t-1)) / (N(t) - N(t-1))``, with ``N`` the cumulative discounted
@@ -173,7 +260,7 @@ def _ratio(pv: float, pv_inputs: float) -> float | None:
 
 def _totals(ledger: Ledger, settings: ValueSettings) -> tuple[float, float]:
     """(PV of the outcomes, PV of the inputs): the cheap sum the sensitivity repeats."""
-    factors = discount_factors(horizon_of(ledger), settings)
+    factors = discount_factors(_horizon(ledger), settings)
     pv = sum(_pv(outcome_values(o), factors) for o in ledger.outcomes)
     return pv, sum(i.cost * factors[i.year] for i in ledger.inputs)
 
@@ -182,7 +269,25 @@ def _totals(ledger: Ledger, settings: ValueSettings) -> tuple[float, float]:
 
 
 def central_value(ledger: Ledger, settings: ValueSettings, assumption: Assumption) -> float:
-    """The value the ledger gives the assumption's target."""
+    """The value the ledger gives an assumption's target.
+
+    Parameters
+    ----------
+    ledger, settings
+        The ledger and the settings in force (for ``discount_rate``).
+    assumption
+        The assumption.
+
+    Returns
+    -------
+    float
+        The target's value in the ledger.
+
+    Raises
+    ------
+    ConfigError
+        When the target names no outcome or input (the readers refuse such a ledger first).
+    """
     item, name = assumption.ref
     if name == DISCOUNT_TARGET:
         return settings.discount_rate
@@ -193,7 +298,7 @@ def central_value(ledger: Ledger, settings: ValueSettings, assumption: Assumptio
     raise ConfigError(f"the assumption '{assumption.target}' names no outcome or input of the ledger")
 
 
-def with_value(
+def _with_value(
     ledger: Ledger, settings: ValueSettings, assumption: Assumption, value: float
 ) -> tuple[Ledger, ValueSettings]:
     """The ledger (or the settings) with the assumption's target set to ``value``."""
@@ -226,7 +331,7 @@ class _Base:
         """(PV, PV inputs) with the assumption's target at ``value``."""
         item, name = a.ref
         if name == DISCOUNT_TARGET:
-            return _totals(*with_value(ledger, settings, a, value))
+            return _totals(*_with_value(ledger, settings, a, value))
         if item in self.outcomes:
             typed: float | int = int(value) if name == "duration" else value
             varied = self.outcomes[item].model_copy(update={name: typed})
@@ -258,7 +363,7 @@ def _all_at(
     for row in rows:
         high_is_better = (row.ratio_high or 0.0) >= (row.ratio_low or 0.0)
         value = row.high if high_is_better == favourable else row.low
-        ledger, settings = with_value(ledger, settings, by_target[row.target], value)
+        ledger, settings = _with_value(ledger, settings, by_target[row.target], value)
     return _ratio(*_totals(ledger, settings))
 
 
@@ -310,7 +415,23 @@ def _evidence(outcomes: Sequence[OutcomeValue]) -> dict[str, float]:
 def verdict(
     present_value: float, ratio: float | None, evidence: dict[str, float], settings: ValueSettings
 ) -> tuple[str, str]:
-    """What the ledger says of the innovation's value corner, and why."""
+    """What the ledger says of the innovation's value corner, and why.
+
+    Parameters
+    ----------
+    present_value, ratio
+        The ledger's present value and SROI ratio.
+    evidence
+        Share of the present value on each strength of evidence.
+    settings
+        ``evidenced_share``.
+
+    Returns
+    -------
+    tuple of str
+        ``no value shown`` (PV <= 0), ``evidenced`` (at least ``evidenced_share``
+        of it on moderate or strong evidence) or ``weakly evidenced``; and why.
+    """
     shown = f"present value {present_value:,.0f}" + (f", ratio {ratio:.2f}" if ratio is not None else "")
     if present_value <= 0:
         return "no value shown", f"the outcomes add up to no value ({shown})"
@@ -347,7 +468,7 @@ def value_of(ledger: Ledger, settings: ValueSettings | None = None) -> ValueResu
         Present value, NPV, the SROI ratio and the rest; see ``docs/value.md``.
     """
     settings = settings_for(ledger, settings)
-    factors = discount_factors(horizon_of(ledger), settings)
+    factors = discount_factors(_horizon(ledger), settings)
     years = _years(ledger, settings, factors)
     outcomes = [_outcome_view(o, factors) for o in ledger.outcomes]
     pv = sum(o.present_value for o in outcomes)

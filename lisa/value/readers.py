@@ -124,9 +124,21 @@ def _suggest(word: str, known: tuple[str, ...]) -> tuple[str, ...]:
 def parse_number(raw: Any, percent: bool) -> float | str | None:
     """A cell as a number: None when blank, the reason as text when it is not a number.
 
-    ``percent`` allows ``25%`` (read as 0.25). YAML numbers pass as they are;
-    ``true``, ``nan`` and ``inf`` are not numbers.
+    Parameters
+    ----------
+    raw
+        The cell as read (text from a table, a number or text from YAML).
+    percent
+        Allow ``25%`` (read as 0.25), for rates.
 
+    Returns
+    -------
+    float, str or None
+        The number; the reason in words when it is not one (``true``, ``nan``
+        and ``inf`` are not numbers); None when the cell is blank.
+
+    Examples
+    --------
     >>> parse_number("25%", True), parse_number(" 1e3 ", False), parse_number("", False)
     (0.25, 1000.0, None)
     >>> parse_number("12,5", False)
