@@ -160,3 +160,8 @@ def test_the_illustrative_example_ledger_reads_and_says_it_is_illustrative() -> 
     assert "ILLUSTRATIVE" in text.splitlines()[0]
     result = value_of(read_ledger(path))
     assert result.ratio is not None and len(result.sensitivity.rows) == 5
+    # the same ledger as a CSV folder adds up to the same
+    same = value_of(read_ledger(path.parent / "youth-hub-csv"))
+    assert same.present_value == pytest.approx(result.present_value)
+    assert same.sensitivity == result.sensitivity
+    assert "ILLUSTRATIVE" in same.outcomes[0].proxy_source

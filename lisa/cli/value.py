@@ -163,7 +163,9 @@ def print_portfolio(p: Portfolio) -> None:
             escape(", ".join(stage.stalled)),
         )
     console.print(table)
-    for name, counts in (("type", p.kinds), ("extent", p.extents), ("service", p.services)):
+    counts_by = (("trajectory", dict(p.trajectories)), ("type", p.kinds), ("extent", p.extents),
+                 ("service", p.services))  # fmt: skip
+    for name, counts in counts_by:
         shown = ", ".join(f"{escape(k)} {v}" for k, v in counts.items()) or "not stated"
         console.print(f"By {name}: {shown}", highlight=False)
     if p.value.ledgers:

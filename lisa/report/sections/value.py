@@ -174,7 +174,8 @@ def _portfolio_view(p: Portfolio) -> PortfolioView:
                      [[f"{s.phase} — {s.name}", ", ".join(s.innovations) or "none",
                        ", ".join(s.stalled)] for s in p.phases]),  # fmt: skip
         balance=[f"By {name}: " + (", ".join(f"{k} {n}" for k, n in counts.items()) or "not stated")
-                 for name, counts in (("type", p.kinds), ("extent", p.extents), ("service", p.services))],  # fmt: skip
+                 for name, counts in (("trajectory", dict(p.trajectories)), ("type", p.kinds),
+                                      ("extent", p.extents), ("service", p.services))],  # fmt: skip
         value=value,
         gaps=[g.text for g in p.gaps],
         accountability=f"{p.accountability} ({cite(p.source.ref)})",
