@@ -81,6 +81,10 @@ YAML_CASES: list[tuple[str, str, str, int | None]] = [
     ("repeated key", GOOD + "about: {innovation: Other}\n", "duplicate-key", 7),
     ("alias bomb", alias_bomb(), "yaml-alias", None),
     ("not YAML", "about: [unclosed\n", "bad-yaml", None),
+    ("about is empty", "about:\n" + INPUTS + "outcomes:\n" + OUTCOME, "bad-format", None),
+    ("a list for the innovation", "about: {innovation: [a, b]}\n" + INPUTS + "outcomes:\n" + OUTCOME, "wrong-type", 1),
+    ("a list for an id", ABOUT + "inputs:\n  - {id: [1, 2], cost: 1}\noutcomes:\n" + OUTCOME, "wrong-type", 4),
+    ("an outcome past year 200", outcome(start_year=5, duration=200), "bad-value", 6),
 ]  # fmt: skip
 
 
@@ -258,6 +262,15 @@ def test_a_missing_ledger_and_an_unknown_format(tmp_path: Path) -> None:
     (tmp_path / "l.txt").write_text("x")
     ledger, problems = check_ledger(tmp_path / "l.txt")
     assert ledger is None and [p.code for p in problems] == ["bad-format"]
+
+
+def test_an_unknown_key_is_a_warning_on_its_own_row() -> None:
+    body = GOOD + OUTCOME.replace("jobs", "more").replace("}", ", colour: red}")
+    ledger, problems = check_ledger_text(body)
+    assert ledger is not None and len(ledger.outcomes) == 2
+    assert [(p.code, p.severity, p.row, p.column) for p in problems] == [
+        ("unknown-column", "warning", 7, "colour")
+    ]
 
 
 def test_warnings_do_not_stop_the_ledger(tmp_path: Path) -> None:

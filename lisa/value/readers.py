@@ -317,6 +317,7 @@ def _duplicates(read: _Read) -> None:
 def _about(read: _Read) -> dict[str, Any]:
     """The ledger's own fields from the ``about`` table (key, value rows)."""
     out: dict[str, Any] = {}
+    given = False
     for rec in read.records.get("about", []):
         key = str(rec.cells.get("key") or "").strip().lower()
         if not key:
@@ -330,6 +331,7 @@ def _about(read: _Read) -> dict[str, Any]:
             read.problem("duplicate-key", f"about: '{key}' is given twice", rec, column="key", value=key)
             continue
         rec.cells[key] = rec.cells.get("value")
+        given = given or (key == "innovation" and not _blank(rec.cells[key]))
         if key == "discount_rate":
             rate = _number_cell(read, rec, key, "discount")
             out[key] = rate
@@ -342,7 +344,7 @@ def _about(read: _Read) -> dict[str, Any]:
                 out[key] = int(year)
         else:
             out[key] = _text(read, rec, key)
-    if not out.get("innovation") and "about" in read.records and "about" not in read.failed:
+    if not given and "about" in read.records and "about" not in read.failed:
         read.problem("missing-value", "about: the ledger names no innovation (a row 'innovation, "
                      "NAME', as its assessment names it)", read.source, column="innovation")  # fmt: skip
     return {k: v for k, v in out.items() if v not in (None, "")}
@@ -554,6 +556,7 @@ def _yaml_records(read: _Read, data: Mapping[str, Any], lines: dict[str, list[in
             if not isinstance(section, Mapping):
                 read.problem("bad-format", "'about' must map keys to values (innovation: NAME)")
                 read.records["about"] = []
+                read.failed.add("about")
                 continue
             section = [{"key": k, "value": v} for k, v in section.items()]
         if not isinstance(section, list) or not all(isinstance(e, Mapping) for e in section):
@@ -565,12 +568,14 @@ def _yaml_records(read: _Read, data: Mapping[str, Any], lines: dict[str, list[in
             read.records[table] = []
             read.failed.add(table)
             continue
-        for entry in section if table != "about" else ():
+        known = TABLES[table][0] + TABLES[table][1]
+        for i, entry in enumerate(section if table != "about" else ()):
             for name in entry:
-                if name not in TABLES[table][0] + TABLES[table][1]:
-                    read.problem("unknown-column", f"{table}: unknown key '{_shown(name)}'",
-                                 read.source, row=rows[0] if rows else None, column=str(name),
-                                 suggestions=_suggest(str(name), TABLES[table][0] + TABLES[table][1]))  # fmt: skip
+                if str(name).strip().lower() not in known:
+                    read.problem("unknown-column", f"{table}: unknown key '{_shown(name)}'; it is "
+                                 "ignored", read.source, row=rows[i] if i < len(rows) else None,
+                                 column=str(name), suggestions=_suggest(str(name), known),
+                                 severity="warning")  # fmt: skip
         read.records[table] = [
             _Record(table, read.source, rows[i] if i < len(rows) else None,
                     {str(k).strip().lower(): v for k, v in e.items()})
