@@ -286,11 +286,16 @@ def test_value_json_and_settings(tmp_path: Path) -> None:
     result = runner.invoke(app, ["value", str(DATA / "worked.yaml"), "--json", str(out),
                                  "--set", "discount_rate=0"])  # fmt: skip
     assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())
+    assert "SROI ratio 1.20 : 1" in shown and "Value JSON written" in shown
     from lisa.value import ValueResult
 
     back = ValueResult.model_validate_json(out.read_text("utf-8"))
     # undiscounted: (10,400 + 2,700 + 1,350) / 12,070
     assert back.ratio == pytest.approx(14_450 / 12_070)
+    plain = " ".join(runner.invoke(app, ["value", str(DATA / "worked.yaml")]).output.split())
+    assert "Present value 13,786 GBP · inputs 12,000 GBP · net present value 1,786 GBP" in plain
+    assert "SROI ratio 1.15 : 1 · payback 2.8 years" in plain
     bad = runner.invoke(app, ["value", str(DATA / "worked.yaml"), "--set", "discount_rate=2"])
     assert bad.exit_code == 2 and "discount_rate" in bad.output
 
