@@ -149,3 +149,17 @@ CLUSTERS: dict[Cluster, str] = {
     "capacity": "Internal capacity",
     "networks": "External networks of money, people and skills",
 }
+
+# -- the value ledger ------------------------------------------------------------
+
+#: How well an outcome's quantity is evidenced, strongest first (``none``: an
+#: assumption nobody has checked yet).
+EvidenceStrength = Literal["strong", "moderate", "weak", "none"]
+EVIDENCE_STRENGTHS: tuple[EvidenceStrength, ...] = get_args(EvidenceStrength)
+#: What each strength means, for the ledger's template and the docs.
+EVIDENCE_TEXT: dict[str, str] = {
+    "strong": "measured for this innovation against a comparison (a control group or a baseline)",
+    "moderate": "measured for this innovation (monitoring data, a survey of the people served)",
+    "weak": "estimated from other places or studies, or from the staff's own view",
+    "none": "an assumption with no evidence yet",
+}

@@ -112,6 +112,10 @@ PUBLIC = {
         "CASE_KINDS", "Case", "CaseMatch", "UnknownCase", "case_assessment", "compare",
         "get_case", "load_cases",
     },
+    "lisa.value": {
+        "Assumption", "Input", "Ledger", "LedgerInvalid", "Outcome", "ValueResult",
+        "ValueSettings", "check_ledger", "ledger_from_yaml", "read_ledger", "value_of",
+    },
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
     },

@@ -27,6 +27,13 @@ from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
 from lisa.report.sections.networks import networks_table
 from lisa.report.sections.recommendations import bibliography, network_recommendations
+from lisa.report.sections.value import (
+    PortfolioView,
+    ValueView,
+    portfolio_views,
+    value_recommendations,
+    value_views,
+)
 from lisa.report.views import (
     ExecutiveSummary,
     Figure,
@@ -40,6 +47,7 @@ from lisa.sources import DOCUMENTS
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.value import ValueResult
 
 __all__ = [
     "SECTIONS",
@@ -95,6 +103,8 @@ class ReportModel:
     caveats: list[str]
     bibliography: list[Reference]
     bibliography_cited: bool  # False: nothing is cited, the list is every source of the method
+    values: list[ValueView] = field(default_factory=list)  # the value ledgers (sections/value.py)
+    portfolio: list[PortfolioView] = field(default_factory=list)  # each place's pipeline
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -113,6 +123,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("cores", "Core consistency and excluded groups"),
     ("resilience", "Resilience: if people leave"),
     ("innovations", "Innovation assessments"),
+    ("value", "Value created and the pipeline"),
     ("response", "Response rates"),
     ("networks", "The networks in numbers"),
     ("method", "Method notes"),
@@ -195,6 +206,7 @@ def build_report(
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
     seed: int = 0,
+    values: Sequence[ValueResult] = (),
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -213,6 +225,9 @@ def build_report(
         The report title (default: the study's name).
     seed
         Seed of the map layout (the same seed gives the same picture).
+    values
+        Value ledgers added up (:func:`lisa.value.value_of`): the value section,
+        each place's pipeline, and the recommendations on a missing evidence base.
 
     Returns
     -------
@@ -222,7 +237,11 @@ def build_report(
     pseudonymiser = Pseudonymiser.of(result.study, pseudonymise)
     views = innovation_views(assessments)
     found = finding_views(result, pseudonymiser)
-    recs = _assessment_recommendations(views) + network_recommendations(result)
+    recs = (
+        _assessment_recommendations(views)
+        + value_recommendations(assessments, values)
+        + network_recommendations(result)
+    )
     refs = [r.ref for r in recs] + _risk_references(views)
     sources = bibliography(refs)
     return ReportModel(
@@ -237,4 +256,6 @@ def build_report(
         caveats=method.caveats(result, pseudonymiser is not None),
         bibliography=sources or bibliography(list(DOCUMENTS)),
         bibliography_cited=bool(sources),
+        values=value_views(values, assessments),
+        portfolio=portfolio_views(assessments, values) if assessments else [],
     )
