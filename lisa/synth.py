@@ -564,8 +564,11 @@ def _second_wave(
         }
     )
     fresh = _ties(_subset(everyone, members), later, rng)
+    # fresh ties replace the old ties not kept; a newcomer (fresh index >= stayers) has only fresh ones
+    newcomer = members >= n
+    new = (rng.random(len(fresh)) >= config.tie_retention) | newcomer[fresh.source]
+    new |= newcomer[fresh.target]
     keep = stays[first.source] & stays[first.target] & (rng.random(len(first)) < config.tie_retention)
-    new = rng.random(len(fresh)) >= config.tie_retention
     src = np.concatenate([first.source[keep], members[fresh.source[new]]]).astype(np.int64)
     tgt = np.concatenate([first.target[keep], members[fresh.target[new]]]).astype(np.int64)
     rel = np.concatenate([first.relation[keep], fresh.relation[new]]).astype(np.int64)

@@ -27,6 +27,7 @@ from lisa.cli._options import (
     config_from,
     pseudonymiser_for,
 )
+from lisa.cli.waves import change_for
 from lisa.privacy import MIN_CELL
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def report(
         assessments=assessments,
         pseudonymise=pseudonymiser or False,
         title=title,
+        change=change_for(study, result),
     )
     for path in written:
         console.print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

@@ -13,6 +13,7 @@ from lisa.cli._app import app, console, handles_errors
 from lisa.cli._options import JsonOption, SetOption, StudyDir, check_outputs, config_from
 
 if TYPE_CHECKING:
+    from lisa.analysis import AnalysisResult
     from lisa.change import WaveComparison
 
 
@@ -89,3 +90,21 @@ def waves(
     if json_path:
         atomic_write_text(Path(json_path), comparison.model_dump_json(indent=1))
         console.print(f"Comparison JSON written to {json_path}")
+
+
+def change_for(study_path: Path, result: AnalysisResult) -> WaveComparison | None:
+    """The comparison the report's "change over time" section shows, or None.
+
+    The analysed wave against the one before it, with the analysis' own
+    settings; None for a study of one wave (or when the first wave is analysed).
+    """
+    from lisa.change import WavesConfig, compare_waves
+    from lisa.io import load_study
+
+    summary = result.study_summary
+    if len(summary.waves) < 2 or summary.wave == summary.waves[0]:
+        return None
+    config = WavesConfig(seed=result.config.seed)
+    return compare_waves(
+        load_study(study_path), None, summary.wave, config=config, analysis=result.config
+    )

@@ -26,6 +26,7 @@ from lisa.report.render import render_html, write_html, write_pdf
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.change import WaveComparison
     from lisa.privacy import Pseudonymiser
 
 __all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
@@ -39,9 +40,13 @@ def write_report(
     assessments: Sequence[Assessment] = (),
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
+    change: WaveComparison | None = None,
 ) -> list[Path]:
-    """Build the report once and write it as HTML and/or PDF; returns the paths written."""
-    model = build_report(result, assessments, pseudonymise=pseudonymise, title=title)
+    """Build the report once and write it as HTML and/or PDF; returns the paths written.
+
+    ``change`` (a :class:`lisa.change.WaveComparison`) adds the "change over time" section.
+    """
+    model = build_report(result, assessments, pseudonymise=pseudonymise, title=title, change=change)
     written = []
     if html is not None:
         written.append(write_html(model, html))

@@ -22,6 +22,7 @@ from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
 from lisa.report.sections import cores, layers, method, network_map, resilience, response
+from lisa.report.sections.change import ChangeView, change_over_time
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
@@ -40,6 +41,7 @@ from lisa.sources import DOCUMENTS
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.change import WaveComparison
 
 __all__ = [
     "SECTIONS",
@@ -96,11 +98,15 @@ class ReportModel:
     bibliography: list[Reference]
     bibliography_cited: bool  # False: nothing is cited, the list is every source of the method
     extra: dict[str, Any] = field(default_factory=dict)
+    change: ChangeView | None = None  # only for a study with more than one wave
 
     @property
     def sections(self) -> list[tuple[str, str]]:
         """(anchor, heading) of every section, in order: the table of contents."""
-        return list(SECTIONS)
+        if self.change is None:
+            return list(SECTIONS)
+        at = [a for a, _ in SECTIONS].index("resilience") + 1
+        return [*SECTIONS[:at], CHANGE_SECTION, *SECTIONS[at:]]
 
 
 #: The sections after the executive summary, in order: (anchor, heading).
@@ -117,6 +123,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("networks", "The networks in numbers"),
     ("method", "Method notes"),
 )
+#: The section a study with more than one wave adds, after resilience.
+CHANGE_SECTION: tuple[str, str] = ("change", "Change over time")
 
 
 # -- the innovation assessments ----------------------------------------------------
@@ -195,6 +203,7 @@ def build_report(
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
     seed: int = 0,
+    change: WaveComparison | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -213,6 +222,9 @@ def build_report(
         The report title (default: the study's name).
     seed
         Seed of the map layout (the same seed gives the same picture).
+    change
+        The comparison of two waves (:func:`lisa.change.compare_waves`): adds
+        the "change over time" section. Leave it None for a single survey.
 
     Returns
     -------
@@ -237,4 +249,5 @@ def build_report(
         caveats=method.caveats(result, pseudonymiser is not None),
         bibliography=sources or bibliography(list(DOCUMENTS)),
         bibliography_cited=bool(sources),
+        change=change_over_time(change) if change is not None else None,
     )
