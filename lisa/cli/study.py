@@ -35,6 +35,7 @@ from lisa.cli._render import analysis_progress, print_problems, print_settings, 
 from lisa.config import AnalysisConfig
 from lisa.io.export import ExportFormat
 from lisa.io.folder import StudyFormat
+from lisa.network.organisations import Level
 from lisa.privacy import MIN_CELL
 from lisa.synth import Preset
 
@@ -207,6 +208,10 @@ def analyse(
     min_cell: MinCellOption = MIN_CELL,
     pseudonym_key: KeyOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
+    level: Annotated[
+        Level,
+        typer.Option(help="Nodes: people, or their organisations (ties rolled up between them)."),
+    ] = "person",
 ) -> None:
     """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
     from lisa.files import output_lock
@@ -215,7 +220,18 @@ def analyse(
     check_outputs(study, [json_path] if json_path else [])
     if out:
         check_out_folder(study, out)
-    result = analysis_for(study, config, quiet=quiet)
+    if level == "organisation":
+        from lisa.io import load_study
+        from lisa.network.organisations import analyse_organisations
+
+        result, rollup = analyse_organisations(load_study(study), config)
+        console.print(
+            f"Organisations as nodes: {len(rollup.organisations)} organisations; "
+            f"{rollup.internal_ties:,} of {rollup.person_ties:,} person ties are within one "
+            f"organisation and {rollup.people_without_organisation:,} people have none."
+        )
+    else:
+        result = analysis_for(study, config, quiet=quiet)
     outputs = [p for p in (out, json_path) if p is not None]
     pseudonymiser = pseudonymiser_for(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs
