@@ -444,14 +444,16 @@ class Study:
     def present_in(self, wave: str) -> np.ndarray | None:
         """Who is on the roster of ``wave`` by the :data:`WAVES_COLUMN` column; None without it.
 
-        A blank cell means every wave. Raises :class:`ConfigError` when the
-        column names a wave the study does not have.
+        A blank cell means every wave; a wave no cell names (one imported after
+        the column was written) has everyone. Raises :class:`ConfigError` when
+        the column names a wave the study does not have.
         """
         column = self.attributes.get(WAVES_COLUMN)
         if column is None:
             return None
         known = set(self.waves)
         mask = np.zeros(self.n_people, bool)
+        named = False
         for i, cell in enumerate(column):
             labels = [w.strip() for w in cell.split(";") if w.strip()]
             unknown = [w for w in labels if w not in known]
@@ -462,7 +464,8 @@ class Study:
                     f"({', '.join(self.waves) or 'none'})"
                 )
             mask[i] = not labels or wave in labels
-        return mask
+            named |= wave in labels
+        return mask if named else np.ones(self.n_people, bool)
 
     def without_people(self, person_ids: Sequence[str]) -> Study:
         """A copy with these people, all their ties and their set-aside answers removed.

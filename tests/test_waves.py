@@ -365,3 +365,24 @@ def test_cli_refuses_to_write_over_the_study(tmp_path: Path) -> None:
     result = runner.invoke(app, ["waves", str(folder), "--json", str(folder / "ties.csv")])
     assert result.exit_code == 3
     assert _sums(folder) == before
+
+
+def test_a_wave_the_roster_column_never_names_has_everyone() -> None:
+    people = [dict(p, waves="2024") for p in PEOPLE]  # the column predates the 2025 import
+    study = two_waves(people)
+    mask, _ = presence(study, "2025")
+    assert mask.all()
+    assert study.for_wave("2025").n_people == len(PEOPLE)
+
+
+def test_qap_gives_the_same_null_with_the_bitmap_and_the_sorted_search(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import lisa.change.ties as ties
+
+    rng = np.random.default_rng(9)
+    m = 30
+    a = cell_keys(rng.integers(0, m, 120), rng.integers(0, m, 120), m, False)
+    b = np.union1d(cell_keys(rng.integers(0, m, 120), rng.integers(0, m, 120), m, False), a[:40])
+    fast = ties.qap(a, b, m, False, 200, rng_for(1, "x"))
+    monkeypatch.setattr(ties, "BITMAP_BYTES", 0)
+    slow = ties.qap(a, b, m, False, 200, rng_for(1, "x"))
+    assert fast == slow

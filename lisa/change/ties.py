@@ -18,6 +18,7 @@ wave's.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -66,6 +67,25 @@ def _intersect(sorted_keys: np.ndarray, keys: np.ndarray) -> int:
     return int((sorted_keys[pos] == keys).sum())
 
 
+#: The largest bitmap of cells (bytes) QAP uses for its lookups; above it, a sorted search.
+BITMAP_BYTES = 128 * 2**20
+
+
+def _counter(before: np.ndarray, m: int) -> Callable[[np.ndarray], int]:
+    """A function counting how many of a set of distinct cell keys are in ``before``.
+
+    A bitmap of all ``m²`` cells while it fits in :data:`BITMAP_BYTES` (one
+    lookup per key, about three times faster than the sorted search it
+    falls back to).
+    """
+    size = (m * m + 7) // 8
+    if size > BITMAP_BYTES or before.size == 0:
+        return lambda keys: _intersect(before, keys)
+    bits = np.zeros(size, np.uint8)
+    np.bitwise_or.at(bits, before >> 3, (1 << (before & 7)).astype(np.uint8))
+    return lambda keys: int(((bits[keys >> 3] >> (keys & 7)) & 1).sum())
+
+
 def qap(
     before: np.ndarray,
     after: np.ndarray,
@@ -101,13 +121,14 @@ def qap(
     if observed is None or permutations == 0:
         return Qap(correlation=observed, p_value=None, permutations=0, null_mean=None, null_sd=None)
     src, tgt = after // m, after % m
+    count = _counter(before, m)
     null = np.empty(permutations)
     for k in range(permutations):
         perm = rng.permutation(m).astype(np.int64)
         s, t = perm[src], perm[tgt]
         if not directed:
             s, t = np.minimum(s, t), np.maximum(s, t)
-        null[k] = correlation(_intersect(before, s * m + t), a, b, cells) or 0.0
+        null[k] = correlation(count(s * m + t), a, b, cells) or 0.0
     at_least = int((null >= observed - 1e-12).sum())
     return Qap(
         correlation=observed,
