@@ -379,6 +379,16 @@ def _reference_marks(reference: tuple[float, str], scale_max: float, x_scale: An
     ]
 
 
+def _bar_names(order: Sequence[str]) -> Any:
+    """The y axis of horizontal bars: one row per name, in this order, labels without ticks."""
+    return alt.Y(
+        "name:N",
+        sort=list(order),
+        title=None,
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=220, labelPadding=6),
+    )
+
+
 def bars(
     items: Sequence[tuple[str, float | None]],
     *,
@@ -403,12 +413,7 @@ def bars(
     x_scale = alt.Scale(domain=[0, scale_max], nice=False, zero=True)
     axis_format = ".0%" if fmt == "pct" else ",~f"
     base = alt.Chart(_values(data)).encode(
-        y=alt.Y(
-            "name:N",
-            sort=[k for k, _ in items],
-            title=None,
-            axis=alt.Axis(ticks=False, domain=False, labelLimit=220, labelPadding=6),
-        ),
+        y=_bar_names([k for k, _ in items]),
         x=alt.X(
             "value:Q",
             scale=x_scale,
@@ -1112,12 +1117,7 @@ def stacked_counts(
         alt.Chart(_values(data))
         .mark_bar(size=18)
         .encode(
-            y=alt.Y(
-                "name:N",
-                sort=[k for k, _ in items],
-                title=None,
-                axis=alt.Axis(ticks=False, domain=False, labelLimit=220, labelPadding=6),
-            ),
+            y=_bar_names([k for k, _ in items]),
             x=alt.X(
                 "start:Q",
                 title="ties",
