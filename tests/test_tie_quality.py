@@ -173,3 +173,11 @@ def test_cli_bad_tie_item_exits_2_and_leaves_the_study_unchanged(tmp_path: Path)
     assert "a tie item must be a number" in " ".join(out.output.split())
     assert "Traceback" not in out.output
     assert sums == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_a_result_with_tie_quality_matches_the_schema(result) -> None:  # type: ignore[no-untyped-def]
+    import jsonschema
+
+    from lisa.schemas import analysis_schema
+
+    jsonschema.validate(json.loads(result.to_json()), analysis_schema())
