@@ -386,3 +386,21 @@ def test_qap_gives_the_same_null_with_the_bitmap_and_the_sorted_search(monkeypat
     monkeypatch.setattr(ties, "BITMAP_BYTES", 0)
     slow = ties.qap(a, b, m, False, 200, rng_for(1, "x"))
     assert fast == slow
+
+
+def test_cli_pseudonymised_json_holds_no_roster_id(tmp_path: Path) -> None:
+    import lisa
+    from lisa.change import WaveComparison
+
+    place = lisa.generate(80, seed=3, waves=2)
+    folder = write_study(place, tmp_path / "study")
+    out = tmp_path / "waves.json"
+    args = ["waves", str(folder), "--json", str(out), "--pseudonymise", "--permutations", "20"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert not any(f'"{pid}"' in text for pid in place.ids)
+    c = WaveComparison.model_validate_json(text)
+    plain = compare_waves(place, config=WavesConfig(permutations=20, resamples=2000))
+    assert len(c.people) == len(plain.people) and len(c.turnover.joiners) == len(plain.turnover.joiners)
+    assert c.relations == plain.relations  # counts are not personal

@@ -6,6 +6,7 @@ are keyed by their roster ``id``, which is stable across waves.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -163,3 +164,20 @@ class WaveComparison(ResultModel):
     def changed_findings(self) -> list[FindingChange]:
         """The findings whose status is not 'unchanged'."""
         return [f for f in self.findings if f.status != "unchanged"]
+
+    def pseudonymised(self, rename: Callable[[str], str], order: Sequence[str]) -> WaveComparison:
+        """A copy keyed by pseudonyms, people listed in ``order`` (see :class:`lisa.Pseudonymiser`)."""
+        rank = {pid: k for k, pid in enumerate(order)}
+
+        def people(ids: Sequence[str]) -> list[str]:
+            return [rename(p) for p in sorted(ids, key=rank.__getitem__)]
+
+        turnover = self.turnover.model_copy(
+            update={"joiners": people(self.turnover.joiners), "leavers": people(self.turnover.leavers)}
+        )
+        roles = {
+            r: v.model_copy(update={"gained": people(v.gained), "lost": people(v.lost)})
+            for r, v in self.roles.items()
+        }
+        keyed = {rename(p): self.people[p] for p in sorted(self.people, key=rank.__getitem__)}
+        return self.model_copy(update={"turnover": turnover, "roles": roles, "people": keyed})

@@ -10,7 +10,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from lisa.cli._app import app, console, handles_errors
-from lisa.cli._options import JsonOption, SetOption, StudyDir, check_outputs, config_from
+from lisa.cli._options import (
+    JsonOption,
+    PseudonymiseOption,
+    SetOption,
+    StudyDir,
+    check_outputs,
+    config_from,
+)
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
@@ -75,6 +82,7 @@ def waves(
         int, typer.Option(min=0, max=100_000, help="Bootstrap resamples for connected difference.")
     ] = 2000,
     json_path: JsonOption = None,
+    pseudonymise: PseudonymiseOption = False,
     sets: SetOption = None,
 ) -> None:
     """Compare two survey waves: joiners and leavers, tie changes (Jaccard, QAP), roles, findings."""
@@ -85,9 +93,15 @@ def waves(
     analysis = config_from(sets)
     check_outputs(study, [json_path] if json_path else [])
     config = WavesConfig(permutations=permutations, resamples=resamples, seed=analysis.seed)
-    comparison = compare_waves(load_study(study), before, after, config=config, analysis=analysis)
+    data = load_study(study)
+    comparison = compare_waves(data, before, after, config=config, analysis=analysis)
     print_comparison(comparison)
     if json_path:
+        if pseudonymise:
+            from lisa.privacy import Pseudonymiser
+
+            p = Pseudonymiser(data)
+            comparison = comparison.pseudonymised(p.code, [data.ids[int(i)] for i in p.order])
         atomic_write_text(Path(json_path), comparison.model_dump_json(indent=1))
         console.print(f"Comparison JSON written to {json_path}")
 
