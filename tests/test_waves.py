@@ -404,3 +404,14 @@ def test_cli_pseudonymised_json_holds_no_roster_id(tmp_path: Path) -> None:
     plain = compare_waves(place, config=WavesConfig(permutations=20, resamples=2000))
     assert len(c.people) == len(plain.people) and len(c.turnover.joiners) == len(plain.turnover.joiners)
     assert c.relations == plain.relations  # counts are not personal
+
+
+def test_cli_a_roster_column_naming_an_unknown_wave_exits_2(tmp_path: Path) -> None:
+    people = [dict(p, waves="2024;2025") for p in PEOPLE]
+    people[2]["waves"] = "2024;2052"
+    folder = write_study(two_waves(people), tmp_path / "study")
+    before = _sums(folder)
+    result = runner.invoke(app, ["waves", str(folder)])
+    assert result.exit_code == 2
+    assert "names the wave '2052' for 'c'" in " ".join(result.output.split())
+    assert _sums(folder) == before
