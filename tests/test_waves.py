@@ -415,3 +415,11 @@ def test_cli_a_roster_column_naming_an_unknown_wave_exits_2(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "names the wave '2052' for 'c'" in " ".join(result.output.split())
     assert _sums(folder) == before
+
+
+def test_ties_with_someone_off_the_waves_roster_are_flagged() -> None:
+    people = [dict(p, waves="2024;2025") for p in PEOPLE]
+    people[5]["waves"] = "2024"  # y has ties in 2025 but the column says 2024 only
+    c = compare_waves(two_waves(people), config=QUICK)
+    assert any("Wave 2025: 1 tie names someone" in w for w in c.warnings)
+    assert "y" not in c.people and c.turnover.after == 5

@@ -135,6 +135,13 @@ def wave_study(study: Study, wave: str, present: np.ndarray) -> Study:
     return selected.without_people(absent) if absent else selected
 
 
+def off_roster(study: Study, wave: str, present: np.ndarray) -> int:
+    """Ties of ``wave`` with someone not on its roster (left out of every count)."""
+    t = study.ties
+    mine = t.wave == study.waves.index(wave)
+    return int((mine & ~(present[t.source] & present[t.target])).sum())
+
+
 def _keys(study: Study, relation: str | None, index: np.ndarray, m: int, directed: bool) -> np.ndarray:
     """Cell keys of a wave study's arcs, people renumbered to stayer positions (-1: not a stayer)."""
     src, tgt, _ = study.arcs(relation)
@@ -407,6 +414,13 @@ def compare_waves(
     studies = (wave_study(study, before, pa), wave_study(study, after, pb))
     stayers = [study.ids[i] for i in np.flatnonzero(pa & pb)]
     relations, combined = tie_changes(studies, stayers, config)
+    warnings = tie_warnings(relations, config)
+    for wave, present in ((before, pa), (after, pb)):
+        if lost := off_roster(study, wave, present):
+            warnings.append(
+                f"Wave {wave}: {lost} tie{'s name' if lost != 1 else ' names'} someone the roster's "
+                f"'waves' column leaves out of that wave; they are not counted (check the column)."
+            )
     results = (
         analyse(studies[0], analysis.model_copy(update={"wave": before})),
         analyse(studies[1], analysis.model_copy(update={"wave": after})),
@@ -420,7 +434,7 @@ def compare_waves(
         turnover=turnover,
         relations=relations,
         combined=combined,
-        warnings=tie_warnings(relations, config),
+        warnings=warnings,
         people=people,
         roles=role_changes(results, people),
         findings=finding_changes(results),
