@@ -178,6 +178,12 @@ class AnalysisConfig(Settings):
         description="Seed for sampling and random baselines (each draws from its own named "
         "stream of this seed).",
     )
+    weighted_paths: bool = Field(
+        False,
+        exclude_if=lambda on: not on,  # an analysis without it keeps its JSON unchanged
+        description="Tie quality: also compute betweenness and closeness with arc length "
+        "1/weight (Opsahl et al. 2010), for a study with tie weights.",
+    )
     resilience_top_k: int = Field(
         10, ge=1, description="How many top hubs leave in the hub scenario."
     )

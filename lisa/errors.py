@@ -186,3 +186,13 @@ class DefinitionInvalid(LisaError, ValueError):
 
 class MissingDependency(LisaError):
     """An optional part of lisa needs a package or system library that is not installed."""
+
+
+class UnknownWave(_NamedNotFound):
+    """A survey wave label the study does not have."""
+
+    def __init__(self, label: str, known: Sequence[str] = ()):
+        self.label = label
+        msg = f"no wave '{label}' in this study"
+        msg += "; it has waves: " + ", ".join(known) if known else "; it has no waves"
+        super().__init__(msg)

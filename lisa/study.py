@@ -24,6 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from lisa.errors import ConfigError, UnknownPerson, UnknownRelation
 from lisa.vocabulary import Layer
 
+#: The optional roster column naming the waves each person took part in
+#: (labels separated by ``;``); without it everyone is on the roster of every wave.
+WAVES_COLUMN = "waves"
+
 
 class Relation(BaseModel):
     """A kind of relationship asked about in the survey (one network)."""
@@ -428,7 +432,40 @@ class Study:
         mask = self.ties.wave == self.waves.index(label)
         ties = self.ties.select(mask)
         ties = replace(ties, wave=np.zeros(len(ties), np.int16))  # index into the one wave left
-        return _replace(self, ties=ties, waves=[label], name=self.name)
+        selected = _replace(self, ties=ties, waves=[label], name=self.name)
+        present = self.present_in(label)
+        if present is None:
+            return selected
+        if not present.all():
+            selected = selected.without_people([self.ids[i] for i in np.flatnonzero(~present)])
+        column = {WAVES_COLUMN: [label] * selected.n_people}  # everyone left is in this wave
+        return _replace(selected, attributes={**selected.attributes, **column})
+
+    def present_in(self, wave: str) -> np.ndarray | None:
+        """Who is on the roster of ``wave`` by the :data:`WAVES_COLUMN` column; None without it.
+
+        A blank cell means every wave; a wave no cell names (one imported after
+        the column was written) has everyone. Raises :class:`ConfigError` when
+        the column names a wave the study does not have.
+        """
+        column = self.attributes.get(WAVES_COLUMN)
+        if column is None:
+            return None
+        known = set(self.waves)
+        mask = np.zeros(self.n_people, bool)
+        named = False
+        for i, cell in enumerate(column):
+            labels = [w.strip() for w in cell.split(";") if w.strip()]
+            unknown = [w for w in labels if w not in known]
+            if unknown:
+                raise ConfigError(
+                    f"the roster's '{WAVES_COLUMN}' column names the wave '{unknown[0]}' for "
+                    f"'{self.ids[i]}', which is not one of the study's waves "
+                    f"({', '.join(self.waves) or 'none'})"
+                )
+            mask[i] = not labels or wave in labels
+            named |= wave in labels
+        return mask if named else np.ones(self.n_people, bool)
 
     def without_people(self, person_ids: Sequence[str]) -> Study:
         """A copy with these people, all their ties and their set-aside answers removed.

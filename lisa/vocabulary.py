@@ -62,6 +62,11 @@ ROLE_METRIC_LABEL: dict[Role, str] = {
     "pulsetaker": "2-step reach",
 }
 
+#: Items a survey may ask about each tie (further columns of ties.csv, read as
+#: numbers): how often the two are in touch, how much the one trusts the other,
+#: how valuable the contact is. See docs/method.md, "Tie quality".
+TIE_ITEMS: tuple[str, ...] = ("frequency", "trust", "value")
+
 # -- findings -----------------------------------------------------------------
 
 Severity = Literal["high", "medium", "low", "info"]

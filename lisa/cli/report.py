@@ -27,6 +27,7 @@ from lisa.cli._options import (
     config_from,
     pseudonymiser_for,
 )
+from lisa.cli.waves import change_for
 from lisa.privacy import MIN_CELL
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def report(
         pseudonymise=pseudonymiser or False,
         title=title,
         values=values,
+        change=change_for(study, result),
     )
     for path in written:
         console.print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

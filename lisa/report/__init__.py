@@ -26,6 +26,7 @@ from lisa.report.render import render_html, write_html, write_pdf
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.change import WaveComparison
     from lisa.privacy import Pseudonymiser
     from lisa.value import ValueResult
 
@@ -41,9 +42,15 @@ def write_report(
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
     values: Sequence[ValueResult] = (),
+    change: WaveComparison | None = None,
 ) -> list[Path]:
-    """Build the report once and write it as HTML and/or PDF; returns the paths written."""
-    model = build_report(result, assessments, pseudonymise=pseudonymise, title=title, values=values)
+    """Build the report once and write it as HTML and/or PDF; returns the paths written.
+
+    ``change`` (a :class:`lisa.change.WaveComparison`) adds the "change over time" section.
+    """
+    model = build_report(
+        result, assessments, pseudonymise=pseudonymise, title=title, values=values, change=change
+    )
     written = []
     if html is not None:
         written.append(write_html(model, html))

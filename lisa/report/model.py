@@ -22,6 +22,7 @@ from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
 from lisa.report.sections import cores, layers, method, network_map, resilience, response
+from lisa.report.sections.change import ChangeView, change_over_time
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
@@ -47,6 +48,7 @@ from lisa.sources import DOCUMENTS
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.change import WaveComparison
     from lisa.value import ValueResult
 
 __all__ = [
@@ -106,11 +108,15 @@ class ReportModel:
     values: list[ValueView] = field(default_factory=list)  # the value ledgers (sections/value.py)
     portfolio: list[PortfolioView] = field(default_factory=list)  # each place's pipeline
     extra: dict[str, Any] = field(default_factory=dict)
+    change: ChangeView | None = None  # only for a study with more than one wave
 
     @property
     def sections(self) -> list[tuple[str, str]]:
         """(anchor, heading) of every section, in order: the table of contents."""
-        return list(SECTIONS)
+        if self.change is None:
+            return list(SECTIONS)
+        at = [a for a, _ in SECTIONS].index("resilience") + 1
+        return [*SECTIONS[:at], CHANGE_SECTION, *SECTIONS[at:]]
 
 
 #: The sections after the executive summary, in order: (anchor, heading).
@@ -128,6 +134,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("networks", "The networks in numbers"),
     ("method", "Method notes"),
 )
+#: The section a study with more than one wave adds, after resilience.
+CHANGE_SECTION: tuple[str, str] = ("change", "Change over time")
 
 
 # -- the innovation assessments ----------------------------------------------------
@@ -207,6 +215,7 @@ def build_report(
     title: str | None = None,
     seed: int = 0,
     values: Sequence[ValueResult] = (),
+    change: WaveComparison | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -228,6 +237,9 @@ def build_report(
     values
         Value ledgers added up (:func:`lisa.value.value_of`): the value section,
         each place's pipeline, and the recommendations on a missing evidence base.
+    change
+        The comparison of two waves (:func:`lisa.change.compare_waves`): adds
+        the "change over time" section. Leave it None for a single survey.
 
     Returns
     -------
@@ -258,4 +270,5 @@ def build_report(
         bibliography_cited=bool(sources),
         values=value_views(values, assessments),
         portfolio=portfolio_views(assessments, values) if assessments else [],
+        change=change_over_time(change) if change is not None else None,
     )
