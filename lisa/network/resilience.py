@@ -11,6 +11,20 @@ chance". For places above 2,000 people, reach is measured on a fixed random
 sample of 500 stayers (the same sample for every scenario), which keeps the
 standard error of the mean below one percentage point in practice.
 
+For the stable core two more things are measured, because a dense place can
+keep most of its overall reach while losing every path *between* its groups
+(the ``core-departure-risk`` finding reads both):
+
+* ``between_reach``: per grouping (sector, layer), each stayer's share of the
+  *other stayers* in other groups within two steps, before (paths may pass
+  through the core) and after the core leaves — the same people at both ends,
+  so the loss is only the paths the core carried. People with no group are
+  neither counted nor probed; the random baseline is as for the overall reach
+  (its own stream);
+* ``brokerage``: the core's share of the place's between-group Gould–Fernandez
+  brokerage (representative + gatekeeper + liaison open two-paths, from
+  :mod:`lisa.network.brokerage`, on the combined network).
+
 Each scenario's random draws come from its own named stream
 (:func:`lisa.randomness.rng_for`), so adding or removing a scenario never
 changes another's random baseline.
@@ -18,20 +32,33 @@ changes another's random baseline.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from lisa.config import AnalysisConfig
+from lisa.network.brokerage import ROLES
 from lisa.network.graph import Net
-from lisa.network.results import Departure, DepartureKind, Resilience, ResilienceBaseline
+from lisa.network.results import (
+    BetweenReach,
+    BrokerageShare,
+    Departure,
+    DepartureKind,
+    Resilience,
+    ResilienceBaseline,
+)
 from lisa.randomness import rng_for
 from lisa.study import Study
 
 SAMPLE_ABOVE = 2000
 SAMPLE_SIZE = 500
 RANDOM_DRAWS = 3
+#: The groupings whose between-group reach and brokerage the stable-core scenario measures.
+BETWEEN_GROUPINGS = ("sector", "layer")
+#: The Gould–Fernandez roles that carry flow between groups (columns of :data:`ROLES`).
+BETWEEN_ROLES = ("representative", "gatekeeper", "liaison")
 
 
 def _reach_after(
@@ -109,8 +136,172 @@ def _random_loss(
     return float(np.mean(losses))
 
 
-def resilience(net: Net, ids: list[str], planned: Sequence[Scenario], seed: int) -> Resilience:
-    """The resilience block: the baseline and every scenario that removes someone."""
+def group_codes(values: Sequence[str | None]) -> np.ndarray:
+    """One integer code per person for a grouping's values; -1 where the value is blank."""
+    arr = np.asarray([v or "" for v in values], dtype=object).astype(str)
+    labels, inv = np.unique(arr, return_inverse=True)
+    codes = inv.astype(np.int64)
+    if labels.size and labels[0] == "":
+        codes -= 1  # "" sorts first: it becomes -1, the others 0..k-1
+    return codes
+
+
+def _between_shares(
+    sym: sp.csr_matrix, paths: np.ndarray, keep: np.ndarray, probe: np.ndarray, codes: np.ndarray
+) -> np.ndarray:
+    """Each probe person's share of the kept people in other groups within two steps.
+
+    ``sym`` is the symmetric adjacency; paths may only pass through ``paths``
+    people; only ``keep`` people are counted. NaN where a probe person has
+    nobody in another group to reach.
+    """
+    n = sym.shape[0]
+    coo = sym.tocoo()
+    edge = paths[coo.row] & paths[coo.col]
+    a = sp.csr_matrix(
+        (np.ones(int(edge.sum()), np.float32), (coo.row[edge], coo.col[edge])), shape=(n, n)
+    )
+    rows = a[probe]
+    reached = (rows + rows @ a).tocsr()
+    reached.data[:] = 1
+    valid = (codes >= 0) & keep
+    k = int(codes.max()) + 1 if codes.size else 0
+    onehot = sp.csr_matrix(
+        (np.ones(int(valid.sum()), np.float32), (np.flatnonzero(valid), codes[valid])),
+        shape=(n, max(k, 1)),
+    )
+    counts = np.asarray((reached @ onehot).todense())
+    sizes = np.asarray(onehot.sum(axis=0)).ravel()
+    own = codes[probe]
+    other = counts.sum(axis=1) - counts[np.arange(probe.size), own]
+    possible = sizes.sum() - sizes[own]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(possible > 0, other / np.maximum(possible, 1), np.nan)
+
+
+def _between_loss(
+    net: Net, removed: np.ndarray, probe: np.ndarray, codes: np.ndarray
+) -> tuple[float, float]:
+    """(before, after) mean between-group reach of the probe people who stay and have a group."""
+    keep = np.ones(net.n, bool)
+    keep[removed] = False
+    who = probe[keep[probe] & (codes[probe] >= 0)]
+    if who.size == 0:
+        return 0.0, 0.0
+    before = _between_shares(net.symmetric, np.ones(net.n, bool), keep, who, codes)
+    after = _between_shares(net.symmetric, keep, keep, who, codes)
+    ok = np.isfinite(before) & np.isfinite(after)
+    if not ok.any():
+        return 0.0, 0.0
+    return float(before[ok].mean()), float(after[ok].mean())
+
+
+def between_reach(
+    net: Net, removed: np.ndarray, probe: np.ndarray, codes: np.ndarray, rng: np.random.Generator
+) -> BetweenReach:
+    """Reach between the groups of one grouping before and after ``removed`` leave.
+
+    Parameters
+    ----------
+    net
+        The combined network (direction ignored).
+    removed
+        Roster indices of the people who leave.
+    probe
+        Roster indices whose reach is measured (everyone, or the fixed sample).
+    codes
+        Group code per person (:func:`group_codes`; -1: no group).
+    rng
+        The scenario's own stream, for the random baseline.
+
+    Returns
+    -------
+    BetweenReach
+        Before, after, the loss and the mean loss of as many random departures.
+    """
+    before, after = _between_loss(net, removed, probe, codes)
+    others = np.setdiff1d(np.arange(net.n), removed)
+    random_loss = None
+    if others.size >= removed.size:
+        losses = []
+        for _ in range(RANDOM_DRAWS):
+            b, a = _between_loss(net, rng.choice(others, size=removed.size, replace=False), probe, codes)
+            losses.append(1 - a / b if b > 0 else 0.0)
+        random_loss = float(np.mean(losses))
+    return BetweenReach(
+        before=before,
+        after=after,
+        loss=1 - after / before if before > 0 else 0.0,
+        random_loss=random_loss,
+    )
+
+
+def brokerage_share(counts: np.ndarray, removed: np.ndarray) -> BrokerageShare:
+    """The share of between-group brokerage (n×5 counts, :data:`ROLES`) the ``removed`` hold."""
+    cols = [ROLES.index(r) for r in BETWEEN_ROLES]
+    per_person = counts[:, cols].sum(axis=1)
+    total, held = int(per_person.sum()), int(per_person[removed].sum())
+    return BrokerageShare(
+        total=total,
+        held=held,
+        share=held / total if total else 0.0,
+        share_of_people=removed.size / max(counts.shape[0], 1),
+    )
+
+
+def _core_measures(
+    net: Net,
+    sc: Scenario,
+    probe: np.ndarray,
+    groups: Mapping[str, np.ndarray],
+    brokerage: Mapping[str, np.ndarray],
+    seed: int,
+) -> dict[str, object]:
+    """The stable-core scenario's between-group reach and brokerage share, per grouping."""
+    if sc.kind != "stable-core":
+        return {}
+    return {
+        "between_reach": {
+            g: between_reach(net, sc.removed, probe, codes, rng_for(seed, *sc.stream, "between", g))
+            for g, codes in groups.items()
+        },
+        "brokerage": {
+            g: brokerage_share(brokerage[g], sc.removed) for g in groups if g in brokerage
+        },
+    }
+
+
+def resilience(
+    net: Net,
+    ids: list[str],
+    planned: Sequence[Scenario],
+    seed: int,
+    groups: Mapping[str, np.ndarray] | None = None,
+    brokerage: Mapping[str, np.ndarray] | None = None,
+) -> Resilience:
+    """The resilience block: the baseline and every scenario that removes someone.
+
+    Parameters
+    ----------
+    net
+        The combined network.
+    ids
+        Roster ids, in order.
+    planned
+        The scenarios (:func:`scenarios`).
+    seed
+        The analysis seed (each scenario draws from its own stream of it).
+    groups
+        Group codes per grouping (:func:`group_codes`) for the stable core's
+        between-group reach; none measured when omitted.
+    brokerage
+        Per grouping, the n×5 Gould–Fernandez counts of the combined network.
+
+    Returns
+    -------
+    Resilience
+        The baseline and one :class:`Departure` per scenario that removes someone.
+    """
     n = net.n
     sampled = n > SAMPLE_ABOVE
     rng = rng_for(seed, "resilience", "probe")
@@ -144,6 +335,7 @@ def resilience(net: Net, ids: list[str], planned: Sequence[Scenario], seed: int)
                 random_reach_loss=_random_loss(
                     net, removed, probe, base_reach, rng_for(seed, *sc.stream)
                 ),
+                **_core_measures(net, sc, probe, groups or {}, brokerage or {}, seed),
             )
         )
     return Resilience(baseline=baseline, scenarios=out)
