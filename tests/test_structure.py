@@ -112,6 +112,11 @@ PUBLIC = {
         "CASE_KINDS", "Case", "CaseMatch", "UnknownCase", "case_assessment", "compare",
         "get_case", "load_cases",
     },
+    "lisa.scenarios": {
+        "AddIntermediary", "AddTies", "BestTies", "MergeOrganisations", "ProposedTie",
+        "RemoveGroup", "RemovePeople", "StaffExchange", "WhatIf", "best_ties", "compare",
+        "what_if",
+    },
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
     },

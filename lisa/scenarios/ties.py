@@ -13,7 +13,8 @@ Two objectives, both on the combined network (direction ignored):
     core-departure scenario's ``between_reach["sector"]`` (computed on everyone
     here, not on the 500-person sample the analysis uses above 2,000 people).
     Raising it cuts the core-departure risk; ties to core members are not
-    proposed (they leave with the core).
+    proposed (they leave with the core), and only pairs from different
+    sectors are (no other tie can raise it).
 
 **Candidates are bounded.** A pair is plausible when the two share at least
 one contact or an organisation, are not yet tied, and differ in sector or in
@@ -38,6 +39,7 @@ ratios found.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -164,6 +166,7 @@ def candidates(
     *,
     exclude: np.ndarray | None = None,
     per_person: int = PER_PERSON,
+    across: Sequence[Literal["sector", "layer"]] = ("sector", "layer"),
 ) -> Candidates:
     """The bounded plausible pairs (see the module docs).
 
@@ -177,6 +180,8 @@ def candidates(
         Boolean mask of people who may not be an end of a new tie.
     per_person
         Partners kept per person.
+    across
+        A pair must differ in at least one of these (where both values are known).
 
     Returns
     -------
@@ -193,8 +198,11 @@ def candidates(
         rows = slice(start, min(start + CHUNK, n))
         score = (sym[rows] @ sym + 0.5 * (org[rows] @ org.T)).tocoo()
         r, c = score.row + start, score.col
-        su, sv, lu, lv = sector[r], sector[c], layer[r], layer[c]
-        cross = ((su >= 0) & (sv >= 0) & (su != sv)) | ((lu >= 0) & (lv >= 0) & (lu != lv))
+        cross = np.zeros(r.shape[0], bool)
+        for name, codes in (("sector", sector), ("layer", layer)):
+            if name in across:
+                a, b = codes[r], codes[c]
+                cross |= (a >= 0) & (b >= 0) & (a != b)
         ok = cross & (r != c) & allowed[r] & allowed[c] & (score.data > 0)
         ok &= ~_tied(sym, r, c)
         chosen = sp.csr_matrix((score.data[ok], (r[ok] - start, c[ok])), shape=score.shape)
@@ -475,7 +483,7 @@ def best_ties(
         if not core.any():
             raise ConfigError("this place has no stable core, so there is no core-departure risk to cut")
         obj = BetweenReach(sym, sectors, core)
-        cands = candidates(base, sym, exclude=core, per_person=per_person)
+        cands = candidates(base, sym, exclude=core, per_person=per_person, across=("sector",))
     else:
         obj = Diversity(sym, sectors)
         cands = candidates(base, sym, per_person=per_person)
