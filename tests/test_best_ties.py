@@ -221,6 +221,17 @@ def test_greedy_against_brute_force_on_core_risk(seed: int) -> None:
 # -- words, sizes and bad input ------------------------------------------------------------
 
 
+def test_nobody_gets_more_than_most_per_person_new_ties() -> None:
+    study = generate(300, seed=7)
+    for cap in (1, 2):
+        b = best_ties(study, 4, "core-risk", most_per_person=cap, compare=False)
+        ends = [p for t in b.ties for p in (t.a, t.b)]
+        assert len(b.ties) == 4 and max(ends.count(p) for p in ends) <= cap
+    free = best_ties(study, 4, "core-risk", most_per_person=4, compare=False)
+    ends = [p for t in free.ties for p in (t.a, t.b)]
+    assert max(ends.count(p) for p in ends) > 2  # on this place greedy piles ties on one person
+
+
 def test_each_tie_is_explained_in_words() -> None:
     study = generate(120, seed=5)
     b = best_ties(study, 2, compare=False)
@@ -247,6 +258,7 @@ def test_the_study_is_not_changed_and_runs_are_reproducible() -> None:
         ({"k": 0}, "k must be"),
         ({"k": 101}, "k must be"),
         ({"per_person": 0}, "per_person"),
+        ({"most_per_person": 0}, "most_per_person"),
         ({"objective": "popularity"}, "unknown objective"),
     ],
 )

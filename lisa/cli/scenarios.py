@@ -232,6 +232,9 @@ def best_ties_command(
     per_person: Annotated[
         int, typer.Option("--per-person", help="Candidate bound: partners kept per person.")
     ] = 20,
+    most: Annotated[
+        int, typer.Option("--most-per-person", help="Most new ties proposed for any one person.")
+    ] = 2,
     no_compare: Annotated[
         bool, typer.Option("--no-compare", help="Skip the second analysis with the ties added.")
     ] = False,
@@ -251,8 +254,9 @@ def best_ties_command(
     if json_out is not None:
         check_outputs(study, [json_out])
     result = best_ties(
-        load_study(study), k, chosen, config, per_person=per_person, compare=not no_compare
-    )
+        load_study(study), k, chosen, config, per_person=per_person, compare=not no_compare,
+        most_per_person=most,
+    )  # fmt: skip
     print_best_ties(result)
     if json_out is not None:
         atomic_write_text(json_out, result.model_dump_json(indent=1))

@@ -28,7 +28,8 @@ limited to :data:`MAX_DENSE` of them.
 
 **Greedy, no guarantee.** Ties are chosen one at a time, each the candidate
 with the largest exact gain given those already chosen (every candidate's gain
-is recomputed each step). Neither objective is submodular — a second tie can
+that can have changed is recomputed each step), nobody receiving more than
+``most_per_person`` (2) of them. Neither objective is submodular — a second tie can
 be worth more than it was alone (a person's contact diversity can jump once two
 new sectors arrive, and two-step reach through a new tie grows with the other
 end's new contacts) — so greedy carries no (1 − 1/e) bound here. What was
@@ -88,6 +89,7 @@ class BestTies(ResultModel):
     k: int = Field(description="How many ties were asked for.")
     candidates: int = Field(description="Plausible pairs considered.")
     per_person: int = Field(description="The candidate bound: partners kept per person.")
+    most_per_person: int = Field(description="Most new ties proposed for any one person.")
     objective_before: float
     objective_after: float
     ties: list[ProposedTie] = Field(description="In the order greedy chose them (may be < k).")
@@ -100,7 +102,7 @@ class BestTies(ResultModel):
 
 METHOD = (
     "Greedy: each step adds the candidate with the largest exact gain given the ties already "
-    "chosen. The objective is not submodular, so greedy has no approximation guarantee; on "
+    "chosen (nobody gets more than most_per_person of them). The objective is not submodular, so greedy has no approximation guarantee; on "
     "small places it was checked against brute force (docs/scenarios.md)."
 )
 
@@ -340,18 +342,25 @@ class _Pick:
     after: float
 
 
-def greedy(objective: Diversity | BetweenReach, cands: Candidates, k: int) -> list[_Pick]:
+def greedy(
+    objective: Diversity | BetweenReach, cands: Candidates, k: int, cap: int | None = None
+) -> list[_Pick]:
     """Add up to ``k`` candidates one by one, each time the one with the largest exact gain.
 
-    Stops early when no candidate raises the objective. ``cands`` is consumed.
+    With ``cap``, nobody gets more than ``cap`` of the new ties. Stops early when no
+    candidate raises the objective. ``cands`` is consumed.
     """
     picks: list[_Pick] = []
     gains = objective.gains(cands) if len(cands) else np.zeros(0)
+    used: dict[int, int] = {}
     while len(picks) < k and len(cands):
-        best = int(np.argmax(gains))  # the first of equal gains: lowest (u, v)
-        if gains[best] <= 1e-12:
+        full = [p for p, c in used.items() if cap is not None and c >= cap]
+        blocked = np.isin(cands.u, full) | np.isin(cands.v, full)
+        best = int(np.argmax(np.where(blocked, -np.inf, gains)))  # first of equals: lowest (u, v)
+        if blocked[best] or gains[best] <= 1e-12:
             break
         u, v = int(cands.u[best]), int(cands.v[best])
+        used[u], used[v] = used.get(u, 0) + 1, used.get(v, 0) + 1
         objective.add(u, v)
         picks.append(
             _Pick(u, v, int(cands.shared[best]), bool(cands.same_org[best]), float(gains[best]),
@@ -430,6 +439,7 @@ def best_ties(
     per_person: int = PER_PERSON,
     before: AnalysisResult | None = None,
     compare: bool = True,
+    most_per_person: int = 2,
 ) -> BestTies:
     """Propose up to ``k`` new ties that most raise ``objective`` (see the module docs).
 
@@ -450,6 +460,9 @@ def best_ties(
     compare
         Also analyse the place with every proposed tie added (:attr:`BestTies.what_if`);
         this second analysis is most of the run time on a large place.
+    most_per_person
+        Nobody is proposed more than this many new ties (1 to ``k``): new links take
+        people's time, and otherwise greedy can pile every tie on one well-placed person.
 
     Returns
     -------
@@ -469,6 +482,8 @@ def best_ties(
         raise ConfigError(f"k must be from 1 to 100, not {k}")
     if not 1 <= per_person <= 200:
         raise ConfigError(f"per_person must be from 1 to 200, not {per_person}")
+    if most_per_person < 1:
+        raise ConfigError(f"most_per_person must be at least 1, not {most_per_person}")
     if objective not in OBJECTIVES:
         raise ConfigError(f"unknown objective '{objective}': use one of {', '.join(OBJECTIVES)}")
     config = config or AnalysisConfig()
@@ -488,7 +503,7 @@ def best_ties(
         obj = Diversity(sym, sectors)
         cands = candidates(base, sym, per_person=per_person)
     n_cands, start = len(cands), obj.value()
-    picks = greedy(obj, cands, k)
+    picks = greedy(obj, cands, k, most_per_person)
     ties = [_explain(base, sym, p, objective, start) for p in picks]
     change = (
         what_if(base, [AddTies(pairs=[(t.a, t.b) for t in ties])], config, before=first)
@@ -496,6 +511,7 @@ def best_ties(
     )  # fmt: skip
     return BestTies(
         objective=objective, k=k, candidates=n_cands, per_person=per_person,
+        most_per_person=most_per_person,
         objective_before=start, objective_after=picks[-1].after if picks else start,
         ties=ties, method=METHOD, what_if=change,
     )  # fmt: skip
