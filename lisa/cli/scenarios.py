@@ -86,15 +86,18 @@ def _changes(
     return out
 
 
-def _num(x: float | None, share: bool) -> str:
+def _num(x: float | None, share: bool, sign: bool = False) -> str:
     if x is None:
         return "–"
-    return f"{100 * x:.1f}%" if share else f"{x:.3f}".rstrip("0").rstrip(".") or "0"
+    if share:
+        return f"{100 * x:+.1f} pts" if sign else f"{100 * x:.1f}%"
+    if float(x).is_integer():
+        return f"{int(x):+d}" if sign else f"{int(x)}"
+    return f"{x:+.3f}" if sign else f"{x:.3f}"
 
 
 def _measure_row(table: Table, label: str, m: Measure, share: bool = False) -> None:
-    change = "–" if m.change is None else ("+" if m.change >= 0 else "") + _num(m.change, share)
-    table.add_row(label, _num(m.before, share), _num(m.after, share), change)
+    table.add_row(label, _num(m.before, share), _num(m.after, share), _num(m.change, share, True))
 
 
 def print_what_if(w: WhatIf) -> None:
@@ -129,6 +132,8 @@ def print_what_if(w: WhatIf) -> None:
         if f.change != "stays":
             headline = f.after if f.change == "appears" else f.before
             console.print(f"  {f.change:<10} {f.code}: {f.title} ({headline})", highlight=False)
+        elif f.before != f.after:
+            console.print(f"  {f.change:<10} {f.code}: {f.before} → {f.after}", highlight=False)
 
 
 @app.command("whatif")

@@ -146,15 +146,9 @@ def group_codes(values: Sequence[str | None]) -> np.ndarray:
     return codes
 
 
-def _between_shares(
-    sym: sp.csr_matrix, paths: np.ndarray, keep: np.ndarray, probe: np.ndarray, codes: np.ndarray
-) -> np.ndarray:
-    """Each probe person's share of the kept people in other groups within two steps.
-
-    ``sym`` is the symmetric adjacency; paths may only pass through ``paths``
-    people; only ``keep`` people are counted. NaN where a probe person has
-    nobody in another group to reach.
-    """
+def _reached(sym: sp.csr_matrix, paths: np.ndarray, probe: np.ndarray) -> sp.csr_matrix:
+    """probe × n 0/1 matrix: who each probe person reaches within two steps, passing only
+    through ``paths`` people (the probe people themselves must be in ``paths``)."""
     n = sym.shape[0]
     coo = sym.tocoo()
     edge = paths[coo.row] & paths[coo.col]
@@ -164,6 +158,13 @@ def _between_shares(
     rows = a[probe]
     reached = (rows + rows @ a).tocsr()
     reached.data[:] = 1
+    return reached
+
+
+def _shares(reached: sp.csr_matrix, keep: np.ndarray, own: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Each row's share of the ``keep`` people in groups other than its own (``own``) that it
+    reaches; NaN where there is nobody in another group to reach."""
+    n = codes.shape[0]
     valid = (codes >= 0) & keep
     k = int(codes.max()) + 1 if codes.size else 0
     onehot = sp.csr_matrix(
@@ -172,34 +173,47 @@ def _between_shares(
     )
     counts = np.asarray((reached @ onehot).todense())
     sizes = np.asarray(onehot.sum(axis=0)).ravel()
-    own = codes[probe]
-    other = counts.sum(axis=1) - counts[np.arange(probe.size), own]
+    other = counts.sum(axis=1) - counts[np.arange(own.size), own]
     possible = sizes.sum() - sizes[own]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(possible > 0, other / np.maximum(possible, 1), np.nan)
 
 
-def _between_loss(
-    net: Net, removed: np.ndarray, probe: np.ndarray, codes: np.ndarray
-) -> tuple[float, float]:
-    """(before, after) mean between-group reach of the probe people who stay and have a group."""
+def _between_means(
+    net: Net,
+    full: sp.csr_matrix,
+    removed: np.ndarray,
+    probe: np.ndarray,
+    groups: Mapping[str, np.ndarray],
+) -> dict[str, tuple[float, float]]:
+    """Per grouping, (before, after) mean between-group reach of the probe people who stay
+    and have a group; ``full`` is the probe's reach in the whole network."""
     keep = np.ones(net.n, bool)
     keep[removed] = False
-    who = probe[keep[probe] & (codes[probe] >= 0)]
-    if who.size == 0:
-        return 0.0, 0.0
-    before = _between_shares(net.symmetric, np.ones(net.n, bool), keep, who, codes)
-    after = _between_shares(net.symmetric, keep, keep, who, codes)
-    ok = np.isfinite(before) & np.isfinite(after)
-    if not ok.any():
-        return 0.0, 0.0
-    return float(before[ok].mean()), float(after[ok].mean())
+    stays = keep[probe]
+    after_all = _reached(net.symmetric, keep, probe[stays])
+    out = {}
+    for g, codes in groups.items():
+        grouped = codes[probe[stays]] >= 0
+        who = probe[stays][grouped]
+        if who.size == 0:
+            out[g] = (0.0, 0.0)
+            continue
+        before = _shares(full[np.flatnonzero(stays)[grouped]], keep, codes[who], codes)
+        after = _shares(after_all[np.flatnonzero(grouped)], keep, codes[who], codes)
+        ok = np.isfinite(before) & np.isfinite(after)
+        out[g] = (float(before[ok].mean()), float(after[ok].mean())) if ok.any() else (0.0, 0.0)
+    return out
 
 
 def between_reach(
-    net: Net, removed: np.ndarray, probe: np.ndarray, codes: np.ndarray, rng: np.random.Generator
-) -> BetweenReach:
-    """Reach between the groups of one grouping before and after ``removed`` leave.
+    net: Net,
+    removed: np.ndarray,
+    probe: np.ndarray,
+    groups: Mapping[str, np.ndarray],
+    rng: np.random.Generator,
+) -> dict[str, BetweenReach]:
+    """Reach between the groups of each grouping before and after ``removed`` leave.
 
     Parameters
     ----------
@@ -209,31 +223,39 @@ def between_reach(
         Roster indices of the people who leave.
     probe
         Roster indices whose reach is measured (everyone, or the fixed sample).
-    codes
-        Group code per person (:func:`group_codes`; -1: no group).
+    groups
+        Group code per person for each grouping (:func:`group_codes`; -1: no group).
     rng
-        The scenario's own stream, for the random baseline.
+        The scenario's own stream, for the random baseline (the same random
+        departures serve every grouping).
 
     Returns
     -------
-    BetweenReach
-        Before, after, the loss and the mean loss of as many random departures.
+    dict of str to BetweenReach
+        Per grouping: before, after, the loss and the mean loss of as many random
+        departures.
     """
-    before, after = _between_loss(net, removed, probe, codes)
+    full = _reached(net.symmetric, np.ones(net.n, bool), probe)
+    main = _between_means(net, full, removed, probe, groups)
     others = np.setdiff1d(np.arange(net.n), removed)
-    random_loss = None
+    draws: list[dict[str, tuple[float, float]]] = []
     if others.size >= removed.size:
-        losses = []
         for _ in range(RANDOM_DRAWS):
-            b, a = _between_loss(net, rng.choice(others, size=removed.size, replace=False), probe, codes)
-            losses.append(1 - a / b if b > 0 else 0.0)
-        random_loss = float(np.mean(losses))
-    return BetweenReach(
-        before=before,
-        after=after,
-        loss=1 - after / before if before > 0 else 0.0,
-        random_loss=random_loss,
-    )
+            pick = rng.choice(others, size=removed.size, replace=False)
+            draws.append(_between_means(net, full, pick, probe, groups))
+
+    def loss(before: float, after: float) -> float:
+        return 1 - after / before if before > 0 else 0.0
+
+    return {
+        g: BetweenReach(
+            before=b,
+            after=a,
+            loss=loss(b, a),
+            random_loss=float(np.mean([loss(*d[g]) for d in draws])) if draws else None,
+        )
+        for g, (b, a) in main.items()
+    }
 
 
 def brokerage_share(counts: np.ndarray, removed: np.ndarray) -> BrokerageShare:
@@ -261,10 +283,11 @@ def _core_measures(
     if sc.kind != "stable-core":
         return {}
     return {
-        "between_reach": {
-            g: between_reach(net, sc.removed, probe, codes, rng_for(seed, *sc.stream, "between", g))
-            for g, codes in groups.items()
-        },
+        "between_reach": between_reach(
+            net, sc.removed, probe, groups, rng_for(seed, *sc.stream, "between")
+        )
+        if groups
+        else {},
         "brokerage": {
             g: brokerage_share(brokerage[g], sc.removed) for g in groups if g in brokerage
         },
