@@ -7,6 +7,7 @@ difference, and write the typed result as JSON when asked.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,6 +25,8 @@ from lisa.cli._options import (
 from lisa.errors import ConfigError
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from lisa.scenarios.ties import BestTies, Objective
     from lisa.scenarios.whatif import Change, Measure, WhatIf
 
@@ -84,6 +87,15 @@ def _changes(
             "--staff-exchange or --merge-orgs"
         )
     return out
+
+
+def _write_json(path: Path | None, result: BaseModel) -> None:
+    """The typed result as JSON, when ``--json`` asked for it."""
+    from lisa.files import atomic_write_text
+
+    if path is not None:
+        atomic_write_text(path, result.model_dump_json(indent=1))
+        console.print(f"Written {path}", highlight=False)
 
 
 def _num(x: float | None, share: bool, sign: bool = False) -> str:
@@ -186,7 +198,6 @@ def whatif_command(
     json_out: JsonOption = None,
 ) -> None:
     """What if people left, ties were added or organisations merged? Analyse both, compare."""
-    from lisa.files import atomic_write_text
     from lisa.io import load_study
     from lisa.scenarios.whatif import what_if
 
@@ -199,9 +210,7 @@ def whatif_command(
     )  # fmt: skip
     result = what_if(load_study(study), changes, config)
     print_what_if(result)
-    if json_out is not None:
-        atomic_write_text(json_out, result.model_dump_json(indent=1))
-        console.print(f"Written {json_out}", highlight=False)
+    _write_json(json_out, result)
 
 
 def print_best_ties(b: BestTies) -> None:
@@ -248,7 +257,6 @@ def best_ties_command(
     json_out: JsonOption = None,
 ) -> None:
     """Propose the k plausible new ties that most raise connected difference or cut the core risk."""
-    from lisa.files import atomic_write_text
     from lisa.io import load_study
     from lisa.scenarios.ties import OBJECTIVES, best_ties
 
@@ -263,7 +271,5 @@ def best_ties_command(
         most_per_person=most,
     )  # fmt: skip
     print_best_ties(result)
-    if json_out is not None:
-        atomic_write_text(json_out, result.model_dump_json(indent=1))
-        console.print(f"Written {json_out}", highlight=False)
+    _write_json(json_out, result)
 
