@@ -446,6 +446,32 @@ def _explain(
     )  # fmt: skip
 
 
+def _check(k: int, per_person: int, most_per_person: int, objective: str) -> None:
+    if not 1 <= k <= 100:
+        raise ConfigError(f"k must be from 1 to 100, not {k}")
+    if not 1 <= per_person <= 200:
+        raise ConfigError(f"per_person must be from 1 to 200, not {per_person}")
+    if most_per_person < 1:
+        raise ConfigError(f"most_per_person must be at least 1, not {most_per_person}")
+    if objective not in OBJECTIVES:
+        raise ConfigError(f"unknown objective '{objective}': use one of {', '.join(OBJECTIVES)}")
+
+
+def _setup(
+    study: Study, sym: sp.csr_matrix, core_ids: Sequence[str], objective: Objective, per_person: int
+) -> tuple[Diversity | BetweenReach, Candidates]:
+    """The objective and its candidate pairs."""
+    sectors = group_codes(study.sectors)
+    if objective == "connected-difference":
+        return Diversity(sym, sectors), candidates(study, sym, per_person=per_person)
+    core = np.isin(np.asarray(study.ids, dtype=object), list(core_ids))
+    if not core.any():
+        raise ConfigError("this place has no stable core, so there is no core-departure risk to cut")
+    return BetweenReach(sym, sectors, core), candidates(
+        study, sym, exclude=core, per_person=per_person, across=("sector",)
+    )
+
+
 def best_ties(
     study: Study,
     k: int = 5,
@@ -494,30 +520,13 @@ def best_ties(
     from lisa.analysis import analyse
     from lisa.network.graph import build_net
 
-    if not 1 <= k <= 100:
-        raise ConfigError(f"k must be from 1 to 100, not {k}")
-    if not 1 <= per_person <= 200:
-        raise ConfigError(f"per_person must be from 1 to 200, not {per_person}")
-    if most_per_person < 1:
-        raise ConfigError(f"most_per_person must be at least 1, not {most_per_person}")
-    if objective not in OBJECTIVES:
-        raise ConfigError(f"unknown objective '{objective}': use one of {', '.join(OBJECTIVES)}")
+    _check(k, per_person, most_per_person, objective)
     config = config or AnalysisConfig()
     base = study.for_wave(config.wave)
     first = before if before is not None else analyse(base, config)
     src, tgt, _ = base.arcs(None)
     sym = build_net("combined", base.n_people, src, tgt).symmetric
-    sectors = group_codes(base.sectors)
-    core = np.isin(np.asarray(base.ids, dtype=object), first.core_consistency.stable_core)
-    obj: Diversity | BetweenReach
-    if objective == "core-risk":
-        if not core.any():
-            raise ConfigError("this place has no stable core, so there is no core-departure risk to cut")
-        obj = BetweenReach(sym, sectors, core)
-        cands = candidates(base, sym, exclude=core, per_person=per_person, across=("sector",))
-    else:
-        obj = Diversity(sym, sectors)
-        cands = candidates(base, sym, per_person=per_person)
+    obj, cands = _setup(base, sym, first.core_consistency.stable_core, objective, per_person)
     n_cands, start = len(cands), obj.value()
     picks = greedy(obj, cands, k, most_per_person)
     ties = [_explain(base, sym, p, objective, start) for p in picks]
