@@ -122,6 +122,11 @@ PUBLIC = {
         "Assumption", "Input", "Ledger", "LedgerInvalid", "Outcome", "ValueResult",
         "ValueSettings", "check_ledger", "ledger_from_yaml", "read_ledger", "value_of",
     },
+    "lisa.scenarios": {
+        "AddIntermediary", "AddTies", "BestTies", "MergeOrganisations", "ProposedTie",
+        "RemoveGroup", "RemovePeople", "StaffExchange", "WhatIf", "best_ties", "compare",
+        "what_if",
+    },
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
     },
