@@ -95,8 +95,11 @@ def phase_evidence(
     """The evidence of each phase 0..4: the mean of its answered signs."""
     out = []
     for phase in PHASE_NAMES:
-        signs = bank.phase_signs(phase)
+        signs = bank.phase_signs(phase, "key")
         given = {i.id: answers[i.id] for i in signs if i.id in answers}
+        if not given:  # no key sign answered: the supporting ones stand in
+            signs = bank.phase_signs(phase)
+            given = {i.id: answers[i.id] for i in signs if i.id in answers}
         scaled = [bank[i].normalise(v) or 0.0 for i, v in given.items()]
         score = statistics.fmean(scaled) if scaled else None
         out.append(
@@ -381,7 +384,9 @@ def infer_triangle(
     """Each corner and link's strength against what the phase needs; the weakest of each."""
     corners: dict[str, float | None] = {}
     for corner in CORNERS:
-        values = [scaled[i.id] for i in bank.corner_items(corner) if i.id in scaled]
+        values = [
+            scaled[i.id] for i in bank.corner_items(corner) if i.id in scaled and i.counts_in(phase)
+        ]
         corners[corner] = statistics.fmean(values) if values else None
     links: dict[str, float | None] = {}
     estimated: dict[str, bool] = {}
