@@ -93,7 +93,7 @@ class Item(BaseModel):
     corner: Corner | Literal["link"] | None = None
     link: Link | None = None
     factor: Factor | None = None
-    role: Literal["key", "supporting"] | None = None
+    role: Literal["key", "supporting", "shared"] | None = None
     stage: Stage | None = None
     phases: tuple[int, ...] | None = None
 
