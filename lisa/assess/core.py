@@ -36,6 +36,7 @@ from lisa.assess.items import FACTORS, ItemBank
 from lisa.assess.model import Answered, Assessment, InnovationType, PhaseResult, Trajectory
 from lisa.assess.recommend import recommend, risks_for
 from lisa.assess.rules import Context
+from lisa.assess.sensitivity import hinges
 
 if TYPE_CHECKING:
     from lisa.findings import Finding
@@ -92,7 +93,12 @@ def assess_combined(
         closest_cases=(),
     )
     matches = compare(assessment, instrument=instrument)
-    assessment = assessment.model_copy(update={"closest_cases": tuple(m.record() for m in matches)})
+    assessment = assessment.model_copy(
+        update={
+            "closest_cases": tuple(m.record() for m in matches),
+            "sensitivity": hinges(combined, instrument),
+        }
+    )
     assessment._combined, assessment._context = combined, ctx
     return assessment
 

@@ -208,6 +208,18 @@ class Triangle(_Part):
         return {link: value[link] for link in LINKS}
 
 
+class Hinge(_Part):
+    """One answer whose one-point change would move the placement."""
+
+    item: str = Field(description="The item id.")
+    answer: int | float = Field(description="The answer given (a combined median may end in .5).")
+    to: int | float = Field(description="The answer one point away that moves the placement.")
+    changes: tuple[str, ...] = Field(
+        description="What moves, in words: 'phase 2 → 3', 'stage fluid → transitional', "
+        "'triangle capacity short → balanced'."
+    )
+
+
 class Disagreement(_Part):
     """Assessors who answered the same item (or dated the same phase) differently."""
 
@@ -258,6 +270,11 @@ class Assessment(_Part):
     network_findings: tuple[str, ...] = Field(description="The network finding codes used, sorted.")
     closest_cases: tuple[ClosestCase, ...] = Field(
         description="The three closest cases of the library (as 'lisa cases compare')."
+    )
+    sensitivity: tuple[Hinge, ...] = Field(
+        (),
+        description="The answers the placement hinges on: each answered agree5 item whose one-point "
+        "change would move the phase, the stage or the triangle verdict (1.2).",
     )
 
     _combined: CombinedAnswers | None = PrivateAttr(None)
