@@ -166,3 +166,18 @@ def test_item_agreement_pairs_fillings_case_by_case() -> None:
     assert (leadership.cases, leadership.exact, leadership.kappa) == (2, 1.0, 1.0)
     assert rows["sign.strategy"].cases == 0 and rows["sign.strategy"].kappa is None
     assert "meta.place" not in rows and "type.kind" not in rows
+
+
+def test_the_agreement_table_for_the_docs(tmp_path: Path) -> None:
+    from lisa.assess.agreement import agreement_table, main
+
+    text = PLACEMENTS["highland"].answer_file.read_text("utf-8")
+    (tmp_path / "highland--a.yaml").write_text(text, "utf-8")
+    (tmp_path / "highland--b.yaml").write_text(text.replace("sign.trigger: 5", "sign.trigger: 3"), "utf-8")
+    (tmp_path / "notes.md").write_text("ignored", "utf-8")
+    table = agreement_table(tmp_path)
+    assert table.startswith("1 pairs of fillings over 1 cases.")
+    assert "| `sign.trigger` | 1 | 0.00 | 0.00 | 0.00 |" in table
+    (tmp_path / "lille--a.yaml").write_text(text, "utf-8")
+    assert main([str(tmp_path)]) == 1  # an unknown case: a named error, no traceback
+    assert main([]) == 2

@@ -19,9 +19,12 @@ chance (1 perfect, 0 chance level, below 0 worse than chance).
 
 from __future__ import annotations
 
-from collections import Counter
+import sys
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
 from typing import Literal
 
 from lisa.assess.answers import AnswerSet
@@ -148,3 +151,63 @@ def item_agreement(
         exact = sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
         out.append(ItemAgreement(item.id, len(a), exact, cohen_kappa(a, b, order), weighted))
     return out
+
+
+def _num(value: float | None) -> str:
+    return "none" if value is None else f"{value:.2f}"
+
+
+def agreement_table(folder: str | Path) -> str:
+    """Markdown: per item, the agreement of the independent fillings in ``folder``.
+
+    Files are named ``<case>--<evaluator>.<ext>``; every two fillings of the
+    same case are a pair.
+
+    Raises
+    ------
+    UnknownPlacement
+        For a file whose case is not in the placements.
+    AssessmentInvalid
+        For a filling with errors.
+    """
+    from lisa.assess.answers import read_answers
+    from lisa.assess.instrument import Instrument
+    from lisa.assess.placements import find_placement, read_placements
+
+    instrument, placements = Instrument.load(), read_placements()
+    by_case: dict[str, list[AnswerSet]] = defaultdict(list)
+    for path in sorted(Path(folder).iterdir()):
+        if path.suffix.lower() in (".yaml", ".yml", ".csv", ".xlsx") and "--" in path.stem:
+            case = find_placement(placements, path.stem.split("--", 1)[0]).key
+            by_case[case].extend(read_answers(path, instrument))
+    pairs = [pair for sets in by_case.values() for pair in combinations(sets, 2)]
+    rows = [r for r in item_agreement(pairs, instrument.bank) if r.cases]
+    lines = [
+        f"{len(pairs)} pairs of fillings over {sum(len(v) > 1 for v in by_case.values())} cases.",
+        "",
+        "| item | cases | exact | kappa | weighted kappa |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{r.item}` | {r.cases} | {_num(r.exact)} | {_num(r.kappa)} | {_num(r.weighted_kappa)} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m lisa.assess.agreement FOLDER``: print the per-item agreement table."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or not Path(args[0]).is_dir():
+        print("usage: python -m lisa.assess.agreement FOLDER", file=sys.stderr)
+        return 2
+    try:
+        print(agreement_table(args[0]))
+    except LisaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
