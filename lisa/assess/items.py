@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -324,19 +324,27 @@ def parse_item_bank(data: Any, source: str = "items.yaml") -> ItemBank:
         raise DefinitionInvalid(f"{source}: bad scales or version ({exc})") from None
     items: dict[str, Item] = {}
     for spec in data["items"]:
-        where = f"{source}: item '{spec.get('id') if isinstance(spec, Mapping) else spec}'"
-        if not isinstance(spec, Mapping) or spec.get("scale") not in scales:
-            raise DefinitionInvalid(f"{where}: needs a 'scale', one of {', '.join(scales)}")
-        try:
-            item = Item.model_validate({**spec, "scale": scales[spec["scale"]]})
-        except ValidationError as exc:
-            raise DefinitionInvalid(f"{where}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
+        item = _with_scale(Item, spec, scales, f"{source}: item")
         if item.id in items:
             raise DefinitionInvalid(f"{source}: duplicate item id '{item.id}' in the item bank")
         items[item.id] = item
     _check_complete(items, source)
     retired = _parse_retired(data.get("retired") or [], scales, items, source)
     return ItemBank(version=version, scales=scales, items=items, retired=retired)
+
+
+_Model = TypeVar("_Model", Item, RetiredItem)
+
+
+def _with_scale(model: type[_Model], spec: Any, scales: Mapping[str, Scale], what: str) -> _Model:
+    """One item (or retired item) of the file, its scale looked up, or a named error."""
+    where = f"{what} '{spec.get('id') if isinstance(spec, Mapping) else spec}'"
+    if not isinstance(spec, Mapping) or spec.get("scale") not in scales:
+        raise DefinitionInvalid(f"{where}: needs a 'scale', one of {', '.join(scales)}")
+    try:
+        return model.model_validate({**spec, "scale": scales[spec["scale"]]})
+    except ValidationError as exc:
+        raise DefinitionInvalid(f"{where}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
 
 
 def _parse_retired(
@@ -347,13 +355,8 @@ def _parse_retired(
         raise DefinitionInvalid(f"{source}: 'retired' must be a list of retired items")
     retired: dict[str, RetiredItem] = {}
     for spec in specs:
-        where = f"{source}: retired item '{spec.get('id') if isinstance(spec, Mapping) else spec}'"
-        if not isinstance(spec, Mapping) or spec.get("scale") not in scales:
-            raise DefinitionInvalid(f"{where}: needs a 'scale', one of {', '.join(scales)}")
-        try:
-            old = RetiredItem.model_validate({**spec, "scale": scales[spec["scale"]]})
-        except ValidationError as exc:
-            raise DefinitionInvalid(f"{where}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
+        old = _with_scale(RetiredItem, spec, scales, f"{source}: retired item")
+        where = f"{source}: retired item '{old.id}'"
         if old.id in items or old.id in retired:
             raise DefinitionInvalid(f"{where}: the id is in use; a retired id is never reused")
         for new in old.replaced_by:
