@@ -141,9 +141,12 @@ FACTOR_TITLES: dict[str, str] = {
     "networks": "formal and informal networks",
     "resources": "resources",
 }
-#: What each factor is for an innovation.
-FactorRole = Literal["driver", "enabler", "absent", "blocking"]
+#: What each factor is for an innovation ("both": driver and enabler; "unknown":
+#: the evidence does not say).
+FactorRole = Literal["driver", "enabler", "both", "absent", "blocking", "unknown"]
 FACTOR_ROLES: tuple[FactorRole, ...] = get_args(FactorRole)
+#: The roles in which a factor plays a part.
+FACTOR_PLAYS_PART: tuple[FactorRole, ...] = ("driver", "enabler", "both")
 
 # -- the reports' recommendations ---------------------------------------------
 
