@@ -27,6 +27,7 @@ from lisa.errors import ConfigError, InputInvalid, LisaError, Problem, StudyNotF
 from lisa.files import atomic_write_text
 from lisa.findings import AnyFinding, Finding, evaluate
 from lisa.network.results import NetworkAnalysis, ResultModel
+from lisa.network.tiequality import TieQuality, tie_quality
 from lisa.study import Study
 from lisa.vocabulary import ROLE_METRIC, ROLES
 
@@ -139,6 +140,12 @@ class AnalysisResult(NetworkAnalysis):
     findings: list[AnyFinding] = Field(description="Most severe first.")
     recommendations: list[Recommendation] = Field(
         description="What the network findings call for, from the same rules as 'lisa assess'."
+    )
+    tie_quality: TieQuality | None = Field(
+        None,
+        exclude_if=lambda block: block is None,  # absent for a study without weights or items
+        description="Strength, weighted paths and tie items (only for a study with tie "
+        "weights or items; docs/method.md).",
     )
     _study: Study | None = PrivateAttr(default=None)
 
@@ -325,6 +332,11 @@ class AnalysisResult(NetworkAnalysis):
             for f in self.findings
         ]
         summary = self.study_summary.model_copy(update={"source": None, "fingerprint": None})
+        if self.tie_quality is not None:
+            people = self.tie_quality.people
+            blocks["tie_quality"] = self.tie_quality.model_copy(
+                update={"people": {rename(p): people[p] for p in sorted(people, key=rank.__getitem__)}}
+            )
         copy = self.model_copy(
             update={**blocks, "findings": findings, "study_summary": summary, "privacy": privacy}
         )
@@ -406,6 +418,7 @@ def analyse(
         config=config,
         findings=findings,
         recommendations=_recommendations(findings),
+        tie_quality=tie_quality(selected, config.weighted_paths),
     )
     result._study = selected
     return result

@@ -178,6 +178,12 @@ class AnalysisConfig(Settings):
         description="Seed for sampling and random baselines (each draws from its own named "
         "stream of this seed).",
     )
+    weighted_paths: bool = Field(
+        False,
+        exclude_if=lambda on: not on,  # an analysis without it keeps its JSON unchanged
+        description="Tie quality: also compute betweenness and closeness with arc length "
+        "1/weight (Opsahl et al. 2010), for a study with tie weights.",
+    )
     resilience_top_k: int = Field(
         10, ge=1, description="How many top hubs leave in the hub scenario."
     )
@@ -225,7 +231,25 @@ class AnalysisConfig(Settings):
         "at least this share…",
     )
     departure_vs_random: float = Field(
-        2.0, ge=1, description="…and by at least this many times what as many random people do."
+        2.0,
+        ge=1,
+        description="…and by at least this many times what as many random people do (for "
+        "brokerage: this many times the core's share of the people).",
+    )
+    departure_between_loss: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="core-departure-risk, or: the stable core leaving cuts the others' two-step "
+        "reach between sectors or between layers by at least this share (and departure_vs_random "
+        "times random)…",
+    )
+    departure_brokerage_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="…or the stable core holds at least this share of the between-sector or "
+        "between-layer brokerage (Gould–Fernandez representative, gatekeeper and liaison).",
     )
     connected_difference_min: float = Field(
         0.5,

@@ -32,6 +32,21 @@ def _all_required(node: Any) -> None:
             _all_required(value)
 
 
+def _omitted_when_unset(schema: dict[str, Any]) -> None:
+    """Fields written only when set (``exclude_if``: a block a study may not have) are optional."""
+    from lisa.analysis import AnalysisResult
+    from lisa.config import AnalysisConfig
+
+    for model, node in (
+        (AnalysisResult, schema),
+        (AnalysisConfig, schema.get("$defs", {}).get("AnalysisConfig", {})),
+    ):
+        optional = {
+            (f.alias or name) for name, f in model.model_fields.items() if f.exclude_if is not None
+        }
+        node["required"] = [k for k in node.get("required", []) if k not in optional]
+
+
 def analysis_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the analysis JSON."""
     from lisa.analysis import HEADER, SCHEMA_VERSION, AnalysisResult
@@ -49,6 +64,7 @@ def analysis_schema() -> dict[str, Any]:
     }
     schema["properties"] = ordered
     schema["required"] = list(ordered)
+    _omitted_when_unset(schema)
     major = SCHEMA_VERSION.split(".")[0]
     return schema_document(
         schema,
@@ -122,8 +138,9 @@ they drift.
 
 `schema_version` follows semantic versioning: a new field is a minor change (2.x); a renamed or
 removed field, or a changed meaning, is a major one. A stored result of another major version is
-refused with a named error (run `lisa analyse` again). Every field is always present; `null`
-means "not defined here" (the contact diversity of a person with no contacts, the random
+refused with a named error (run `lisa analyse` again). Every field is always present — except
+`tie_quality`, written only for a study with tie weights or items, and the `weighted_paths`
+setting, written only when on — and `null` means "not defined here" (the contact diversity of a person with no contacts, the random
 baseline of a scenario with too few others).
 
 People are keyed by their roster `id` (strings, even when they look like numbers) — or, in a

@@ -35,6 +35,7 @@ from lisa.cli._render import analysis_progress, print_problems, print_settings, 
 from lisa.config import AnalysisConfig
 from lisa.io.export import ExportFormat
 from lisa.io.folder import StudyFormat
+from lisa.network.organisations import Level
 from lisa.privacy import MIN_CELL
 from lisa.synth import Preset
 
@@ -64,6 +65,12 @@ def write_outputs(
     return written
 
 
+#: The demo's second wave follows a programme that opened the place up: the
+#: periphery's share of ties beyond their own organisation and sector (0.08 in
+#: the appendix-c preset) rises to this.
+DEMO_PROGRAMME = 0.2
+
+
 @app.command()
 @handles_errors
 def demo(
@@ -74,24 +81,38 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the demo place.")] = 7,
     quiet: QuietOption = False,
 ) -> None:
-    """Build the demo place (shaped like the reports' Appendix C area), analyse it and show what it finds."""
+    """Build the demo place (shaped like the reports' Appendix C area, surveyed twice), analyse it and show what it finds."""
     from lisa.analysis import analyse
     from lisa.io import write_study
     from lisa.synth import generate
 
     console.print(
         f"[bold]lisa demo[/]: a synthetic place of {people} people shaped like the "
-        "Appendix C area (no real people)."
+        "Appendix C area (no real people), surveyed in 2024 and again in 2025 after a "
+        "programme that opened it up."
     )
-    study = generate(people, seed=seed, preset="appendix-c", name="Demo place (Appendix C shape)")
+    study = generate(
+        people,
+        seed=seed,
+        preset="appendix-c",
+        name="Demo place (Appendix C shape)",
+        waves=2,
+        second_periphery_connection=DEMO_PROGRAMME,
+    )
     study_dir = write_study(study, out / "study")
     with analysis_progress(quiet) as progress:
         result = analyse(study, AnalysisConfig(), progress=progress)
     print_summary(result)
+    from lisa.change import compare_waves
+    from lisa.cli.waves import print_comparison
+
+    change = compare_waves(study, analysis=result.config)
+    console.print()
+    print_comparison(change)
     written = write_outputs(result, out)
     from lisa.report import write_report
 
-    written += write_report(result, out / "report.html")
+    written += write_report(result, out / "report.html", change=change)
     console.print(f"\n[bold]Written to {out}/[/]")
     console.print(f"  study data      {study_dir}")
     for path in written:
@@ -122,6 +143,19 @@ def generate(
         float, typer.Option(help="Share of people who answered the survey.")
     ] = 1.0,
     format: Annotated[StudyFormat, typer.Option(help="CSV files or one Excel workbook.")] = "csv",
+    waves: Annotated[
+        int, typer.Option(min=1, max=2, help="Survey waves: 2 adds a second wave a year on.")
+    ] = 1,
+    turnover: Annotated[
+        float, typer.Option(help="Second wave: share of people who leave and are replaced.")
+    ] = 0.1,
+    tie_retention: Annotated[
+        float, typer.Option(help="Second wave: chance that a tie between stayers is kept.")
+    ] = 0.6,
+    second_periphery_connection: Annotated[
+        float | None,
+        typer.Option(help="Second wave: periphery connection after a programme (0..1)."),
+    ] = None,
 ) -> None:
     """Generate a seeded, reproducible synthetic locality as a study folder."""
     from lisa.io import write_study
@@ -134,6 +168,10 @@ def generate(
         core_closure=core_closure,
         periphery_connection=periphery_connection,
         response_rate=response_rate,
+        waves=waves,
+        turnover=turnover,
+        tie_retention=tie_retention,
+        second_periphery_connection=second_periphery_connection,
     )
     path = write_study(study, out, format=format)
     console.print(
@@ -170,6 +208,10 @@ def analyse(
     min_cell: MinCellOption = MIN_CELL,
     pseudonym_key: KeyOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
+    level: Annotated[
+        Level,
+        typer.Option(help="Nodes: people, or their organisations (ties rolled up between them)."),
+    ] = "person",
 ) -> None:
     """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
     from lisa.files import output_lock
@@ -178,7 +220,18 @@ def analyse(
     check_outputs(study, [json_path] if json_path else [])
     if out:
         check_out_folder(study, out)
-    result = analysis_for(study, config, quiet=quiet)
+    if level == "organisation":
+        from lisa.io import load_study
+        from lisa.network.organisations import analyse_organisations
+
+        result, rollup = analyse_organisations(load_study(study), config)
+        console.print(
+            f"Organisations as nodes: {len(rollup.organisations)} organisations; "
+            f"{rollup.internal_ties:,} of {rollup.person_ties:,} person ties are within one "
+            f"organisation and {rollup.people_without_organisation:,} people have none."
+        )
+    else:
+        result = analysis_for(study, config, quiet=quiet)
     outputs = [p for p in (out, json_path) if p is not None]
     pseudonymiser = pseudonymiser_for(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs

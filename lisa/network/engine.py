@@ -38,6 +38,7 @@ class _Measured:
     stats: NetworkStats
     people: list[dict[str, Any]]
     core: np.ndarray
+    brokerage: dict[str, np.ndarray]
 
 
 class _Ticker:
@@ -153,7 +154,8 @@ def _measure(
         "cut_off": cut,
     }
     stats = _stats(net, study, core, fit, groupings, div, ties_per_respondent, exact, samples)
-    return _Measured(label, directed, stats, _person_rows(net, metrics, brk, div, role_lists), core)
+    rows = _person_rows(net, metrics, brk, div, role_lists)
+    return _Measured(label, directed, stats, rows, core, brk)
 
 
 def _model(measured: _Measured, ids: list[str], cls: type[Network]) -> Network:
@@ -213,7 +215,7 @@ def analyse_network(
         )
         if name is not None:  # the relation's model now; its rows are dropped
             models[name] = _model(measured[name], study.ids, Network)
-            measured[name].people = []
+            measured[name].people, measured[name].brokerage = [], {}
     tick("core consistency and mixing")
     relation_cores = {r.name: measured[r.name].core for r in study.relations}
     consistency, counts = cores.consistency(
@@ -228,6 +230,12 @@ def analyse_network(
         study.ids,
         resilience.scenarios(study, combined_net, consistency.stable_core, config),
         config.seed,
+        groups={
+            g: resilience.group_codes(groupings[g])
+            for g in resilience.BETWEEN_GROUPINGS
+            if g in groupings
+        },
+        brokerage=measured[None].brokerage,
     )
     tick.finish()
     return NetworkAnalysis(

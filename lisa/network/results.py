@@ -227,6 +227,32 @@ class ResilienceBaseline(ResultModel):
 DepartureKind = Literal["stable-core", "top-hubs", "group"]
 
 
+class BetweenReach(ResultModel):
+    """Two-step reach *between* groups of one grouping, before and after a departure."""
+
+    before: float = Field(
+        description="The stayers' mean share of the people in other groups within two steps, "
+        "in the whole network."
+    )
+    after: float = Field(description="The same once the group has left (stayers only).")
+    loss: float = Field(description="1 - after / before (0 when before is 0).")
+    random_loss: float | None = Field(
+        description="Mean loss when as many random others leave (null without enough others)."
+    )
+
+
+class BrokerageShare(ResultModel):
+    """The leavers' share of between-group Gould–Fernandez brokerage in one grouping."""
+
+    total: int = Field(
+        description="Between-group open two-paths of everyone: representative + gatekeeper + "
+        "liaison counts."
+    )
+    held: int = Field(description="The same counts summed over the people who leave.")
+    share: float = Field(description="held / total (0 without any between-group brokerage).")
+    share_of_people: float = Field(description="The leavers' share of the people, for scale.")
+
+
 class Departure(ResultModel):
     """What the others lose when a group of people leaves the combined network."""
 
@@ -240,6 +266,16 @@ class Departure(ResultModel):
     largest_component_share_after: float
     random_reach_loss: float | None = Field(
         description="Mean loss when as many random others leave (null without enough others)."
+    )
+    between_reach: dict[str, BetweenReach] = Field(
+        default_factory=dict,
+        description="Stable-core scenario only: reach between groups per grouping (sector, "
+        "layer) before and after.",
+    )
+    brokerage: dict[str, BrokerageShare] = Field(
+        default_factory=dict,
+        description="Stable-core scenario only: the leavers' share of between-group brokerage "
+        "per grouping (sector, layer).",
     )
 
 

@@ -22,12 +22,20 @@ from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
 from lisa.report.sections import compare, cores, layers, method, network_map, resilience, response
+from lisa.report.sections.change import ChangeView, change_over_time
 from lisa.report.sections.compare import CompareView
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
 from lisa.report.sections.networks import networks_table
 from lisa.report.sections.recommendations import bibliography, network_recommendations
+from lisa.report.sections.value import (
+    PortfolioView,
+    ValueView,
+    portfolio_views,
+    value_recommendations,
+    value_views,
+)
 from lisa.report.views import (
     ExecutiveSummary,
     Figure,
@@ -41,7 +49,9 @@ from lisa.sources import DOCUMENTS
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.change import WaveComparison
     from lisa.compare import Comparison
+    from lisa.value import ValueResult
 
 __all__ = [
     "SECTIONS",
@@ -97,16 +107,27 @@ class ReportModel:
     caveats: list[str]
     bibliography: list[Reference]
     bibliography_cited: bool  # False: nothing is cited, the list is every source of the method
+    values: list[ValueView] = field(default_factory=list)  # the value ledgers (sections/value.py)
+    portfolio: list[PortfolioView] = field(default_factory=list)  # each place's pipeline
     extra: dict[str, Any] = field(default_factory=dict)
+    change: ChangeView | None = None  # only for a study with more than one wave
     comparison: CompareView | None = None  # with other places (lisa compare --report)
 
     @property
     def sections(self) -> list[tuple[str, str]]:
         """(anchor, heading) of every section, in order: the table of contents."""
-        if self.comparison is None:
+        optional = [
+            section
+            for section, present in (
+                (CHANGE_SECTION, self.change),
+                ((compare.ANCHOR, compare.HEADING), self.comparison),
+            )
+            if present is not None
+        ]
+        if not optional:
             return list(SECTIONS)
         at = [a for a, _ in SECTIONS].index("resilience") + 1
-        return [*SECTIONS[:at], (compare.ANCHOR, compare.HEADING), *SECTIONS[at:]]
+        return [*SECTIONS[:at], *optional, *SECTIONS[at:]]
 
 
 #: The sections after the executive summary, in order: (anchor, heading).
@@ -119,10 +140,13 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("cores", "Core consistency and excluded groups"),
     ("resilience", "Resilience: if people leave"),
     ("innovations", "Innovation assessments"),
+    ("value", "Value created and the pipeline"),
     ("response", "Response rates"),
     ("networks", "The networks in numbers"),
     ("method", "Method notes"),
 )
+#: The section a study with more than one wave adds, after resilience.
+CHANGE_SECTION: tuple[str, str] = ("change", "Change over time")
 
 
 # -- the innovation assessments ----------------------------------------------------
@@ -201,6 +225,8 @@ def build_report(
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
     seed: int = 0,
+    values: Sequence[ValueResult] = (),
+    change: WaveComparison | None = None,
     comparison: Comparison | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
@@ -220,6 +246,12 @@ def build_report(
         The report title (default: the study's name).
     seed
         Seed of the map layout (the same seed gives the same picture).
+    values
+        Value ledgers added up (:func:`lisa.value.value_of`): the value section,
+        each place's pipeline, and the recommendations on a missing evidence base.
+    change
+        The comparison of two waves (:func:`lisa.change.compare_waves`): adds
+        the "change over time" section. Leave it None for a single survey.
     comparison
         This place among others (:func:`lisa.compare.compare`): adds the section
         "Compared with other places". The place is found by the study's name.
@@ -232,7 +264,11 @@ def build_report(
     pseudonymiser = Pseudonymiser.of(result.study, pseudonymise)
     views = innovation_views(assessments)
     found = finding_views(result, pseudonymiser)
-    recs = _assessment_recommendations(views) + network_recommendations(result)
+    recs = (
+        _assessment_recommendations(views)
+        + value_recommendations(assessments, values)
+        + network_recommendations(result)
+    )
     refs = [r.ref for r in recs] + _risk_references(views)
     sources = bibliography(refs)
     return ReportModel(
@@ -247,6 +283,9 @@ def build_report(
         caveats=method.caveats(result, pseudonymiser is not None),
         bibliography=sources or bibliography(list(DOCUMENTS)),
         bibliography_cited=bool(sources),
+        values=value_views(values, assessments),
+        portfolio=portfolio_views(assessments, values) if assessments else [],
+        change=change_over_time(change) if change is not None else None,
         comparison=compare.compare_section(comparison, result.study_summary.name)
         if comparison is not None
         else None,
