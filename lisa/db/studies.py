@@ -308,3 +308,55 @@ def delete_study_data(session: Session, row: StudyRow) -> None:
 def roster_problems(problems: Sequence[Problem]) -> list[Problem]:
     """The problems an uploaded roster shows (the "no ties yet" note is expected there)."""
     return [p for p in problems if p.code != "no-ties"]
+
+
+def add_default_relations(session: Session, row: StudyRow) -> None:
+    """Give a new study lisa's seven default relations and their questions (no commit)."""
+    from lisa.study import DEFAULT_RELATIONS
+
+    for i, rel in enumerate(DEFAULT_RELATIONS):
+        session.add(RelationRow(study_id=row.id, position=i, name=rel.name, label=rel.label,
+                                question=rel.question, directed=rel.directed, attributes={}))
+    session.flush()
+
+
+def relation_records(session: Session, row: StudyRow) -> list[dict[str, object]]:
+    """The study's relations as ``relations.csv`` rows (for checking a roster against them)."""
+    return _relation_records(session, row)[0]
+
+
+def replace_roster(session: Session, row: StudyRow, study: Study) -> int:
+    """Replace a study's roster with ``study``'s people (no commit); returns how many.
+
+    A roster without a ``responded`` column starts everyone as "not yet
+    answered", so the dashboard counts response from the first answer on.
+
+    Raises
+    ------
+    ConfigError
+        When the study already holds ties or answers (a roster change would
+        orphan them; import the study folder instead).
+    """
+    from lisa.db.models import AnswerRow, InvitationRow
+
+    for table in (TieRow, AnswerRow):
+        if session.scalar(select(table.id).where(table.study_id == row.id).limit(1)) is not None:
+            raise ConfigError(
+                "this study already has answers or ties: its roster can no longer be replaced"
+            )
+    session.execute(delete(InvitationRow).where(InvitationRow.study_id == row.id))
+    session.execute(delete(UnlistedRow).where(UnlistedRow.study_id == row.id))
+    session.execute(delete(PersonRow).where(PersonRow.study_id == row.id))
+    if not study.response_known:
+        from dataclasses import replace
+
+        import numpy as np
+
+        n = study.n_people
+        study = replace(study, response_known=True, responded=np.zeros(n, bool),
+                        response_unknown=np.zeros(n, bool))
+    row.response_known = True
+    row.person_columns = list(study.attributes)
+    _store_people(session, row, study)
+    session.flush()
+    return study.n_people

@@ -110,3 +110,71 @@ def engine(db_url: str) -> Iterator[object]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+# -- the web app --------------------------------------------------------------------
+
+import re  # noqa: E402
+
+from lisa.web import WebSettings, create_app  # noqa: E402
+
+PASSWORD = "correct horse battery"
+ROSTER = (
+    "id,name,organisation,sector,layer\n"
+    "p1,Anna Smith,Council,public,systemic\n"
+    "p2,Bertram Jones,Clinic,health,frontline\n"
+    "p3,Chidi Okafor,School,education,frontline\n"
+    "p4,Dana Ruiz,Council,public,sectoral\n"
+)
+
+
+def hidden(html: str, name: str) -> str:
+    """The value of the hidden field ``name`` in a page."""
+    found = re.search(rf'name="{name}" value="([^"]+)"', html)
+    assert found, f"no hidden field {name} in the page"
+    return found.group(1)
+
+
+class Facilitator:
+    """A signed-in facilitator driving the app through its forms."""
+
+    def __init__(self, client: object, email: str = "fac@example.org") -> None:
+        self.client = client
+        page = client.get("/signup")  # type: ignore[attr-defined]
+        assert page.status_code == 200, page.text
+        r = client.post("/signup", data={"form_token": hidden(page.text, "form_token"),  # type: ignore[attr-defined]
+                                          "email": email, "password": PASSWORD})
+        assert r.status_code in (200, 303), r.text
+        self.csrf = hidden(client.get("/").text, "csrf")  # type: ignore[attr-defined]
+
+    def post(self, url: str, data: dict[str, object] | None = None, **kw: object) -> object:
+        return self.client.post(url, data={"csrf": self.csrf, **(data or {})}, **kw)  # type: ignore[attr-defined]
+
+    def study(self, slug: str = "northfield", roster: str = ROSTER) -> list[dict[str, str]]:
+        """Create a study, upload a roster, return the links CSV rows."""
+        import csv
+        import io
+
+        r = self.post("/studies", {"name": "Northfield <2025>", "slug": slug})
+        assert r.status_code == 200, r.text  # type: ignore[attr-defined]
+        r = self.post(f"/studies/{slug}/roster", files={"roster": ("people.csv", roster.encode(), "text/csv")})
+        assert r.status_code == 200, r.text  # type: ignore[attr-defined]
+        r = self.post(f"/studies/{slug}/links")
+        assert r.status_code == 200  # type: ignore[attr-defined]
+        return list(csv.DictReader(io.StringIO(r.text)))  # type: ignore[attr-defined]
+
+
+def make_client(url: str, tmp_path: Path, **settings: object) -> object:
+    from fastapi.testclient import TestClient
+
+    app = create_app(WebSettings(data_dir=tmp_path / "data", database_url=url,
+                                 secure_cookies=False, **settings))
+    return TestClient(app, follow_redirects=True)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[object]:
+    """A test client on a fresh SQLite database."""
+    c = make_client(f"sqlite:///{tmp_path / 'web.sqlite3'}", tmp_path)
+    with c:  # type: ignore[attr-defined]
+        yield c

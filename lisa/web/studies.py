@@ -1,0 +1,314 @@
+"""Facilitators' pages: the study list, set-up (roster, relations, consent, dates), links, members,
+and the response dashboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lisa.config import AnalysisConfig
+from lisa.db.models import (
+    AccountRow,
+    AnswerRow,
+    InvitationRow,
+    MembershipRow,
+    PersonRow,
+    RelationRow,
+    RunRow,
+    StudyRow,
+)
+from lisa.db.studies import (
+    add_default_relations,
+    check_slug,
+    relation_records,
+    replace_roster,
+    roster_problems,
+    slug_for,
+    study_from_db,
+)
+from lisa.errors import Problem
+from lisa.io.folder import table_from_records
+from lisa.io.tables import Table, neutralise_formulas, read_csv, read_sheet
+from lisa.io.validate import build_study
+from lisa.network.response import response_by, response_level
+from lisa.study import Study
+from lisa.web.app import db, form_text, render
+from lisa.web.auth import ROLE_HELP, ROLES, audit, check_csrf, now, require_account, role_in
+from lisa.web.security import new_token, token_hash
+
+router = APIRouter()
+#: Roster files accepted by upload, by suffix.
+ROSTER_SUFFIXES = (".csv", ".xlsx")
+
+
+@router.get("/")
+def home(request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    rows = session.execute(
+        select(StudyRow, MembershipRow.role)
+        .join(MembershipRow, MembershipRow.study_id == StudyRow.id)
+        .where(MembershipRow.account_id == account.id)
+        .order_by(StudyRow.name)
+    ).all()
+    return render(request, "home.j2", studies=rows)
+
+
+@router.post("/studies")
+async def create_study(request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    name = form_text(form, "name", limit=200)
+    if not name:
+        raise HTTPException(422, "give the study a name")
+    slug = check_slug(form_text(form, "slug", limit=80, required=False) or slug_for(name))
+    if session.scalar(select(StudyRow.id).where(StudyRow.slug == slug)) is not None:
+        raise HTTPException(422, f"the short name '{slug}' is taken: choose another")
+    row = StudyRow(slug=slug, name=name, consent_text="", waves=[], current_wave=None,
+                   response_known=True, person_columns=[], relation_columns=[], tie_columns=[],
+                   created_at=now())
+    session.add(row)
+    session.flush()
+    add_default_relations(session, row)
+    session.add(MembershipRow(account_id=account.id, study_id=row.id, role="owner"))
+    audit(session, account, row, "create-study")
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}", 303)
+
+
+def _dashboard(session: Session, row: StudyRow) -> dict[str, Any]:
+    """Response overall and by layer, sector and organisation, with lisa's thresholds."""
+    config = AnalysisConfig()
+    people = session.scalar(select(func.count()).where(PersonRow.study_id == row.id)) or 0
+    context: dict[str, Any] = {"people": people, "config": config, "groups": {}, "silent": []}
+    if not people:
+        return context
+    study = study_from_db(session, row.slug)
+    answered = int(study.responded.sum()) if study.response_known else people
+    rate = answered / people
+    context.update(
+        answered=answered, rate=rate, level=response_level(rate, study.response_known, config),
+        groups={label: response_by(study, attr, config) for attr, label in
+                (("layer", "Layer"), ("sector", "Sector"), ("organisation", "Organisation"))},
+        silent=_silent(study),
+    )
+    return context
+
+
+def _silent(study: Study) -> list[tuple[str, str, str]]:
+    return [(study.ids[i], study.names[i], study.organisations[i]) for i in range(study.n_people)
+            if study.response_known and not study.responded[i]]
+
+
+@router.get("/studies/{slug}")
+def dashboard(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    row, role = role_in(session, account, slug)
+    relations = session.scalars(select(RelationRow).where(RelationRow.study_id == row.id)
+                                .order_by(RelationRow.position)).all()
+    runs = session.scalars(select(RunRow).where(RunRow.study_id == row.id)
+                           .order_by(RunRow.id.desc()).limit(5)).all()
+    links = session.scalar(select(func.count()).where(InvitationRow.study_id == row.id)) or 0
+    members = session.execute(
+        select(AccountRow.email, MembershipRow.role)
+        .join(MembershipRow, MembershipRow.account_id == AccountRow.id)
+        .where(MembershipRow.study_id == row.id)
+    ).all()
+    return render(request, "study.j2", study=row, role=role, relations=relations, runs=runs,
+                  links=links, members=members, roles=ROLES, role_help=ROLE_HELP,
+                  problems=[], is_open=survey_state(row) == "open", **_dashboard(session, row))
+
+
+def survey_state(row: StudyRow) -> str:
+    """``open``, ``not-yet`` (before its opening date) or ``closed`` (after its closing date)."""
+    moment = datetime.now(UTC)
+    if row.opens_at and moment < _aware(row.opens_at):
+        return "not-yet"
+    if row.closes_at and moment >= _aware(row.closes_at):
+        return "closed"
+    return "open"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def check_roster(data: bytes, filename: str, relations: list[dict[str, object]]) -> tuple[Study | None, list[Problem]]:
+    """Check an uploaded roster with lisa's own readers and checks (the messages of ``lisa validate``).
+
+    Parameters
+    ----------
+    data
+        The file's bytes (CSV, or an Excel workbook with a ``people`` sheet or one sheet).
+    filename
+        Its name as uploaded (only the suffix is used).
+    relations
+        The study's relations (``relations.csv`` rows).
+
+    Returns
+    -------
+    tuple
+        The study of the roster (no ties) or None, and every problem.
+    """
+    from lisa.db.studies import empty_ties_table
+
+    suffix = Path(filename).suffix.lower()
+    if suffix not in ROSTER_SUFFIXES:
+        message = f"'{suffix or filename}' is not a roster file: upload a .csv file or an .xlsx workbook"
+        return None, [Problem("bad-file", message, "people.csv")]
+    with tempfile.TemporaryDirectory(prefix="lisa-roster-") as folder:
+        path = Path(folder) / f"people{suffix}"
+        path.write_bytes(data)
+        people: Table | None = (
+            read_csv(path, "people.csv") if suffix == ".csv"
+            else read_sheet(path, "people") or read_sheet(path, None)
+        )
+        if people is None:
+            return None, [Problem("bad-file", "the workbook has no sheets", "people.xlsx")]
+        study, problems = build_study(people, empty_ties_table(),
+                                      table_from_records("relations.csv", relations))
+    return study, roster_problems(problems)
+
+
+@router.post("/studies/{slug}/roster")
+async def upload_roster(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    row, role = role_in(session, account, slug, "owner")
+    upload = form.get("roster")
+    if upload is None or isinstance(upload, str):
+        raise HTTPException(422, "choose a roster file to upload")
+    study, problems = check_roster(await upload.read(), upload.filename or "", relation_records(session, row))
+    if study is None:
+        audit(session, account, row, "roster-refused", problems=len(problems))
+        session.commit()
+        return render(request, "roster_problems.j2", 422, study=row, problems=problems)
+    count = replace_roster(session, row, study)
+    audit(session, account, row, "roster-upload", people=count)
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}", 303)
+
+
+@router.post("/studies/{slug}/relations")
+async def edit_relations(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    row, _ = role_in(session, account, slug, "owner")
+    changed = 0
+    for rel in session.scalars(select(RelationRow).where(RelationRow.study_id == row.id)):
+        label = form_text(form, f"label-{rel.name}", limit=200, required=False) or rel.label
+        question = form_text(form, f"question-{rel.name}", limit=1000, required=False) or rel.question
+        if (label, question) != (rel.label, rel.question):
+            rel.label, rel.question, changed = label, question, changed + 1
+    audit(session, account, row, "edit-relations", changed=changed)
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}", 303)
+
+
+def _date(form: object, name: str) -> datetime | None:
+    text = form_text(form, name, limit=40, required=False)
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise HTTPException(422, f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+@router.post("/studies/{slug}/settings")
+async def edit_settings(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    row, _ = role_in(session, account, slug, "owner")
+    opens, closes = _date(form, "opens"), _date(form, "closes")
+    if opens and closes and closes <= opens:
+        raise HTTPException(422, "the survey must close after it opens")
+    row.consent_text = form_text(form, "consent", limit=20000, required=False)
+    row.opens_at, row.closes_at = opens, closes
+    audit(session, account, row, "edit-settings", fields=["consent", "opens", "closes"])
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}", 303)
+
+
+@router.post("/studies/{slug}/links")
+async def issue_links(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """Survey links as CSV for a mail merge: new links for everyone who has none (or for all)."""
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    row, _ = role_in(session, account, slug, "owner")
+    everyone = form.get("reissue") == "yes"
+    if everyone:
+        for inv in session.scalars(select(InvitationRow).where(InvitationRow.study_id == row.id)):
+            session.delete(inv)
+        session.flush()
+    have = set(session.scalars(select(InvitationRow.person_id).where(InvitationRow.study_id == row.id)))
+    base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
+    rows = []
+    people = session.scalars(select(PersonRow).where(PersonRow.study_id == row.id)
+                             .order_by(PersonRow.position)).all()
+    for person in people:
+        if person.id in have:
+            continue
+        token = new_token()
+        session.add(InvitationRow(study_id=row.id, person_id=person.id, token_hash=token_hash(token),
+                                  created_at=now()))
+        rows.append((person.pid, person.name, person.organisation, f"{base}/s/{token}"))
+    audit(session, account, row, "issue-links", links=len(rows), reissued=everyone)
+    session.commit()
+    return _links_csv(rows, slug)
+
+
+def _links_csv(rows: list[tuple[str, str, str, str]], slug: str) -> Response:
+    frame = pl.DataFrame(rows, schema={"id": pl.Utf8, "name": pl.Utf8, "organisation": pl.Utf8,
+                                       "link": pl.Utf8}, orient="row")
+    out = io.StringIO()
+    safe = neutralise_formulas(frame)
+    writer = csv.writer(out)
+    writer.writerow(safe.columns)
+    writer.writerows(safe.iter_rows())
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="{slug}-links.csv"'})
+
+
+@router.post("/studies/{slug}/members")
+async def add_member(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    row, _ = role_in(session, account, slug, "owner")
+    role = form_text(form, "role", limit=20)
+    if role not in ROLES:
+        raise HTTPException(422, f"the role must be one of {', '.join(ROLES)}")
+    other = session.scalar(select(AccountRow).where(AccountRow.email == form_text(form, "email", limit=320).lower()))
+    if other is None:
+        raise HTTPException(422, "no facilitator account has that address: they sign up first")
+    member = session.scalar(select(MembershipRow).where(MembershipRow.study_id == row.id,
+                                                        MembershipRow.account_id == other.id))
+    if member is None:
+        session.add(MembershipRow(account_id=other.id, study_id=row.id, role=role))
+    else:
+        member.role = role
+    audit(session, account, row, "set-role", role=role)
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}", 303)
+
+
+def answered_count(session: Session, row: StudyRow) -> int:
+    """How many respondents have submitted in the study's current wave."""
+    return session.scalar(select(func.count()).where(
+        AnswerRow.study_id == row.id, AnswerRow.state == "submitted",
+        AnswerRow.wave == (row.current_wave or ""))) or 0

@@ -1,0 +1,131 @@
+"""The respondent loop end to end through the app's own forms, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import select
+
+from lisa.db import session_factory, study_from_db
+from lisa.db.models import AuditRow
+from tests.web.conftest import Facilitator, hidden, make_client
+
+
+def _path(link: str) -> str:
+    return urlparse(link).path
+
+
+def answer(client, link: str, work: list[str], innovation: list[str], *, submit: bool = True) -> None:
+    base = _path(link)
+    page = client.get(base)
+    assert page.status_code == 200
+    csrf = hidden(page.text, "csrf")
+    r = client.post(f"{base}/consent", data={"csrf": csrf})
+    assert r.status_code == 200 and "Who do you work with?" in r.text
+    r = client.post(f"{base}/step/0", data={"csrf": csrf, "pick": work, "go": "next"})
+    assert r.status_code == 200
+    # step 1 is the "work" relation, step 3 "innovation" (the defaults' order)
+    r = client.post(f"{base}/step/3", data={"csrf": csrf, "pick": innovation, "go": "next"})
+    assert r.status_code == 200
+    if submit:
+        r = client.post(f"{base}/submit", data={"csrf": csrf})
+        assert r.status_code == 200 and "Thank you" in r.text
+
+
+def test_facilitator_sets_up_and_respondents_answer(db_url: str, tmp_path: Path) -> None:
+    client = make_client(db_url, tmp_path)
+    with client:
+        fac = Facilitator(client)
+        links = fac.study()
+        assert [row["id"] for row in links] == ["p1", "p2", "p3", "p4"]
+        assert all(len(_path(row["link"]).split("/")[-1]) >= 43 for row in links)
+        by_id = {row["id"]: row["link"] for row in links}
+        answer(client, by_id["p1"], ["p2", "p3"], ["p2"])
+        answer(client, by_id["p2"], ["p1"], ["p1", "p4"])
+        answer(client, by_id["p2"], ["p1"], ["p1", "p4"])  # submitting again changes nothing
+        page = client.get("/studies/northfield")
+        assert "2 of 4 answered (50%)" in page.text
+        assert "Chidi Okafor" in page.text  # not answered yet
+        sessions = session_factory(client.app.state.engine)
+        with sessions() as s:
+            study = study_from_db(s, "northfield")
+            ties = sorted((t.source, t.target, t.relation) for t in study.iter_ties())
+            assert ties == [("p1", "p2", "innovation"), ("p2", "p1", "innovation"),
+                            ("p2", "p4", "innovation")]
+            assert study.responded.tolist() == [True, True, False, False]
+            for row in s.scalars(select(AuditRow)):
+                text = str(row.detail) + row.action
+                assert not any(name in text for name in ("Anna", "Bertram", "p1", "p2"))
+
+
+def test_save_half_way_and_resume_from_the_same_link(client) -> None:
+    fac = Facilitator(client)
+    link = _path(fac.study()[0]["link"])
+    page = client.get(link)
+    csrf = hidden(page.text, "csrf")
+    client.post(f"{link}/consent", data={"csrf": csrf})
+    r = client.post(f"{link}/step/0", data={"csrf": csrf, "pick": ["p3"], "go": "later"})
+    assert "saved" in r.text.lower()
+    resumed = client.get(link)  # the same link again goes straight back to the survey
+    assert "Who do you work with?" in resumed.text
+    assert 'value="p3" checked' in resumed.text
+    step1 = client.get(f"{link}/step/1")
+    assert "Chidi Okafor" in step1.text  # stage one's names are offered in each relation
+
+
+def test_search_as_a_plain_form_finds_typos_and_not_oneself(client) -> None:
+    fac = Facilitator(client)
+    link = _path(fac.study()[0]["link"])  # p1, Anna Smith
+    csrf = hidden(client.get(link).text, "csrf")
+    client.post(f"{link}/consent", data={"csrf": csrf})
+    r = client.post(f"{link}/step/0", data={"csrf": csrf, "q": "okafr", "go": "search"})
+    assert "Chidi Okafor" in r.text
+    r = client.get(f"{link}/step/0", params={"q": "smtih"})
+    assert "Anna Smith" not in r.text.split('id="results"')[1]
+    live = client.get(f"{link}/search", params={"q": "bertrm"})
+    assert live.json() == [{"pid": "p2", "name": "Bertram Jones", "organisation": "Clinic"}]
+
+
+def test_withdraw_removes_own_answers_but_keeps_others_ties(client) -> None:
+    fac = Facilitator(client)
+    by_id = {row["id"]: _path(row["link"]) for row in fac.study()}
+    answer(client, by_id["p1"], ["p2"], ["p2"])
+    answer(client, by_id["p2"], ["p1"], ["p1"])
+    csrf = hidden(client.get(by_id["p1"] + "/step/4").text, "csrf")
+    r = client.post(by_id["p1"] + "/withdraw", data={"csrf": csrf})
+    assert r.status_code == 200 and "deleted" in r.text
+    with session_factory(client.app.state.engine)() as s:
+        study = study_from_db(s, "northfield")
+        assert [(t.source, t.target) for t in study.iter_ties()] == [("p2", "p1")]
+        assert study.responded.tolist() == [False, True, False, False]
+    assert "withdrew" in client.get(by_id["p1"]).text
+
+
+def test_unlisted_names_are_kept_for_review_not_as_ties(client) -> None:
+    fac = Facilitator(client)
+    link = _path(fac.study()[0]["link"])
+    csrf = hidden(client.get(link).text, "csrf")
+    client.post(f"{link}/consent", data={"csrf": csrf})
+    client.post(f"{link}/step/3", data={"csrf": csrf, "unlisted": "Eve from the library\n\n", "go": "next"})
+    client.post(f"{link}/submit", data={"csrf": csrf})
+    client.post(f"{link}/submit", data={"csrf": csrf})
+    with session_factory(client.app.state.engine)() as s:
+        study = study_from_db(s, "northfield")
+    assert [(u.respondent, u.relation, u.text) for u in study.not_on_list] == [
+        ("p1", "innovation", "Eve from the library")]
+    assert len(study.ties) == 0
+
+
+@pytest.mark.parametrize("bad", ["people.txt", "people.csv"])
+def test_roster_problems_are_shown_per_row_and_nothing_is_stored(client, bad: str) -> None:
+    fac = Facilitator(client)
+    fac.post("/studies", {"name": "X", "slug": "x"})
+    data = b"id,name,layer\np1,Ann,systemic\np1,Ann again,galactic\n"
+    r = fac.post("/studies/x/roster", files={"roster": (bad, data, "text/csv")})
+    assert r.status_code == 422
+    if bad.endswith(".csv"):
+        assert "row 3" in r.text or "<td>3</td>" in r.text
+        assert "galactic" in r.text
+    assert "No roster yet" in client.get("/studies/x").text
