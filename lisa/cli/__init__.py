@@ -12,6 +12,7 @@ from lisa.cli import report as _report  # noqa: F401,E402
 
 # Importing the command modules registers their commands on ``app``.
 from lisa.cli import study as _study  # noqa: F401,E402
+from lisa.cli import web as _web  # noqa: F401,E402
 from lisa.cli._app import app, main
 
 __all__ = ["app", "main"]
