@@ -12,7 +12,18 @@
     form.querySelectorAll("input[name=pick]").forEach(function (box) { out[box.value] = box; });
     return out;
   }
+  function keepTicked() {
+    // names ticked among earlier results join the list above before new results replace them
+    var list = document.getElementById("choices");
+    var none = document.getElementById("none-yet");
+    results.querySelectorAll("input[name=pick]:checked").forEach(function (box) {
+      var li = box.closest("li");
+      if (li && list) { list.appendChild(li); }
+      if (none) { none.remove(); }
+    });
+  }
   function show(list, query) {
+    keepTicked();
     var have = chosen();
     results.textContent = "";
     var fresh = list.filter(function (m) { return !have[m.pid]; });
