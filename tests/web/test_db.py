@@ -111,3 +111,11 @@ def test_search_is_typo_tolerant_and_stays_in_its_study(engine) -> None:
         assert search_roster(s, mine.id, "") == []
         assert search_roster(s, mine.id, "zzzzqqq") == []
         assert search_roster(s, mine.id, "\"' OR 1=1 --") == []
+
+
+def test_every_web_setting_is_documented() -> None:
+    from lisa.web import WebSettings
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text("utf-8")
+    for name in WebSettings.model_fields:
+        assert f"`{name}`" in page, name
