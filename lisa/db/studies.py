@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from lisa.db.models import PersonRow, RelationRow, StudyRow, TieRow, UnlistedRow
@@ -360,3 +360,57 @@ def replace_roster(session: Session, row: StudyRow, study: Study) -> int:
     _store_people(session, row, study)
     session.flush()
     return study.n_people
+
+
+def start_wave(session: Session, row: StudyRow, label: str, earlier: str | None = None) -> list[str]:
+    """Start a new survey wave: answers from now on go to ``label`` (no commit).
+
+    A study's first wave needs a name for the data it already holds
+    (``earlier``), since a study's ties either all have a wave or none do. The
+    labels must be in time order by lisa's wave rule (:func:`lisa.io.waves.order_waves`)
+    with the new one last. Everyone starts the new wave as "not yet answered"
+    (the roster holds one response per person: the current wave's).
+
+    Returns
+    -------
+    list of str
+        The study's waves, earliest first.
+
+    Raises
+    ------
+    ConfigError
+        For a blank, repeated or out-of-order label, or a missing ``earlier``.
+    """
+    from lisa.db.models import AnswerRow
+    from lisa.io.waves import order_waves
+
+    label, earlier = label.strip(), (earlier or "").strip() or None
+    waves = list(row.waves or [])
+    if not label or len(label) > 100:
+        raise ConfigError("give the new wave a label of up to 100 characters, e.g. 2026")
+    if not waves:
+        held = session.scalar(select(TieRow.id).where(TieRow.study_id == row.id).limit(1))
+        answered = session.scalar(select(AnswerRow.id).where(AnswerRow.study_id == row.id).limit(1))
+        if held is not None or answered is not None:
+            if earlier is None:
+                raise ConfigError("name the wave of the answers already in (e.g. 2025) to start a new one")
+            _label_existing(session, row, earlier)
+            waves = [earlier]
+    if label in waves:
+        raise ConfigError(f"the study already has a wave '{label}'")
+    ordered = order_waves([*waves, label])
+    if ordered.order is None:
+        raise ConfigError(ordered.reason)
+    if ordered.order[-1] != label:
+        raise ConfigError(f"the new wave '{label}' must come after '{ordered.order[-1]}'")
+    row.waves, row.current_wave = ordered.order, label
+    session.execute(update(PersonRow).where(PersonRow.study_id == row.id).values(responded=False))
+    return list(ordered.order)
+
+
+def _label_existing(session: Session, row: StudyRow, wave: str) -> None:
+    from lisa.db.models import AnswerRow
+
+    session.execute(update(TieRow).where(TieRow.study_id == row.id).values(wave=wave))
+    session.execute(update(UnlistedRow).where(UnlistedRow.study_id == row.id).values(wave=wave))
+    session.execute(update(AnswerRow).where(AnswerRow.study_id == row.id).values(wave=wave))

@@ -34,6 +34,7 @@ from lisa.db.studies import (
     replace_roster,
     roster_problems,
     slug_for,
+    start_wave,
     study_from_db,
 )
 from lisa.errors import Problem
@@ -303,6 +304,19 @@ async def add_member(slug: str, request: Request, session: Session = Depends(db)
     else:
         member.role = role
     audit(session, account, row, "set-role", role=role)
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}", 303)
+
+
+@router.post("/studies/{slug}/waves")
+async def new_wave(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    row, _ = role_in(session, account, slug, "owner")
+    waves = start_wave(session, row, form_text(form, "wave", limit=100),
+                       form_text(form, "earlier", limit=100, required=False) or None)
+    audit(session, account, row, "start-wave", waves=len(waves))
     session.commit()
     return RedirectResponse(f"/studies/{slug}", 303)
 

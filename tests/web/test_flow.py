@@ -129,3 +129,29 @@ def test_roster_problems_are_shown_per_row_and_nothing_is_stored(client, bad: st
         assert "row 3" in r.text or "<td>3</td>" in r.text
         assert "galactic" in r.text
     assert "No roster yet" in client.get("/studies/x").text
+
+
+def test_a_later_wave_offers_last_waves_ties_to_confirm_or_drop(client) -> None:
+    fac = Facilitator(client)
+    by_id = {row["id"]: _path(row["link"]) for row in fac.study()}
+    link = by_id["p1"]
+    csrf = hidden(client.get(link).text, "csrf")
+    client.post(f"{link}/consent", data={"csrf": csrf})
+    client.post(f"{link}/step/1", data={"csrf": csrf, "pick": ["p2", "p3"]})
+    client.post(f"{link}/submit", data={"csrf": csrf})
+    assert fac.post("/studies/northfield/waves", {"wave": "2026"}).status_code == 400  # earlier unnamed
+    assert fac.post("/studies/northfield/waves", {"wave": "2024", "earlier": "2025"}).status_code == 400
+    r = fac.post("/studies/northfield/waves", {"wave": "2026", "earlier": "2025"})
+    assert r.status_code == 200 and "answers now go to" in r.text
+    assert "0 of 4 answered" in r.text
+    page = client.get(link)  # a new wave: consent again, then last wave's ties are offered
+    client.post(f"{link}/consent", data={"csrf": hidden(page.text, "csrf")})
+    step = client.get(f"{link}/step/1").text
+    assert step.count("named last time") == 2 and 'value="p2" checked' in step
+    client.post(f"{link}/step/1", data={"csrf": csrf, "pick": ["p3"]})  # drops p2
+    client.post(f"{link}/submit", data={"csrf": csrf})
+    with session_factory(client.app.state.engine)() as s:
+        study = study_from_db(s, "northfield")
+    assert study.waves == ["2025", "2026"]
+    assert sorted((t.target, t.wave) for t in study.iter_ties()) == [
+        ("p2", "2025"), ("p3", "2025"), ("p3", "2026")]
