@@ -414,3 +414,55 @@ def _label_existing(session: Session, row: StudyRow, wave: str) -> None:
     session.execute(update(TieRow).where(TieRow.study_id == row.id).values(wave=wave))
     session.execute(update(UnlistedRow).where(UnlistedRow.study_id == row.id).values(wave=wave))
     session.execute(update(AnswerRow).where(AnswerRow.study_id == row.id).values(wave=wave))
+
+
+def delete_person(session: Session, row: StudyRow, pid: str) -> dict[str, int]:
+    """Remove a person on request: their roster row, every tie naming them (either end), their
+    set-aside answers, link and answers, and their id from others' unsent drafts (no commit).
+
+    Returns
+    -------
+    dict
+        What was removed: ``ties``, ``not_on_list``, ``drafts_changed`` (counts only).
+
+    Raises
+    ------
+    UnknownPerson
+        When the study has no such id (with look-alike ids suggested).
+    """
+    from sqlalchemy import func, or_
+
+    from lisa.db.models import AnswerRow
+    from lisa.errors import UnknownPerson
+
+    person = session.scalar(select(PersonRow).where(PersonRow.study_id == row.id, PersonRow.pid == pid))
+    if person is None:
+        from rapidfuzz import process
+
+        ids = list(session.scalars(select(PersonRow.pid).where(PersonRow.study_id == row.id)))
+        close = [m[0] for m in process.extract(pid, ids, limit=3, score_cutoff=70)]
+        raise UnknownPerson(pid, close)
+    naming = or_(TieRow.source_id == person.id, TieRow.target_id == person.id)
+    ties = session.scalar(select(func.count()).where(TieRow.study_id == row.id, naming)) or 0
+    unlisted = session.scalar(select(func.count()).where(UnlistedRow.respondent_id == person.id)) or 0
+    changed = 0
+    for answer in session.scalars(select(AnswerRow).where(AnswerRow.study_id == row.id,
+                                                          AnswerRow.person_id != person.id)):
+        scrubbed = _without(answer.answers, pid)
+        if scrubbed != answer.answers:
+            answer.answers, changed = scrubbed, changed + 1
+    session.execute(delete(TieRow).where(TieRow.study_id == row.id, naming))
+    session.delete(person)  # its link, answers and set-aside answers go with it (cascade)
+    session.flush()
+    return {"ties": ties, "not_on_list": unlisted, "drafts_changed": changed}
+
+
+def _without(answers: dict[str, object], pid: str) -> dict[str, object]:
+    def clean(value: object) -> object:
+        if isinstance(value, list):
+            return [v for v in value if v != pid]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    return {k: clean(v) for k, v in answers.items()}

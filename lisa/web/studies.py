@@ -30,6 +30,7 @@ from lisa.db.models import (
 from lisa.db.studies import (
     add_default_relations,
     check_slug,
+    delete_person,
     relation_records,
     replace_roster,
     roster_problems,
@@ -37,7 +38,7 @@ from lisa.db.studies import (
     start_wave,
     study_from_db,
 )
-from lisa.errors import Problem
+from lisa.errors import Problem, UnknownPerson
 from lisa.io.folder import table_from_records
 from lisa.io.tables import Table, neutralise_formulas, read_csv, read_sheet
 from lisa.io.validate import build_study
@@ -319,6 +320,22 @@ async def new_wave(slug: str, request: Request, session: Session = Depends(db)) 
     audit(session, account, row, "start-wave", waves=len(waves))
     session.commit()
     return RedirectResponse(f"/studies/{slug}", 303)
+
+
+@router.post("/studies/{slug}/delete-person")
+async def remove_person(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """Delete a person on request, everywhere in the study; the page says what went."""
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    row, _ = role_in(session, account, slug, "owner")
+    try:
+        removed = delete_person(session, row, form_text(form, "id", limit=200))
+    except UnknownPerson as exc:
+        raise HTTPException(422, str(exc)) from None
+    audit(session, account, row, "delete-person", **removed)
+    session.commit()
+    return render(request, "deleted.j2", study=row, removed=removed)
 
 
 def answered_count(session: Session, row: StudyRow) -> int:

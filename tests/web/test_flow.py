@@ -155,3 +155,27 @@ def test_a_later_wave_offers_last_waves_ties_to_confirm_or_drop(client) -> None:
     assert study.waves == ["2025", "2026"]
     assert sorted((t.target, t.wave) for t in study.iter_ties()) == [
         ("p2", "2025"), ("p3", "2025"), ("p3", "2026")]
+
+
+def test_delete_a_person_removes_every_trace_and_says_what_went(db_url: str, tmp_path: Path) -> None:
+    client = make_client(db_url, tmp_path)
+    with client:
+        fac = Facilitator(client)
+        by_id = {row["id"]: row["link"] for row in fac.study()}
+        answer(client, by_id["p1"], ["p2"], ["p2", "p3"])
+        answer(client, by_id["p2"], ["p1"], ["p1"])
+        answer(client, by_id["p3"], ["p2"], ["p2"], submit=False)  # a draft naming p2
+        r = fac.post("/studies/northfield/delete-person", {"id": "p9"})
+        assert r.status_code == 422 and "no person with id &#39;p9&#39;" in r.text
+        r = fac.post("/studies/northfield/delete-person", {"id": "p2"})
+        assert r.status_code == 200
+        assert "2 ties naming them" in r.text and "1 unsent draft" in r.text
+        assert client.get(_path(by_id["p2"])).status_code == 404  # their link is dead
+        with session_factory(client.app.state.engine)() as s:
+            study = study_from_db(s, "northfield")
+            from lisa.db.models import AnswerRow
+
+            drafts = [a.answers for a in s.scalars(select(AnswerRow))]
+        assert "p2" not in study.ids
+        assert [(t.source, t.target) for t in study.iter_ties()] == [("p1", "p3")]
+        assert "p2" not in str(drafts)
