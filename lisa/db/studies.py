@@ -418,12 +418,12 @@ def _label_existing(session: Session, row: StudyRow, wave: str) -> None:
 
 def delete_person(session: Session, row: StudyRow, pid: str) -> dict[str, int]:
     """Remove a person on request: their roster row, every tie naming them (either end), their
-    set-aside answers, link and answers, and their id from others' unsent drafts (no commit).
+    set-aside answers, link and answers, and their id from others' saved answers (no commit).
 
     Returns
     -------
     dict
-        What was removed: ``ties``, ``not_on_list``, ``drafts_changed`` (counts only).
+        What was removed: ``ties``, ``not_on_list``, ``answers_changed`` (counts only).
 
     Raises
     ------
@@ -454,7 +454,7 @@ def delete_person(session: Session, row: StudyRow, pid: str) -> dict[str, int]:
     session.execute(delete(TieRow).where(TieRow.study_id == row.id, naming))
     session.delete(person)  # its link, answers and set-aside answers go with it (cascade)
     session.flush()
-    return {"ties": ties, "not_on_list": unlisted, "drafts_changed": changed}
+    return {"ties": ties, "not_on_list": unlisted, "answers_changed": changed}
 
 
 def _without(answers: dict[str, object], pid: str) -> dict[str, object]:

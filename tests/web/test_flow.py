@@ -169,7 +169,7 @@ def test_delete_a_person_removes_every_trace_and_says_what_went(db_url: str, tmp
         assert r.status_code == 422 and "no person with id &#39;p9&#39;" in r.text
         r = fac.post("/studies/northfield/delete-person", {"id": "p2"})
         assert r.status_code == 200
-        assert "2 ties naming them" in r.text and "1 unsent draft" in r.text
+        assert "2 ties naming them" in r.text and "from 2 other respondents" in r.text
         assert client.get(_path(by_id["p2"])).status_code == 404  # their link is dead
         with session_factory(client.app.state.engine)() as s:
             study = study_from_db(s, "northfield")
