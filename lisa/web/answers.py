@@ -44,7 +44,7 @@ def _last_wave_ties(session: Session, study: StudyRow, person: PersonRow) -> dic
         select(RelationRow.name, PersonRow.pid)
         .join(TieRow, TieRow.relation_id == RelationRow.id)
         .join(PersonRow, PersonRow.id == TieRow.target_id)
-        .where(TieRow.study_id == study.id, TieRow.source_id == person.id, TieRow.wave == previous)
+        .where(TieRow.source_id == person.id, TieRow.wave == previous)
         .order_by(TieRow.id)
     )
     out: dict[str, list[str]] = {}
@@ -98,8 +98,9 @@ def save_step(row: AnswerRow, step: str, picked: list[str], unlisted: list[str])
 def _clear(session: Session, study: StudyRow, person: PersonRow, wave: str) -> None:
     value = wave or None
     wave_match = TieRow.wave.is_(None) if value is None else TieRow.wave == value
-    session.execute(delete(TieRow).where(TieRow.study_id == study.id, TieRow.source_id == person.id,
-                                         TieRow.origin == "survey", wave_match))
+    # by the person alone (a person belongs to one study): the planner then uses the person's index
+    session.execute(delete(TieRow).where(TieRow.source_id == person.id, TieRow.origin == "survey",
+                                         wave_match))
     unlisted_wave = UnlistedRow.wave.is_(None) if value is None else UnlistedRow.wave == value
     session.execute(delete(UnlistedRow).where(UnlistedRow.study_id == study.id,
                                               UnlistedRow.respondent_id == person.id,
