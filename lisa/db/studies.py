@@ -459,6 +459,7 @@ def delete_person(session: Session, row: StudyRow, pid: str) -> dict[str, int]:
 
 def _without(answers: dict[str, object], pid: str) -> dict[str, object]:
     def clean(value: object) -> object:
+        """The value with ``pid`` left out of every list in it."""
         if isinstance(value, list):
             return [v for v in value if v != pid]
         if isinstance(value, dict):

@@ -60,6 +60,7 @@ def _signup_open(request: Request, session: Session) -> bool:
 
 @router.get("/login")
 def login_page(request: Request, session: Session = Depends(db)) -> Response:
+    """GET /login: the sign-in form (signed-in visitors go to their studies)."""
     if signed_in(session, request):
         return RedirectResponse("/", 303)
     return _form_page(request, "login.j2", signup=_signup_open(request, session), error=None)
@@ -67,6 +68,7 @@ def login_page(request: Request, session: Session = Depends(db)) -> Response:
 
 @router.post("/login")
 async def login(request: Request, session: Session = Depends(db)) -> Response:
+    """POST /login: sign in; 401 with the form again on a wrong password, 429 when rate-limited."""
     form = await request.form()
     _check_form_token(request, form)
     email = form_text(form, "email", limit=320).lower()
@@ -91,6 +93,7 @@ async def login(request: Request, session: Session = Depends(db)) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request, session: Session = Depends(db)) -> Response:
+    """POST /logout: end the session (CSRF-checked)."""
     from lisa.web.auth import check_csrf, require_account
 
     account = require_account(session, request)
@@ -104,6 +107,7 @@ async def logout(request: Request, session: Session = Depends(db)) -> Response:
 
 @router.get("/signup")
 def signup_page(request: Request, session: Session = Depends(db)) -> Response:
+    """GET /signup: the sign-up form, when sign-up is open (403 otherwise)."""
     if not _signup_open(request, session):
         raise HTTPException(403, "new accounts are created by an administrator (lisa db add-facilitator)")
     return _form_page(request, "signup.j2", error=None, min_password=MIN_PASSWORD)
@@ -111,6 +115,7 @@ def signup_page(request: Request, session: Session = Depends(db)) -> Response:
 
 @router.post("/signup")
 async def signup(request: Request, session: Session = Depends(db)) -> Response:
+    """POST /signup: create a facilitator account and sign it in."""
     form = await request.form()
     _check_form_token(request, form)
     if not _signup_open(request, session):

@@ -75,6 +75,7 @@ def db(request: Request) -> Iterator[Session]:
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An HTTP error as lisa's error page."""
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code in (400, 403, 410, 422) else None
         if detail in (None, "Not Found", "Method Not Allowed"):
             detail = None
@@ -85,10 +86,12 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A request FastAPI cannot read: 422."""
         return error_page(request, 422)
 
     @app.exception_handler(LisaError)
     async def lisa_error(request: Request, exc: LisaError) -> Response:
+        """One of lisa's own errors: 404, 422 with the problems, 400 or 500."""
         if isinstance(exc, NotFound):
             return error_page(request, 404)
         if isinstance(exc, InputInvalid):

@@ -40,12 +40,14 @@ def run_analysis(url: str, run_id: int, folder: str) -> None:
     sessions = session_factory(engine_for(url))
 
     def record(**fields: object) -> None:
+        """Write fields of the run's row."""
         with sessions.begin() as s:
             row = s.get(RunRow, run_id)
             for k, v in fields.items():
                 setattr(row, k, v)
 
     def progress(task: str, done: int, total: int) -> None:
+        """The analysis's progress callback: record the task and count."""
         record(state="running", progress=f"{task} ({done}/{total})")
 
     try:
@@ -75,6 +77,7 @@ def _folder(request: Request, study: StudyRow, run_id: int) -> Path:
 
 @router.post("")
 async def start_run(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies/{slug}/runs: start the analysis in a background process (analyst)."""
     account = require_account(session, request)
     check_csrf(request, await request.form())
     study, _ = role_in(session, account, slug, "analyst")
@@ -103,6 +106,7 @@ def _run(session: Session, study: StudyRow, run_id: int) -> RunRow:
 
 @router.get("/{run_id}")
 def run_page(slug: str, run_id: int, request: Request, session: Session = Depends(db)) -> Response:
+    """GET /studies/{slug}/runs/{id}: a run's state and progress (refreshes while it runs)."""
     account = require_account(session, request)
     study, role = role_in(session, account, slug, "analyst")
     run = _run(session, study, run_id)

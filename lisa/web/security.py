@@ -139,6 +139,7 @@ class Guard:
         seen = [0]
 
         async def limited() -> Message:
+            """Receive the body, refusing it past the limit."""
             message = await receive()
             seen[0] += len(message.get("body", b""))
             if seen[0] > self.max_body:
@@ -146,6 +147,7 @@ class Guard:
             return message
 
         async def secured(message: Message) -> None:
+            """Send, adding the security headers to the response start."""
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
                 names = {k.lower() for k, _ in message.get("headers", [])}

@@ -55,6 +55,7 @@ ROSTER_SUFFIXES = (".csv", ".xlsx")
 
 @router.get("/")
 def home(request: Request, session: Session = Depends(db)) -> Response:
+    """GET /: the studies the signed-in facilitator has a role in, and the create form."""
     account = require_account(session, request)
     rows = session.execute(
         select(StudyRow, MembershipRow.role)
@@ -67,6 +68,7 @@ def home(request: Request, session: Session = Depends(db)) -> Response:
 
 @router.post("/studies")
 async def create_study(request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies: a new study with the default relations; its creator is owner."""
     account = require_account(session, request)
     form = await request.form()
     check_csrf(request, form)
@@ -114,6 +116,7 @@ def _silent(study: Study) -> list[tuple[str, str, str]]:
 
 @router.get("/studies/{slug}")
 def dashboard(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """GET /studies/{slug}: response and set-up, as the facilitator's role allows."""
     account = require_account(session, request)
     row, role = role_in(session, account, slug)
     relations = session.scalars(select(RelationRow).where(RelationRow.study_id == row.id)
@@ -184,6 +187,7 @@ def check_roster(data: bytes, filename: str, relations: list[dict[str, object]])
 
 @router.post("/studies/{slug}/roster")
 async def upload_roster(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies/{slug}/roster: check an uploaded roster and store it, or list its problems (422)."""
     account = require_account(session, request)
     form = await request.form()
     check_csrf(request, form)
@@ -204,6 +208,7 @@ async def upload_roster(slug: str, request: Request, session: Session = Depends(
 
 @router.post("/studies/{slug}/relations")
 async def edit_relations(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies/{slug}/relations: change the relations' labels and questions (owner)."""
     account = require_account(session, request)
     form = await request.form()
     check_csrf(request, form)
@@ -231,6 +236,7 @@ def _date(form: object, name: str) -> datetime | None:
 
 @router.post("/studies/{slug}/settings")
 async def edit_settings(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies/{slug}/settings: consent text and opening/closing dates (owner)."""
     account = require_account(session, request)
     form = await request.form()
     check_csrf(request, form)
@@ -288,6 +294,7 @@ def _links_csv(rows: list[tuple[str, str, str, str]], slug: str) -> Response:
 
 @router.post("/studies/{slug}/members")
 async def add_member(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies/{slug}/members: give an existing account a role in the study (owner)."""
     account = require_account(session, request)
     form = await request.form()
     check_csrf(request, form)
@@ -311,6 +318,7 @@ async def add_member(slug: str, request: Request, session: Session = Depends(db)
 
 @router.post("/studies/{slug}/waves")
 async def new_wave(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies/{slug}/waves: start a new survey wave (owner)."""
     account = require_account(session, request)
     form = await request.form()
     check_csrf(request, form)

@@ -92,6 +92,7 @@ def _consented(r: Respondent) -> AnswerRow:
 
 @router.get("")
 def start(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """GET /s/{token}: the consent page, or straight back into the survey once consented."""
     r = respondent(request, session, token)
     if r.answer is not None and r.answer.consent_at is not None and r.answer.state != "withdrawn":
         return RedirectResponse(f"/s/{token}/step/0", 303)
@@ -101,6 +102,7 @@ def start(token: str, request: Request, session: Session = Depends(db)) -> Respo
 
 @router.post("/consent")
 async def consent(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/consent: record consent and start (or restart) the survey."""
     r = respondent(request, session, token)
     _check(r, await request.form())
     answer = r.answer or draft_for(session, r.study, r.person)
@@ -120,6 +122,7 @@ def _people(session: Session, study: StudyRow, pids: list[str]) -> dict[str, Per
 
 @router.get("/step/{step}")
 def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
+    """GET /s/{token}/step/{n}: the name generator (0), a relation (1..), or the review page."""
     r = respondent(request, session, token)
     answer = _consented(r)
     relations = _steps(session, r.study)
@@ -151,6 +154,7 @@ def _review(request: Request, session: Session, r: Respondent, answer: AnswerRow
 
 @router.post("/step/{step}")
 async def save(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/step/{n}: save one step's choices, then search, go back, on, or stop for later."""
     r = respondent(request, session, token)
     form = await request.form()
     _check(r, form)
@@ -181,6 +185,7 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
 
 @router.post("/submit")
 async def finish(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/submit: turn the answers into ties (again: the same ties)."""
     r = respondent(request, session, token)
     _check(r, await request.form())
     answer = _consented(r)
@@ -191,6 +196,7 @@ async def finish(token: str, request: Request, session: Session = Depends(db)) -
 
 @router.post("/withdraw")
 async def leave(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/withdraw: withdraw consent; the respondent's own answers are deleted."""
     r = respondent(request, session, token)
     _check(r, await request.form())
     if r.answer is not None:
