@@ -108,3 +108,17 @@ def audit(db: Session, account: AccountRow | None, study: StudyRow | None, actio
     """One audit line: who, which study, what (counts and setting names only; caller commits)."""
     db.add(AuditRow(at=now(), account_id=account.id if account else None,
                     study_id=study.id if study else None, action=action, detail=detail))
+
+
+async def study_action(
+    request: Request, session: Session, slug: str, need: str
+) -> tuple[AccountRow, Any, StudyRow, str]:
+    """A form posted to a study: the signed-in account, the CSRF-checked form, the study and role.
+
+    Raises 403 (no sign-in, no CSRF token, role below ``need``) or 404 (not a member).
+    """
+    account = require_account(session, request)
+    form = await request.form()
+    check_csrf(request, form)
+    study, role = role_in(session, account, slug, need)
+    return account, form, study, role

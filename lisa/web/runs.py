@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from lisa.db.models import RunRow, StudyRow
 from lisa.web.app import db, render
-from lisa.web.auth import audit, check_csrf, now, require_account, role_in
+from lisa.web.auth import audit, now, require_account, role_in, study_action
 
 router = APIRouter(prefix="/studies/{slug}/runs")
 REPORT_NAMED, REPORT_PSEUDONYMISED = "report.html", "report-pseudonymised.html"
@@ -78,9 +78,7 @@ def _folder(request: Request, study: StudyRow, run_id: int) -> Path:
 @router.post("")
 async def start_run(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /studies/{slug}/runs: start the analysis in a background process (analyst)."""
-    account = require_account(session, request)
-    check_csrf(request, await request.form())
-    study, _ = role_in(session, account, slug, "analyst")
+    account, _, study, _ = await study_action(request, session, slug, "analyst")
     busy = session.scalar(select(RunRow.id).where(RunRow.study_id == study.id,
                                                   RunRow.state.in_(("queued", "running"))))
     if busy is not None:

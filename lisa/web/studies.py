@@ -45,7 +45,16 @@ from lisa.io.validate import build_study
 from lisa.network.response import response_by, response_level
 from lisa.study import Study
 from lisa.web.app import db, form_text, render
-from lisa.web.auth import ROLE_HELP, ROLES, audit, check_csrf, now, require_account, role_in
+from lisa.web.auth import (
+    ROLE_HELP,
+    ROLES,
+    audit,
+    check_csrf,
+    now,
+    require_account,
+    role_in,
+    study_action,
+)
 from lisa.web.security import new_token, token_hash
 
 router = APIRouter()
@@ -188,10 +197,7 @@ def check_roster(data: bytes, filename: str, relations: list[dict[str, object]])
 @router.post("/studies/{slug}/roster")
 async def upload_roster(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /studies/{slug}/roster: check an uploaded roster and store it, or list its problems (422)."""
-    account = require_account(session, request)
-    form = await request.form()
-    check_csrf(request, form)
-    row, role = role_in(session, account, slug, "owner")
+    account, form, row, role = await study_action(request, session, slug, "owner")
     upload = form.get("roster")
     if upload is None or isinstance(upload, str):
         raise HTTPException(422, "choose a roster file to upload")
@@ -209,10 +215,7 @@ async def upload_roster(slug: str, request: Request, session: Session = Depends(
 @router.post("/studies/{slug}/relations")
 async def edit_relations(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /studies/{slug}/relations: change the relations' labels and questions (owner)."""
-    account = require_account(session, request)
-    form = await request.form()
-    check_csrf(request, form)
-    row, _ = role_in(session, account, slug, "owner")
+    account, form, row, _ = await study_action(request, session, slug, "owner")
     changed = 0
     for rel in session.scalars(select(RelationRow).where(RelationRow.study_id == row.id)):
         label = form_text(form, f"label-{rel.name}", limit=200, required=False) or rel.label
@@ -237,10 +240,7 @@ def _date(form: object, name: str) -> datetime | None:
 @router.post("/studies/{slug}/settings")
 async def edit_settings(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /studies/{slug}/settings: consent text and opening/closing dates (owner)."""
-    account = require_account(session, request)
-    form = await request.form()
-    check_csrf(request, form)
-    row, _ = role_in(session, account, slug, "owner")
+    account, form, row, _ = await study_action(request, session, slug, "owner")
     opens, closes = _date(form, "opens"), _date(form, "closes")
     if opens and closes and closes <= opens:
         raise HTTPException(422, "the survey must close after it opens")
@@ -254,10 +254,7 @@ async def edit_settings(slug: str, request: Request, session: Session = Depends(
 @router.post("/studies/{slug}/links")
 async def issue_links(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """Survey links as CSV for a mail merge: new links for everyone who has none (or for all)."""
-    account = require_account(session, request)
-    form = await request.form()
-    check_csrf(request, form)
-    row, _ = role_in(session, account, slug, "owner")
+    account, form, row, _ = await study_action(request, session, slug, "owner")
     everyone = form.get("reissue") == "yes"
     if everyone:
         for inv in session.scalars(select(InvitationRow).where(InvitationRow.study_id == row.id)):
@@ -295,10 +292,7 @@ def _links_csv(rows: list[tuple[str, str, str, str]], slug: str) -> Response:
 @router.post("/studies/{slug}/members")
 async def add_member(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /studies/{slug}/members: give an existing account a role in the study (owner)."""
-    account = require_account(session, request)
-    form = await request.form()
-    check_csrf(request, form)
-    row, _ = role_in(session, account, slug, "owner")
+    account, form, row, _ = await study_action(request, session, slug, "owner")
     role = form_text(form, "role", limit=20)
     if role not in ROLES:
         raise HTTPException(422, f"the role must be one of {', '.join(ROLES)}")
@@ -319,10 +313,7 @@ async def add_member(slug: str, request: Request, session: Session = Depends(db)
 @router.post("/studies/{slug}/waves")
 async def new_wave(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /studies/{slug}/waves: start a new survey wave (owner)."""
-    account = require_account(session, request)
-    form = await request.form()
-    check_csrf(request, form)
-    row, _ = role_in(session, account, slug, "owner")
+    account, form, row, _ = await study_action(request, session, slug, "owner")
     waves = start_wave(session, row, form_text(form, "wave", limit=100),
                        form_text(form, "earlier", limit=100, required=False) or None)
     audit(session, account, row, "start-wave", waves=len(waves))
@@ -333,10 +324,7 @@ async def new_wave(slug: str, request: Request, session: Session = Depends(db)) 
 @router.post("/studies/{slug}/delete-person")
 async def remove_person(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """Delete a person on request, everywhere in the study; the page says what went."""
-    account = require_account(session, request)
-    form = await request.form()
-    check_csrf(request, form)
-    row, _ = role_in(session, account, slug, "owner")
+    account, form, row, _ = await study_action(request, session, slug, "owner")
     try:
         removed = delete_person(session, row, form_text(form, "id", limit=200))
     except UnknownPerson as exc:

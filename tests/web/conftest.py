@@ -31,6 +31,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop(server: subprocess.Popen[str]) -> str:
+    """Stop a ``lisa serve`` process as Ctrl-C does; returns what it printed. Fails if it hangs."""
+    import signal
+
+    server.send_signal(signal.SIGINT)
+    try:
+        out, _ = server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.communicate()
+        pytest.fail("lisa serve did not stop on Ctrl-C")
+    return out or ""
+
+
 def _as_postgres(cmd: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return cmd

@@ -5,20 +5,18 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
 from lisa.cli import app
 from lisa.io import write_study
 from lisa.synth import generate
-from tests.web.conftest import _free_port
+from tests.web.conftest import _free_port, stop
 
 runner = CliRunner()
 
@@ -100,9 +98,4 @@ def test_serve_demo_prints_a_login_that_works(tmp_path: Path) -> None:
             assert r.status_code == 200 and "Demo place" in r.text
             assert "answered" in web.get("/studies/demo").text
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            pytest.fail("lisa serve did not stop on Ctrl-C")
+        stop(server)

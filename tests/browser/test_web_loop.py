@@ -1,4 +1,4 @@
-"""The whole loop in Debian's chromium: a facilitator and a respondent on a phone, with axe-core.
+"""The web platform's whole loop in chromium: a facilitator and a respondent on a phone, with axe-core.
 
 A real ``lisa serve`` on 127.0.0.1 (a free port, a fresh data folder) is
 started for the module and stopped at its end. Screenshots of the key screens
@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,10 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.conftest import ROSTER, _free_port
+from tests.web.conftest import ROSTER, _free_port, stop
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "web"
 PHONE = {"width": 390, "height": 844}
 LISA = str(Path(sys.executable).parent / "lisa")
@@ -52,26 +49,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
                 time.sleep(0.2)
         yield {"base": base, "email": "fac@example.org", "password": password}
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log = proc.stdout.read() if proc.stdout else ""
+        log = stop(proc)
         for name in ("Anna Smith", "Bertram", "Chidi", "Dana"):
             assert name not in log, "a roster name reached the server's log"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run 'sh scripts/install-system-deps.sh' as root (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _axe(page: Any, name: str) -> None:
