@@ -94,9 +94,7 @@ async def create_study(request: Request, session: Session = Depends(db)) -> Resp
     session.flush()
     add_default_relations(session, row)
     session.add(MembershipRow(account_id=account.id, study_id=row.id, role="owner"))
-    audit(session, account, row, "create-study")
-    session.commit()
-    return RedirectResponse(f"/studies/{slug}", 303)
+    return _done(session, account, row, "create-study")
 
 
 def _dashboard(session: Session, row: StudyRow) -> dict[str, Any]:
@@ -194,6 +192,13 @@ def check_roster(data: bytes, filename: str, relations: list[dict[str, object]])
     return study, roster_problems(problems)
 
 
+def _done(session: Session, account: AccountRow, row: StudyRow, action: str, **detail: Any) -> Response:
+    """Audit and commit a set-up change, then back to the study's page."""
+    audit(session, account, row, action, **detail)
+    session.commit()
+    return RedirectResponse(f"/studies/{row.slug}", 303)
+
+
 @router.post("/studies/{slug}/roster")
 async def upload_roster(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /studies/{slug}/roster: check an uploaded roster and store it, or list its problems (422)."""
@@ -207,9 +212,7 @@ async def upload_roster(slug: str, request: Request, session: Session = Depends(
         session.commit()
         return render(request, "roster_problems.j2", 422, study=row, problems=problems)
     count = replace_roster(session, row, study)
-    audit(session, account, row, "roster-upload", people=count)
-    session.commit()
-    return RedirectResponse(f"/studies/{slug}", 303)
+    return _done(session, account, row, "roster-upload", people=count)
 
 
 @router.post("/studies/{slug}/relations")
@@ -222,9 +225,7 @@ async def edit_relations(slug: str, request: Request, session: Session = Depends
         question = form_text(form, f"question-{rel.name}", limit=1000, required=False) or rel.question
         if (label, question) != (rel.label, rel.question):
             rel.label, rel.question, changed = label, question, changed + 1
-    audit(session, account, row, "edit-relations", changed=changed)
-    session.commit()
-    return RedirectResponse(f"/studies/{slug}", 303)
+    return _done(session, account, row, "edit-relations", changed=changed)
 
 
 def _date(form: object, name: str) -> datetime | None:
@@ -246,9 +247,7 @@ async def edit_settings(slug: str, request: Request, session: Session = Depends(
         raise HTTPException(422, "the survey must close after it opens")
     row.consent_text = form_text(form, "consent", limit=20000, required=False)
     row.opens_at, row.closes_at = opens, closes
-    audit(session, account, row, "edit-settings", fields=["consent", "opens", "closes"])
-    session.commit()
-    return RedirectResponse(f"/studies/{slug}", 303)
+    return _done(session, account, row, "edit-settings", fields=["consent", "opens", "closes"])
 
 
 @router.post("/studies/{slug}/links")
@@ -305,9 +304,7 @@ async def add_member(slug: str, request: Request, session: Session = Depends(db)
         session.add(MembershipRow(account_id=other.id, study_id=row.id, role=role))
     else:
         member.role = role
-    audit(session, account, row, "set-role", role=role)
-    session.commit()
-    return RedirectResponse(f"/studies/{slug}", 303)
+    return _done(session, account, row, "set-role", role=role)
 
 
 @router.post("/studies/{slug}/waves")
@@ -316,9 +313,7 @@ async def new_wave(slug: str, request: Request, session: Session = Depends(db)) 
     account, form, row, _ = await study_action(request, session, slug, "owner")
     waves = start_wave(session, row, form_text(form, "wave", limit=100),
                        form_text(form, "earlier", limit=100, required=False) or None)
-    audit(session, account, row, "start-wave", waves=len(waves))
-    session.commit()
-    return RedirectResponse(f"/studies/{slug}", 303)
+    return _done(session, account, row, "start-wave", waves=len(waves))
 
 
 @router.post("/studies/{slug}/delete-person")
