@@ -22,7 +22,8 @@ def sqlite_url(data_dir: str | Path) -> str:
 
     Examples
     --------
-    >>> sqlite_url("/srv/lisa").endswith("/srv/lisa/lisa.sqlite3")
+    >>> import tempfile
+    >>> sqlite_url(tempfile.mkdtemp()).endswith("/lisa.sqlite3")
     True
     """
     folder = Path(data_dir)
