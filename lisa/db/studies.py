@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import delete, insert, select, update
@@ -467,3 +468,89 @@ def _without(answers: dict[str, object], pid: str) -> dict[str, object]:
         return value
 
     return {k: clean(v) for k, v in answers.items()}
+
+
+def _unlisted_row(session: Session, row: StudyRow, unlisted_id: int) -> UnlistedRow:
+    from lisa.errors import NotFound
+
+    item = session.get(UnlistedRow, unlisted_id)
+    if item is None or item.study_id != row.id:
+        raise NotFound(f"no 'not on the list' answer {unlisted_id} in this study")
+    return item
+
+
+def _follow_in_answers(session: Session, item: UnlistedRow, pid: str) -> None:
+    """The respondent's saved answers name ``pid`` instead of the typed text (so a re-submit keeps it)."""
+    from lisa.db.models import AnswerRow
+
+    answer = session.scalar(select(AnswerRow).where(AnswerRow.person_id == item.respondent_id,
+                                                    AnswerRow.wave == (item.wave or "")))
+    if answer is None:
+        return
+    data: dict[str, Any] = {**answer.answers}
+    data["unlisted"] = {k: [t for t in v if t != item.text] for k, v in data.get("unlisted", {}).items()}
+    relations = {**data.get("relations", {})}
+    relations[item.relation] = list(dict.fromkeys([*relations.get(item.relation, []), pid]))
+    data["relations"] = relations
+    answer.answers = data
+
+
+def merge_unlisted(session: Session, row: StudyRow, unlisted_id: int, pid: str) -> bool:
+    """Resolve a "not on the list" answer as the roster's ``pid``: the tie follows (no commit).
+
+    Returns
+    -------
+    bool
+        True when a tie was added (False when the name was the respondent themself).
+
+    Raises
+    ------
+    NotFound
+        When the study has no such answer; :class:`UnknownPerson` for an unknown id.
+    """
+    from lisa.errors import UnknownPerson
+
+    item = _unlisted_row(session, row, unlisted_id)
+    person = session.scalar(select(PersonRow).where(PersonRow.study_id == row.id, PersonRow.pid == pid))
+    if person is None:
+        raise UnknownPerson(pid)
+    relation = session.scalar(select(RelationRow).where(RelationRow.study_id == row.id,
+                                                        RelationRow.name == item.relation))
+    added = relation is not None and person.id != item.respondent_id
+    if added and relation is not None:
+        session.add(TieRow(study_id=row.id, source_id=item.respondent_id, target_id=person.id,
+                           relation_id=relation.id, weight=1.0, wave=item.wave,
+                           origin="survey" if item.origin == "survey" else "import", attributes={}))
+    _follow_in_answers(session, item, pid)
+    session.delete(item)
+    session.flush()
+    return added
+
+
+def add_unlisted_person(
+    session: Session, row: StudyRow, unlisted_id: int, pid: str, name: str, organisation: str = ""
+) -> bool:
+    """Add the person a "not on the list" answer names to the roster, then merge the answer into
+    them (no commit); returns as :func:`merge_unlisted`.
+
+    Raises
+    ------
+    ConfigError
+        When ``pid`` is blank, too long or already on the roster.
+    """
+    from sqlalchemy import func
+
+    _unlisted_row(session, row, unlisted_id)
+    pid = pid.strip()
+    if not pid or len(pid) > 200 or any(c.isspace() for c in pid):
+        raise ConfigError("give the new person an id without spaces (at most 200 characters)")
+    taken = session.scalar(select(PersonRow.id).where(PersonRow.study_id == row.id, PersonRow.pid == pid))
+    if taken is not None:
+        raise ConfigError(f"the id '{pid}' is already on the roster: merge into that person instead")
+    last = session.scalar(select(func.max(PersonRow.position)).where(PersonRow.study_id == row.id))
+    session.add(PersonRow(study_id=row.id, position=(last or 0) + 1, pid=pid, name=name.strip(),
+                          organisation=organisation.strip(), sector="", layer=None,
+                          responded=False if row.response_known else None,
+                          attributes={k: "" for k in row.person_columns}))
+    session.flush()
+    return merge_unlisted(session, row, unlisted_id, pid)

@@ -26,11 +26,14 @@ from lisa.db.models import (
     RelationRow,
     RunRow,
     StudyRow,
+    UnlistedRow,
 )
 from lisa.db.studies import (
     add_default_relations,
+    add_unlisted_person,
     check_slug,
     delete_person,
+    merge_unlisted,
     relation_records,
     replace_roster,
     roster_problems,
@@ -131,13 +134,14 @@ def dashboard(slug: str, request: Request, session: Session = Depends(db)) -> Re
     runs = session.scalars(select(RunRow).where(RunRow.study_id == row.id)
                            .order_by(RunRow.id.desc()).limit(5)).all()
     links = session.scalar(select(func.count()).where(InvitationRow.study_id == row.id)) or 0
+    unlisted = session.scalar(select(func.count()).where(UnlistedRow.study_id == row.id)) or 0
     members = session.execute(
         select(AccountRow.email, MembershipRow.role)
         .join(MembershipRow, MembershipRow.account_id == AccountRow.id)
         .where(MembershipRow.study_id == row.id)
     ).all()
     return render(request, "study.j2", study=row, role=role, relations=relations, runs=runs,
-                  links=links, members=members, roles=ROLES, role_help=ROLE_HELP,
+                  links=links, unlisted=unlisted, members=members, roles=ROLES, role_help=ROLE_HELP,
                   problems=[], is_open=survey_state(row) == "open", **_dashboard(session, row))
 
 
@@ -327,6 +331,45 @@ async def remove_person(slug: str, request: Request, session: Session = Depends(
     audit(session, account, row, "delete-person", **removed)
     session.commit()
     return render(request, "deleted.j2", study=row, removed=removed)
+
+
+@router.get("/studies/{slug}/unlisted")
+def unlisted_queue(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """GET /studies/{slug}/unlisted: the "not on the list" answers to merge or add (owner)."""
+    account = require_account(session, request)
+    row, _ = role_in(session, account, slug, "owner")
+    items = session.execute(
+        select(UnlistedRow, PersonRow.name, PersonRow.pid)
+        .join(PersonRow, PersonRow.id == UnlistedRow.respondent_id)
+        .where(UnlistedRow.study_id == row.id)
+        .order_by(UnlistedRow.id)
+    ).all()
+    return render(request, "unlisted.j2", study=row, items=items)
+
+
+@router.post("/studies/{slug}/unlisted/{item}/merge")
+async def merge_into(slug: str, item: int, request: Request, session: Session = Depends(db)) -> Response:
+    """POST …/unlisted/{item}/merge: the answer names roster id ``id``; the tie follows (owner)."""
+    account, form, row, _ = await study_action(request, session, slug, "owner")
+    try:
+        added = merge_unlisted(session, row, item, form_text(form, "id", limit=200))
+    except UnknownPerson as exc:
+        raise HTTPException(422, str(exc)) from None
+    audit(session, account, row, "merge-not-on-list", ties=int(added))
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}/unlisted", 303)
+
+
+@router.post("/studies/{slug}/unlisted/{item}/add")
+async def add_as_new(slug: str, item: int, request: Request, session: Session = Depends(db)) -> Response:
+    """POST …/unlisted/{item}/add: add the named person to the roster, then merge (owner)."""
+    account, form, row, _ = await study_action(request, session, slug, "owner")
+    added = add_unlisted_person(session, row, item, form_text(form, "id", limit=200),
+                                form_text(form, "name", limit=500),
+                                form_text(form, "organisation", limit=500, required=False))
+    audit(session, account, row, "add-from-not-on-list", ties=int(added))
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}/unlisted", 303)
 
 
 def answered_count(session: Session, row: StudyRow) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -179,3 +180,33 @@ def test_delete_a_person_removes_every_trace_and_says_what_went(db_url: str, tmp
         assert "p2" not in study.ids
         assert [(t.source, t.target) for t in study.iter_ties()] == [("p1", "p3")]
         assert "p2" not in str(drafts)
+
+
+def test_not_on_the_list_answers_are_merged_or_added_and_ties_follow(db_url: str, tmp_path: Path) -> None:
+    client = make_client(db_url, tmp_path)
+    with client:
+        fac = Facilitator(client)
+        link = _path(fac.study()[0]["link"])  # p1
+        csrf = hidden(client.get(link).text, "csrf")
+        client.post(f"{link}/consent", data={"csrf": csrf})
+        client.post(f"{link}/step/3", data={"csrf": csrf, "unlisted": "Eve Library\nChidi O.", "go": "next"})
+        client.post(f"{link}/submit", data={"csrf": csrf})
+        queue = client.get("/studies/northfield/unlisted")
+        assert "Eve Library" in queue.text and "Chidi O." in queue.text
+        ids = [int(i) for i in re.findall(r"/unlisted/(\d+)/merge", queue.text)]
+        r = fac.post(f"/studies/northfield/unlisted/{ids[1]}/merge", {"id": "p9"})
+        assert r.status_code == 422  # an unknown id: nothing changes
+        assert fac.post(f"/studies/northfield/unlisted/{ids[1]}/merge", {"id": "p3"}).status_code == 200
+        r = fac.post(f"/studies/northfield/unlisted/{ids[0]}/add", {"id": "p1", "name": "Eve Library"})
+        assert r.status_code == 400 and "already on the roster" in r.text
+        r = fac.post(f"/studies/northfield/unlisted/{ids[0]}/add",
+                     {"id": "p5", "name": "Eve Library", "organisation": "Library"})
+        assert r.status_code == 200 and "Nothing to review" in r.text
+        assert fac.post("/studies/northfield/unlisted/99999/merge", {"id": "p3"}).status_code == 404
+        client.post(f"{link}/submit", data={"csrf": csrf})  # sending again keeps the merged ties
+        with session_factory(client.app.state.engine)() as s:
+            study = study_from_db(s, "northfield")
+        assert study.ids[-1] == "p5" and study.names[-1] == "Eve Library"
+        assert sorted((t.source, t.target, t.relation) for t in study.iter_ties()) == [
+            ("p1", "p3", "innovation"), ("p1", "p5", "innovation")]
+        assert study.not_on_list == []
