@@ -372,6 +372,43 @@ async def add_as_new(slug: str, item: int, request: Request, session: Session = 
     return RedirectResponse(f"/studies/{slug}/unlisted", 303)
 
 
+#: Download formats of the network: lisa.io.export_study's.
+DOWNLOADS = {"graphml": "application/xml", "gexf": "application/xml", "csv": "application/zip"}
+
+
+@router.get("/studies/{slug}/download")
+def download(slug: str, request: Request, format: str = "graphml", named: bool = False,
+             session: Session = Depends(db)) -> Response:
+    """GET /studies/{slug}/download: the network for Gephi and co., pseudonymised unless
+    ``named=true`` (analyst); CSV comes as a zip of the three tables."""
+    import zipfile
+
+    from lisa.io import export_study
+
+    account = require_account(session, request)
+    row, _ = role_in(session, account, slug, "analyst")
+    if format not in DOWNLOADS:
+        raise HTTPException(422, f"the format must be one of {', '.join(DOWNLOADS)}")
+    study = study_from_db(session, slug)
+    with tempfile.TemporaryDirectory(prefix="lisa-download-") as folder:
+        target = Path(folder) / ("csv" if format == "csv" else f"network.{format}")
+        export_study(study, target, format, pseudonymise=not named)
+        if format == "csv":
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(target.iterdir()):
+                    archive.write(path, path.name)
+            data = buffer.getvalue()
+        else:
+            data = target.read_bytes()
+    audit(session, account, row, "download", format=format, named=named)
+    session.commit()
+    suffix = "zip" if format == "csv" else format
+    name = f"{slug}-{'named' if named else 'pseudonymised'}.{suffix}"
+    return Response(data, media_type=DOWNLOADS[format],
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
 def answered_count(session: Session, row: StudyRow) -> int:
     """How many respondents have submitted in the study's current wave."""
     return session.scalar(select(func.count()).where(

@@ -210,3 +210,24 @@ def test_not_on_the_list_answers_are_merged_or_added_and_ties_follow(db_url: str
         assert sorted((t.source, t.target, t.relation) for t in study.iter_ties()) == [
             ("p1", "p3", "innovation"), ("p1", "p5", "innovation")]
         assert study.not_on_list == []
+
+
+def test_downloads_are_pseudonymised_by_default(client) -> None:
+    fac = Facilitator(client)
+    by_id = {row["id"]: row["link"] for row in fac.study()}
+    answer(client, by_id["p1"], ["p2"], ["p2", "p3"])
+    default = client.get("/studies/northfield/download")
+    assert default.status_code == 200 and "pseudonymised" in default.headers["content-disposition"]
+    assert "<graphml" in default.text
+    for name in ("Anna Smith", "Bertram", "Chidi", '"p1"', ">p1<"):
+        assert name not in default.text
+    named = client.get("/studies/northfield/download", params={"named": "true"})
+    assert "Anna Smith" in named.text
+    import io
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/studies/northfield/download",
+                                                    params={"format": "csv"}).content))
+    assert set(archive.namelist()) >= {"people.csv", "ties.csv", "relations.csv"}
+    assert "Anna Smith" not in archive.read("people.csv").decode()
+    assert client.get("/studies/northfield/download", params={"format": "exe"}).status_code == 422

@@ -161,6 +161,7 @@ def test_roles_viewer_cannot_do_owner_things_and_strangers_see_nothing(tmp_path:
         for url in ("/studies/northfield/links", "/studies/northfield/settings",
                     "/studies/northfield/members", "/studies/northfield/runs"):
             assert viewer.post(url, {"email": "viewer@example.org", "role": "owner"}).status_code == 403, url
+        assert client.get("/studies/northfield/download").status_code == 403
         with session_factory(client.app.state.engine)() as s:
             assert s.scalar(select(func.count()).select_from(TieRow)) == 0
 
