@@ -185,6 +185,24 @@ class AnswerRow(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    proxy_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL", name="fk_answers_proxy_account"),
+        nullable=True,
+    )
+
+
+class ProxyLinkRow(Base):
+    """A short-lived link with which a facilitator enters a paper or phone answer for someone.
+
+    Only the sha256 of its token is stored; it works only for the account that made it, and
+    answers given through it are marked with that account (``answers.proxy_account_id``).
+    """
+
+    __tablename__ = "proxy_links"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(_fk("people.id"), index=True)
+    account_id: Mapped[int] = mapped_column(_fk("accounts.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class RunRow(Base):

@@ -23,6 +23,7 @@ from lisa.db.models import (
     InvitationRow,
     MembershipRow,
     PersonRow,
+    ProxyLinkRow,
     RelationRow,
     RunRow,
     StudyRow,
@@ -63,6 +64,8 @@ from lisa.web.security import new_token, token_hash
 router = APIRouter()
 #: Roster files accepted by upload, by suffix.
 ROSTER_SUFFIXES = (".csv", ".xlsx")
+#: How long a proxy link (entering a paper or phone answer for someone) works.
+PROXY_HOURS = 2
 
 
 @router.get("/")
@@ -141,7 +144,7 @@ def dashboard(slug: str, request: Request, session: Session = Depends(db)) -> Re
         .where(MembershipRow.study_id == row.id)
     ).all()
     return render(request, "study.j2", study=row, role=role, relations=relations, runs=runs,
-                  links=links, unlisted=unlisted, members=members, roles=ROLES, role_help=ROLE_HELP,
+                  links=links, unlisted=unlisted, proxy_hours=PROXY_HOURS, members=members, roles=ROLES, role_help=ROLE_HELP,
                   problems=[], is_open=survey_state(row) == "open", **_dashboard(session, row))
 
 
@@ -370,6 +373,25 @@ async def add_as_new(slug: str, item: int, request: Request, session: Session = 
     audit(session, account, row, "add-from-not-on-list", ties=int(added))
     session.commit()
     return RedirectResponse(f"/studies/{slug}/unlisted", 303)
+
+
+@router.post("/studies/{slug}/proxy")
+async def proxy_entry(slug: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /studies/{slug}/proxy: open the survey to enter a paper or phone answer for someone
+    (owner); the answers are marked as entered by this account."""
+    from datetime import timedelta
+
+    account, form, row, _ = await study_action(request, session, slug, "owner")
+    pid = form_text(form, "id", limit=200)
+    person = session.scalar(select(PersonRow).where(PersonRow.study_id == row.id, PersonRow.pid == pid))
+    if person is None:
+        raise HTTPException(422, str(UnknownPerson(pid)))
+    token = new_token()
+    session.add(ProxyLinkRow(token_hash=token_hash(token), person_id=person.id, account_id=account.id,
+                             expires_at=now() + timedelta(hours=PROXY_HOURS)))
+    audit(session, account, row, "proxy-entry")
+    session.commit()
+    return RedirectResponse(f"/s/{token}", 303)
 
 
 #: Download formats of the network: lisa.io.export_study's.

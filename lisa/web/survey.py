@@ -13,17 +13,26 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lisa.db.models import AnswerRow, InvitationRow, PersonRow, RelationRow, StudyRow
+from lisa.db.models import (
+    AccountRow,
+    AnswerRow,
+    InvitationRow,
+    PersonRow,
+    ProxyLinkRow,
+    RelationRow,
+    StudyRow,
+)
 from lisa.db.search import search_roster
 from lisa.web.answers import draft_for, save_step, submit, unlisted_lines, wave_of, withdraw
 from lisa.web.app import db, form_text, render
-from lisa.web.auth import now
+from lisa.web.auth import now, signed_in
 from lisa.web.security import same, token_hash
 from lisa.web.studies import survey_state
 
@@ -41,6 +50,7 @@ class Respondent:
     person: PersonRow
     answer: AnswerRow | None
     csrf: str
+    proxy: AccountRow | None = None
 
 
 def form_token(token: str) -> str:
@@ -56,11 +66,15 @@ def respondent(request: Request, session: Session, token: str) -> Respondent:
         raise HTTPException(429)
     digest = token_hash(token) if len(token) <= 100 else ""
     invitation = session.scalar(select(InvitationRow).where(InvitationRow.token_hash == digest)) if digest else None
-    if invitation is None or not same(invitation.token_hash, digest):
-        limit.fail(f"ip:{client}")
-        raise HTTPException(404)
-    study = session.get(StudyRow, invitation.study_id)
-    person = session.get(PersonRow, invitation.person_id)
+    proxy = None
+    if invitation is not None and same(invitation.token_hash, digest):
+        person = session.get(PersonRow, invitation.person_id)
+    else:
+        person, proxy = _proxy_person(request, session, digest)
+        if person is None:
+            limit.fail(f"ip:{client}")
+            raise HTTPException(404)
+    study = session.get(StudyRow, person.study_id) if person else None
     if study is None or person is None or person.study_id != study.id:
         raise HTTPException(404)
     state = survey_state(study)
@@ -70,7 +84,25 @@ def respondent(request: Request, session: Session, token: str) -> Respondent:
         raise HTTPException(403, f"The survey '{study.name}' has not opened yet.")
     answer = session.scalar(select(AnswerRow).where(AnswerRow.person_id == person.id,
                                                     AnswerRow.wave == wave_of(study)))
-    return Respondent(token, study, person, answer, form_token(token))
+    return Respondent(token, study, person, answer, form_token(token), proxy)
+
+
+def _proxy_person(request: Request, session: Session, digest: str) -> tuple[PersonRow | None, AccountRow | None]:
+    """The person of a live proxy link, when the facilitator who made it is the one signed in."""
+    link = session.get(ProxyLinkRow, digest) if digest else None
+    if link is None or not same(link.token_hash, digest):
+        return None, None
+    expires = link.expires_at if link.expires_at.tzinfo else link.expires_at.replace(tzinfo=UTC)
+    account = signed_in(session, request)
+    if expires <= now() or account is None or account.id != link.account_id:
+        return None, None
+    return session.get(PersonRow, link.person_id), account
+
+
+def _mark(r: Respondent, answer: AnswerRow) -> None:
+    """Answers entered through a proxy link carry the facilitator who entered them."""
+    if r.proxy is not None:
+        answer.proxy_account_id = r.proxy.id
 
 
 def _steps(session: Session, study: StudyRow) -> list[RelationRow]:
@@ -109,6 +141,7 @@ async def consent(token: str, request: Request, session: Session = Depends(db)) 
     if answer.state == "withdrawn":
         answer.state, answer.answers = "draft", {}
     answer.consent_at = now()
+    _mark(r, answer)
     session.commit()
     return RedirectResponse(f"/s/{token}/step/0", 303)
 
@@ -170,6 +203,7 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
         raise HTTPException(422, "a name sent is not on this survey's list")
     key = "names" if step == 0 else relations[step - 1].name
     save_step(answer, key, picked, unlisted_lines(form_text(form, "unlisted", limit=20000, required=False)))
+    _mark(r, answer)
     session.commit()
     go = form.get("go", "next")
     if go == "search":
@@ -190,6 +224,7 @@ async def finish(token: str, request: Request, session: Session = Depends(db)) -
     _check(r, await request.form())
     answer = _consented(r)
     ties = submit(session, r.study, r.person, answer)
+    _mark(r, answer)
     session.commit()
     return render(request, "thanks.j2", r=r, ties=ties)
 

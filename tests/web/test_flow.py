@@ -231,3 +231,34 @@ def test_downloads_are_pseudonymised_by_default(client) -> None:
     assert set(archive.namelist()) >= {"people.csv", "ties.csv", "relations.csv"}
     assert "Anna Smith" not in archive.read("people.csv").decode()
     assert client.get("/studies/northfield/download", params={"format": "exe"}).status_code == 422
+
+
+def test_proxy_entry_is_marked_and_works_only_for_its_facilitator(tmp_path: Path) -> None:
+    from lisa.db.models import AccountRow, AnswerRow
+
+    client = make_client(f"sqlite:///{tmp_path / 'proxy.sqlite3'}", tmp_path, allow_signup=True)
+    with client:
+        fac = Facilitator(client)
+        fac.study()
+        r = fac.post("/studies/northfield/proxy", {"id": "p9"})
+        assert r.status_code == 422
+        r = fac.post("/studies/northfield/proxy", {"id": "p3"}, follow_redirects=False)
+        assert r.status_code == 303
+        proxy_link = r.headers["location"]
+        page = client.get(proxy_link)
+        assert "on behalf of Chidi Okafor" in page.text
+        csrf = re.findall(r'name="csrf" value="([^"]+)"', page.text)[-1]  # the survey's, not sign-out's
+        client.post(f"{proxy_link}/consent", data={"csrf": csrf})
+        client.post(f"{proxy_link}/step/1", data={"csrf": csrf, "pick": ["p1"]})
+        assert "Thank you" in client.post(f"{proxy_link}/submit", data={"csrf": csrf}).text
+        client.post("/logout", data={"csrf": fac.csrf})
+        assert client.get(proxy_link).status_code == 404  # not signed in: the link is dead
+        Facilitator(client, "other@example.org")
+        assert client.get(proxy_link).status_code == 404  # another facilitator: dead too
+        with session_factory(client.app.state.engine)() as s:
+            study = study_from_db(s, "northfield")
+            marked = s.scalar(select(AnswerRow.proxy_account_id))
+            first = s.scalar(select(AccountRow.id).where(AccountRow.email == "fac@example.org"))
+        assert marked == first
+        assert [(t.source, t.target) for t in study.iter_ties()] == [("p3", "p1")]
+        assert study.responded.tolist() == [False, False, True, False]
