@@ -171,7 +171,21 @@ class AnalysisConfig(Settings):
         "this; above it, estimate from sampled sources (Brandes & Pich 2007).",
     )
     samples: int = Field(
-        1024, ge=16, description="Number of sampled source people when estimating."
+        1024,
+        ge=16,
+        description="Fewest sampled source people when estimating (more when the exact_limit "
+        "budget allows: exact_limit / arcs sources).",
+    )
+    role_stability: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description="Where betweenness is estimated, a person is called a gatekeeper on "
+        "betweenness only if at least this share of the bootstrap replicates agree; the "
+        "others are counted as uncertain, never named.",
+    )
+    role_replicates: int = Field(
+        200, ge=10, description="Bootstrap replicates over the sampled sources' batches."
     )
     seed: Seed = Field(
         0,

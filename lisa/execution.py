@@ -26,7 +26,6 @@ error that cannot be pickled still arrives. Nothing about the items is logged.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -39,6 +38,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lisa.errors import ConfigError, LisaError, MissingDependency
+from lisa.network.parallel import cores
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -121,14 +121,6 @@ class _Call(Generic[T, R]):
                 lisa_error=False,
                 detail="".join(traceback.format_exception_only(exc)).strip(),
             )
-
-
-def default_workers() -> int:
-    """The cores this process may use (its CPU affinity), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @contextmanager
@@ -274,8 +266,8 @@ def run_many(
         How each item is named in a failure (default ``item 1``, ``item 2`` ...).
         Use a place's name, never a person's.
     workers
-        Local worker processes (default: this machine's cores; 1 runs in this
-        process). Ignored with ``scheduler``.
+        Local worker processes (default: the cores this process may use, or
+        ``LISA_WORKERS``; 1 runs in this process). Ignored with ``scheduler``.
     scheduler
         A Dask scheduler address (``tcp://host:8786``) or a
         ``distributed.Client``: run on that cluster instead.
@@ -313,7 +305,7 @@ def run_many(
             backend = "dask"
             done, used = _dask(call, items, scheduler, tick)
         else:
-            used = min(workers or default_workers(), max(1, len(items)))
+            used = min(workers or cores(), max(1, len(items)))
             backend = "sequential" if used == 1 else "processes"
             done = (
                 _sequential(call, items, tick)

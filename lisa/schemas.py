@@ -148,6 +148,20 @@ pseudonymised result (`privacy.pseudonymised` is true), by pseudonyms such as `P
 a shuffled order, with `study.source` and `study.fingerprint` null (`docs/privacy.md`).
 Closeness follows networkx and is 0, not null, for a person nobody can reach.
 
+## Changes in 2.1
+
+- Each network's `network.uncertain_gatekeepers`: where betweenness is estimated (large places),
+  the people the estimate puts among the gatekeepers but the bootstrap over the sampled sources
+  does not confirm (`config.role_stability`, `config.role_replicates`). They do not hold the
+  `gatekeeper` role in `roles` and are never named. Empty when betweenness is exact.
+- Estimated betweenness uses as many sampled sources as the `exact_limit` budget buys (never
+  fewer than `samples`), and resilience measures reach on a sample of 500 people above 500
+  people (was: above 2,000), so no place takes longer than a slightly larger one.
+- Places above 2,000 people are written as compact JSON (no indentation). `lisa analyse
+  --table FILE` and `--out DIR` (as `people.parquet`) write every person's numbers in every
+  network as a Parquet table: `network`, `id`, the scalar metrics, `roles`,
+  `diversity_<grouping>`, `brokerage_<grouping>_<role>`, `core_networks` (combined rows).
+
 ## Changes from 1.x (migration)
 
 - `core_consistency.overlap` is a list of records `{{a, b, jaccard}}` (was an object keyed

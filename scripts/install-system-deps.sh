@@ -3,6 +3,7 @@
 #   chromium                      browser tests (Playwright drives Debian's chromium)
 #   libpango-1.0-0, libpangoft2   WeasyPrint (the PDF report)
 #   libharfbuzz-subset0, fonts    WeasyPrint's font embedding; a font for text
+#   postgresql                    the web platform's database tests (a throw-away server)
 # Runs without stdin (CI). Installs with apt-get when root (or with passwordless
 # sudo); otherwise names what is missing and fails, so nothing is hidden.
 set -eu
@@ -14,6 +15,7 @@ have_lib 'libpango-1.0.so.0' || missing="$missing libpango-1.0-0"
 have_lib 'libpangoft2-1.0.so.0' || missing="$missing libpangoft2-1.0-0"
 have_lib 'libharfbuzz-subset.so.0' || missing="$missing libharfbuzz-subset0"
 [ -d /usr/share/fonts/truetype/dejavu ] || missing="$missing fonts-dejavu-core"
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$missing postgresql"
 
 if [ -z "$missing" ]; then
     exit 0

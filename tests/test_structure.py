@@ -135,6 +135,11 @@ PUBLIC = {
         "PlaceIndicators", "Standing", "compare", "compare_places", "indicators_of", "make_pack",
         "read_pack", "standing", "write_pack",
     },
+    "lisa.db": {
+        "engine_for", "export_study", "import_study", "search_roster", "session_factory",
+        "sqlite_url", "study_from_db", "upgrade",
+    },
+    "lisa.web": {"WebSettings", "create_app"},
 }  # fmt: skip
 
 

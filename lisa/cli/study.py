@@ -24,6 +24,7 @@ from lisa.cli._options import (
     SetOption,
     StudyDir,
     WaveOption,
+    WorkersOption,
     analysis_for,
     check_out_folder,
     check_outputs,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 def write_outputs(
     result: AnalysisResult, out: Path, pseudonymiser: Pseudonymiser | None = None
 ) -> list[Path]:
-    """analysis.json and the three exports in ``out`` (all pseudonymised, or none)."""
+    """analysis.json, people.parquet and the three exports in ``out`` (all pseudonymised, or none)."""
     from lisa.files import ensure_folder
     from lisa.io import export_study
 
@@ -56,6 +57,8 @@ def write_outputs(
     for fmt, target in output_plan(out):
         if fmt == "json":
             written.append(stored.write_json(target))
+        elif fmt == "parquet":
+            written.append(stored.write_people_table(target))
         else:
             written.append(
                 export_study(
@@ -197,9 +200,19 @@ def validate(study: StudyDir) -> None:
 def analyse(
     study: StudyDir,
     json_path: JsonOption = None,
+    table: Annotated[
+        Path | None,
+        typer.Option(
+            "--table",
+            help="Also write every person's numbers in every network as a Parquet table.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write analysis.json and exports (GraphML, GEXF, CSV) to this folder."),
+        typer.Option(
+            help="Write analysis.json, people.parquet and exports (GraphML, GEXF, CSV) to this "
+            "folder."
+        ),
     ] = None,
     wave: WaveOption = None,
     impute: ImputeOption = "none",
@@ -212,12 +225,13 @@ def analyse(
         Level,
         typer.Option(help="Nodes: people, or their organisations (ties rolled up between them)."),
     ] = "person",
+    workers: WorkersOption = None,
 ) -> None:
     """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
     from lisa.files import output_lock
 
     config = config_from(sets, wave, impute)
-    check_outputs(study, [json_path] if json_path else [])
+    check_outputs(study, [p for p in (json_path, table) if p is not None])
     if out:
         check_out_folder(study, out)
     if level == "organisation":
@@ -231,15 +245,19 @@ def analyse(
             f"organisation and {rollup.people_without_organisation:,} people have none."
         )
     else:
-        result = analysis_for(study, config, quiet=quiet)
-    outputs = [p for p in (out, json_path) if p is not None]
+        result = analysis_for(study, config, quiet=quiet, workers=workers)
+    outputs = [p for p in (out, json_path, table) if p is not None]
     pseudonymiser = pseudonymiser_for(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs
     )
     print_summary(result, brief=quiet, pseudonymiser=pseudonymiser)
+    stored = pseudonymiser.result(result) if pseudonymiser and (json_path or table) else result
     if json_path:
-        (pseudonymiser.result(result) if pseudonymiser else result).write_json(json_path)
+        stored.write_json(json_path)
         console.print(f"Analysis JSON written to {json_path}")
+    if table:
+        stored.write_people_table(table)
+        console.print(f"Per-person table written to {table}")
     if out:
         with output_lock(out):  # a second 'analyse --out' into the same folder waits
             written = write_outputs(result, out, pseudonymiser)

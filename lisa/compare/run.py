@@ -70,11 +70,15 @@ def sources(paths: Sequence[Path]) -> list[Source]:
 
 
 def study_indicators(path: Path, config: AnalysisConfig) -> PlaceIndicators:
-    """Load, analyse and read one place's indicators (the work of one worker)."""
+    """Load, analyse and read one place's indicators (the work of one worker).
+
+    The place is analysed in the worker's own process (``workers=1``): the
+    places are what fans out, and a Dask worker may not start processes.
+    """
     from lisa.analysis import analyse
     from lisa.io import load_study
 
-    return indicators_of(analyse(load_study(path), config))
+    return indicators_of(analyse(load_study(path), config, workers=1))
 
 
 class PlaceFailure(ResultModel):

@@ -7,9 +7,11 @@ steps (direction ignored) and the share of people in the largest connected
 part. ``reach_loss`` compares the stayers' reach after with their reach
 before; ``random_reach_loss`` is the mean loss when as many randomly chosen
 other people leave (three draws), so a loss can be read as "worse than
-chance". For places above 2,000 people, reach is measured on a fixed random
-sample of 500 stayers (the same sample for every scenario), which keeps the
-standard error of the mean below one percentage point in practice.
+chance". For places above 500 people, reach is measured on a fixed random
+sample of 500 people (the same sample for every scenario; those who leave in a
+scenario drop out of it), which keeps the standard error of the mean below one
+percentage point in practice. The cost is then the same for every larger
+place's probe, so no place is slower than a slightly larger one.
 
 For the stable core two more things are measured, because a dense place can
 keep most of its overall reach while losing every path *between* its groups
@@ -52,8 +54,8 @@ from lisa.network.results import (
 from lisa.randomness import rng_for
 from lisa.study import Study
 
-SAMPLE_ABOVE = 2000
 SAMPLE_SIZE = 500
+SAMPLE_ABOVE = SAMPLE_SIZE
 RANDOM_DRAWS = 3
 #: The groupings whose between-group reach and brokerage the stable-core scenario measures.
 BETWEEN_GROUPINGS = ("sector", "layer")

@@ -76,6 +76,22 @@ def response_summary(study: Study, config: AnalysisConfig, imputed_arcs: int) ->
     )
 
 
+def response_by(study: Study, attribute: str, config: AnalysisConfig) -> dict[str, ResponseGroup]:
+    """Who answered in each group of ``attribute`` (layer, sector, organisation or a roster column).
+
+    The same counts and "thin" flag as the analysis's ``by_layer`` and ``by_sector``;
+    the web dashboard shows them while a survey runs.
+
+    Raises
+    ------
+    ConfigError
+        When the study has no such attribute.
+    """
+    responded = study.responded if study.response_known else np.ones(study.n_people, bool)
+    order = LAYERS if attribute == "layer" else ()
+    return _by_group(study, responded, study.group_values(attribute), config, order)
+
+
 def impute_reciprocity(study: Study) -> tuple[Study, int]:
     """Mirror ties that name non-respondents; returns the new study and the arcs added."""
     if not study.response_known:

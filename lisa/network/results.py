@@ -101,6 +101,12 @@ class NetworkStats(ResultModel):
     )
     exact: bool = Field(description="Betweenness and closeness computed exactly.")
     samples: int | None = Field(description="Sampled source people when not exact.")
+    uncertain_gatekeepers: list[str] = Field(
+        default_factory=list,
+        description="Where betweenness is estimated: people the estimate puts among the "
+        "gatekeepers but fewer than role_stability of the bootstrap replicates confirm. They "
+        "do not hold the role in 'roles' and are never named as gatekeepers.",
+    )
 
 
 class Network(ResultModel):
@@ -220,7 +226,7 @@ class ResilienceBaseline(ResultModel):
     reach2: float = Field(description="Mean two-step reach of everyone (or of the sample).")
     largest_component_share: float
     sampled_people: int | None = Field(
-        description="How many people reach was measured on (places above 2,000 people)."
+        description="How many people reach was measured on (places above 500 people)."
     )
 
 
@@ -373,7 +379,12 @@ class NetworkAnalysis(ResultModel):
             return {rename(p): block[p] for p in sorted(block, key=rank.__getitem__)}
 
         def network(n: Network) -> Network:
-            stats = n.network.model_copy(update={"isolates": people(n.network.isolates)})
+            stats = n.network.model_copy(
+                update={
+                    "isolates": people(n.network.isolates),
+                    "uncertain_gatekeepers": people(n.network.uncertain_gatekeepers),
+                }
+            )
             return n.model_copy(update={"network": stats, "people": keyed(n.people)})
 
         cc = self.core_consistency

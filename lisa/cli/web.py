@@ -1,0 +1,226 @@
+"""The web platform's commands: ``lisa serve`` and ``lisa db upgrade|import|export|list|add-facilitator``.
+
+Thin commands over :mod:`lisa.web` and :mod:`lisa.db`: the server is
+:func:`lisa.web.create_app` run by uvicorn; import and export go through
+:func:`lisa.io.load_study` and :func:`lisa.io.write_study`, so a folder is
+checked with the same messages (and exit codes) as ``lisa validate``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from lisa.cli._app import app, console, handles_errors
+from lisa.cli._options import StudyDir
+from lisa.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from lisa.web.settings import WebSettings
+
+db_app = typer.Typer(help="The web platform's database: migrate, import and export studies.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Folder of the SQLite database and reports (LISA_WEB_DATA_DIR)."),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="A PostgreSQL URL instead of SQLite (LISA_WEB_DATABASE_URL)."),
+]
+SettingsOption = Annotated[
+    Path | None, typer.Option("--settings", help="A file of NAME=value web settings.")
+]
+
+
+def _settings(data_dir: Path | None, database_url: str | None, settings_file: Path | None = None,
+              **more: object) -> WebSettings:
+    from pydantic import ValidationError
+
+    from lisa.web.settings import WebSettings
+
+    given = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url, **more}.items()
+             if v is not None}
+    try:
+        if settings_file is not None:
+            if not settings_file.is_file():
+                raise ConfigError(f"the settings file '{settings_file}' does not exist")
+            return WebSettings(_env_file=str(settings_file), **given)  # type: ignore[call-arg,arg-type]
+        return WebSettings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"web setting '{'.'.join(map(str, first['loc']))}': {first['msg']}") from None
+
+
+def _engine(settings: WebSettings) -> Engine:
+    from lisa.db import engine_for, upgrade
+
+    engine = engine_for(settings.url())
+    upgrade(engine)
+    return engine
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
+    """Bring the database to the newest schema (the server also does this when it starts)."""
+    _engine(_settings(data_dir, database_url))
+    console.print("The database is up to date.")
+
+
+@db_app.command("import")
+@handles_errors
+def db_import(
+    study_dir: StudyDir,
+    name: Annotated[str | None, typer.Option("--name", help="Short name in the web app (default: from the study's name).")] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import a study folder or workbook into the database (checked as 'lisa validate' checks it)."""
+    from lisa.db import import_study, session_factory
+    from lisa.io import load_study
+
+    study = load_study(study_dir)
+    engine = _engine(_settings(data_dir, database_url))
+    with session_factory(engine).begin() as session:
+        row = import_study(session, study, name)
+        slug = row.slug
+    console.print(f"Imported '{study.name}' as [bold]{slug}[/]: {study.n_people} people, "
+                  f"{len(study.ties)} ties.")
+
+
+@db_app.command("export")
+@handles_errors
+def db_export(
+    name: Annotated[str, typer.Argument(help="The study's short name in the database.", show_default=False)],
+    out: Annotated[Path, typer.Argument(help="The study folder (or .xlsx file) to write.", show_default=False)],
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="Write one Excel workbook instead of a folder.")] = False,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Export a study from the database as a study folder (or workbook) that 'lisa analyse' reads."""
+    from lisa.db import export_study, session_factory
+
+    engine = _engine(_settings(data_dir, database_url))
+    with session_factory(engine)() as session:
+        written = export_study(session, name, out, "xlsx" if xlsx else "csv")
+    console.print(f"Written {written}")
+
+
+@db_app.command("list")
+@handles_errors
+def db_list(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
+    """The studies in the database, by short name."""
+    from sqlalchemy import select
+
+    from lisa.db import session_factory
+    from lisa.db.models import StudyRow
+
+    engine = _engine(_settings(data_dir, database_url))
+    with session_factory(engine)() as session:
+        for row in session.scalars(select(StudyRow).order_by(StudyRow.slug)):
+            console.print(f"{row.slug}  {row.name}", markup=False, highlight=False)
+
+
+def _set_password(engine: Engine, email: str, password: str) -> None:
+    from sqlalchemy import select
+
+    from lisa.db import session_factory
+    from lisa.db.models import AccountRow
+    from lisa.web.auth import now
+    from lisa.web.security import hash_password
+
+    with session_factory(engine).begin() as session:
+        account = session.scalar(select(AccountRow).where(AccountRow.email == email))
+        if account is None:
+            session.add(AccountRow(email=email, password_hash=hash_password(password), created_at=now()))
+        else:
+            account.password_hash = hash_password(password)
+
+
+@db_app.command("add-facilitator")
+@handles_errors
+def db_add_facilitator(
+    email: Annotated[str, typer.Argument(help="The facilitator's e-mail address.", show_default=False)],
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a facilitator account (or give it a new password); prints a random password once."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ConfigError(f"'{email}' is not an e-mail address")
+    password = secrets.token_urlsafe(12)
+    _set_password(_engine(_settings(data_dir, database_url)), email, password)
+    console.print(f"Account {email}, password: {password}", markup=False, highlight=False)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def seed_demo(engine: Engine, people: int = 120, seed: int = 7) -> tuple[str, str, str]:
+    """The demo study (lisa's synthetic place, some answers in) and its owner; returns
+    (study short name, e-mail, new password)."""
+    from sqlalchemy import select
+
+    from lisa.db import import_study, session_factory
+    from lisa.db.models import AccountRow, MembershipRow, StudyRow
+    from lisa.synth import generate
+
+    email, password, slug = "demo@lisa.local", secrets.token_urlsafe(12), "demo"
+    _set_password(engine, email, password)
+    with session_factory(engine).begin() as session:
+        account = session.scalar(select(AccountRow).where(AccountRow.email == email))
+        row = session.scalar(select(StudyRow).where(StudyRow.slug == slug))
+        if row is None:
+            study = generate(people, seed=seed, preset="appendix-c", response_rate=0.7,
+                             name="Demo place (Appendix C shape)")
+            row = import_study(session, study, slug)
+            row.consent_text = "This is a demonstration survey about a made-up place."
+        if account is not None and session.scalar(select(MembershipRow.id).where(
+                MembershipRow.study_id == row.id, MembershipRow.account_id == account.id)) is None:
+            session.add(MembershipRow(account_id=account.id, study_id=row.id, role="owner"))
+    return slug, email, password
+
+
+@app.command()
+@handles_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed a demo study and a facilitator account, and print the login.")] = False,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+    settings_file: SettingsOption = None,
+) -> None:
+    """Run the web survey platform (facilitators' pages and respondents' survey links)."""
+    import uvicorn
+
+    from lisa.web import create_app
+
+    more: dict[str, object] = {}
+    if _loopback(host) and "LISA_WEB_SECURE_COOKIES" not in os.environ and settings_file is None:
+        more["secure_cookies"] = False  # plain http on this machine only
+    settings = _settings(data_dir, database_url, settings_file, **more)
+    application = create_app(settings)
+    address = f"http://{host}:{port}"
+    console.print(f"lisa web platform on [bold]{address}[/] (data: {settings.database_url and 'PostgreSQL' or settings.data_dir})")
+    if demo:
+        slug, email, password = seed_demo(application.state.engine)
+        console.print(f"Demo study: {address}/studies/{slug}")
+        console.print(f"Sign in as {email} with password {password}", markup=False, highlight=False)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)

@@ -1,0 +1,108 @@
+"""Engines and migrations: SQLite (WAL, foreign keys) by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from lisa.errors import ConfigError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: The database file inside a data folder, when no URL is given.
+SQLITE_FILE = "lisa.sqlite3"
+
+
+def sqlite_url(data_dir: str | Path) -> str:
+    """The URL of the SQLite database inside ``data_dir`` (created if missing).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> sqlite_url(tempfile.mkdtemp()).endswith("/lisa.sqlite3")
+    True
+    """
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(folder / SQLITE_FILE).resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for ``url``: ``sqlite:///FILE`` or ``postgresql+psycopg://…``.
+
+    Parameters
+    ----------
+    url
+        A SQLAlchemy URL. A ``postgresql://`` URL uses psycopg 3.
+
+    Returns
+    -------
+    Engine
+        With SQLite in WAL mode, foreign keys enforced and a busy timeout.
+
+    Raises
+    ------
+    ConfigError
+        When the URL cannot be read or names another kind of database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"the database URL cannot be read: {exc}") from None
+    if parsed.get_backend_name() == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.get_backend_name() != "sqlite":
+        raise ConfigError(
+            f"database URL for '{parsed.get_backend_name()}': lisa stores its data in SQLite "
+            "(the default) or PostgreSQL (postgresql://…)"
+        )
+    engine = create_engine(parsed, connect_args={"timeout": 10})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine`` that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database's tables to ``revision`` with lisa's Alembic migrations.
+
+    Parameters
+    ----------
+    engine
+        The database (see :func:`engine_for`).
+    revision
+        An Alembic revision; ``head`` (the default) is the newest.
+
+    Raises
+    ------
+    ConfigError
+        When the database cannot be reached (the message names why).
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except OperationalError as exc:
+        raise ConfigError(f"the database cannot be reached: {exc.orig}") from None

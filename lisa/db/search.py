@@ -1,0 +1,130 @@
+"""Typo-tolerant roster search within one study, on SQLite or PostgreSQL.
+
+One function, :func:`search_roster`, in front of two indexes built by the first
+migration: SQLite's FTS5 ``trigram`` table ``people_search`` and PostgreSQL's
+``pg_trgm`` index on ``lower(name)``. The index finds candidates sharing
+three-letter pieces with the query — also with one letter of the query left
+out, so a swapped or doubled letter still finds the name — and
+:mod:`rapidfuzz` ranks them. Only one study's people are ever searched, and
+only their roster id, name and organisation come back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, utils
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from lisa.db.models import PersonRow
+
+#: The longest query looked at (longer text is cut).
+MAX_QUERY = 64
+#: Candidates fetched from the index before ranking.
+CANDIDATES = 200
+#: Lowest rapidfuzz score (0-100) of a name shown as a match.
+MIN_SCORE = 60.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """One person found: roster id, name and organisation (nothing else leaves the study)."""
+
+    pid: str
+    name: str
+    organisation: str
+
+
+def trigrams(query: str) -> list[str]:
+    """The three-letter pieces of ``query`` and of ``query`` with any one letter left out.
+
+    Examples
+    --------
+    >>> trigrams("abcd")[:3]
+    ['abc', 'bcd', 'bcd']
+    """
+    q = query.lower()
+    variants = [q] + [q[:i] + q[i + 1 :] for i in range(len(q))] if len(q) > 3 else [q]
+    return [v[i : i + 3] for v in variants for i in range(len(v) - 2)]
+
+
+def _fts_phrase(piece: str) -> str:
+    return '"' + piece.replace('"', '""') + '"'
+
+
+def _sqlite_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
+    pieces = list(dict.fromkeys(trigrams(q)))
+    if len(q) < 3 or not pieces:
+        like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = session.execute(
+            select(PersonRow.pid, PersonRow.name, PersonRow.organisation)
+            .where(PersonRow.study_id == study_id, PersonRow.name.ilike(like, escape="\\"))
+            .order_by(PersonRow.name)
+            .limit(CANDIDATES)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+    rows = session.execute(
+        text(
+            "SELECT p.pid, p.name, p.organisation FROM people_search s "
+            "JOIN people p ON p.id = s.rowid "
+            "WHERE people_search MATCH :match AND s.study_id = :study "
+            "ORDER BY s.rank LIMIT :n"
+        ),
+        {"match": "name : (" + " OR ".join(map(_fts_phrase, pieces)) + ")", "study": study_id,
+         "n": CANDIDATES},
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _postgres_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
+    session.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.3"))
+    like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = session.execute(
+        text(
+            "SELECT pid, name, organisation FROM people "
+            "WHERE study_id = :study AND (:q <% lower(name) OR lower(name) LIKE :like) "
+            "ORDER BY word_similarity(:q, lower(name)) DESC, name LIMIT :n"
+        ),
+        {"q": q.lower(), "like": like, "study": study_id, "n": CANDIDATES},
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def search_roster(session: Session, study_id: int, query: str, limit: int = 20) -> list[Match]:
+    """The people of one study whose names best match ``query``, typos allowed.
+
+    Parameters
+    ----------
+    session
+        An open session (SQLite or PostgreSQL).
+    study_id
+        The study searched; no other study's people can come back.
+    query
+        What the respondent typed (cut to :data:`MAX_QUERY` characters).
+    limit
+        The most matches returned.
+
+    Returns
+    -------
+    list of Match
+        Best first; empty for a blank query.
+
+    Examples
+    --------
+    A respondent typing ``smtih`` finds ``Anna Smith`` (see tests/web/test_search.py).
+    """
+    q = " ".join(query.split())[:MAX_QUERY]
+    if not q:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        found = _postgres_candidates(session, study_id, q)
+    else:
+        found = _sqlite_candidates(session, study_id, q)
+    scored = []
+    for pid, name, org in found:
+        score = fuzz.WRatio(q, name, processor=utils.default_process)
+        if score >= MIN_SCORE or name.lower().startswith(q.lower()):
+            scored.append((-score, name, pid, org))
+    scored.sort()
+    return [Match(pid, name, org) for _, name, pid, org in scored[:limit]]

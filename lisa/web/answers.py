@@ -1,0 +1,148 @@
+"""A respondent's answers: the draft they save and resume, the submit that turns it into ties,
+and withdrawal.
+
+The draft is one :class:`~lisa.db.models.AnswerRow` per person and wave:
+``names`` (the first stage: who they work with), ``relations`` (for each
+relation, the roster ids chosen), ``unlisted`` (per step, names typed for
+"someone not on the list") and, in a later wave, ``last_wave`` (the ties they
+gave last time, offered to confirm or drop). Submitting replaces the person's
+survey ties of the wave as a whole, so submitting twice gives the same ties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lisa.db.models import AnswerRow, PersonRow, RelationRow, StudyRow, TieRow, UnlistedRow
+from lisa.web.auth import now
+
+#: The longest "not on the list" entry kept, and how many lines one step takes.
+UNLISTED_MAX_CHARS = 200
+UNLISTED_MAX_LINES = 200
+
+
+def wave_of(study: StudyRow) -> str:
+    """The wave answers go to now (``""`` for a study without waves)."""
+    return study.current_wave or ""
+
+
+def _previous_wave(study: StudyRow) -> str | None:
+    waves, current = list(study.waves or []), study.current_wave
+    if not current or current not in waves or waves.index(current) == 0:
+        return None
+    return waves[waves.index(current) - 1]
+
+
+def _last_wave_ties(session: Session, study: StudyRow, person: PersonRow) -> dict[str, list[str]]:
+    previous = _previous_wave(study)
+    if previous is None:
+        return {}
+    rows = session.execute(
+        select(RelationRow.name, PersonRow.pid)
+        .join(TieRow, TieRow.relation_id == RelationRow.id)
+        .join(PersonRow, PersonRow.id == TieRow.target_id)
+        .where(TieRow.source_id == person.id, TieRow.wave == previous)
+        .order_by(TieRow.id)
+    )
+    out: dict[str, list[str]] = {}
+    for relation, pid in rows:
+        out.setdefault(relation, [])
+        if pid not in out[relation]:
+            out[relation].append(pid)
+    return out
+
+
+def draft_for(session: Session, study: StudyRow, person: PersonRow) -> AnswerRow:
+    """The person's answers in the current wave, created (no commit) on first visit.
+
+    In a later wave a new draft starts from the ties they gave last wave.
+    """
+    wave = wave_of(study)
+    row = session.scalar(select(AnswerRow).where(AnswerRow.person_id == person.id, AnswerRow.wave == wave))
+    if row is not None:
+        return row
+    last = _last_wave_ties(session, study, person)
+    names = list(dict.fromkeys(pid for pids in last.values() for pid in pids))
+    row = AnswerRow(study_id=study.id, person_id=person.id, wave=wave, state="draft",
+                    answers={"names": names, "relations": last, "unlisted": {}, "last_wave": last},
+                    updated_at=now())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def unlisted_lines(text: str) -> list[str]:
+    """The "not on the list" names typed into a box, one a line, blank lines dropped, cut to size."""
+    lines = [" ".join(line.split())[:UNLISTED_MAX_CHARS] for line in text.splitlines()]
+    return list(dict.fromkeys(line for line in lines if line))[:UNLISTED_MAX_LINES]
+
+
+def save_step(row: AnswerRow, step: str, picked: list[str], unlisted: list[str]) -> None:
+    """Store one step's choices: ``names`` for the first stage, else a relation's name."""
+    answers: dict[str, Any] = {**row.answers}
+    answers.setdefault("relations", {})
+    answers.setdefault("unlisted", {})
+    picked = list(dict.fromkeys(picked))
+    if step == "names":
+        answers["names"] = picked
+    else:
+        answers["relations"] = {**answers["relations"], step: picked}
+    answers["unlisted"] = {**answers["unlisted"], step: unlisted}
+    row.answers = answers  # a new dict, so the JSON column is written
+    row.updated_at = now()
+
+
+def _clear(session: Session, study: StudyRow, person: PersonRow, wave: str) -> None:
+    value = wave or None
+    wave_match = TieRow.wave.is_(None) if value is None else TieRow.wave == value
+    # by the person alone (a person belongs to one study): the planner then uses the person's index
+    session.execute(delete(TieRow).where(TieRow.source_id == person.id, TieRow.origin == "survey",
+                                         wave_match))
+    unlisted_wave = UnlistedRow.wave.is_(None) if value is None else UnlistedRow.wave == value
+    session.execute(delete(UnlistedRow).where(UnlistedRow.study_id == study.id,
+                                              UnlistedRow.respondent_id == person.id,
+                                              UnlistedRow.origin == "survey", unlisted_wave))
+
+
+def submit(session: Session, study: StudyRow, person: PersonRow, row: AnswerRow) -> int:
+    """Turn the draft into the person's ties of this wave (replacing earlier ones); returns how many.
+
+    Only roster ids of this study become ties; naming oneself is dropped. The
+    person counts as a respondent from now on. The caller commits.
+    """
+    wave = row.wave
+    _clear(session, study, person, wave)
+    relations = {r.name: r.id for r in session.scalars(select(RelationRow).where(RelationRow.study_id == study.id))}
+    chosen = row.answers.get("relations", {})
+    wanted = {pid for pids in chosen.values() for pid in pids}
+    ids = dict(session.execute(select(PersonRow.pid, PersonRow.id).where(
+        PersonRow.study_id == study.id, PersonRow.pid.in_(wanted))).all()) if wanted else {}
+    count = 0
+    for name, pids in chosen.items():
+        if name not in relations:
+            continue
+        for pid in pids:
+            if pid in ids and ids[pid] != person.id:
+                session.add(TieRow(study_id=study.id, source_id=person.id, target_id=ids[pid],
+                                   relation_id=relations[name], weight=1.0, wave=wave or None,
+                                   origin="survey", attributes={}))
+                count += 1
+    for step, texts in row.answers.get("unlisted", {}).items():
+        relation = step if step in relations else "work" if "work" in relations else next(iter(relations), step)
+        for text in texts:
+            session.add(UnlistedRow(study_id=study.id, respondent_id=person.id, relation=relation,
+                                    text=text, wave=wave or None, origin="survey"))
+    row.state, row.submitted_at, row.updated_at = "submitted", now(), now()
+    person.responded = True
+    return count
+
+
+def withdraw(session: Session, study: StudyRow, person: PersonRow, row: AnswerRow) -> None:
+    """Withdraw consent: the person's own answers and survey ties go; ties others gave stay."""
+    _clear(session, study, person, row.wave)
+    row.answers, row.state, row.consent_at, row.submitted_at = {}, "withdrawn", None, None
+    row.updated_at = now()
+    person.responded = False

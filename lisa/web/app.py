@@ -1,0 +1,155 @@
+"""The FastAPI application: :func:`create_app` builds it from :class:`WebSettings`.
+
+Pages are rendered on the server with Jinja2 (autoescaping everything); the
+only script is a small same-origin file, so the Content-Security-Policy allows
+``script-src 'self'`` and nothing inline. Every request passes the
+:class:`~lisa.web.security.Guard` (headers, body limit, redacted log). Errors
+lisa raises become pages with a status: not found 404, bad input 422, a bad
+setting 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lisa.db.engine import engine_for, session_factory, upgrade
+from lisa.errors import ConfigError, InputInvalid, LisaError, NotFound
+from lisa.web.security import Guard, RateLimiter
+from lisa.web.settings import WebSettings
+
+HERE = Path(__file__).parent
+#: What each status tells the reader (one body per status: no hint of what exists).
+MESSAGES = {
+    400: "The request could not be read.",
+    403: "You are not allowed to do that.",
+    404: "There is nothing here. If you followed a survey link, check it was copied whole.",
+    410: "This survey is closed.",
+    413: "That was too large to accept.",
+    422: "Some of what was sent is not valid.",
+    429: "Too many attempts. Wait a few minutes and try again.",
+}
+
+
+def templates() -> jinja2.Environment:
+    """The page templates, with autoescaping on for every file."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(request: Request, name: str, status: int = 200, /, **context: Any) -> HTMLResponse:
+    """A page from template ``name`` with ``context`` (and the request's sign-in, if any)."""
+    env: jinja2.Environment = request.app.state.templates
+    context.setdefault("account", getattr(request.state, "account", None))
+    context.setdefault("csrf", getattr(request.state, "csrf", ""))
+    html = env.get_template(name).render(request=request, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> HTMLResponse:
+    """The page for an error status; ``detail`` only where it reveals nothing about people."""
+    return render(request, "error.j2", status, code=status, message=MESSAGES.get(status, ""),
+                  detail=detail)
+
+
+def db(request: Request) -> Iterator[Session]:
+    """A database session for one request (FastAPI dependency)."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An HTTP error as lisa's error page."""
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code in (400, 403, 410, 422) else None
+        if detail in (None, "Not Found", "Method Not Allowed"):
+            detail = None
+        page = error_page(request, exc.status_code, detail)
+        for k, v in (exc.headers or {}).items():
+            page.headers[k] = v
+        return page
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A request FastAPI cannot read: 422."""
+        return error_page(request, 422)
+
+    @app.exception_handler(LisaError)
+    async def lisa_error(request: Request, exc: LisaError) -> Response:
+        """One of lisa's own errors: 404, 422 with the problems, 400 or 500."""
+        if isinstance(exc, NotFound):
+            return error_page(request, 404)
+        if isinstance(exc, InputInvalid):
+            return render(request, "problems.j2", 422, problems=exc.problems)
+        status = 400 if isinstance(exc, ConfigError) else 500
+        return error_page(request, status, str(exc) if status == 400 else None)
+
+
+def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> FastAPI:
+    """Build the web platform.
+
+    Parameters
+    ----------
+    settings
+        Where the data lives and how the server behaves (default: from the
+        ``LISA_WEB_*`` environment).
+    migrate
+        Bring the database to the newest schema first (as ``lisa db upgrade``).
+
+    Returns
+    -------
+    FastAPI
+        An ASGI application; ``lisa serve`` runs it with uvicorn.
+
+    Raises
+    ------
+    ConfigError
+        When the database URL is invalid or the database cannot be reached.
+    """
+    settings = settings or WebSettings()
+    engine = engine_for(settings.url())
+    if migrate:
+        upgrade(engine)
+    app = FastAPI(title="lisa", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.templates = templates()
+    window = settings.rate_window_seconds
+    app.state.login_limit = RateLimiter(settings.login_attempts, window)
+    app.state.token_limit = RateLimiter(settings.token_attempts, window)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _handlers(app)
+    from lisa.web import accounts, runs, studies, survey
+
+    for module in (accounts, studies, runs, survey):
+        app.include_router(module.router)
+    app.add_middleware(Guard, max_body=settings.max_body_bytes)  # type: ignore[arg-type]
+    return app
+
+
+def form_text(form: Any, name: str, *, limit: int = 2000, required: bool = True) -> str:
+    """A form field as stripped text; 422 when missing (if required) or longer than ``limit``."""
+    value = form.get(name)
+    if value is None or not isinstance(value, str):
+        if required:
+            raise HTTPException(422, f"the form field '{name}' is missing")
+        return ""
+    if len(value) > limit:
+        raise HTTPException(422, f"the form field '{name}' is longer than {limit} characters")
+    return value.strip()

@@ -1,0 +1,174 @@
+"""Secrets, passwords, rate limits and the HTTP edges that keep the platform safe.
+
+* Survey links carry a :func:`new_token` (256 bits); only its sha256
+  (:func:`token_hash`) is stored, and lookups compare in constant time.
+* Facilitators' passwords are hashed with argon2 (:data:`PASSWORDS`).
+* :class:`RateLimiter` counts failures per key in a sliding window.
+* :class:`Guard` is the ASGI middleware around every request: security
+  headers, the body-size limit (413), and an access log line with survey
+  tokens and query strings removed (nothing personal is logged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+PASSWORDS = PasswordHasher()
+ACCESS_LOG = logging.getLogger("lisa.web.access")
+
+#: Security headers on every response.
+HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cache-control": "no-store",
+}
+_TOKEN_PATH = re.compile(r"^/s/[^/]+")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def new_token() -> str:
+    """A fresh unguessable token (32 random bytes, URL-safe text)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """The sha256 (hex) of a token: what the database stores instead of the token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time equality of two secrets."""
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash of a password."""
+    return PASSWORDS.hash(password)
+
+
+def check_password(stored: str, password: str) -> bool:
+    """Whether ``password`` matches the argon2 hash ``stored``."""
+    try:
+        return PASSWORDS.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def redact(path: str) -> str:
+    """A request path fit for a log: a survey token becomes ``[token]``.
+
+    >>> redact("/s/abcDEF123/step/2")
+    '/s/[token]/step/2'
+    """
+    return _TOKEN_PATH.sub("/s/[token]", path)
+
+
+class RateLimiter:
+    """At most ``limit`` failures per key within ``window`` seconds (thread-safe, in memory)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._events: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        events = self._events.setdefault(key, deque())
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        return events
+
+    def blocked(self, *keys: str) -> bool:
+        """Whether any of ``keys`` has used up its failures."""
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+
+    def fail(self, *keys: str) -> None:
+        """Count one failure against each of ``keys``."""
+        now = time.monotonic()
+        with self._lock:
+            for k in keys:
+                self._recent(k, now).append(now)
+
+
+class BodyTooLarge(Exception):
+    """Raised inside a request whose body passes the limit (answered with 413)."""
+
+
+class Guard:
+    """ASGI middleware: security headers, body-size limit, redacted access log."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [500]
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.max_body:
+            code = 413 if length.isdigit() else 400
+            await _plain(send, code, "Request too large" if code == 413 else "Bad request")
+            self._log(scope, code, started)
+            return
+        seen = [0]
+
+        async def limited() -> Message:
+            """Receive the body, refusing it past the limit."""
+            message = await receive()
+            seen[0] += len(message.get("body", b""))
+            if seen[0] > self.max_body:
+                raise BodyTooLarge
+            return message
+
+        async def secured(message: Message) -> None:
+            """Send, adding the security headers to the response start."""
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k.encode(), v.encode()) for k, v in HEADERS.items() if k.encode() not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            await self.app(scope, limited, secured)
+        except BodyTooLarge:
+            status[0] = 413
+            await _plain(send, 413, "Request too large")
+        self._log(scope, status[0], started)
+
+    def _log(self, scope: Scope, status: int, started: float) -> None:
+        ms = (time.perf_counter() - started) * 1000
+        ACCESS_LOG.info("%s %s %d %.0fms", scope.get("method"), redact(scope.get("path", "")), status, ms)
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": text.encode()})

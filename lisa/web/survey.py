@@ -1,0 +1,249 @@
+"""The respondent's pages, reached only through their own link ``/s/{token}``.
+
+Consent first; then the two-stage name generator (who they work with, then
+each relation with those names offered and a search over the whole roster);
+save and resume from the same link at any step; submit (idempotent) and
+withdraw. Every page works as a plain form without JavaScript; ``search.js``
+only makes the roster search live. A bad, expired or other study's link gets
+the same 404 page as any unknown address, so a link reveals nothing about who
+is on a roster; repeated guesses from one address get 429.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lisa.db.models import (
+    AccountRow,
+    AnswerRow,
+    InvitationRow,
+    PersonRow,
+    ProxyLinkRow,
+    RelationRow,
+    StudyRow,
+)
+from lisa.db.search import search_roster
+from lisa.web.answers import draft_for, save_step, submit, unlisted_lines, wave_of, withdraw
+from lisa.web.app import db, form_text, render
+from lisa.web.auth import now, signed_in
+from lisa.web.security import same, token_hash
+from lisa.web.studies import survey_state
+
+router = APIRouter(prefix="/s/{token}")
+#: Most names one step accepts in one post (no cap across steps or saves).
+MAX_PICKS_PER_POST = 5000
+
+
+@dataclass
+class Respondent:
+    """The link's person, study and answers."""
+
+    token: str
+    study: StudyRow
+    person: PersonRow
+    answer: AnswerRow | None
+    csrf: str
+    proxy: AccountRow | None = None
+
+
+def form_token(token: str) -> str:
+    """The CSRF value of a respondent's forms (bound to their link)."""
+    return hashlib.sha256(b"lisa-form:" + token_hash(token).encode()).hexdigest()[:32]
+
+
+def respondent(request: Request, session: Session, token: str) -> Respondent:
+    """The person a link belongs to; the same 404 for any link that is not a live one."""
+    client = request.client.host if request.client else "unknown"
+    limit = request.app.state.token_limit
+    if limit.blocked(f"ip:{client}"):
+        raise HTTPException(429)
+    digest = token_hash(token) if len(token) <= 100 else ""
+    invitation = session.scalar(select(InvitationRow).where(InvitationRow.token_hash == digest)) if digest else None
+    proxy = None
+    if invitation is not None and same(invitation.token_hash, digest):
+        person = session.get(PersonRow, invitation.person_id)
+    else:
+        person, proxy = _proxy_person(request, session, digest)
+        if person is None:
+            limit.fail(f"ip:{client}")
+            raise HTTPException(404)
+    study = session.get(StudyRow, person.study_id) if person else None
+    if study is None or person is None or person.study_id != study.id:
+        raise HTTPException(404)
+    state = survey_state(study)
+    if state == "closed":
+        raise HTTPException(410, f"The survey '{study.name}' is closed: answers can no longer be given or changed.")
+    if state == "not-yet":
+        raise HTTPException(403, f"The survey '{study.name}' has not opened yet.")
+    answer = session.scalar(select(AnswerRow).where(AnswerRow.person_id == person.id,
+                                                    AnswerRow.wave == wave_of(study)))
+    return Respondent(token, study, person, answer, form_token(token), proxy)
+
+
+def _proxy_person(request: Request, session: Session, digest: str) -> tuple[PersonRow | None, AccountRow | None]:
+    """The person of a live proxy link, when the facilitator who made it is the one signed in."""
+    link = session.get(ProxyLinkRow, digest) if digest else None
+    if link is None or not same(link.token_hash, digest):
+        return None, None
+    expires = link.expires_at if link.expires_at.tzinfo else link.expires_at.replace(tzinfo=UTC)
+    account = signed_in(session, request)
+    if expires <= now() or account is None or account.id != link.account_id:
+        return None, None
+    return session.get(PersonRow, link.person_id), account
+
+
+def _mark(r: Respondent, answer: AnswerRow) -> None:
+    """Answers entered through a proxy link carry the facilitator who entered them."""
+    if r.proxy is not None:
+        answer.proxy_account_id = r.proxy.id
+
+
+def _steps(session: Session, study: StudyRow) -> list[RelationRow]:
+    return list(session.scalars(select(RelationRow).where(RelationRow.study_id == study.id)
+                                .order_by(RelationRow.position)))
+
+
+def _check(r: Respondent, form: object) -> None:
+    sent = form.get("csrf")  # type: ignore[attr-defined]
+    if not isinstance(sent, str) or not same(sent, r.csrf):
+        raise HTTPException(403, "the form's security token is missing: open your link again")
+
+
+def _consented(r: Respondent) -> AnswerRow:
+    if r.answer is None or r.answer.consent_at is None or r.answer.state == "withdrawn":
+        raise HTTPException(303, headers={"location": f"/s/{r.token}"})
+    return r.answer
+
+
+@router.get("")
+def start(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """GET /s/{token}: the consent page, or straight back into the survey once consented."""
+    r = respondent(request, session, token)
+    if r.answer is not None and r.answer.consent_at is not None and r.answer.state != "withdrawn":
+        return RedirectResponse(f"/s/{token}/step/0", 303)
+    withdrawn = r.answer is not None and r.answer.state == "withdrawn"
+    return render(request, "consent.j2", r=r, withdrawn=withdrawn)
+
+
+@router.post("/consent")
+async def consent(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/consent: record consent and start (or restart) the survey."""
+    r = respondent(request, session, token)
+    _check(r, await request.form())
+    answer = r.answer or draft_for(session, r.study, r.person)
+    if answer.state == "withdrawn":
+        answer.state, answer.answers = "draft", {}
+    answer.consent_at = now()
+    _mark(r, answer)
+    session.commit()
+    return RedirectResponse(f"/s/{token}/step/0", 303)
+
+
+def _people(session: Session, study: StudyRow, pids: list[str]) -> dict[str, PersonRow]:
+    if not pids:
+        return {}
+    rows = session.scalars(select(PersonRow).where(PersonRow.study_id == study.id, PersonRow.pid.in_(pids)))
+    return {p.pid: p for p in rows}
+
+
+@router.get("/step/{step}")
+def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
+    """GET /s/{token}/step/{n}: the name generator (0), a relation (1..), or the review page."""
+    r = respondent(request, session, token)
+    answer = _consented(r)
+    relations = _steps(session, r.study)
+    if not 0 <= step <= len(relations) + 1:
+        raise HTTPException(404)
+    if step == len(relations) + 1:
+        return _review(request, session, r, answer, relations)
+    key = "names" if step == 0 else relations[step - 1].name
+    chosen = answer.answers.get("names", []) if step == 0 else answer.answers.get("relations", {}).get(key, [])
+    offered = list(dict.fromkeys([*chosen, *([] if step == 0 else answer.answers.get("names", []))]))
+    found = [m for m in search_roster(session, r.study.id, q[:64]) if m.pid not in offered and m.pid != r.person.pid] if q.strip() else []
+    people = _people(session, r.study, offered)
+    return render(request, "step.j2", r=r, step=step, total=len(relations) + 1,
+                  relation=None if step == 0 else relations[step - 1], key=key,
+                  offered=[people[p] for p in offered if p in people], chosen=set(chosen),
+                  last_wave=set(answer.answers.get("last_wave", {}).get(key, [])),
+                  found=found, q=q[:64], unlisted="\n".join(answer.answers.get("unlisted", {}).get(key, [])))
+
+
+def _review(request: Request, session: Session, r: Respondent, answer: AnswerRow,
+            relations: list[RelationRow]) -> Response:
+    chosen = answer.answers.get("relations", {})
+    pids = list({p for ps in chosen.values() for p in ps})
+    people = _people(session, r.study, pids)
+    summary = [(rel, [people[p] for p in chosen.get(rel.name, []) if p in people]) for rel in relations]
+    return render(request, "review.j2", r=r, summary=summary, step=len(relations) + 1,
+                  submitted=answer.state == "submitted")
+
+
+@router.post("/step/{step}")
+async def save(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/step/{n}: save one step's choices, then search, go back, on, or stop for later."""
+    r = respondent(request, session, token)
+    form = await request.form()
+    _check(r, form)
+    answer = _consented(r)
+    relations = _steps(session, r.study)
+    if not 0 <= step <= len(relations):
+        raise HTTPException(404)
+    picked = [v for v in form.getlist("pick") if isinstance(v, str)]
+    if len(picked) > MAX_PICKS_PER_POST or any(len(v) > 200 for v in picked):
+        raise HTTPException(422)
+    known = _people(session, r.study, list(set(picked)))
+    if any(p not in known for p in picked):
+        raise HTTPException(422, "a name sent is not on this survey's list")
+    key = "names" if step == 0 else relations[step - 1].name
+    save_step(answer, key, picked, unlisted_lines(form_text(form, "unlisted", limit=20000, required=False)))
+    _mark(r, answer)
+    session.commit()
+    go = form.get("go", "next")
+    if go == "search":
+        from urllib.parse import quote
+
+        q = form_text(form, "q", limit=64, required=False)
+        return RedirectResponse(f"/s/{token}/step/{step}?q={quote(q)}#results", 303)
+    if go == "later":
+        return render(request, "saved.j2", r=r)
+    target = max(step - 1, 0) if go == "back" else step + 1
+    return RedirectResponse(f"/s/{token}/step/{target}", 303)
+
+
+@router.post("/submit")
+async def finish(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/submit: turn the answers into ties (again: the same ties)."""
+    r = respondent(request, session, token)
+    _check(r, await request.form())
+    answer = _consented(r)
+    ties = submit(session, r.study, r.person, answer)
+    _mark(r, answer)
+    session.commit()
+    return render(request, "thanks.j2", r=r, ties=ties)
+
+
+@router.post("/withdraw")
+async def leave(token: str, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/withdraw: withdraw consent; the respondent's own answers are deleted."""
+    r = respondent(request, session, token)
+    _check(r, await request.form())
+    if r.answer is not None:
+        withdraw(session, r.study, r.person, r.answer)
+        session.commit()
+    return render(request, "withdrawn.j2", r=r)
+
+
+@router.get("/search")
+def search(token: str, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
+    """Live roster search for ``search.js``: names and organisations of this study only."""
+    r = respondent(request, session, token)
+    _consented(r)
+    found = [m for m in search_roster(session, r.study.id, q[:64]) if m.pid != r.person.pid]
+    return JSONResponse([{"pid": m.pid, "name": m.name, "organisation": m.organisation} for m in found])
