@@ -379,6 +379,7 @@ def analyse(
     *,
     progress: Progress | None = None,
     workers: int | None = None,
+    reference: tuple[str, Sequence[float]] | None = None,
 ) -> AnalysisResult:
     """Analyse a study's networks, derive the findings and the recommendations they call for.
 
@@ -395,6 +396,9 @@ def analyse(
         Worker processes for the independent networks; None: the machine's cores
         (``LISA_WORKERS`` overrides), or this process alone for a small place.
         The result does not depend on it.
+    reference
+        Other places to judge high-networking against: (the set's name, their
+        networking levels), as ``lisa compare`` gives them (``docs/compare.md``).
 
     Returns
     -------
@@ -420,7 +424,7 @@ def analyse(
     started = time.perf_counter()
     selected = study.for_wave(config.wave)
     network = analyse_network(selected, config, progress=progress, workers=workers)
-    findings = evaluate(network, selected, config)
+    findings = evaluate(network, selected, config, reference=reference)
     summary = StudySummary(
         name=selected.name,
         people=selected.n_people,

@@ -286,3 +286,16 @@ class AnalysisConfig(Settings):
         ge=0,
         description="high-networking: mean people named per respondent per relation at least this.",
     )
+    high_networking_reference_quantile: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="high-networking against other places (lisa compare): the networking level "
+        "must be above this quantile of theirs.",
+    )
+    reference_min_places: int = Field(
+        5,
+        ge=1,
+        description="lisa compare: a percentile, or a judgement against other places, needs at "
+        "least this many other places with the indicator.",
+    )

@@ -258,12 +258,25 @@ class IsolatedPeople(Finding):
     evidence: IsolatedEvidence
 
 
+class NetworkingReference(ResultModel):
+    """The other places high-networking was judged against (``lisa compare``)."""
+
+    name: str = Field(description="The reference set, as the user named it.")
+    places: int = Field(description="Places in the set with a networking level.")
+    quantile: float = Field(description="The quantile a place must be above (the setting).")
+
+
 class HighNetworkingEvidence(ResultModel):
     """The numbers behind high-networking."""
 
     mean_ties_per_respondent: float
     by_relation: dict[str, float]
-    benchmark: float
+    benchmark: float = Field(
+        description="The level to reach: the fixed setting, or the reference set's quantile."
+    )
+    reference: NetworkingReference | None = Field(
+        default=None, description="The set the benchmark came from (null: the fixed setting)."
+    )
 
 
 class HighNetworking(Finding):
@@ -303,14 +316,31 @@ def rule(code: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def evaluate(result: NetworkAnalysis, study: Study, config: AnalysisConfig) -> list[Finding]:
+#: Other places to judge against: (the set's name, their networking levels) — see
+#: :func:`networking_finding`.
+Reference = tuple[str, Sequence[float]]
+
+
+def evaluate(
+    result: NetworkAnalysis,
+    study: Study,
+    config: AnalysisConfig,
+    *,
+    reference: Reference | None = None,
+) -> list[Finding]:
     """Run every rule; return the findings most severe first.
 
     When the response rate is below ``config.response_name_individuals`` no
     finding names individual people (the survey literature's rule for naming
-    brokers), though groups are still named.
+    brokers), though groups are still named. With a ``reference`` set of other
+    places, high-networking is judged against them (:func:`networking_finding`).
     """
-    findings = [f for code in FINDING_CODES if (f := RULES[code](result, study, config))]
+    rules = dict(RULES)
+    if reference is not None:
+        rules["high-networking"] = lambda r, _s, c: networking_finding(
+            networking_levels(r), c, reference
+        )
+    findings = [f for code in FINDING_CODES if (f := rules[code](result, study, config))]
     if not result.response.names_individuals:
         for f in findings:
             if f.people:
@@ -789,28 +819,61 @@ def high_networking(
     result: NetworkAnalysis, study: Study, config: AnalysisConfig
 ) -> HighNetworking | None:
     """Respondents name many people in each network: a lot of networking goes on."""
-    per_relation = {
-        name: block.network.ties_per_respondent for name, block in result.relations.items()
-    }
+    return networking_finding(networking_levels(result), config)
+
+
+def networking_levels(result: NetworkAnalysis) -> dict[str, float]:
+    """People named per respondent in each relation."""
+    return {name: block.network.ties_per_respondent for name, block in result.relations.items()}
+
+
+def networking_finding(
+    per_relation: dict[str, float],
+    config: AnalysisConfig,
+    reference: Reference | None = None,
+) -> HighNetworking | None:
+    """high-networking from the people named per respondent in each relation.
+
+    Without a ``reference`` the mean must reach ``config.high_networking_ties``.
+    With one — (the set's name, the other places' networking levels) of at
+    least ``config.reference_min_places`` places — it must be above the set's
+    ``config.high_networking_reference_quantile`` (NumPy's linear quantile);
+    a smaller set is not used and the fixed number applies.
+    """
     if not per_relation:
         return None
     mean = float(np.mean(list(per_relation.values())))
-    if mean < config.high_networking_ties:
+    used: NetworkingReference | None = None
+    benchmark = config.high_networking_ties
+    if reference is not None and len(reference[1]) >= config.reference_min_places:
+        q = config.high_networking_reference_quantile
+        used = NetworkingReference(name=reference[0], places=len(reference[1]), quantile=q)
+        benchmark = float(np.quantile(np.asarray(reference[1], float), q))
+        if mean <= benchmark:
+            return None
+    elif mean < benchmark:
         return None
     best = max(per_relation, key=lambda k: per_relation[k])
+    against = (
+        f"above the {100 * used.quantile:g}th percentile ({benchmark:.1f}) of the "
+        f"{used.places} other places in '{used.name}'"
+        if used
+        else f"at or above the benchmark of {benchmark:g}"
+    )
     return HighNetworking(
         severity="info",
         title=f"High level of networking ({mean:.1f} people named per network)",
         detail=(
             f"Respondents name on average {mean:.1f} people in each of the {len(per_relation)} "
-            f"networks (most in '{best}': {per_relation[best]:.1f}), at or above the "
-            f"benchmark of {config.high_networking_ties:g}. Many people are actively using "
-            "their networks — the study saw this as a strength in its innovative area."
+            f"networks (most in '{best}': {per_relation[best]:.1f}), {against}. Many people "
+            "are actively using their networks — the study saw this as a strength in its "
+            "innovative area."
         ),
         headline=Headline(value=mean, text=f"{mean:.1f} per network"),
         evidence=HighNetworkingEvidence(
             mean_ties_per_respondent=mean,
             by_relation=per_relation,
-            benchmark=config.high_networking_ties,
+            benchmark=benchmark,
+            reference=used,
         ),
     )

@@ -66,13 +66,23 @@ def analysis_schema() -> dict[str, Any]:
     schema["required"] = list(ordered)
     _omitted_when_unset(schema)
     major = SCHEMA_VERSION.split(".")[0]
+    return schema_document(
+        schema,
+        f"analysis-{major}",
+        "lisa analysis result",
+        f"Output of `lisa analyse --json` (schema version {major}.x), generated from the result "
+        "models; docs/schema.md explains every field.",
+    )
+
+
+def schema_document(body: dict[str, Any], name: str, title: str, description: str) -> dict[str, Any]:
+    """A model's JSON Schema as a draft 2020-12 document of lisa's, with its id and title."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://lisa.example/schema/analysis-{major}.json",
-        **{k: v for k, v in schema.items() if k != "title"},
-        "title": "lisa analysis result",
-        "description": f"Output of `lisa analyse --json` (schema version {major}.x), generated "
-        "from the result models; docs/schema.md explains every field.",
+        "$id": f"https://lisa.example/schema/{name}.json",
+        **{k: v for k, v in body.items() if k != "title"},
+        "title": title,
+        "description": description,
     }
 
 
@@ -202,19 +212,23 @@ def generated() -> dict[Path, str]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m lisa.schemas [--check]``: rewrite (or check) the generated files."""
-    args = sys.argv[1:] if argv is None else argv
-    stale = [p for p, text in generated().items() if not p.is_file() or p.read_text("utf-8") != text]
+def regenerate(files: dict[Path, str], args: list[str], command: str) -> int:
+    """Rewrite each generated file, or with ``--check`` in ``args`` list the stale ones (exit 1)."""
+    stale = [p for p, text in files.items() if not p.is_file() or p.read_text("utf-8") != text]
     if "--check" in args:
         for p in stale:
-            print(f"out of date: {p} (run python -m lisa.schemas)")
+            print(f"out of date: {p} (run {command})")
         return 1 if stale else 0
     from lisa.files import atomic_write_text
 
-    for p, text in generated().items():
+    for p, text in files.items():
         atomic_write_text(p, text)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lisa.schemas [--check]``: rewrite (or check) the generated files."""
+    return regenerate(generated(), sys.argv[1:] if argv is None else argv, "python -m lisa.schemas")
 
 
 if __name__ == "__main__":  # pragma: no cover

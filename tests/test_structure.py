@@ -130,6 +130,11 @@ PUBLIC = {
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
     },
+    "lisa.compare": {
+        "INDICATORS", "BenchmarkPack", "Comparison", "PackInvalid", "PlaceComparison",
+        "PlaceIndicators", "Standing", "compare", "compare_places", "indicators_of", "make_pack",
+        "read_pack", "standing", "write_pack",
+    },
     "lisa.db": {
         "engine_for", "export_study", "import_study", "search_roster", "session_factory",
         "sqlite_url", "study_from_db", "upgrade",

@@ -8,6 +8,7 @@ logic. Errors from :mod:`lisa.errors` become a message and the exit code in
 from __future__ import annotations
 
 from lisa.cli import assess as _assess  # noqa: F401,E402
+from lisa.cli import compare as _compare  # noqa: F401,E402
 from lisa.cli import report as _report  # noqa: F401,E402
 from lisa.cli import scenarios as _scenarios  # noqa: F401,E402
 

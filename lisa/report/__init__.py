@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
     from lisa.change import WaveComparison
+    from lisa.compare import Comparison
     from lisa.privacy import Pseudonymiser
     from lisa.value import ValueResult
 
@@ -43,13 +44,21 @@ def write_report(
     title: str | None = None,
     values: Sequence[ValueResult] = (),
     change: WaveComparison | None = None,
+    comparison: Comparison | None = None,
 ) -> list[Path]:
     """Build the report once and write it as HTML and/or PDF; returns the paths written.
 
-    ``change`` (a :class:`lisa.change.WaveComparison`) adds the "change over time" section.
+    ``change`` (a :class:`lisa.change.WaveComparison`) adds the "change over time" section;
+    ``comparison`` (a :class:`lisa.compare.Comparison`) adds "compared with other places".
     """
     model = build_report(
-        result, assessments, pseudonymise=pseudonymise, title=title, values=values, change=change
+        result,
+        assessments,
+        pseudonymise=pseudonymise,
+        title=title,
+        values=values,
+        change=change,
+        comparison=comparison,
     )
     written = []
     if html is not None:

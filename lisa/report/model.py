@@ -21,8 +21,9 @@ from lisa.privacy import Pseudonymiser
 from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
-from lisa.report.sections import cores, layers, method, network_map, resilience, response
+from lisa.report.sections import compare, cores, layers, method, network_map, resilience, response
 from lisa.report.sections.change import ChangeView, change_over_time
+from lisa.report.sections.compare import CompareView
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
     from lisa.change import WaveComparison
+    from lisa.compare import Comparison
     from lisa.value import ValueResult
 
 __all__ = [
@@ -109,14 +111,23 @@ class ReportModel:
     portfolio: list[PortfolioView] = field(default_factory=list)  # each place's pipeline
     extra: dict[str, Any] = field(default_factory=dict)
     change: ChangeView | None = None  # only for a study with more than one wave
+    comparison: CompareView | None = None  # with other places (lisa compare --report)
 
     @property
     def sections(self) -> list[tuple[str, str]]:
         """(anchor, heading) of every section, in order: the table of contents."""
-        if self.change is None:
+        optional = [
+            section
+            for section, present in (
+                (CHANGE_SECTION, self.change),
+                ((compare.ANCHOR, compare.HEADING), self.comparison),
+            )
+            if present is not None
+        ]
+        if not optional:
             return list(SECTIONS)
         at = [a for a, _ in SECTIONS].index("resilience") + 1
-        return [*SECTIONS[:at], CHANGE_SECTION, *SECTIONS[at:]]
+        return [*SECTIONS[:at], *optional, *SECTIONS[at:]]
 
 
 #: The sections after the executive summary, in order: (anchor, heading).
@@ -216,6 +227,7 @@ def build_report(
     seed: int = 0,
     values: Sequence[ValueResult] = (),
     change: WaveComparison | None = None,
+    comparison: Comparison | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -240,6 +252,9 @@ def build_report(
     change
         The comparison of two waves (:func:`lisa.change.compare_waves`): adds
         the "change over time" section. Leave it None for a single survey.
+    comparison
+        This place among others (:func:`lisa.compare.compare`): adds the section
+        "Compared with other places". The place is found by the study's name.
 
     Returns
     -------
@@ -271,4 +286,7 @@ def build_report(
         values=value_views(values, assessments),
         portfolio=portfolio_views(assessments, values) if assessments else [],
         change=change_over_time(change) if change is not None else None,
+        comparison=compare.compare_section(comparison, result.study_summary.name)
+        if comparison is not None
+        else None,
     )

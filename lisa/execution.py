@@ -1,0 +1,324 @@
+"""One execution layer for everything that fans out: many places, many runs.
+
+:func:`run_many` maps a picklable function over items and returns every
+result in item order, with the items that failed collected in
+:attr:`Outcome.failures` — one failing item never stops the others. Three
+backends run the same calls:
+
+* ``sequential`` — in this process, one after the other (one worker, or one item);
+* ``processes`` — local worker processes, one per core by default
+  (:class:`concurrent.futures.ProcessPoolExecutor`). Processes, not threads:
+  python-igraph holds the GIL, so threads would not run two analyses at once;
+* ``dask`` — a Dask distributed cluster, when a scheduler address is given
+  (``tcp://host:8786``). Needs the optional extra: ``pip install 'lisa[dask]'``.
+
+Results are identical whichever backend runs them: the function is called on
+the item alone, so any randomness must come from the item (a seed it carries,
+drawn with :func:`lisa.randomness.rng_for` under the item's own name) and
+never from the worker, its process id or the order items finish in. Progress
+is drawn on stderr with rich, one tick per finished item.
+
+A failure is recorded in the worker as the error's class and message
+(:class:`Failure`); exceptions are not sent back between processes, so an
+error that cannot be pickled still arrives. Nothing about the items is logged.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lisa.errors import ConfigError, LisaError, MissingDependency
+from lisa.network.parallel import cores
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Backend = Literal["sequential", "processes", "dask"]
+
+#: Modules the local workers' fork server imports once, so each worker starts with them.
+PRELOAD = ("lisa.analysis", "lisa.io")
+#: The longest failure message kept (the head of an error listing many problems).
+MAX_MESSAGE = 2000
+#: Seconds to wait for a Dask scheduler to answer before giving up.
+CONNECT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One item that did not complete: which, and the error it raised."""
+
+    index: int
+    label: str
+    error: str = field(metadata={"help": "The error's class name, e.g. 'StudyInvalid'."})
+    message: str
+    lisa_error: bool = field(
+        default=True, metadata={"help": "False for an unexpected error (a bug): see 'detail'."}
+    )
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.error}: {self.message}"
+
+
+@dataclass
+class Outcome(Generic[R]):
+    """Every item's result (None where it failed), the failures, and how they were run."""
+
+    results: list[R | None]
+    failures: list[Failure]
+    backend: Backend
+    workers: int
+
+    @property
+    def completed(self) -> list[R]:
+        """The results of the items that completed, in item order."""
+        failed = {f.index for f in self.failures}
+        return [r for i, r in enumerate(self.results) if i not in failed]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What a worker sends back: the value, or the failure in plain text."""
+
+    value: Any = None
+    error: str | None = None
+    message: str = ""
+    lisa_error: bool = True
+    detail: str = ""
+
+
+def _short(message: str) -> str:
+    """A failure's message, cut at :data:`MAX_MESSAGE` characters (a study with thousands of
+    problems says how many)."""
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + " …"
+
+
+@dataclass(frozen=True)
+class _Call(Generic[T, R]):
+    """The function and one item, as a picklable call that never raises."""
+
+    func: Callable[[T], R]
+
+    def __call__(self, item: T) -> _Done:
+        try:
+            return _Done(value=self.func(item))
+        except LisaError as exc:
+            return _Done(error=type(exc).__name__, message=_short(str(exc)))
+        except Exception as exc:  # a bug in one item must not stop the others
+            return _Done(
+                error=type(exc).__name__,
+                message=_short(str(exc)),
+                lisa_error=False,
+                detail="".join(traceback.format_exception_only(exc)).strip(),
+            )
+
+
+@contextmanager
+def _progress(description: str, total: int, show: bool) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on stderr; yields the function that ticks it."""
+    if not show:
+        yield lambda: None
+        return
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda: bar.advance(task)
+
+
+def _sequential(call: _Call[T, R], items: Sequence[T], tick: Callable[[], None]) -> list[_Done]:
+    out = []
+    for item in items:
+        out.append(call(item))
+        tick()
+    return out
+
+
+def _pool(
+    call: _Call[T, R], items: Sequence[T], indices: Sequence[int], workers: int
+) -> Iterator[tuple[int, _Done | None]]:
+    """(index, record) as each item finishes in a fresh pool; None where the pool broke."""
+    context = multiprocessing.get_context("forkserver")  # fresh workers: no thread state copied
+    context.set_forkserver_preload(list(PRELOAD))  # workers fork with these already imported
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[Future[_Done], int] = {pool.submit(call, items[k]): k for k in indices}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except BrokenProcessPool:
+                yield futures[future], None
+
+
+def _processes(
+    call: _Call[T, R], items: Sequence[T], workers: int, tick: Callable[[], None]
+) -> list[_Done]:
+    """Local worker processes. A worker that dies (killed, out of memory) breaks its pool:
+    the items it took down are run again, each alone, so only the one that kills its worker
+    fails."""
+    done: list[_Done | None] = [None] * len(items)
+    broken = []
+    for k, record in _pool(call, items, range(len(items)), workers):
+        if record is None:
+            broken.append(k)
+        else:
+            done[k] = record
+            tick()
+    for k in sorted(broken):
+        record = next(_pool(call, items, [k], 1))[1]
+        done[k] = record or _Done(
+            error="WorkerDied",
+            message="the worker process stopped (killed, or out of memory)",
+            lisa_error=False,
+        )
+        tick()
+    return [d for d in done if d is not None]
+
+
+def _collected(get: Callable[[], _Done], index: int) -> _Done:
+    """A finished Dask call's record; a worker lost for good is a failure of that item."""
+    try:
+        return get()
+    except Exception as exc:
+        return _Done(
+            error=type(exc).__name__,
+            message=f"the worker running item {index + 1} stopped: {exc}",
+            lisa_error=False,
+        )
+
+
+def _client(scheduler: Any) -> tuple[Any, bool]:
+    """A Dask client for an address (owned: closed afterwards) or the given client itself."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise MissingDependency(
+            "running on a Dask cluster needs the optional extra: pip install 'lisa[dask]'"
+        ) from None
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    try:
+        return Client(str(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False), True
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot reach the Dask scheduler at '{scheduler}' within {CONNECT_TIMEOUT:g} s "
+            f"({type(exc).__name__}): is it running, and is the address tcp://host:port?"
+        ) from None
+
+
+def _dask(call: _Call[T, R], items: Sequence[T], scheduler: Any, tick: Callable[[], None]) -> tuple[
+    list[_Done], int
+]:
+    client, owned = _client(scheduler)
+    from distributed import as_completed as dask_completed
+
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        futures = client.map(call, list(items), pure=False)
+        index = {f.key: k for k, f in enumerate(futures)}
+        done: list[_Done | None] = [None] * len(items)
+        for future in dask_completed(futures, loop=client.loop):
+            done[index[future.key]] = _collected(future.result, index[future.key])
+            tick()
+        return [d for d in done if d is not None], workers
+    finally:
+        if owned:
+            client.close()
+
+
+def run_many(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    labels: Sequence[str] | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = True,
+    description: str = "Running",
+) -> Outcome[R]:
+    """Call ``func`` on every item, in parallel where it pays, collecting failures.
+
+    Parameters
+    ----------
+    func
+        A picklable function of one item (defined at module level, or a
+        :func:`functools.partial` of one). It must get any randomness from the
+        item, so that every backend gives the same results.
+    items
+        The items (picklable).
+    labels
+        How each item is named in a failure (default ``item 1``, ``item 2`` ...).
+        Use a place's name, never a person's.
+    workers
+        Local worker processes (default: the cores this process may use, or
+        ``LISA_WORKERS``; 1 runs in this process). Ignored with ``scheduler``.
+    scheduler
+        A Dask scheduler address (``tcp://host:8786``) or a
+        ``distributed.Client``: run on that cluster instead.
+    progress
+        Draw a progress bar on stderr (only when stderr is a terminal).
+    description
+        The progress bar's text.
+
+    Returns
+    -------
+    Outcome
+        ``results`` in item order (None for a failed item) and the ``failures``.
+
+    Raises
+    ------
+    ConfigError
+        The scheduler cannot be reached, or ``workers`` is below 1.
+    MissingDependency
+        A scheduler was given but Dask's distributed package is not installed.
+
+    Examples
+    --------
+    >>> run_many(abs, [-1, 2, -3], workers=1, progress=False).results
+    [1, 2, 3]
+    """
+    if workers is not None and workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers}")
+    names = list(labels) if labels is not None else [f"item {k + 1}" for k in range(len(items))]
+    if len(names) != len(items):
+        raise ConfigError(f"{len(names)} labels for {len(items)} items")
+    call: _Call[T, R] = _Call(func)
+    backend: Backend
+    with _progress(description, len(items), progress) as tick:
+        if scheduler is not None:
+            backend = "dask"
+            done, used = _dask(call, items, scheduler, tick)
+        else:
+            used = min(workers or cores(), max(1, len(items)))
+            backend = "sequential" if used == 1 else "processes"
+            done = (
+                _sequential(call, items, tick)
+                if used == 1
+                else _processes(call, items, used, tick)
+            )
+    return _outcome(done, names, backend, used)
+
+
+def _outcome(done: Sequence[_Done], names: Sequence[str], backend: Backend, used: int) -> Outcome[R]:
+    failures = [
+        Failure(k, names[k], d.error, d.message, d.lisa_error, d.detail)
+        for k, d in enumerate(done)
+        if d.error is not None
+    ]
+    return Outcome([d.value if d.error is None else None for d in done], failures, backend, used)
