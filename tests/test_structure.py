@@ -115,6 +115,7 @@ PUBLIC = {
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
     },
+    "lisa.scenarios": {"Diffusion", "DiffusionConfig", "ReachCurve", "StrategyOutcome", "simulate"},
 }  # fmt: skip
 
 

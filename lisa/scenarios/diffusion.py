@@ -266,8 +266,8 @@ def _thresholds(study: Study, cfg: DiffusionConfig) -> np.ndarray | None:
     return out
 
 
-def _greedy(g: FlowGraph, cfg: DiffusionConfig, law: Law) -> Greedy | None:
-    """The greedy set's record (seeds kept aside in ``_greedy.seeds``)."""
+def _greedy(g: FlowGraph, cfg: DiffusionConfig, law: Law) -> tuple[Greedy, list[int]]:
+    """The greedy seed set (roster positions) and the record of how it was chosen."""
     rng = rng_for(cfg.seed, "diffusion", "greedy", cfg.model)
     if law.model == "independent-cascade" or law.kind == "uniform":
         chosen = celf_live_edge(g, law, cfg.k, cfg.greedy_runs, cfg.steps, rng)
@@ -280,12 +280,11 @@ def _greedy(g: FlowGraph, cfg: DiffusionConfig, law: Law) -> Greedy | None:
         gains=[round(x, 3) for x in chosen.gains],
         evaluations=chosen.evaluations,
     )
-    record.__dict__["_seeds"] = chosen.seeds
-    return record
+    return record, chosen.seeds
 
 
 def _seed_sets(
-    study: Study, cfg: DiffusionConfig, analysis: AnalysisResult | None, greedy: Greedy | None
+    study: Study, cfg: DiffusionConfig, analysis: AnalysisResult | None, greedy: list[int]
 ) -> dict[str, list[int] | None]:
     """Roster positions of each strategy's seeds (None: random, drawn per run)."""
     out: dict[str, list[int] | None] = {}
@@ -296,14 +295,28 @@ def _seed_sets(
         elif strategy == "random":
             out[strategy] = None
         elif strategy == "greedy":
-            assert greedy is not None
-            out[strategy] = list(greedy.__dict__["_seeds"])
+            out[strategy] = list(greedy)
         else:
             out[strategy] = list(dict.fromkeys(study.index_of(p) for p in cfg.people))
     return out
 
 
 # -- running ----------------------------------------------------------------------------
+
+#: At most this many (run, group, step) counts are kept for one strategy (4 bytes each).
+MAX_CELLS = 100_000_000
+
+
+def _check_size(cfg: DiffusionConfig, groups: int) -> None:
+    """Refuse, before any work, a simulation whose counts would not fit in bounded memory."""
+    cells = cfg.runs * groups * (cfg.steps + 1)
+    if cells > MAX_CELLS:
+        raise ConfigError(
+            f"runs={cfg.runs} × {groups} groups × {cfg.steps + 1} steps is {cells:,} counts, more "
+            f"than the {MAX_CELLS:,} lisa keeps per strategy: lower runs or steps, or break "
+            "reach down by fewer groupings"
+        )
+
 
 
 def _runs(
@@ -315,7 +328,7 @@ def _runs(
     k = min(cfg.k, g.n)
     parts = []
     left = cfg.runs
-    size = batch_size(g.n * max(1, groups // max(1, g.n)), cfg.runs)
+    size = batch_size(groups * (cfg.steps + 1), cfg.runs)
     while left > 0:
         b = min(size, left)
         if seeds is None:
@@ -400,9 +413,10 @@ def simulate(
     )
     law = cfg.law(_thresholds(study, cfg))
     codes, labels = _group_codes(study, cfg.groupings)
-    greedy = _greedy(g, cfg, law) if "greedy" in cfg.strategies else None
+    _check_size(cfg, len(labels))
+    greedy, greedy_seeds = _greedy(g, cfg, law) if "greedy" in cfg.strategies else (None, [])
     outcomes = []
-    for strategy, seeds in _seed_sets(study, cfg, analysis, greedy).items():
+    for strategy, seeds in _seed_sets(study, cfg, analysis, greedy_seeds).items():
         heard = _runs(g, cfg, law, strategy, seeds, codes, len(labels))
         outcomes.append(_outcome(study, cfg, strategy, seeds, heard, labels))
     return Diffusion(
