@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lisa.cli import assess as _assess  # noqa: F401,E402
 from lisa.cli import report as _report  # noqa: F401,E402
+from lisa.cli import scenarios as _scenarios  # noqa: F401,E402
 
 # Importing the command modules registers their commands on ``app``.
 from lisa.cli import study as _study  # noqa: F401,E402
