@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
     from lisa.privacy import Pseudonymiser
+    from lisa.scenarios import Diffusion
 
 __all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
 
@@ -39,9 +40,12 @@ def write_report(
     assessments: Sequence[Assessment] = (),
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
+    diffusion: Diffusion | None = None,
 ) -> list[Path]:
     """Build the report once and write it as HTML and/or PDF; returns the paths written."""
-    model = build_report(result, assessments, pseudonymise=pseudonymise, title=title)
+    model = build_report(
+        result, assessments, pseudonymise=pseudonymise, title=title, diffusion=diffusion
+    )
     written = []
     if html is not None:
         written.append(write_html(model, html))

@@ -22,6 +22,8 @@ from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
 from lisa.report.sections import cores, layers, method, network_map, resilience, response
+from lisa.report.sections.diffusion import DiffusionView
+from lisa.report.sections.diffusion import diffusion as diffusion_view
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
@@ -40,6 +42,7 @@ from lisa.sources import DOCUMENTS
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.scenarios import Diffusion
 
 __all__ = [
     "SECTIONS",
@@ -95,12 +98,17 @@ class ReportModel:
     caveats: list[str]
     bibliography: list[Reference]
     bibliography_cited: bool  # False: nothing is cited, the list is every source of the method
+    diffusion: DiffusionView | None = None  # how an idea would spread, when given a simulation
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sections(self) -> list[tuple[str, str]]:
         """(anchor, heading) of every section, in order: the table of contents."""
-        return list(SECTIONS)
+        out = list(SECTIONS)
+        if self.diffusion is not None:
+            at = [a for a, _ in out].index("resilience") + 1
+            out.insert(at, DIFFUSION_SECTION)
+        return out
 
 
 #: The sections after the executive summary, in order: (anchor, heading).
@@ -117,6 +125,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("networks", "The networks in numbers"),
     ("method", "Method notes"),
 )
+#: The section shown only when the report is given a diffusion result (after resilience).
+DIFFUSION_SECTION = ("diffusion", "How an idea would spread")
 
 
 # -- the innovation assessments ----------------------------------------------------
@@ -195,6 +205,7 @@ def build_report(
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
     seed: int = 0,
+    diffusion: Diffusion | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -213,6 +224,9 @@ def build_report(
         The report title (default: the study's name).
     seed
         Seed of the map layout (the same seed gives the same picture).
+    diffusion
+        A simulation of how an idea would spread (:func:`lisa.scenarios.simulate`) on
+        the same study: adds the section "How an idea would spread".
 
     Returns
     -------
@@ -237,4 +251,5 @@ def build_report(
         caveats=method.caveats(result, pseudonymiser is not None),
         bibliography=sources or bibliography(list(DOCUMENTS)),
         bibliography_cited=bool(sources),
+        diffusion=None if diffusion is None else diffusion_view(result, diffusion, pseudonymiser),
     )

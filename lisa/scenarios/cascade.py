@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from numba import njit, prange
 
 from lisa.scenarios.flow import FlowGraph
 
@@ -46,121 +45,6 @@ BATCH_CELLS = 4_000_000
 def batch_size(n: int, runs: int) -> int:
     """How many runs go in one batch for ``n`` people."""
     return max(1, min(runs, BATCH_CELLS // max(n, 1)))
-
-
-# -- the compiled kernels ---------------------------------------------------------------
-#
-# Each run has its own stream of uniform numbers (SplitMix64, Steele, Lea & Flood 2014),
-# started from a number drawn from lisa's named stream, so a run's outcome does not depend
-# on how runs are spread over threads.
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_UNIT = 1.0 / 9007199254740992.0  # 2**-53
-
-
-@njit(inline="always")  # type: ignore[misc]
-def _uniform(state: np.uint64) -> tuple[np.uint64, float]:
-    state = state + _GOLDEN
-    z = state
-    z = (z ^ (z >> _S30)) * _MIX1
-    z = (z ^ (z >> _S27)) * _MIX2
-    z = z ^ (z >> _S31)
-    return state, float(z >> _S11) * _UNIT
-
-
-@njit(inline="always")  # type: ignore[misc]
-def _theta(state: np.uint64, kind: int, mean: float, sd: float) -> tuple[np.uint64, float]:
-    """One threshold: 0 uniform on [0, 1); 1 normal(mean, sd) cut to [0, 1]."""
-    state, u = _uniform(state)
-    if kind == 0:
-        return state, u
-    state, w = _uniform(state)
-    z = np.sqrt(-2.0 * np.log(1.0 - u)) * np.cos(2.0 * np.pi * w)
-    return state, min(1.0, max(0.0, mean + sd * z))
-
-
-@njit(inline="always")  # type: ignore[misc]
-def _plant(seeds, when, queue, codes, out):  # type: ignore[no-untyped-def]
-    """Step 0: the seeds hear; returns the queue's end."""
-    end = 0
-    for s in seeds:
-        if s >= 0 and when[s] < 0:
-            when[s] = 0
-            queue[end] = s
-            end += 1
-            for j in range(codes.shape[1]):
-                out[codes[s, j], 0] += 1
-    return end
-
-
-@njit(parallel=True, cache=True)  # type: ignore[misc]
-def _ic_runs(indptr, heads, prob, seeds, steps, states, codes, counts):  # type: ignore[no-untyped-def]
-    n = codes.shape[0]
-    for b in prange(seeds.shape[0]):
-        when = np.full(n, -1, np.int32)
-        queue = np.empty(n, np.int32)
-        state = states[b]
-        out = counts[b]
-        top = 0
-        end = _plant(seeds[b], when, queue, codes, out)
-        while top < end:
-            u = queue[top]
-            top += 1
-            t = when[u] + 1
-            if t > steps:
-                continue
-            for a in range(indptr[u], indptr[u + 1]):
-                v = heads[a]
-                if when[v] >= 0:  # already heard: this arc's coin cannot matter
-                    continue
-                state, x = _uniform(state)
-                if x < prob[a]:
-                    when[v] = t
-                    queue[end] = v
-                    end += 1
-                    for j in range(codes.shape[1]):
-                        out[codes[v, j], t] += 1
-
-
-@njit(parallel=True, cache=True)  # type: ignore[misc]
-def _lt_runs(indptr, heads, influence, seeds, steps, states, law, given, codes, counts):  # type: ignore[no-untyped-def]
-    n = codes.shape[0]
-    kind, mean, sd = int(law[0]), law[1], law[2]
-    for b in prange(seeds.shape[0]):
-        when = np.full(n, -1, np.int32)
-        queue = np.empty(n, np.int32)
-        pressure = np.zeros(n, np.float64)
-        theta = np.full(n, -1.0)
-        state = states[b]
-        out = counts[b]
-        row = given[b % given.shape[0]]
-        top = 0
-        end = _plant(seeds[b], when, queue, codes, out)
-        while top < end:
-            u = queue[top]
-            top += 1
-            t = when[u] + 1
-            if t > steps:
-                continue
-            for a in range(indptr[u], indptr[u + 1]):
-                v = heads[a]
-                if when[v] >= 0:
-                    continue
-                if theta[v] < 0:  # drawn the first time anyone tells v: one draw per person
-                    if kind == 2:
-                        theta[v] = row[v]
-                    else:
-                        state, theta[v] = _theta(state, kind, mean, sd)
-                pressure[v] += influence[a]
-                if pressure[v] >= theta[v] - 1e-9:  # 2 of 4 equal weights reach 0.5
-                    when[v] = t
-                    queue[end] = v
-                    end += 1
-                    for j in range(codes.shape[1]):
-                        out[codes[v, j], t] += 1
 
 
 def _seed_matrix(seeds: np.ndarray) -> np.ndarray:
@@ -231,17 +115,19 @@ def heard_counts(
     ...              np.zeros((3, 1), np.int32), 1)[0, 0].tolist()
     [1, 1, 1, 0, 0, 0]
     """
+    from lisa.scenarios import _kernels  # compiled on first use: importing lisa stays quick
+
     law = law or Law()
     seeds = _seed_matrix(seeds)
     counts = np.zeros((seeds.shape[0], groups, steps + 1), np.int32)
     states = rng.integers(0, 2**63, size=seeds.shape[0], dtype=np.uint64)
     codes = np.ascontiguousarray(codes, np.int32)
     if law.model == "independent-cascade":
-        _ic_runs(g.indptr, g.heads, g.prob, seeds, steps, states, codes, counts)
+        _kernels.ic_runs(g.indptr, g.heads, g.prob, seeds, steps, states, codes, counts)
         return counts
     given = np.zeros((1, 1)) if law.given is None else np.atleast_2d(law.given)
     spec = np.array([THRESHOLD_CODES[law.kind], law.mean, law.sd], np.float64)
-    _lt_runs(
+    _kernels.lt_runs(
         g.indptr, g.heads, g.influence, seeds, steps, states, spec,
         np.ascontiguousarray(given, np.float64), codes, counts,
     )

@@ -32,7 +32,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit, prange
 
 from lisa.scenarios.cascade import Law, draw_thresholds, heard_counts
 from lisa.scenarios.flow import FlowGraph
@@ -98,66 +97,6 @@ def _live_rows(g: FlowGraph, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return indptr, np.concatenate(heads).astype(np.int32) if heads else np.zeros(0, np.int32)
 
 
-@njit(inline="always")  # type: ignore[misc]
-def _ball(indptr, heads, dist, steps, v, depth, queue, relax):  # type: ignore[no-untyped-def]
-    """People within ``steps`` of ``v`` who are further than that from the chosen seeds.
-
-    ``dist`` holds each person's distance from the chosen seeds (``steps + 1``:
-    not within the horizon). A person at least as close to the seeds as to ``v``
-    is not expanded: nobody beyond them can be newly reached through them. With
-    ``relax`` the distances are lowered to include ``v`` among the seeds.
-    """
-    if dist[v] == 0:
-        return 0
-    gained = 0
-    depth[v] = 0
-    queue[0] = v
-    top, end = 0, 1
-    while top < end:
-        u = queue[top]
-        top += 1
-        d = depth[u]
-        if dist[u] > steps:
-            gained += 1
-        if relax:
-            dist[u] = d
-        if d == steps:
-            continue
-        for a in range(indptr[u], indptr[u + 1]):
-            w = heads[a]
-            if depth[w] < 0 and d + 1 < dist[w]:
-                depth[w] = d + 1
-                queue[end] = w
-                end += 1
-    for i in range(end):  # leave the scratch row clean for the next search
-        depth[queue[i]] = -1
-    return gained
-
-
-@njit(parallel=True, cache=True)  # type: ignore[misc]
-def _gains(indptr, heads, dist, steps, candidates):  # type: ignore[no-untyped-def]
-    """Mean over samples of the people each candidate would add."""
-    samples, n = dist.shape
-    out = np.zeros(candidates.shape[0], np.float64)
-    for c in prange(candidates.shape[0]):
-        depth = np.full(n, -1, np.int64)
-        queue = np.empty(n, np.int64)
-        total = 0
-        for s in range(samples):
-            total += _ball(indptr[s], heads, dist[s], steps, candidates[c], depth, queue, False)
-        out[c] = total / samples
-    return out
-
-
-@njit(parallel=True, cache=True)  # type: ignore[misc]
-def _choose(indptr, heads, dist, steps, v):  # type: ignore[no-untyped-def]
-    samples, n = dist.shape
-    for s in prange(samples):
-        depth = np.full(n, -1, np.int64)
-        queue = np.empty(n, np.int64)
-        _ball(indptr[s], heads, dist[s], steps, v, depth, queue, True)
-
-
 def _lazy(
     first: np.ndarray, k: int, gain: Callable[[int], float], add: Callable[[int], None]
 ) -> tuple[list[int], list[float], int]:
@@ -188,20 +127,22 @@ def celf_live_edge(
     ``steps`` steps: in each live-edge sample, the people within ``steps`` arcs
     of a seed — a coverage function, so submodular.
     """
+    from lisa.scenarios._kernels import choose, gains
+
     live = live_edges(g, law, samples, rng)
     indptr, heads = _live_rows(g, live)
     del live
     dist = np.full((samples, g.n), steps + 1, np.int64)
-    first = _gains(indptr, heads, dist, steps, np.arange(g.n, dtype=np.int64))
+    first = gains(indptr, heads, dist, steps, np.arange(g.n, dtype=np.int64))
 
     def gain(v: int) -> float:
-        return float(_gains(indptr, heads, dist, steps, np.array([v], np.int64))[0])
+        return float(gains(indptr, heads, dist, steps, np.array([v], np.int64))[0])
 
     def add(v: int) -> None:
-        _choose(indptr, heads, dist, steps, v)
+        choose(indptr, heads, dist, steps, v)
 
-    seeds, gains, evaluations = _lazy(first, min(k, g.n), gain, add)
-    return Greedy(seeds, gains, evaluations, True, [GUARANTEE])
+    seeds, added, evaluations = _lazy(first, min(k, g.n), gain, add)
+    return Greedy(seeds, added, evaluations, True, [GUARANTEE])
 
 
 def greedy_simulated(

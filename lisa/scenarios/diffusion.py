@@ -30,6 +30,7 @@ setting ``seed``: the same settings give the same numbers.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Self
 
 import numpy as np
@@ -174,6 +175,7 @@ class Diffusion(ResultModel):
     settings: DiffusionConfig
     network: str = Field(description="The relation spread on, or 'combined'.")
     people: int
+    fingerprint: str = Field(description="sha256 of the study's roster and ties (as the analysis').")
     arcs: int = Field(description="Flow arcs (ordered pairs an idea can pass along).")
     direction: str = Field(description="Which way ideas flow, in words.")
     strategies: list[StrategyOutcome]
@@ -402,10 +404,10 @@ def simulate(
     >>> result.outcome("random").everyone.mean[0]
     2.0
     """
+    from lisa.analysis import analyse, study_fingerprint
+
     cfg = config or DiffusionConfig()
     if analysis is None and any(s in STRATEGY_ROLE for s in cfg.strategies):
-        from lisa.analysis import analyse
-
         analysis = analyse(study)
     g = flow_graph(
         study, cfg.relation, direction=cfg.direction, source=cfg.probability, p=cfg.p,
@@ -423,8 +425,42 @@ def simulate(
         settings=cfg,
         network=cfg.relation or "combined",
         people=study.n_people,
+        fingerprint=study_fingerprint(study),
         arcs=g.arcs,
         direction=DIRECTION_TEXT[cfg.direction],
         strategies=outcomes,
         greedy=greedy,
     )
+
+
+#: The largest diffusion JSON :func:`read_diffusion` reads.
+MAX_DIFFUSION_BYTES = 200_000_000
+
+
+def read_diffusion(path: str | Path) -> Diffusion:
+    """Read a diffusion result written by ``lisa simulate --json``.
+
+    Raises
+    ------
+    StudyNotFound
+        The file does not exist.
+    InputInvalid
+        The file is too large or is not a diffusion result (the problems name why).
+    """
+    from pydantic import ValidationError
+
+    from lisa.errors import InputInvalid, Problem, StudyNotFound
+
+    path = Path(path)
+    if not path.is_file():
+        raise StudyNotFound(f"no diffusion JSON at '{path}'")
+    if path.stat().st_size > MAX_DIFFUSION_BYTES:
+        raise InputInvalid([Problem("file-too-large", "larger than a diffusion JSON can be", str(path))])
+    try:
+        return Diffusion.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        problems = [
+            Problem("bad-value", f"{'.'.join(map(str, e['loc'])) or 'document'}: {e['msg']}", str(path))
+            for e in exc.errors()[:20]
+        ]
+        raise InputInvalid(problems) from None
