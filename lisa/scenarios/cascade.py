@@ -115,6 +115,8 @@ def heard_counts(
     ...              np.zeros((3, 1), np.int32), 1)[0, 0].tolist()
     [1, 1, 1, 0, 0, 0]
     """
+    import numba
+
     from lisa.scenarios import _kernels  # compiled on first use: importing lisa stays quick
 
     law = law or Law()
@@ -122,14 +124,15 @@ def heard_counts(
     counts = np.zeros((seeds.shape[0], groups, steps + 1), np.int32)
     states = rng.integers(0, 2**63, size=seeds.shape[0], dtype=np.uint64)
     codes = np.ascontiguousarray(codes, np.int32)
+    chunks = max(1, min(seeds.shape[0], _kernels.CHUNKS_PER_THREAD * numba.get_num_threads()))
     if law.model == "independent-cascade":
-        _kernels.ic_runs(g.indptr, g.heads, g.prob, seeds, steps, states, codes, counts)
+        _kernels.ic_runs(g.indptr, g.heads, g.prob, seeds, steps, states, codes, counts, chunks)
         return counts
     given = np.zeros((1, 1)) if law.given is None else np.atleast_2d(law.given)
     spec = np.array([THRESHOLD_CODES[law.kind], law.mean, law.sd], np.float64)
     _kernels.lt_runs(
         g.indptr, g.heads, g.influence, seeds, steps, states, spec,
-        np.ascontiguousarray(given, np.float64), codes, counts,
+        np.ascontiguousarray(given, np.float64), codes, counts, chunks,
     )
     return counts
 

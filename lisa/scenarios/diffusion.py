@@ -220,23 +220,35 @@ def _group_codes(study: Study, groupings: tuple[str, ...]) -> tuple[np.ndarray, 
     return np.column_stack(columns), labels
 
 
-def _curve(group: str, people: int, heard: np.ndarray, band: float) -> ReachCurve:
-    """A reach curve from runs × steps cumulative counts of one group."""
+def _curves(
+    heard: np.ndarray, labels: list[tuple[str, str, int]], band: float
+) -> list[ReachCurve]:
+    """One reach curve per group number from runs × groups × steps cumulative counts.
+
+    All groups at once: the percentiles, means and half-way steps are each one
+    vectorised pass over the runs.
+    """
     low, median, high = np.quantile(heard, [(1 - band) / 2, 0.5, (1 + band) / 2], axis=0)
-    half = heard >= people / 2 if people else np.zeros_like(heard, bool)
-    reached = half.any(axis=1)
-    first = np.where(reached, half.argmax(axis=1), np.inf)
-    middle = float(np.median(first))
-    return ReachCurve(
-        group=group,
-        people=people,
-        mean=[round(float(x), 4) for x in heard.mean(axis=0)],
-        low=[float(x) for x in low],
-        median=[float(x) for x in median],
-        high=[float(x) for x in high],
-        half_step=middle if np.isfinite(middle) else None,
-        half_share=round(float(reached.mean()), 4),
-    )
+    mean = heard.mean(axis=0)
+    sizes = np.array([size for _, _, size in labels], np.float64)
+    half = (heard >= sizes[None, :, None] / 2) & (sizes[None, :, None] > 0)
+    reached = half.any(axis=2)
+    first = np.where(reached, half.argmax(axis=2), np.inf)
+    middle = np.median(first, axis=0)
+    share = reached.mean(axis=0)
+    return [
+        ReachCurve(
+            group=value,
+            people=size,
+            mean=np.round(mean[g], 4).tolist(),
+            low=low[g].tolist(),
+            median=median[g].tolist(),
+            high=high[g].tolist(),
+            half_step=float(middle[g]) if np.isfinite(middle[g]) else None,
+            half_share=round(float(share[g]), 4),
+        )
+        for g, (_, value, size) in enumerate(labels)
+    ]
 
 
 # -- seeds ------------------------------------------------------------------------------
@@ -337,7 +349,8 @@ def _runs(
             matrix = np.stack([rng.choice(g.n, k, replace=False) for _ in range(b)])
         else:
             matrix = np.tile(np.array(seeds or [-1], np.int64), (b, 1))
-        parts.append(heard_counts(g, matrix, cfg.steps, rng, codes, groups, law).cumsum(axis=2))
+        counts = heard_counts(g, matrix, cfg.steps, rng, codes, groups, law)
+        parts.append(counts.cumsum(axis=2, dtype=np.int32))
         left -= b
     return np.concatenate(parts)
 
@@ -346,11 +359,13 @@ def _outcome(
     study: Study, cfg: DiffusionConfig, strategy: str, seeds: list[int] | None,
     heard: np.ndarray, labels: list[tuple[str, str, int]],
 ) -> StrategyOutcome:
-    everyone = _curve(EVERYONE, study.n_people, heard[:, 0], cfg.band)
+    keep = [g for g, (grouping, value, _) in enumerate(labels) if not grouping or value]
+    curves = dict(zip(keep, _curves(heard[:, keep], [labels[g] for g in keep], cfg.band), strict=True))
+    everyone = curves[0]
     groups: dict[str, list[ReachCurve]] = {g: [] for g in cfg.groupings}
-    for number, (grouping, value, size) in enumerate(labels):
-        if grouping and value:
-            groups[grouping].append(_curve(value, size, heard[:, number], cfg.band))
+    for number, (grouping, _, _) in enumerate(labels):
+        if grouping and number in curves:
+            groups[grouping].append(curves[number])
     count = min(cfg.k, study.n_people) if seeds is None else len(seeds)
     note = ""
     if seeds is not None and len(seeds) < cfg.k and strategy in STRATEGY_ROLE:
