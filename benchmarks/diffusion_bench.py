@@ -39,7 +39,7 @@ from lisa.scenarios.celf import celf_live_edge  # noqa: E402
 from lisa.scenarios.flow import FlowGraph, flow_graph  # noqa: E402
 
 #: Steps lisa simulates (cascades here end long before; the check below makes sure).
-HORIZON = 300
+HORIZON = 64
 
 
 def python_bfs(g: FlowGraph, seeds: np.ndarray, rng: random.Random) -> list[int]:

@@ -524,7 +524,7 @@ def reach_curves(
     y = alt.Y("mean:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%"))
     base = alt.Chart(_values(rows))
     chart = alt.layer(
-        base.mark_area(opacity=0.15, aria=False).encode(
+        base.mark_area(opacity=0.07, aria=False).encode(
             x=x,
             y="low:Q",
             y2="high:Q",

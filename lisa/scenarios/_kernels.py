@@ -200,16 +200,21 @@ def _ball(indptr, heads, dist, steps, v, depth, queue, relax):  # type: ignore[n
 
 @njit(parallel=True, cache=True)  # type: ignore[misc]
 def gains(indptr, heads, dist, steps, candidates):  # type: ignore[no-untyped-def]
-    """Mean over samples of the people each candidate would add."""
+    """Mean over samples of the people each candidate would add.
+
+    Sample by sample (one small live graph stays in cache while every
+    candidate is searched on it), the samples spread over the cores.
+    """
     samples, n = dist.shape
-    out = np.zeros(candidates.shape[0], np.float64)
-    for c in prange(candidates.shape[0]):
+    added = np.zeros((samples, candidates.shape[0]), np.int64)
+    for s in prange(samples):
         depth = np.full(n, -1, np.int64)
         queue = np.empty(n, np.int64)
-        total = 0
-        for s in range(samples):
-            total += _ball(indptr[s], heads, dist[s], steps, candidates[c], depth, queue, False)
-        out[c] = total / samples
+        for c in range(candidates.shape[0]):
+            added[s, c] = _ball(indptr[s], heads, dist[s], steps, candidates[c], depth, queue, False)
+    out = np.zeros(candidates.shape[0], np.float64)
+    for c in range(candidates.shape[0]):
+        out[c] = added[:, c].sum() / samples
     return out
 
 
