@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from lisa.config import Seed, Settings
 from lisa.errors import ConfigError
@@ -114,13 +115,13 @@ class DiffusionConfig(Settings):
     @model_validator(mode="after")
     def _complete(self) -> Self:
         if not self.strategies:
-            raise ValueError("strategies: name at least one seed strategy")
+            raise PydanticCustomError("invalid", "strategies: name at least one seed strategy")
         if self.probability == "column" and not self.column:
-            raise ValueError("probability=column needs the setting 'column' (a ties.csv column)")
+            raise PydanticCustomError("invalid", "probability=column needs the setting 'column' (a ties.csv column)")
         if self.thresholds == "column" and not self.threshold_column:
-            raise ValueError("thresholds=column needs the setting 'threshold_column'")
+            raise PydanticCustomError("invalid", "thresholds=column needs the setting 'threshold_column'")
         if "chosen" in self.strategies and not self.people:
-            raise ValueError("the 'chosen' strategy needs the setting 'people' (person ids)")
+            raise PydanticCustomError("invalid", "the 'chosen' strategy needs the setting 'people' (person ids)")
         return self
 
     def law(self, thresholds: np.ndarray | None = None) -> Law:
