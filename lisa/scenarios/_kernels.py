@@ -63,49 +63,13 @@ CHUNKS_PER_THREAD = 4
 
 
 @njit(inline="always")  # type: ignore[misc]
-def _ic_one(indptr, heads, prob, seeds, steps, state, codes, out, when, queue):  # type: ignore[no-untyped-def]
-    """One independent-cascade run; returns how many people heard (they are ``queue[:end]``)."""
-    top = 0
-    end = _plant(seeds, when, queue, codes, out)
-    while top < end:
-        u = queue[top]
-        top += 1
-        t = when[u] + 1
-        if t > steps:
-            continue
-        for a in range(indptr[u], indptr[u + 1]):
-            v = heads[a]
-            if when[v] >= 0:  # already heard: this arc's coin cannot matter
-                continue
-            state, x = _uniform(state)
-            if x < prob[a]:
-                when[v] = t
-                queue[end] = v
-                end += 1
-                for j in range(codes.shape[1]):
-                    out[codes[v, j], t] += 1
-    return end
+def _walk(cascade, indptr, heads, chance, seeds, steps, state, law, row, codes, out, when, queue, pressure, theta):  # type: ignore[no-untyped-def]
+    """One run, breadth first: (how many heard, ``queue[:end]``; for the threshold model, how
+    many were told and so have a threshold drawn, noted from the far end of ``queue``).
 
-
-@njit(parallel=True, cache=True)  # type: ignore[misc]
-def ic_runs(indptr, heads, prob, seeds, steps, states, codes, counts, chunks):  # type: ignore[no-untyped-def]
-    n = codes.shape[0]
-    runs = seeds.shape[0]
-    for c in prange(chunks):
-        when = np.full(n, -1, np.int32)
-        queue = np.empty(n, np.int32)
-        for b in range(c * runs // chunks, (c + 1) * runs // chunks):
-            end = _ic_one(
-                indptr, heads, prob, seeds[b], steps, states[b], codes, counts[b], when, queue
-            )
-            for i in range(end):
-                when[queue[i]] = -1
-
-
-@njit(inline="always")  # type: ignore[misc]
-def _lt_one(indptr, heads, influence, seeds, steps, state, law, row, codes, out, when, queue, pressure, theta):  # type: ignore[no-untyped-def]
-    """One linear-threshold run: (how many heard, ``queue[:end]``; how many were told and so
-    have a threshold drawn, noted from the far end of ``queue``)."""
+    ``cascade``: independent cascade, ``chance`` the arcs' probabilities; otherwise linear
+    threshold, ``chance`` the arcs' influence weights and ``law`` how thresholds are drawn.
+    """
     kind, mean, sd = int(law[0]), law[1], law[2]
     top = 0
     end = _plant(seeds, when, queue, codes, out)
@@ -118,17 +82,22 @@ def _lt_one(indptr, heads, influence, seeds, steps, state, law, row, codes, out,
             continue
         for a in range(indptr[u], indptr[u + 1]):
             v = heads[a]
-            if when[v] >= 0:
+            if when[v] >= 0:  # already heard: this arc's coin or weight cannot matter
                 continue
-            if theta[v] < 0:  # drawn the first time anyone tells v: one draw per person
-                if kind == 2:
-                    theta[v] = row[v]
-                else:
-                    state, theta[v] = _theta(state, kind, mean, sd)
-                noted += 1
-                queue[queue.shape[0] - noted] = v
-            pressure[v] += influence[a]
-            if pressure[v] >= theta[v] - 1e-9:  # 2 of 4 equal weights reach 0.5
+            if cascade:
+                state, x = _uniform(state)
+                hears = x < chance[a]
+            else:
+                if theta[v] < 0:  # drawn the first time anyone tells v: one draw per person
+                    if kind == 2:
+                        theta[v] = row[v]
+                    else:
+                        state, theta[v] = _theta(state, kind, mean, sd)
+                    noted += 1
+                    queue[queue.shape[0] - noted] = v
+                pressure[v] += chance[a]
+                hears = pressure[v] >= theta[v] - 1e-9  # 2 of 4 equal weights reach 0.5
+            if hears:
                 when[v] = t
                 queue[end] = v
                 end += 1
@@ -138,24 +107,22 @@ def _lt_one(indptr, heads, influence, seeds, steps, state, law, row, codes, out,
 
 
 @njit(parallel=True, cache=True)  # type: ignore[misc]
-def lt_runs(indptr, heads, influence, seeds, steps, states, law, given, codes, counts, chunks):  # type: ignore[no-untyped-def]
+def runs(cascade, indptr, heads, chance, seeds, steps, states, law, given, codes, counts, chunks):  # type: ignore[no-untyped-def]
+    """A batch of runs of one model (see :func:`_walk`), dealt out in ``chunks``."""
     n = codes.shape[0]
-    runs = seeds.shape[0]
+    total = seeds.shape[0]
     for c in prange(chunks):
         when = np.full(n, -1, np.int32)
         queue = np.empty(2 * n, np.int32)
         pressure = np.zeros(n, np.float64)
         theta = np.full(n, -1.0)
-        for b in range(c * runs // chunks, (c + 1) * runs // chunks):
-            row = given[b % given.shape[0]]
-            end, noted = _lt_one(
-                indptr, heads, influence, seeds[b], steps, states[b], law, row, codes,
-                counts[b], when, queue, pressure, theta,
+        for b in range(c * total // chunks, (c + 1) * total // chunks):
+            end, noted = _walk(
+                cascade, indptr, heads, chance, seeds[b], steps, states[b], law,
+                given[b % given.shape[0]], codes, counts[b], when, queue, pressure, theta,
             )
             for i in range(end):
                 when[queue[i]] = -1
-                pressure[queue[i]] = 0.0
-                theta[queue[i]] = -1.0
             for i in range(noted):
                 v = queue[queue.shape[0] - 1 - i]
                 pressure[v] = 0.0

@@ -125,14 +125,12 @@ def heard_counts(
     states = rng.integers(0, 2**63, size=seeds.shape[0], dtype=np.uint64)
     codes = np.ascontiguousarray(codes, np.int32)
     chunks = max(1, min(seeds.shape[0], _kernels.CHUNKS_PER_THREAD * numba.get_num_threads()))
-    if law.model == "independent-cascade":
-        _kernels.ic_runs(g.indptr, g.heads, g.prob, seeds, steps, states, codes, counts, chunks)
-        return counts
+    cascade = law.model == "independent-cascade"
     given = np.zeros((1, 1)) if law.given is None else np.atleast_2d(law.given)
     spec = np.array([THRESHOLD_CODES[law.kind], law.mean, law.sd], np.float64)
-    _kernels.lt_runs(
-        g.indptr, g.heads, g.influence, seeds, steps, states, spec,
-        np.ascontiguousarray(given, np.float64), codes, counts, chunks,
+    _kernels.runs(
+        cascade, g.indptr, g.heads, g.prob if cascade else g.influence, seeds, steps, states,
+        spec, np.ascontiguousarray(given, np.float64), codes, counts, chunks,
     )
     return counts
 
