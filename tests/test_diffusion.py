@@ -330,3 +330,14 @@ def test_too_many_counts_are_refused_before_any_work(demo_study) -> None:  # typ
     cfg = DiffusionConfig(runs=1_000_000, steps=1000, strategies=("random",))
     with pytest.raises(ConfigError, match="lower runs or steps"):
         simulate(demo_study, cfg)
+
+
+def test_too_many_greedy_samples_are_refused_before_any_work(demo_study) -> None:  # type: ignore[no-untyped-def]
+    cfg = DiffusionConfig(greedy_runs=100_000, strategies=("greedy",), runs=10)
+    with pytest.raises(ConfigError, match="lower greedy_runs"):
+        simulate(demo_study, cfg)
+
+
+def test_an_analysis_of_other_data_is_refused(demo_result) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="other data"):
+        simulate(small_study(), DiffusionConfig(strategies=("hubs",), runs=5), analysis=demo_result)

@@ -333,6 +333,37 @@ def _check_size(cfg: DiffusionConfig, groups: int) -> None:
         )
 
 
+#: At most this many bytes of live-edge samples or simulated runs for the greedy choice.
+MAX_GREEDY_BYTES = 1_000_000_000
+
+
+def _check_greedy(cfg: DiffusionConfig, g: FlowGraph, law: Law) -> None:
+    """Refuse, before any work, a greedy choice whose samples would not fit in bounded memory."""
+    if "greedy" not in cfg.strategies:
+        return
+    if law.model == "independent-cascade" or law.kind == "uniform":
+        need = cfg.greedy_runs * (g.arcs + 17 * g.n)  # live arcs, their rows, distances
+    else:
+        need = cfg.greedy_runs * g.n * (4 * (cfg.steps + 1) + 24)  # every candidate's runs
+    if need > MAX_GREEDY_BYTES:
+        raise ConfigError(
+            f"greedy_runs={cfg.greedy_runs} on {g.n:,} people and {g.arcs:,} flow arcs needs about "
+            f"{need / 1e9:.1f} GB, more than the {MAX_GREEDY_BYTES / 1e9:.0f} GB lisa allows: lower "
+            "greedy_runs"
+        )
+
+
+def _check_analysis(study: Study, analysis: AnalysisResult | None) -> None:
+    """The analysis the role strategies read must come from this study (and wave)."""
+    from lisa.analysis import study_fingerprint
+
+    if analysis is not None and analysis.study_summary.fingerprint != study_fingerprint(study):
+        raise ConfigError(
+            "the analysis was computed from other data than the study to simulate on: pass "
+            "analysis.study, or analyse this study (and wave)"
+        )
+
+
 
 def _runs(
     g: FlowGraph, cfg: DiffusionConfig, law: Law, strategy: str, seeds: list[int] | None,
@@ -407,7 +438,8 @@ def simulate(
     Raises
     ------
     ConfigError
-        A column or grouping the study does not have, or values that are not chances.
+        A column or grouping the study does not have, values that are not chances, an
+        analysis of other data, or more runs than fit in bounded memory.
     UnknownRelation, UnknownPerson
         A relation or a chosen person the study does not have.
 
@@ -432,6 +464,8 @@ def simulate(
     law = cfg.law(_thresholds(study, cfg))
     codes, labels = _group_codes(study, cfg.groupings)
     _check_size(cfg, len(labels))
+    _check_greedy(cfg, g, law)
+    _check_analysis(study, analysis)
     greedy, greedy_seeds = _greedy(g, cfg, law) if "greedy" in cfg.strategies else (None, [])
     outcomes = []
     for strategy, seeds in _seed_sets(study, cfg, analysis, greedy_seeds).items():
