@@ -37,6 +37,8 @@ def test_the_section_shows_the_results_numbers(demo_result, spread) -> None:  # 
     assert "1 − 1/e" in html
     hub = demo_result.study.names[demo_result.study.index_of(spread.outcome("hubs").seeds[0])]
     assert hub in html
+    printed = render_html(model, mode="pdf")  # the board paper prints the numbers beside the chart
+    assert 'id="diffusion"' in printed and view.figure.rows[0][4] in printed
 
 
 def test_no_section_without_a_diffusion_result(demo_result) -> None:  # type: ignore[no-untyped-def]
