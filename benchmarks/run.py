@@ -15,6 +15,9 @@
 5. write   — write_study of the 1,000,000-tie study back to its folder (the
              whole-folder swap, carrying 1,000 user files over), and a survey
              import of 2,000 respondents into it (read, merge, validate, write).
+6. waves   — the tie changes and QAP (1,000 permutations per network) between
+             two generated waves of a 20,000-person place, and a whole
+             compare_waves (both waves analysed) of a 2,000-person place.
 
 Results are recorded by hand in benchmarks/README.md with the machine.
 """
@@ -276,13 +279,13 @@ def bench_sampling(n_people: int, relation: str = "career") -> dict[str, float]:
     net = build_net(relation, study.n_people, src, tgt)
     samples = lisa.AnalysisConfig().samples
     t0 = time.perf_counter()
-    exact = centrality.betweenness(net, True, samples, np.random.default_rng(0))
+    exact = centrality.betweenness(net, None, np.random.default_rng(0)).values
     t1 = time.perf_counter()
-    est = centrality.betweenness(net, False, samples, np.random.default_rng(0))
+    est = centrality.betweenness(net, samples, np.random.default_rng(0)).values
     t2 = time.perf_counter()
     r = centrality.reachers(net)
-    clo_exact = centrality.closeness(net, True, samples, np.random.default_rng(0), r)
-    clo_est = centrality.closeness(net, False, samples, np.random.default_rng(0), r)
+    clo_exact = centrality.closeness(net, None, np.random.default_rng(0), r)
+    clo_est = centrality.closeness(net, samples, np.random.default_rng(0), r)
     top = max(1, n_people // 100)
     top_exact = set(np.argsort(-exact)[:top].tolist())
     top_est = set(np.argsort(-est)[:top].tolist())
@@ -302,10 +305,39 @@ def bench_sampling(n_people: int, relation: str = "career") -> dict[str, float]:
     }
 
 
+def bench_waves(n_people: int, n_whole: int) -> dict[str, float]:
+    import lisa
+    from lisa.change import WavesConfig, compare_waves
+    from lisa.change.compare import presence, tie_changes, wave_study
+
+    place = lisa.generate(n_people, seed=1, waves=2)
+    a, _ = presence(place, "2024")
+    b, _ = presence(place, "2025")
+    studies = (wave_study(place, "2024", a), wave_study(place, "2025", b))
+    stayers = [place.ids[i] for i in np.flatnonzero(a & b)]
+    started = time.perf_counter()
+    relations, combined = tie_changes(studies, stayers, WavesConfig(permutations=1000))
+    ties_seconds = time.perf_counter() - started
+    small = lisa.generate(n_whole, seed=1, waves=2)
+    started = time.perf_counter()
+    compare_waves(small)
+    return {
+        "people": n_people,
+        "ties": len(place.ties),
+        "networks": len(relations) + 1,
+        "combined_kept": combined.kept,
+        "ties_seconds": ties_seconds,
+        "whole_people": n_whole,
+        "whole_seconds": time.perf_counter() - started,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    parser.add_argument("--only", choices=["ingest", "analyse", "ratio", "sampling", "write"])
+    parser.add_argument(
+        "--only", choices=["ingest", "analyse", "ratio", "sampling", "write", "waves"]
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     quick = args.quick
@@ -351,6 +383,13 @@ def main() -> None:
             f"swap, 1,000 user files carried over); import of {r5['nominations']:,} nominations "
             f"from 2,000 respondents: read {r5['read_export_seconds']:.2f} s, load+merge+"
             f"validate+write {r5['import_seconds']:.2f} s"
+        )
+    if args.only in (None, "waves"):
+        r6 = bench_waves(2_000 if quick else 20_000, 500 if quick else 2_000)
+        print(
+            f"waves    {r6['people']:,} people, {r6['ties']:,} ties in two waves: tie changes and "
+            f"QAP (1,000 permutations) for {r6['networks']} networks {r6['ties_seconds']:.1f} s; "
+            f"whole compare_waves of {r6['whole_people']:,} people {r6['whole_seconds']:.1f} s"
         )
 
 

@@ -33,6 +33,7 @@ from lisa.errors import (
     UnknownCase,
     UnknownPerson,
     UnknownRelation,
+    UnknownWave,
 )
 from lisa.study import DEFAULT_RELATIONS, Person, Relation, Study, Tie
 from lisa.vocabulary import LAYERS
@@ -95,6 +96,7 @@ __all__ = [
     "UnknownCase",
     "UnknownPerson",
     "UnknownRelation",
+    "UnknownWave",
     "__version__",
     "analyse",
     "assess_files",

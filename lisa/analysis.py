@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 from pydantic import Field, PrivateAttr, ValidationError, model_serializer
 
 from lisa.assess.recommend import Recommendation
@@ -27,15 +28,19 @@ from lisa.errors import ConfigError, InputInvalid, LisaError, Problem, StudyNotF
 from lisa.files import atomic_write_text
 from lisa.findings import AnyFinding, Finding, evaluate
 from lisa.network.results import NetworkAnalysis, ResultModel
+from lisa.network.tiequality import TieQuality, tie_quality
 from lisa.study import Study
 from lisa.vocabulary import ROLE_METRIC, ROLES
 
 #: Version of the analysis JSON (semantic versioning, see docs/schema.md).
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 #: The keys that come first in the JSON, in this order.
 HEADER = ("schema_version", "lisa_version", "study", "config", "privacy")
 
 Progress = Callable[[str, int, int], None]
+#: The analysis JSON is indented for places up to this many people (readable in
+#: an editor); larger places get compact JSON, a third smaller and quicker to write.
+INDENT_UP_TO = 2_000
 
 
 class ResultInvalid(InputInvalid):
@@ -140,6 +145,12 @@ class AnalysisResult(NetworkAnalysis):
     recommendations: list[Recommendation] = Field(
         description="What the network findings call for, from the same rules as 'lisa assess'."
     )
+    tie_quality: TieQuality | None = Field(
+        None,
+        exclude_if=lambda block: block is None,  # absent for a study without weights or items
+        description="Strength, weighted paths and tie items (only for a study with tie "
+        "weights or items; docs/method.md).",
+    )
     _study: Study | None = PrivateAttr(default=None)
 
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
@@ -180,11 +191,30 @@ class AnalysisResult(NetworkAnalysis):
         return self.model_dump(mode="json")
 
     def to_json(self) -> str:
-        return self.model_dump_json(indent=1)
+        """The JSON document: indented up to :data:`INDENT_UP_TO` people, compact above."""
+        indent = 1 if self.study_summary.people <= INDENT_UP_TO else None
+        return self.model_dump_json(indent=indent)
 
     def write_json(self, path: str | Path) -> Path:
-        """Write the JSON document (UTF-8, indented) atomically; returns the path."""
+        """Write the JSON document (UTF-8) atomically; returns the path."""
         return atomic_write_text(path, self.to_json())
+
+    def people_table(self) -> pl.DataFrame:
+        """Every person's numbers in every network as one long table (see docs/schema.md).
+
+        One row per network and person (``network`` is a relation's name or
+        ``combined``), people in the result's order, so a pseudonymised result
+        gives a pseudonymised table.
+        """
+        from lisa.network.table import people_table
+
+        return people_table(self)
+
+    def write_people_table(self, path: str | Path) -> Path:
+        """Write :meth:`people_table` as Parquet, atomically; returns the path."""
+        from lisa.network.table import write_parquet
+
+        return write_parquet(self.people_table(), path)
 
     @classmethod
     def from_json(cls, path: str | Path, study: Study | None = None) -> AnalysisResult:
@@ -325,6 +355,11 @@ class AnalysisResult(NetworkAnalysis):
             for f in self.findings
         ]
         summary = self.study_summary.model_copy(update={"source": None, "fingerprint": None})
+        if self.tie_quality is not None:
+            people = self.tie_quality.people
+            blocks["tie_quality"] = self.tie_quality.model_copy(
+                update={"people": {rename(p): people[p] for p in sorted(people, key=rank.__getitem__)}}
+            )
         copy = self.model_copy(
             update={**blocks, "findings": findings, "study_summary": summary, "privacy": privacy}
         )
@@ -343,6 +378,7 @@ def analyse(
     config: AnalysisConfig | None = None,
     *,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> AnalysisResult:
     """Analyse a study's networks, derive the findings and the recommendations they call for.
 
@@ -355,6 +391,10 @@ def analyse(
         Role rules, thresholds, wave and non-response handling; defaults if None.
     progress
         Optional callback ``progress(task, done, total)`` for long analyses.
+    workers
+        Worker processes for the independent networks; None: the machine's cores
+        (``LISA_WORKERS`` overrides), or this process alone for a small place.
+        The result does not depend on it.
 
     Returns
     -------
@@ -379,7 +419,7 @@ def analyse(
     config = config or AnalysisConfig()
     started = time.perf_counter()
     selected = study.for_wave(config.wave)
-    network = analyse_network(selected, config, progress=progress)
+    network = analyse_network(selected, config, progress=progress, workers=workers)
     findings = evaluate(network, selected, config)
     summary = StudySummary(
         name=selected.name,
@@ -402,6 +442,7 @@ def analyse(
         config=config,
         findings=findings,
         recommendations=_recommendations(findings),
+        tie_quality=tie_quality(selected, config.weighted_paths),
     )
     result._study = selected
     return result

@@ -171,12 +171,32 @@ class AnalysisConfig(Settings):
         "this; above it, estimate from sampled sources (Brandes & Pich 2007).",
     )
     samples: int = Field(
-        1024, ge=16, description="Number of sampled source people when estimating."
+        1024,
+        ge=16,
+        description="Fewest sampled source people when estimating (more when the exact_limit "
+        "budget allows: exact_limit / arcs sources).",
+    )
+    role_stability: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description="Where betweenness is estimated, a person is called a gatekeeper on "
+        "betweenness only if at least this share of the bootstrap replicates agree; the "
+        "others are counted as uncertain, never named.",
+    )
+    role_replicates: int = Field(
+        200, ge=10, description="Bootstrap replicates over the sampled sources' batches."
     )
     seed: Seed = Field(
         0,
         description="Seed for sampling and random baselines (each draws from its own named "
         "stream of this seed).",
+    )
+    weighted_paths: bool = Field(
+        False,
+        exclude_if=lambda on: not on,  # an analysis without it keeps its JSON unchanged
+        description="Tie quality: also compute betweenness and closeness with arc length "
+        "1/weight (Opsahl et al. 2010), for a study with tie weights.",
     )
     resilience_top_k: int = Field(
         10, ge=1, description="How many top hubs leave in the hub scenario."
@@ -225,7 +245,25 @@ class AnalysisConfig(Settings):
         "at least this share…",
     )
     departure_vs_random: float = Field(
-        2.0, ge=1, description="…and by at least this many times what as many random people do."
+        2.0,
+        ge=1,
+        description="…and by at least this many times what as many random people do (for "
+        "brokerage: this many times the core's share of the people).",
+    )
+    departure_between_loss: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="core-departure-risk, or: the stable core leaving cuts the others' two-step "
+        "reach between sectors or between layers by at least this share (and departure_vs_random "
+        "times random)…",
+    )
+    departure_brokerage_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="…or the stable core holds at least this share of the between-sector or "
+        "between-layer brokerage (Gould–Fernandez representative, gatekeeper and liaison).",
     )
     connected_difference_min: float = Field(
         0.5,

@@ -10,8 +10,10 @@
     │   ├── StudyNotFound          a study folder or one of its files is missing
     │   ├── UnknownPerson          an id that is not on the roster
     │   ├── UnknownRelation        a relation the study does not define
+    │   ├── UnknownGroup           a group (sector, organisation, layer …) nobody belongs to
     │   └── UnknownCase            a case the library does not hold
     ├── ConfigError                a bad setting or option (names it and its value)
+    │   └── AmbiguousPerson        a name that fits several people on the roster
     ├── AnswerError                one answer that does not fit its item's scale
     ├── OutputError                an output cannot be written where it was asked for
     ├── DefinitionInvalid          lisa's own data files (rules, items, cases) are broken
@@ -156,6 +158,17 @@ class UnknownRelation(_NamedNotFound):
         super().__init__(msg)
 
 
+class UnknownGroup(_NamedNotFound):
+    """A group (a sector, organisation, layer or attribute value) that nobody in the study has."""
+
+    def __init__(self, group: str, grouping: str = "group", suggestions: Sequence[str] = ()):
+        self.group, self.grouping = group, grouping
+        self.suggestions = list(suggestions)
+        super().__init__(
+            f"no {grouping} '{group}' in this study" + _did_you_mean(suggestions)
+        )
+
+
 class UnknownCase(_NamedNotFound):
     """No case of that name in the library."""
 
@@ -172,6 +185,17 @@ class ConfigError(LisaError, ValueError):
     """A bad analysis, generator or rule setting, or option; the message names it and its value."""
 
 
+class AmbiguousPerson(ConfigError):
+    """A name given for a person that fits several people: use one of their ids."""
+
+    def __init__(self, name: str, ids: Sequence[str] = ()):
+        self.name, self.ids = name, list(ids)
+        super().__init__(
+            f"'{name}' is the name of {len(self.ids) or 'several'} people"
+            + (": use one of the ids " + ", ".join(f"'{i}'" for i in self.ids) if self.ids else "")
+        )
+
+
 class AnswerError(LisaError, ValueError):
     """A raw answer that does not fit its item's scale (the message says why)."""
 
@@ -186,3 +210,13 @@ class DefinitionInvalid(LisaError, ValueError):
 
 class MissingDependency(LisaError):
     """An optional part of lisa needs a package or system library that is not installed."""
+
+
+class UnknownWave(_NamedNotFound):
+    """A survey wave label the study does not have."""
+
+    def __init__(self, label: str, known: Sequence[str] = ()):
+        self.label = label
+        msg = f"no wave '{label}' in this study"
+        msg += "; it has waves: " + ", ".join(known) if known else "; it has no waves"
+        super().__init__(msg)

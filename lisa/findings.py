@@ -31,7 +31,14 @@ from pydantic import Field
 
 from lisa.config import AnalysisConfig
 from lisa.errors import DefinitionInvalid
-from lisa.network.results import LayerLink, NetworkAnalysis, ResultModel
+from lisa.network.results import (
+    BetweenReach,
+    BrokerageShare,
+    Departure,
+    LayerLink,
+    NetworkAnalysis,
+    ResultModel,
+)
 from lisa.study import Study
 from lisa.vocabulary import SEVERITY_ORDER, Severity
 
@@ -166,6 +173,10 @@ class ExcludedGroupFinding(Finding):
     evidence: ExcludedGroupEvidence
 
 
+#: Why core-departure-risk fired: overall reach, reach between groups, or brokerage.
+DepartureTrigger = Literal["reach", "between-reach", "brokerage"]
+
+
 class CoreDepartureEvidence(ResultModel):
     """The numbers behind core-departure-risk."""
 
@@ -175,6 +186,15 @@ class CoreDepartureEvidence(ResultModel):
     reach2_before: float
     reach2_after: float
     largest_component_share_after: float
+    triggers: list[DepartureTrigger] = Field(
+        default_factory=list, description="Which of the three tests fired, in this order."
+    )
+    between_reach: dict[str, BetweenReach] = Field(
+        default_factory=dict, description="Reach between sectors and between layers, per grouping."
+    )
+    brokerage: dict[str, BrokerageShare] = Field(
+        default_factory=dict, description="The core's share of between-group brokerage."
+    )
 
 
 class CoreDepartureRisk(Finding):
@@ -512,38 +532,112 @@ def excluded_group(
     )
 
 
+def _departure_triggers(s: Departure, config: AnalysisConfig) -> list[DepartureTrigger]:
+    """Which of the core-departure tests the stable-core scenario passes."""
+    out: list[DepartureTrigger] = []
+    random_loss = s.random_reach_loss or 0.0
+    if s.reach_loss >= config.departure_reach_loss and (
+        s.reach_loss >= config.departure_vs_random * random_loss
+    ):
+        out.append("reach")
+    if any(
+        b.before > 0
+        and b.loss >= config.departure_between_loss
+        and b.loss >= config.departure_vs_random * (b.random_loss or 0.0)
+        for b in s.between_reach.values()
+    ):
+        out.append("between-reach")
+    if any(
+        b.total > 0
+        and b.share >= config.departure_brokerage_share
+        and b.share >= config.departure_vs_random * b.share_of_people
+        for b in s.brokerage.values()
+    ):
+        out.append("brokerage")
+    return out
+
+
+def _between_words(grouping: str) -> str:
+    return {"sector": "between sectors", "layer": "between layers"}.get(grouping, f"between {grouping}s")
+
+
+def _departure_wording(s: Departure, triggers: list[DepartureTrigger]) -> tuple[str, Headline]:
+    """The title and headline of core-departure-risk, led by its first trigger."""
+    if triggers[0] == "reach":
+        return (
+            f"If the core group left, the others would lose {pct(s.reach_loss)} of their reach",
+            Headline(value=s.reach_loss, text=f"−{pct(s.reach_loss)} reach"),
+        )
+    if triggers[0] == "between-reach":
+        g, b = max(s.between_reach.items(), key=lambda kv: kv[1].loss)
+        return (
+            f"If the core group left, reach {_between_words(g)} would fall by {pct(b.loss)}",
+            Headline(value=b.loss, text=f"−{pct(b.loss)} reach {_between_words(g)}"),
+        )
+    g, k = max(s.brokerage.items(), key=lambda kv: kv[1].share)
+    return (
+        f"The core group carries {pct(k.share)} of the brokerage {_between_words(g)}",
+        Headline(value=k.share, text=f"{pct(k.share)} of brokerage"),
+    )
+
+
+def _departure_detail(s: Departure, reach2_before: float) -> str:
+    random_loss = s.random_reach_loss or 0.0
+    parts = [
+        f"Removing the {len(s.removed)} people of the stable core cuts the average two-step "
+        f"reach of everyone else by {pct(s.reach_loss)} (from {pct(reach2_before)} to "
+        f"{pct(s.reach2_after)} of the place); as many people chosen at random would cut it by "
+        f"{pct(random_loss)}. The largest connected part would hold "
+        f"{pct(s.largest_component_share_after)} of the remaining people."
+    ]
+    for g, b in s.between_reach.items():
+        if b.before > 0:
+            parts.append(
+                f"Reach {_between_words(g)} would fall by {pct(b.loss)} (random: "
+                f"{pct(b.random_loss or 0.0)})."
+            )
+    for g, k in s.brokerage.items():
+        if k.total:
+            parts.append(
+                f"The core, {pct(k.share_of_people)} of the people, holds {pct(k.share)} of the "
+                f"brokerage {_between_words(g)}."
+            )
+    parts.append(
+        "Innovation here depends on a few post-holders: succession and wider ties are a "
+        "sustainability question."
+    )
+    return " ".join(parts)
+
+
 @rule("core-departure-risk")
 def core_departure_risk(
     result: NetworkAnalysis, study: Study, config: AnalysisConfig
 ) -> CoreDepartureRisk | None:
-    """If the core group left their posts, the rest of the network would lose much of its reach."""
+    """If the core left, the others would lose much of their reach, or of their reach between
+    groups, or the core carries most of the brokerage between groups."""
     s = result.resilience.scenario("stable-core")
     if not s or not s.removed or not _small_core(s.removed, study, config):
         return None
-    loss, random_loss = s.reach_loss, s.random_reach_loss or 0.0
-    if loss < config.departure_reach_loss or loss < config.departure_vs_random * random_loss:
+    triggers = _departure_triggers(s, config)
+    if not triggers:
         return None
     baseline = result.resilience.baseline
+    title, headline = _departure_wording(s, triggers)
     return CoreDepartureRisk(
         severity="high",
-        title=f"If the core group left, the others would lose {pct(loss)} of their reach",
-        detail=(
-            f"Removing the {len(s.removed)} people of the stable core cuts the average "
-            f"two-step reach of everyone else by {pct(loss)} (from "
-            f"{pct(baseline.reach2)} to {pct(s.reach2_after)} of the place); as many "
-            f"people chosen at random would cut it by {pct(random_loss)}. The largest "
-            f"connected part would hold {pct(s.largest_component_share_after)} of the "
-            "remaining people. Innovation here depends on a few post-holders: succession "
-            "and wider ties are a sustainability question."
-        ),
-        headline=Headline(value=loss, text=f"−{pct(loss)} reach"),
+        title=title,
+        detail=_departure_detail(s, baseline.reach2),
+        headline=headline,
         evidence=CoreDepartureEvidence(
             removed=len(s.removed),
-            reach_loss=loss,
-            random_reach_loss=random_loss,
+            reach_loss=s.reach_loss,
+            random_reach_loss=s.random_reach_loss or 0.0,
             reach2_before=baseline.reach2,
             reach2_after=s.reach2_after,
             largest_component_share_after=s.largest_component_share_after,
+            triggers=triggers,
+            between_reach=dict(s.between_reach),
+            brokerage=dict(s.brokerage),
         ),
         people=list(s.removed),
     )

@@ -32,6 +32,21 @@ def _all_required(node: Any) -> None:
             _all_required(value)
 
 
+def _omitted_when_unset(schema: dict[str, Any]) -> None:
+    """Fields written only when set (``exclude_if``: a block a study may not have) are optional."""
+    from lisa.analysis import AnalysisResult
+    from lisa.config import AnalysisConfig
+
+    for model, node in (
+        (AnalysisResult, schema),
+        (AnalysisConfig, schema.get("$defs", {}).get("AnalysisConfig", {})),
+    ):
+        optional = {
+            (f.alias or name) for name, f in model.model_fields.items() if f.exclude_if is not None
+        }
+        node["required"] = [k for k in node.get("required", []) if k not in optional]
+
+
 def analysis_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the analysis JSON."""
     from lisa.analysis import HEADER, SCHEMA_VERSION, AnalysisResult
@@ -49,6 +64,7 @@ def analysis_schema() -> dict[str, Any]:
     }
     schema["properties"] = ordered
     schema["required"] = list(ordered)
+    _omitted_when_unset(schema)
     major = SCHEMA_VERSION.split(".")[0]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -112,14 +128,29 @@ they drift.
 
 `schema_version` follows semantic versioning: a new field is a minor change (2.x); a renamed or
 removed field, or a changed meaning, is a major one. A stored result of another major version is
-refused with a named error (run `lisa analyse` again). Every field is always present; `null`
-means "not defined here" (the contact diversity of a person with no contacts, the random
+refused with a named error (run `lisa analyse` again). Every field is always present — except
+`tie_quality`, written only for a study with tie weights or items, and the `weighted_paths`
+setting, written only when on — and `null` means "not defined here" (the contact diversity of a person with no contacts, the random
 baseline of a scenario with too few others).
 
 People are keyed by their roster `id` (strings, even when they look like numbers) — or, in a
 pseudonymised result (`privacy.pseudonymised` is true), by pseudonyms such as `P0042`, listed in
 a shuffled order, with `study.source` and `study.fingerprint` null (`docs/privacy.md`).
 Closeness follows networkx and is 0, not null, for a person nobody can reach.
+
+## Changes in 2.1
+
+- Each network's `network.uncertain_gatekeepers`: where betweenness is estimated (large places),
+  the people the estimate puts among the gatekeepers but the bootstrap over the sampled sources
+  does not confirm (`config.role_stability`, `config.role_replicates`). They do not hold the
+  `gatekeeper` role in `roles` and are never named. Empty when betweenness is exact.
+- Estimated betweenness uses as many sampled sources as the `exact_limit` budget buys (never
+  fewer than `samples`), and resilience measures reach on a sample of 500 people above 500
+  people (was: above 2,000), so no place takes longer than a slightly larger one.
+- Places above 2,000 people are written as compact JSON (no indentation). `lisa analyse
+  --table FILE` and `--out DIR` (as `people.parquet`) write every person's numbers in every
+  network as a Parquet table: `network`, `id`, the scalar metrics, `roles`,
+  `diversity_<grouping>`, `brokerage_<grouping>_<role>`, `core_networks` (combined rows).
 
 ## Changes from 1.x (migration)
 

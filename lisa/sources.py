@@ -6,8 +6,10 @@ the one home of what those ids stand for — title, publisher, year and kind —
 so a report can print a bibliography a council officer can look up, instead
 of file names.
 
-The ids are those of the plain-text copies in ``shared/seeds/``: 000 and 002
-are two parts of the same final report.
+The ids 000 to 004 are those of the plain-text copies in ``shared/seeds/``: 000
+and 002 are two parts of the same final report. 005 and 006 are the published
+guidance the value ledger (:mod:`lisa.value`) follows: the SROI Guide and HM
+Treasury's Green Book.
 """
 
 from __future__ import annotations
@@ -81,6 +83,24 @@ DOCUMENTS: dict[str, Document] = {
             publisher="NESTA",
             year="2008",
             kind="Policy briefing",
+        ),
+        Document(
+            id="005",
+            title="A guide to Social Return on Investment",
+            publisher="Nicholls, J., Lawlor, E., Neitzert, E. and Goodspeed, T.; Cabinet Office "
+            "(The SROI Network)",
+            year="2012",
+            kind="Guide",
+            part="The six stages of an SROI analysis: inputs, outcomes and indicators, financial "
+            "proxies, deadweight, displacement, attribution, drop-off, discounting, the ratio",
+        ),
+        Document(
+            id="006",
+            title="The Green Book: central government guidance on appraisal and evaluation",
+            publisher="HM Treasury",
+            year="2022",
+            kind="Guidance",
+            part="Discounting: 3.5% a year, and lower rates for the long term",
         ),
     )
 }

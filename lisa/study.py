@@ -4,7 +4,8 @@ A :class:`Study` is a roster of people (each with organisation, sector, layer
 and free attributes), a set of named relations, and the ties between people
 in each relation, optionally over several survey waves. It is immutable in
 spirit: operations that change it (:meth:`Study.for_wave`,
-:meth:`Study.without_people`) return a new study.
+:meth:`Study.without_people`, :meth:`Study.with_person`, :meth:`Study.with_ties`,
+:meth:`Study.with_organisations`) return a new study.
 
 People and ties are held column-wise (lists and NumPy arrays) so that a
 100,000-person place with millions of ties loads and analyses quickly; use
@@ -21,8 +22,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from lisa.errors import ConfigError, UnknownPerson, UnknownRelation
+from lisa.errors import AmbiguousPerson, ConfigError, UnknownGroup, UnknownPerson, UnknownRelation
 from lisa.vocabulary import Layer
+
+#: The optional roster column naming the waves each person took part in
+#: (labels separated by ``;``); without it everyone is on the roster of every wave.
+WAVES_COLUMN = "waves"
 
 
 class Relation(BaseModel):
@@ -309,6 +314,45 @@ class Study:
             close = process.extract(person_id, self.ids, limit=3, score_cutoff=60)
             raise UnknownPerson(person_id, [c[0] for c in close]) from None
 
+    def find_person(self, text: str) -> str:
+        """The id of the person ``text`` names: an id, else a name (case and spacing ignored).
+
+        Raises :class:`UnknownPerson` (with close ids and names as suggestions) when
+        nobody fits, :class:`~lisa.errors.AmbiguousPerson` when several people share
+        the name.
+
+        >>> from lisa.synth import generate
+        >>> s = generate(60, seed=1)
+        >>> s.find_person(s.names[3]) == s.ids[3] or s.names.count(s.names[3]) > 1
+        True
+        """
+        if text in self._index:
+            return text
+        key = " ".join(text.split()).casefold()
+        hits = [pid for pid, name in zip(self.ids, self.names, strict=True) if name and
+                " ".join(name.split()).casefold() == key]  # fmt: skip
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise AmbiguousPerson(text, hits)
+        from rapidfuzz import process
+
+        close = process.extract(text, [*self.ids, *self.names], limit=3, score_cutoff=60)
+        raise UnknownPerson(text, [c[0] for c in close])
+
+    def members(self, grouping: str, group: str) -> list[str]:
+        """The ids of everyone whose ``grouping`` (layer, sector, organisation or a roster
+        column) is ``group``; raises :class:`~lisa.errors.UnknownGroup` when nobody is."""
+        values = self.group_values(grouping)
+        ids = [pid for pid, v in zip(self.ids, values, strict=True) if v == group]
+        if not ids:
+            from rapidfuzz import process
+
+            known = sorted({v for v in values if v})
+            close = process.extract(group, known, limit=3, score_cutoff=60)
+            raise UnknownGroup(group, grouping, [c[0] for c in close])
+        return ids
+
     def person(self, person_id: str) -> Person:
         i = self.index_of(person_id)
         return Person(
@@ -428,7 +472,40 @@ class Study:
         mask = self.ties.wave == self.waves.index(label)
         ties = self.ties.select(mask)
         ties = replace(ties, wave=np.zeros(len(ties), np.int16))  # index into the one wave left
-        return _replace(self, ties=ties, waves=[label], name=self.name)
+        selected = _replace(self, ties=ties, waves=[label], name=self.name)
+        present = self.present_in(label)
+        if present is None:
+            return selected
+        if not present.all():
+            selected = selected.without_people([self.ids[i] for i in np.flatnonzero(~present)])
+        column = {WAVES_COLUMN: [label] * selected.n_people}  # everyone left is in this wave
+        return _replace(selected, attributes={**selected.attributes, **column})
+
+    def present_in(self, wave: str) -> np.ndarray | None:
+        """Who is on the roster of ``wave`` by the :data:`WAVES_COLUMN` column; None without it.
+
+        A blank cell means every wave; a wave no cell names (one imported after
+        the column was written) has everyone. Raises :class:`ConfigError` when
+        the column names a wave the study does not have.
+        """
+        column = self.attributes.get(WAVES_COLUMN)
+        if column is None:
+            return None
+        known = set(self.waves)
+        mask = np.zeros(self.n_people, bool)
+        named = False
+        for i, cell in enumerate(column):
+            labels = [w.strip() for w in cell.split(";") if w.strip()]
+            unknown = [w for w in labels if w not in known]
+            if unknown:
+                raise ConfigError(
+                    f"the roster's '{WAVES_COLUMN}' column names the wave '{unknown[0]}' for "
+                    f"'{self.ids[i]}', which is not one of the study's waves "
+                    f"({', '.join(self.waves) or 'none'})"
+                )
+            mask[i] = not labels or wave in labels
+            named |= wave in labels
+        return mask if named else np.ones(self.n_people, bool)
 
     def without_people(self, person_ids: Sequence[str]) -> Study:
         """A copy with these people, all their ties and their set-aside answers removed.
@@ -462,6 +539,60 @@ class Study:
             attributes={k: [v[i] for i in idx] for k, v in self.attributes.items()},
             waves=list(self.waves),
             not_on_list=[u for u in self.not_on_list if u.respondent not in dropped_ids],
+        )
+
+    def with_person(self, person: Person) -> Study:
+        """A copy with ``person`` added at the end of the roster (no ties yet).
+
+        Raises :class:`~lisa.errors.ConfigError` when the id is already taken.
+        Roster columns the person does not give are blank; their response is
+        not recorded.
+        """
+        if person.id in self._index:
+            raise ConfigError(f"there is already a person with id '{person.id}' in this study")
+        answered = person.responded
+        return replace(
+            self,
+            ids=[*self.ids, person.id],
+            names=[*self.names, person.name],
+            organisations=[*self.organisations, person.organisation],
+            sectors=[*self.sectors, person.sector],
+            layers=[*self.layers, person.layer],
+            responded=np.append(self.responded, bool(answered) or not self.response_known),
+            response_unknown=np.append(self.response_unknown, answered is None),
+            attributes={k: [*v, person.attributes.get(k, "")] for k, v in self.attributes.items()},
+            relations=list(self.relations),
+            waves=list(self.waves),
+        )
+
+    def with_ties(
+        self, pairs: Sequence[tuple[str, str]], relation: str, *, weight: float = 1.0
+    ) -> Study:
+        """A copy with the tie ``a → b`` added in ``relation`` for each ``(a, b)`` in ``pairs``.
+
+        Ids must be on the roster (:class:`UnknownPerson`) and the relation defined
+        (:class:`UnknownRelation`). In a study with waves the ties go into the
+        latest wave. Extra tie columns are blank for the new ties.
+        """
+        r = self.relation_index(relation)
+        src = np.array([self.index_of(a) for a, _ in pairs], np.int32)
+        tgt = np.array([self.index_of(b) for _, b in pairs], np.int32)
+        k = len(pairs)
+        added = Ties(
+            src,
+            tgt,
+            np.full(k, r, np.int16),
+            np.full(k, weight, np.float64),
+            np.full(k, len(self.waves) - 1 if self.waves else -1, np.int16),
+        )
+        return replace(self, ties=self.ties.concat(added), relations=list(self.relations))
+
+    def with_organisations(self, rename: dict[str, str]) -> Study:
+        """A copy in which every organisation ``old`` in ``rename`` is called ``rename[old]``."""
+        return replace(
+            self,
+            organisations=[rename.get(o, o) for o in self.organisations],
+            relations=list(self.relations),
         )
 
     def summary(self) -> dict[str, object]:

@@ -40,10 +40,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lisa.config import Seed
 from lisa.errors import ConfigError
-from lisa.study import DEFAULT_RELATIONS, Study, Ties
+from lisa.randomness import rng_for
+from lisa.study import DEFAULT_RELATIONS, WAVES_COLUMN, Study, Ties
 from lisa.vocabulary import LAYERS
 
 MIN_PEOPLE, MAX_PEOPLE = 50, 100_000
+#: The labels of a generated study's two waves.
+WAVE_LABELS: tuple[str, str] = ("2024", "2025")
 Preset = Literal["appendix-c", "open"]
 
 #: (sector, layer, share of the place). Shares sum to 1.
@@ -214,6 +217,19 @@ class GeneratorConfig(BaseModel):
     )
     response_rate: float = Field(1.0, ge=0, le=1, description="Share who answered the survey.")
     name: str | None = Field(None, description="The study's name (default: describes the place).")
+    waves: int = Field(1, ge=1, le=2, description="Survey waves: 2 adds a second wave a year on.")
+    turnover: float = Field(
+        0.1, ge=0, le=0.9, description="Second wave: share of people who leave and are replaced."
+    )
+    tie_retention: float = Field(
+        0.6, ge=0, le=1, description="Second wave: chance that a tie between stayers is kept."
+    )
+    second_periphery_connection: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Second wave: periphery_connection after a programme (default: unchanged).",
+    )
 
     @property
     def knobs(self) -> Knobs:
@@ -374,6 +390,10 @@ def generate(
     periphery_connection: float | None = None,
     response_rate: float = 1.0,
     name: str | None = None,
+    waves: int = 1,
+    turnover: float = 0.1,
+    tie_retention: float = 0.6,
+    second_periphery_connection: float | None = None,
 ) -> Study:
     """Generate a synthetic locality (see the module docs for the model).
 
@@ -391,6 +411,15 @@ def generate(
         Share of people who answered; the others' nominations are missing.
     name
         The study's name.
+    waves
+        1, or 2 for a second survey wave (labelled ``2024`` and ``2025``):
+        ``turnover`` of the people leave and as many join in their posts
+        (same organisation, sector, layer and role; new ids), each tie between
+        stayers is kept with probability ``tie_retention``, and the rest of the
+        second wave's ties are drawn afresh from the same model — with
+        ``second_periphery_connection`` in place of ``periphery_connection``
+        when given (a programme that opened the place up). The roster's
+        ``waves`` column says who took part in which wave.
 
     Returns
     -------
@@ -406,6 +435,8 @@ def generate(
     >>> study = generate(120, seed=3, preset="open")
     >>> study.n_people, len(study.relations)
     (120, 7)
+    >>> generate(120, seed=3, waves=2).waves
+    ['2024', '2025']
     """
     try:
         config = GeneratorConfig(
@@ -416,26 +447,144 @@ def generate(
             periphery_connection=periphery_connection,
             response_rate=response_rate,
             name=name,
+            waves=waves,
+            turnover=turnover,
+            tie_retention=tie_retention,
+            second_periphery_connection=second_periphery_connection,
         )
     except ValidationError as exc:
         raise ConfigError(_setting_error(exc)) from None
+    return generate_from(config)
+
+
+def generate_from(config: GeneratorConfig) -> Study:
+    """The place a validated :class:`GeneratorConfig` describes (see :func:`generate`)."""
     rng = np.random.default_rng(config.seed)
     roster = _roster(config, rng)
+    ties = _ties(roster, config, rng)
+    attributes = {"role": roster.roles}
+    waves: list[str] = []
+    if config.waves == 2:
+        roster, ties, present = _second_wave(config, roster, ties)
+        waves = list(WAVE_LABELS)
+        attributes = {"role": roster.roles, WAVES_COLUMN: present}
     return Study(
-        name=config.name or f"Generated place ({config.preset}, {config.n_people} people, seed {seed})",
+        name=config.name
+        or f"Generated place ({config.preset}, {config.n_people} people, seed {config.seed})",
         ids=roster.ids,
         names=roster.names,
         organisations=roster.orgs,
         sectors=roster.sectors,
         layers=list(roster.layers),
         relations=list(DEFAULT_RELATIONS),
-        ties=_ties(roster, config, rng),
+        ties=ties,
         responded=roster.responded,
         response_known=True,
-        attributes={"role": roster.roles},
-        waves=[],
+        attributes=attributes,
+        waves=waves,
         source=None,
     )
+
+
+def _joiners(roster: _Roster, leavers: np.ndarray, rng: np.random.Generator) -> _Roster:
+    """One newcomer per leaver, in the leaver's post: same organisation, sector, layer and role."""
+    n, k = len(roster.ids), int(leavers.shape[0])
+    width = max(4, len(str(n)))
+    taken = set(zip(roster.names, roster.orgs, strict=True))
+    first = rng.integers(0, len(FIRST), size=k)
+    last = rng.integers(0, len(LAST), size=k)
+    names = []
+    for j, i in enumerate(leavers.tolist()):
+        base, count = f"{FIRST[first[j]]} {LAST[last[j]]}", 1
+        name = base
+        while (name, roster.orgs[i]) in taken:
+            count += 1
+            name = f"{base} {count}"
+        taken.add((name, roster.orgs[i]))
+        names.append(name)
+    pick = leavers.tolist()
+    return _Roster(
+        ids=[f"p{n + j + 1:0{width}d}" for j in range(k)],
+        names=names,
+        sectors=[roster.sectors[i] for i in pick],
+        layers=[roster.layers[i] for i in pick],
+        orgs=[roster.orgs[i] for i in pick],
+        roles=[roster.roles[i] for i in pick],
+        core=roster.core[leavers],
+        responded=np.zeros(k, bool),  # drawn by the caller
+    )
+
+
+def _subset(roster: _Roster, rows: np.ndarray) -> _Roster:
+    pick = rows.tolist()
+    return _Roster(
+        ids=[roster.ids[i] for i in pick],
+        names=[roster.names[i] for i in pick],
+        sectors=[roster.sectors[i] for i in pick],
+        layers=[roster.layers[i] for i in pick],
+        orgs=[roster.orgs[i] for i in pick],
+        roles=[roster.roles[i] for i in pick],
+        core=roster.core[rows],
+        responded=roster.responded[rows],
+    )
+
+
+def _join(a: _Roster, b: _Roster) -> _Roster:
+    return _Roster(
+        a.ids + b.ids, a.names + b.names, a.sectors + b.sectors, a.layers + b.layers,
+        a.orgs + b.orgs, a.roles + b.roles, np.concatenate([a.core, b.core]),
+        np.concatenate([a.responded, b.responded]),
+    )  # fmt: skip
+
+
+def _second_wave(
+    config: GeneratorConfig, roster: _Roster, first: Ties
+) -> tuple[_Roster, Ties, list[str]]:
+    """Add a second wave: turnover in people, some ties kept, new ties drawn afresh.
+
+    Drawn from its own stream (``rng_for(seed, "synth", "second wave")``), so
+    the first wave is exactly the single-wave place of the same seed.
+    Returns everyone on the roster, both waves' ties and each person's waves.
+    """
+    rng = rng_for(config.seed, "synth", "second wave")
+    n = len(roster.ids)
+    leavers = np.sort(rng.choice(n, size=int(round(config.turnover * n)), replace=False))
+    joiners = _joiners(roster, leavers, rng)
+    joiners.responded = rng.random(len(joiners.ids)) < config.response_rate
+    everyone = _join(roster, joiners)
+    stays = np.ones(n, bool)
+    stays[leavers] = False
+    members = np.concatenate([np.flatnonzero(stays), np.arange(n, n + len(joiners.ids))])
+    later = config.model_copy(
+        update={
+            "n_people": int(members.shape[0]),
+            "periphery_connection": config.second_periphery_connection
+            if config.second_periphery_connection is not None
+            else config.periphery_connection,
+        }
+    )
+    fresh = _ties(_subset(everyone, members), later, rng)
+    # fresh ties replace the old ties not kept; a newcomer (fresh index >= stayers) has only fresh ones
+    newcomer = members >= n
+    new = (rng.random(len(fresh)) >= config.tie_retention) | newcomer[fresh.source]
+    new |= newcomer[fresh.target]
+    keep = stays[first.source] & stays[first.target] & (rng.random(len(first)) < config.tie_retention)
+    src = np.concatenate([first.source[keep], members[fresh.source[new]]]).astype(np.int64)
+    tgt = np.concatenate([first.target[keep], members[fresh.target[new]]]).astype(np.int64)
+    rel = np.concatenate([first.relation[keep], fresh.relation[new]]).astype(np.int64)
+    total = len(everyone.ids)
+    _, idx = np.unique((rel * total + src) * total + tgt, return_index=True)
+    idx.sort()
+    second = Ties(
+        src[idx].astype(np.int32), tgt[idx].astype(np.int32), rel[idx].astype(np.int16),
+        np.ones(idx.shape[0]), np.ones(idx.shape[0], np.int16),
+    )  # fmt: skip
+    first = Ties(first.source, first.target, first.relation, first.weight,
+                 np.zeros(len(first), np.int16))  # fmt: skip
+    both = ";".join(WAVE_LABELS)
+    present = [both if s else WAVE_LABELS[0] for s in stays.tolist()]
+    present += [WAVE_LABELS[1]] * len(joiners.ids)
+    return everyone, first.concat(second), present
 
 
 def _setting_error(exc: ValidationError) -> str:

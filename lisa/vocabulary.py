@@ -62,6 +62,11 @@ ROLE_METRIC_LABEL: dict[Role, str] = {
     "pulsetaker": "2-step reach",
 }
 
+#: Items a survey may ask about each tie (further columns of ties.csv, read as
+#: numbers): how often the two are in touch, how much the one trusts the other,
+#: how valuable the contact is. See docs/method.md, "Tie quality".
+TIE_ITEMS: tuple[str, ...] = ("frequency", "trust", "value")
+
 # -- findings -----------------------------------------------------------------
 
 Severity = Literal["high", "medium", "low", "info"]
@@ -136,9 +141,12 @@ FACTOR_TITLES: dict[str, str] = {
     "networks": "formal and informal networks",
     "resources": "resources",
 }
-#: What each factor is for an innovation.
-FactorRole = Literal["driver", "enabler", "absent", "blocking"]
+#: What each factor is for an innovation ("both": driver and enabler; "unknown":
+#: the evidence does not say).
+FactorRole = Literal["driver", "enabler", "both", "absent", "blocking", "unknown"]
 FACTOR_ROLES: tuple[FactorRole, ...] = get_args(FactorRole)
+#: The roles in which a factor plays a part.
+FACTOR_PLAYS_PART: tuple[FactorRole, ...] = ("driver", "enabler", "both")
 
 # -- the reports' recommendations ---------------------------------------------
 
@@ -148,4 +156,18 @@ CLUSTERS: dict[Cluster, str] = {
     "pressure": "Pressure for change and authority to act",
     "capacity": "Internal capacity",
     "networks": "External networks of money, people and skills",
+}
+
+# -- the value ledger ------------------------------------------------------------
+
+#: How well an outcome's quantity is evidenced, strongest first (``none``: an
+#: assumption nobody has checked yet).
+EvidenceStrength = Literal["strong", "moderate", "weak", "none"]
+EVIDENCE_STRENGTHS: tuple[EvidenceStrength, ...] = get_args(EvidenceStrength)
+#: What each strength means, for the ledger's template and the docs.
+EVIDENCE_TEXT: dict[str, str] = {
+    "strong": "measured for this innovation against a comparison (a control group or a baseline)",
+    "moderate": "measured for this innovation (monitoring data, a survey of the people served)",
+    "weak": "estimated from other places or studies, or from the staff's own view",
+    "none": "an assumption with no evidence yet",
 }

@@ -65,7 +65,7 @@ def test_patterns_hold_across_seeds(seed: int) -> None:
 def test_result_json_matches_the_schema(demo_result) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(json.dumps(demo_result.to_dict()))
     jsonschema.validate(data, SCHEMA)
-    assert data["schema_version"] == "2.0"
+    assert data["schema_version"] == "2.1"
     assert set(data["relations"]) == set(demo_result.study.relation_names)
 
 
@@ -98,7 +98,7 @@ def test_key_people_are_role_holders_sorted_by_their_metric(demo_result) -> None
 
 
 def test_open_place_above_the_resilience_sample_size_stays_open() -> None:
-    # above 2,000 people resilience is measured on a sample; a well-mixed place has
+    # above 500 people resilience is measured on a sample; a well-mixed place has
     # no small core group whose departure matters
     result = analyse(generate(2500, seed=5, preset="open"))
     assert result.resilience.baseline.sampled_people == 500

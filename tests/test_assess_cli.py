@@ -181,3 +181,31 @@ def test_rule_overrides_a_setting_and_is_recorded(tmp_path: Path) -> None:
     settings = json.loads(out.read_text("utf-8"))["settings"]
     assert settings["sign_present"] == 0.85 and settings["stall_years"] == 2.0
     assert settings["weak"] == 0.5  # the others keep their defaults
+
+
+def test_sensitivity_lists_the_answers_the_placement_hinges_on() -> None:
+    cases = Path(__file__).resolve().parent.parent / "lisa" / "cases" / "data" / "assessments"
+    result = lisa("assess", str(cases / "tower-hamlets.yaml"), "--sensitivity")
+    assert result.exit_code == 0, result.output
+    out = flat(result.stdout)
+    assert "What the placement hinges on" in out
+    assert "sign.spread_services 4 → 3: phase 4 → 3" in out
+    plain = flat(lisa("assess", str(cases / "tower-hamlets.yaml")).stdout)
+    assert "What the placement hinges on" not in plain
+
+
+def test_a_version_1_answer_file_is_assessed_with_a_warning_per_retired_id() -> None:
+    result = lisa("assess", str(DATA / "version-1-answers.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "was retired in item bank version 2" in flat(result.stderr)
+    assert "Phase" in result.stdout
+
+
+def test_the_json_holds_the_sensitivity_and_the_new_fields(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    cases = Path(__file__).resolve().parent.parent / "lisa" / "cases" / "data" / "assessments"
+    assert lisa("assess", str(cases / "south-tyneside.yaml"), "--json", str(out)).exit_code == 0
+    (a,) = json.loads(out.read_text("utf-8"))["assessments"]
+    assert {"item", "answer", "to", "changes"} == set(a["sensitivity"][0])
+    assert a["triangle"]["balanced"] is True and a["stage"]["basis"] == "items"
+    assert a["phase"]["signs"][3]["decided_by"] == "key"

@@ -117,3 +117,32 @@ def test_confidence_is_a_share_and_the_phase_is_valid(answers: dict[str, Any]) -
     result = assess({**META, **answers})
     assert 0.0 <= result.phase.confidence <= 1.0
     assert result.phase.value in PHASE_NAMES
+
+
+AGREE5_ONE_STEP = st.sampled_from(AGREE5)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer_maps, AGREE5_ONE_STEP, st.sampled_from([-1, 1]))
+def test_a_one_point_change_in_any_answer_moves_the_phase_and_stage_by_at_most_one(
+    answers: dict[str, Any], item: str, step: int
+) -> None:
+    """Issue 12: no answer is a tipping point that jumps an innovation two phases."""
+    from lisa.assess.combine import combine
+    from lisa.assess.inference import infer_phase, infer_stage
+    from lisa.vocabulary import STAGES
+
+    before_value = answers.get(item, 3)
+    after_value = before_value + step
+    if not 1 <= after_value <= 5:
+        after_value = before_value - step
+    readings = []
+    for value in (before_value, after_value):
+        (s,), _ = answers_from_mapping({"answers": {**META, **answers, item: value}}, instrument=INSTRUMENT)
+        combined = combine([s], INSTRUMENT)
+        phase = infer_phase(combined, BANK, INSTRUMENT.settings)
+        stage = infer_stage(phase.value, combined.answers, BANK, INSTRUMENT.rules, INSTRUMENT.settings)
+        readings.append((phase.value, STAGES.index(stage.value)))
+    (p0, s0), (p1, s1) = readings
+    assert abs(p1 - p0) <= 1, (item, before_value, after_value, p0, p1)
+    assert abs(s1 - s0) <= 1, (item, s0, s1)

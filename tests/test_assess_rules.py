@@ -27,6 +27,7 @@ from lisa.sources import documents_of
 INSTRUMENT = Instrument.load()
 RULES = INSTRUMENT.rules
 AGREE5 = [i.id for i in INSTRUMENT.bank if i.scale.name == "agree5"]
+RISK_ITEMS = [i.id for i in INSTRUMENT.bank.section("risk")]  # all quiet: answered 1
 
 
 def finding(code: str, title: str = "", groups: tuple[str, ...] = ()) -> Finding:
@@ -44,13 +45,7 @@ def quiet_context(phase: int) -> Context:
         weakest_corner=None,
         weakest_link=None,
         needs=RULES.corner_needs(phase),
-        items={item: 0.75 for item in AGREE5}
-        | {
-            "risk.resisters": 0.0,
-            "risk.pioneer_handover": 0.0,
-            "risk.key_people": 0.0,
-            "risk.complacency": 0.0,
-        },
+        items={item: 0.75 for item in AGREE5} | {item: 0.0 for item in RISK_ITEMS},
         factors={f: "driver" for f in FACTORS},
         extent="incremental",
         findings=[],
@@ -246,8 +241,11 @@ def test_named_limits_take_the_settings_values() -> None:
 
 
 def test_settings_change_the_assessment() -> None:
+    # phase 1 answered too: a blank phase is passed through, so with phase 1 blank a
+    # stricter threshold would leave the innovation one phase lower (1), not two
     answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.pilots": 4,
-                           "sign.delivery_team": 4, "sign.early_value": 4}}  # fmt: skip
+                           "sign.delivery_team": 4, "sign.early_value": 4, "sign.trigger": 4,
+                           "sign.strategy": 4}}  # fmt: skip
     assert assess_answers(answers, instrument=INSTRUMENT).phase.value == 2  # mean 0.75 >= 0.6
     strict = Instrument.load(AssessmentSettings(sign_present=0.8))
     assert assess_answers(answers, instrument=strict).phase.value == 0

@@ -55,9 +55,9 @@ def test_exact_metrics_equal_networkx(name: str) -> None:
     d = g if g.is_directed() else g.to_directed()
     nodes, net = net_from_nx(g)
     rng = np.random.default_rng(0)
-    btw = centrality.betweenness(net, True, 0, rng)
+    btw = centrality.betweenness(net, None, rng).values
     r = centrality.reachers(net)
-    clo = centrality.closeness(net, True, 0, rng, r)
+    clo = centrality.closeness(net, None, rng, r)
     kcore = centrality.coreness(net)
     nx_btw = nx.betweenness_centrality(d, normalized=True)
     nx_clo = nx.closeness_centrality(d)
@@ -155,15 +155,15 @@ def test_core_fit_is_the_best_nested_k_core_by_brute_force() -> None:
 def test_sampled_betweenness_is_close_on_a_large_graph() -> None:
     g = nx.gnp_random_graph(600, 0.01, seed=11, directed=True)
     nodes, net = net_from_nx(g)
-    exact = centrality.betweenness(net, True, 0, np.random.default_rng(0))
-    est = centrality.betweenness(net, False, 300, np.random.default_rng(0))
+    exact = centrality.betweenness(net, None, np.random.default_rng(0)).values
+    est = centrality.betweenness(net, 300, np.random.default_rng(0)).values
     # documented: relative error of the total and rank agreement of the top decile
     assert abs(est.sum() - exact.sum()) / exact.sum() < 0.05
     top = set(np.argsort(-exact)[:60].tolist())
     assert len(top & set(np.argsort(-est)[:60].tolist())) >= 40
     r = centrality.reachers(net)
-    clo_exact = centrality.closeness(net, True, 0, np.random.default_rng(0), r)
-    clo_est = centrality.closeness(net, False, 300, np.random.default_rng(0), r)
+    clo_exact = centrality.closeness(net, None, np.random.default_rng(0), r)
+    clo_est = centrality.closeness(net, 300, np.random.default_rng(0), r)
     assert np.max(np.abs(clo_est - clo_exact)) < 0.03
 
 

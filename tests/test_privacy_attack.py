@@ -59,6 +59,10 @@ def release_text(out: Path) -> dict[str, str]:
                 from pypdf import PdfReader
 
                 texts[str(path)] = "\n".join(p.extract_text() or "" for p in PdfReader(path).pages)
+            elif path.suffix == ".parquet":  # the attacker reads the table, every cell as text
+                import polars as pl
+
+                texts[str(path)] = pl.read_parquet(path).write_ndjson()
             else:
                 texts[str(path)] = path.read_text("utf-8")
     return texts

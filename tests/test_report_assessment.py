@@ -191,3 +191,32 @@ def test_a_lisa_assess_document_renders_exactly(demo_result, tmp_path: Path) -> 
 
 def section(html: str) -> str:
     return html.split('<section id="innovations"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_report_shows_a_balanced_triangle_the_stage_apart_and_showing_risks(demo_result) -> None:  # type: ignore[no-untyped-def]
+    strong = {k: 5 for k in ("authority.licence_to_continue", "authority.local_mandate",
+              "capacity.management", "capacity.skills", "capacity.resources", "value.public_benefit",
+              "value.feedback")}  # fmt: skip
+    a = assess_answers(
+        {"answers": {"meta.innovation": "Hubs", "meta.place": "Town", "sign.trigger": 5,
+                     "sign.strategy": 5, "sign.structures_created": 5, "sign.resources_reallocated": 5,
+                     "sign.routine_practice": 5, "sign.mainstream_budget": 5, "capacity.culture": 4,
+                     "stage.dominant_model": 5, "stage.standardised_practice": 2,
+                     "risk.national_frameworks": 5, **strong}},
+        instrument=INSTRUMENT,
+    )  # fmt: skip
+    view = innovation_view(a)
+    assert view.balanced is True and view.triangle_verdict.startswith("Balanced for this phase")
+    assert view.stage == "transitional" and "stage items" in view.stage_reason
+    page = render_html(build_report(demo_result, [a])).replace("&#39;", "'")
+    assert "Balanced for this phase: no corner falls short of what mainstreaming needs" in page
+    assert "Utterback-Abernathy stage <strong>transitional</strong>" in page
+    assert "(weakest)" not in page.split("Strategic triangle: Hubs")[1].split("</svg>")[0]
+    assert 'class="risk-showing"' in page and "National frameworks hold the innovation back" in page
+
+
+def test_the_report_names_the_corner_that_falls_short() -> None:
+    view = innovation_view(full())
+    assert view.balanced is False
+    assert view.triangle_verdict.startswith("Weakest corner: capacity (")
+    assert "needed for mobilisation" in view.triangle_verdict

@@ -88,11 +88,17 @@ PUBLIC = {
         "AnswerError", "AssessmentInvalid", "ConfigError", "DefinitionInvalid", "Finding",
         "InputInvalid", "LisaError", "MissingDependency", "NotFound", "OutputError", "Person",
         "Problem", "Pseudonymiser", "Relation", "Study", "StudyInvalid", "StudyNotFound", "Tie",
-        "UnknownCase", "UnknownPerson", "UnknownRelation", "__version__", "analyse",
+        "UnknownCase", "UnknownPerson", "UnknownRelation", "UnknownWave", "__version__", "analyse",
         "assess_files", "check_study", "export_study", "generate", "load_study",
         "study_from_records", "write_report", "write_study",
     },
     "lisa.network": {"NetworkAnalysis", "analyse_network"},
+    "lisa.change": {
+        "FINDING_DIRECTION", "ConnectedDifferenceChange", "FindingChange", "PersonChange", "Qap",
+        "RoleChange", "TieChange", "Turnover", "WaveComparison", "WavesConfig", "cell_keys",
+        "compare_waves", "correlation", "describe_trend", "finding_status", "pick_waves",
+        "presence", "qap", "tie_change",
+    },
     "lisa.io": {
         "ReadLimits", "Removal", "SurveyImport", "Table", "check_study", "delete_person",
         "export_study", "load_study", "merge_survey", "read_csv", "read_sheet",
@@ -112,10 +118,18 @@ PUBLIC = {
         "CASE_KINDS", "Case", "CaseMatch", "UnknownCase", "case_assessment", "compare",
         "get_case", "load_cases",
     },
+    "lisa.value": {
+        "Assumption", "Input", "Ledger", "LedgerInvalid", "Outcome", "ValueResult",
+        "ValueSettings", "check_ledger", "ledger_from_yaml", "read_ledger", "value_of",
+    },
+    "lisa.scenarios": {
+        "AddIntermediary", "AddTies", "BestTies", "MergeOrganisations", "ProposedTie",
+        "RemoveGroup", "RemovePeople", "StaffExchange", "WhatIf", "best_ties", "compare",
+        "what_if", "Diffusion", "DiffusionConfig", "ReachCurve", "StrategyOutcome", "simulate",
+    },
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",
     },
-    "lisa.scenarios": {"Diffusion", "DiffusionConfig", "ReachCurve", "StrategyOutcome", "simulate"},
 }  # fmt: skip
 
 

@@ -17,7 +17,9 @@ Modules, in the order the data flows::
     instrument.py  item bank + rules + case library + settings, loaded once
     answers.py     reading and checking YAML / CSV / Excel answer files
     combine.py     combining several assessors, with their disagreements
+    ladder.py      the ordered-scale placement (phases, stages) from points short
     inference.py   phase, confidence, stage, trajectory, triangle
+    sensitivity.py the answers the placement hinges on
     recommend.py   risks and recommendations
     model.py       the result as typed models (Assessment and its parts)
     core.py        assess_* entry points
@@ -25,6 +27,8 @@ Modules, in the order the data flows::
     document.py    the JSON document (schema_version): written and read back
     schema.py      JSON Schema and docs reference generated from the models
     template.py    blank templates (YAML, CSV, Excel)
+    placements.py  the reports' phase and stage ranges for six cases (data/placements.yaml)
+    agreement.py   Cohen's kappa between independent fillings
 
 >>> from lisa.assess import Instrument, assess_answers
 >>> instrument = Instrument.load()

@@ -41,7 +41,9 @@ import yaml
 from lisa.assess.errors import AssessmentInvalid
 from lisa.assess.items import (
     AnswerError,
+    Item,
     ItemBank,
+    RetiredItem,
     WrongType,
     parse_date,
     parse_phase,
@@ -120,6 +122,7 @@ class _Collector:
         self.answer_set = AnswerSet(source=source)
         self.problems: list[Problem] = []
         self.rows: dict[str, int | None] = {}
+        self.migrated: list[tuple[str, Any, int | None, Any]] = []  # retired id, value, row, note
         self._last_history: tuple[dt.date, str] | None = None
 
     def problem(
@@ -132,7 +135,7 @@ class _Collector:
 
     def answer(self, item_id: Any, raw: Any, row: int | None, note: Any = None) -> None:
         item_id = str(item_id).strip()
-        if item_id not in self.bank:
+        if item_id not in self.bank and item_id not in self.bank.retired:
             self.problems.append(
                 Problem(
                     code="unknown-item",
@@ -152,21 +155,55 @@ class _Collector:
                 item_id,
             )  # fmt: skip
             return
-        self.rows[item_id] = row
-        try:
-            value = self.bank[item_id].parse(raw)
-        except WrongType as exc:
-            self.problem("wrong-type", f"item '{item_id}': the answer is {exc}", row, "answer", raw)
+        if item_id in self.bank.retired:
+            self._retired(item_id, raw, row, note)
             return
-        except AnswerError as exc:
-            self.problem(
-                "bad-answer", f"item '{item_id}': answer '{_shown(raw)}' is {exc}", row, "answer",
-                raw,
-            )  # fmt: skip
+        self.rows[item_id] = row
+        ok, value = self._parse(self.bank[item_id], raw, row)
+        if not ok:
             return
         if value is not None:
             self.answer_set.answers[item_id] = value
         self.note(item_id, note, row)
+
+    def _parse(self, item: Item | RetiredItem, raw: Any, row: int | None) -> tuple[bool, Any]:
+        """The checked value, or ``(False, None)`` with the problem recorded."""
+        try:
+            return True, item.parse(raw)
+        except WrongType as exc:
+            self.problem("wrong-type", f"item '{item.id}': the answer is {exc}", row, "answer", raw)
+        except AnswerError as exc:
+            self.problem(
+                "bad-answer", f"item '{item.id}': answer '{_shown(raw)}' is {exc}", row, "answer",
+                raw,
+            )  # fmt: skip
+        return False, None
+
+    def _retired(self, item_id: str, raw: Any, row: int | None, note: Any) -> None:
+        """An answer to an id of an earlier bank: checked now, migrated in :meth:`finish`."""
+        self.rows[item_id] = row
+        ok, value = self._parse(self.bank.retired[item_id], raw, row)
+        if ok and value is not None:
+            self.migrated.append((item_id, value, row, note))
+
+    def _migrate(self) -> None:
+        """Give each retired id's answer to its successors the file does not answer itself."""
+        for old, value, row, note in self.migrated:
+            given = [new for new in self.bank.successors(old) if new not in self.rows]
+            for new in given:
+                self.rows[new] = row
+                self.answer_set.answers[new] = value
+                self.note(new, note, row)
+            kept = [new for new in self.bank.successors(old) if new not in given]
+            message = (
+                f"item '{old}' was retired in item bank version {self.bank.retired[old].retired_in}; "
+                + (f"its answer is used for {', '.join(given)}" if given else "its answer is not used")
+                + (f" ({', '.join(kept)} answered in the file)" if kept else "")
+            )
+            self.problems.append(
+                Problem("migrated-item", message, self.source, row=row, column="item", value=old,
+                        severity="warning")
+            )  # fmt: skip
 
     def note(self, item_id: str, note: Any, row: int | None) -> None:
         if note in (None, ""):
@@ -237,6 +274,7 @@ class _Collector:
         return False
 
     def finish(self) -> AnswerSet:
+        self._migrate()
         for item in self.bank.required:
             if item.id not in self.answer_set.answers and not any(
                 p.code in ("bad-answer", "duplicate-item", "wrong-type")

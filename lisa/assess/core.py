@@ -29,12 +29,14 @@ from lisa.assess.inference import (
     infer_trajectory,
     infer_triangle,
     scaled_items,
+    within_phase,
 )
 from lisa.assess.instrument import Instrument
 from lisa.assess.items import FACTORS, ItemBank
 from lisa.assess.model import Answered, Assessment, InnovationType, PhaseResult, Trajectory
 from lisa.assess.recommend import recommend, risks_for
 from lisa.assess.rules import Context
+from lisa.assess.sensitivity import hinges
 
 if TYPE_CHECKING:
     from lisa.findings import Finding
@@ -80,7 +82,7 @@ def assess_combined(
         **_identity(combined, len(instrument.bank)),
         type=InnovationType(kind=tuple(answers.get("type.kind") or ()), extent=ctx.extent),
         phase=phase,
-        stage=infer_stage(phase.value, ctx.items, rules),
+        stage=infer_stage(phase.value, answers, instrument.bank, rules, instrument.settings),
         trajectory=trajectory,
         triangle=triangle.model(),
         factors=ctx.factors,  # type: ignore[arg-type]
@@ -91,7 +93,12 @@ def assess_combined(
         closest_cases=(),
     )
     matches = compare(assessment, instrument=instrument)
-    assessment = assessment.model_copy(update={"closest_cases": tuple(m.record() for m in matches)})
+    assessment = assessment.model_copy(
+        update={
+            "closest_cases": tuple(m.record() for m in matches),
+            "sensitivity": hinges(combined, instrument),
+        }
+    )
     assessment._combined, assessment._context = combined, ctx
     return assessment
 
@@ -104,7 +111,16 @@ def _infer(
     answers = combined.answers
     scaled = scaled_items(answers, bank)
     phase = infer_phase(combined, bank, settings)
-    trajectory = infer_trajectory(combined.history, phase.value, answers.get("meta.date"), settings)
+    following = phase.signs[phase.value + 1] if phase.value < 4 else None
+    progress = within_phase(
+        answers.get("progress.within_phase"),
+        following.score if following is not None and following.decided_by == "key" else None,
+        settings,
+    )
+    trajectory = infer_trajectory(
+        combined.history, phase.value, answers.get("meta.date"), settings,
+        extent=answers.get("type.extent"), progress=progress,
+    )  # fmt: skip
     triangle = infer_triangle(scaled, phase.value, bank, instrument.rules)
     ctx = Context(
         phase=phase.value,

@@ -3,23 +3,27 @@
 The method (documented in ``docs/assessment.md``; every number it uses is a
 setting of :class:`~lisa.assess.settings.AssessmentSettings`):
 
-1. **Phase.** Each phase 1-4 has sign items (seed 002 §5.3, seed 004). A
-   phase's evidence is the mean of its answered signs on 0..1; its signs are
-   *present* at ``sign_present`` or above. The lifecycle is a sequence, so the
-   phase is the latest phase whose signs are present; when none is, the
-   innovation is latent (0). With no sign answered at all, the last phase of the
-   history is used, at low confidence. Raising a later phase's signs can
-   therefore never move an innovation to an earlier phase.
+1. **Phase.** Each phase 1-4 has key signs (milestones that distinguish it),
+   supporting signs (used only when no key sign is answered) and shared signs
+   (never deciding). A phase's shortfall is the points its deciding signs fall
+   short of a mean of ``sign_present``; the phase is read on the ladder of
+   :mod:`lisa.assess.ladder`, so no phase is passed without its own signs and
+   a one-point change in one answer moves the phase by at most one. With no
+   sign answered at all, the last phase of the history is used, at low
+   confidence.
 2. **Confidence** multiplies coverage (share of signs answered), clarity (how
    far the decisive evidence is from the threshold), assessor agreement on the
    signs, and agreement with the history.
-3. **Stage** (fluid/transitional/specific, seed 001 §3) follows the phase,
-   shifted by the dominant-model and standardisation signs.
+3. **Stage** (fluid/transitional/specific, seed 001 §3) from the stage items
+   on the same ladder; the phase stands in for a stage none of whose items is
+   answered.
 4. **Trajectory** from the history (and the current phase at the assessment
-   date): progressing, stalled, reversing, sustained or unknown.
+   date): progressing, stalled, reversing, sustained or unknown; the stall
+   limit grows with the extent, and progress within the phase prevents a stall.
 5. **Triangle.** Corner strength is the mean of its items; a link is its own
    item, or (estimated) the weaker of its two corners. Each is compared with
-   what the phase needs; the weakest corner and link are those furthest short.
+   what the phase needs; the weakest corner and link are those furthest short,
+   and the triangle is balanced for the phase when no corner falls short.
 
 The rules read the unrounded numbers (:class:`TriangleReading`); the result
 models hold them as the JSON shows them.
@@ -30,11 +34,13 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from lisa.assess.answers import HistoryEntry
 from lisa.assess.combine import CombinedAnswers
-from lisa.assess.items import CORNERS, LINKS, PHASE_NAMES, ItemBank
+from lisa.assess.items import CORNERS, LINKS, PHASE_NAMES, STAGES, Item, ItemBank
+from lisa.assess.ladder import Rung, climb, shortfall
 from lisa.assess.model import (
     ConfidenceFactors,
     CornerStrength,
@@ -57,14 +63,26 @@ def _round(value: float | None, places: int = 3) -> float | None:
 
 @dataclass(frozen=True)
 class PhaseEvidence:
-    """One phase's signs as answered, unrounded (the inference's working numbers)."""
+    """One phase's signs as answered, unrounded (the inference's working numbers).
+
+    ``deciding`` are the signs whose answers decide the phase (its key signs,
+    or its supporting ones when no key sign is answered); ``shortfall`` is how
+    many points they fall short of ``sign_present`` (0: present; ``None``:
+    none answered).
+    """
 
     phase: int
     score: float | None
     answered: int
     total: int
-    present: bool
     items: dict[str, Any]
+    decided_by: str | None
+    deciding: tuple[str, ...]
+    shortfall: Fraction | None
+
+    @property
+    def present(self) -> bool:
+        return self.shortfall is not None and self.shortfall == 0
 
     def model(self) -> PhaseSigns:
         return PhaseSigns(
@@ -75,6 +93,9 @@ class PhaseEvidence:
             total=self.total,
             present=self.present,
             items=dict(self.items),
+            decided_by=self.decided_by,  # type: ignore[arg-type]
+            deciding=self.deciding,
+            shortfall=None if self.shortfall is None else round(float(self.shortfall), 3),
         )
 
 
@@ -89,42 +110,93 @@ def scaled_items(answers: dict[str, Any], bank: ItemBank) -> dict[str, float]:
     return out
 
 
+def _deciding(answers: dict[str, Any], bank: ItemBank, phase: int) -> tuple[str | None, list[Item]]:
+    """The signs that decide a phase: its key signs answered, else its supporting ones."""
+    for role in ("key", "supporting"):
+        signs = [i for i in bank.phase_signs(phase, role) if i.id in answers]
+        if signs:
+            return role, signs
+    return None, []
+
+
 def phase_evidence(
     answers: dict[str, Any], bank: ItemBank, settings: AssessmentSettings
 ) -> list[PhaseEvidence]:
-    """The evidence of each phase 0..4: the mean of its answered signs."""
+    """The evidence of each phase 0..4: its deciding signs, their mean and shortfall."""
     out = []
     for phase in PHASE_NAMES:
         signs = bank.phase_signs(phase)
-        given = {i.id: answers[i.id] for i in signs if i.id in answers}
-        scaled = [bank[i].normalise(v) or 0.0 for i, v in given.items()]
-        score = statistics.fmean(scaled) if scaled else None
+        role, deciding = _deciding(answers, bank, phase)
+        values = [answers[i.id] for i in deciding]
+        scaled = [i.normalise(answers[i.id]) or 0.0 for i in deciding]
+        lo, hi = (deciding[0].scale.min or 1, deciding[0].scale.max or 5) if deciding else (1, 5)
         out.append(
             PhaseEvidence(
                 phase=phase,
-                score=score,
-                answered=len(given),
+                score=statistics.fmean(scaled) if scaled else None,
+                answered=sum(i.id in answers for i in signs),
                 total=len(signs),
-                present=score is not None and score >= settings.sign_present,
-                items=given,
+                items={i.id: answers[i.id] for i in signs if i.id in answers},
+                decided_by=role,
+                deciding=tuple(i.id for i in deciding),
+                shortfall=shortfall(values, lo, hi, settings.sign_present),
             )
         )
     return out
 
 
+def place_phase(evidence: list[PhaseEvidence], settings: AssessmentSettings) -> int:
+    """The phase the signs reach: the ladder of phases 1-4 (:mod:`lisa.assess.ladder`)."""
+    rungs = [Rung(e.phase, e.shortfall, "skip") for e in evidence if e.phase >= 1]
+    return climb(rungs, settings.shortfall_per_phase)[0]
+
+
 def _evidence_lines(evidence: list[PhaseEvidence]) -> list[str]:
     lines = []
     for e in evidence:
-        if e.score is None:
+        if not e.items:
             lines.append(f"Phase {e.phase} ({PHASE_NAMES[e.phase]}): no signs answered.")
             continue
-        verdict = "present" if e.present else "not present"
+        head = f"Phase {e.phase} ({PHASE_NAMES[e.phase]})"
+        if e.shortfall is None or e.score is None:
+            lines.append(f"{head}: no key or supporting sign answered, so it decides nothing "
+                         f"({_detail(e.items)}).")  # fmt: skip
+            continue
+        verdict = "present" if e.present else f"not present ({float(e.shortfall):g} points short)"
         if e.phase == 0:
             verdict = "latent signs " + ("strong" if e.present else "weak")
-        detail = ", ".join(f"{k.split('.', 1)[1]} {v}" for k, v in e.items.items())
+        deciding = {k: v for k, v in e.items.items() if k in e.deciding}
+        others = {k: v for k, v in e.items.items() if k not in e.deciding}
         lines.append(
-            f"Phase {e.phase} ({PHASE_NAMES[e.phase]}): {verdict} - mean {e.score:.2f} "
-            f"over {e.answered} of {e.total} signs ({detail})."
+            f"{head}: {verdict} - mean {e.score:.2f} of its {e.decided_by} signs "
+            f"({_detail(deciding)})" + (f"; also answered: {_detail(others)}." if others else ".")
+        )
+    return lines
+
+
+def _detail(items: dict[str, Any]) -> str:
+    return ", ".join(f"{k.split('.', 1)[1]} {v:g}" for k, v in items.items())
+
+
+def _held_back_lines(evidence: list[PhaseEvidence], phase: int) -> list[str]:
+    """Why a later phase whose signs are present is not the placement."""
+    lines = []
+    later = [e.phase for e in evidence if e.phase > phase and e.present]
+    if later:
+        short = [
+            f"phase {e.phase} {float(e.shortfall):g} points short"
+            for e in evidence
+            if 1 <= e.phase <= max(later) and e.shortfall
+        ]
+        lines.append(
+            f"Phase {max(later)}'s signs are present, but the phases before it fall short "
+            f"({', '.join(short)}): no phase is passed without its own signs."
+        )
+    embedding = evidence[-1]
+    if phase < 4 and embedding.decided_by is None and embedding.items:
+        lines.append(
+            "Reputation and growing value are also true of mainstreaming: embedding needs "
+            "evidence that the gains have spread to other services or fields (sign.spread_services)."
         )
     return lines
 
@@ -182,7 +254,6 @@ def infer_phase(
 ) -> PhaseResult:
     """The lifecycle phase, its confidence and the evidence, in words and numbers."""
     evidence = phase_evidence(combined.answers, bank, settings)
-    present = [e.phase for e in evidence if e.phase >= 1 and e.present]
     answered_signs = sum(e.answered for e in evidence)
     total_signs = sum(e.total for e in evidence)
     lines: list[str] = []
@@ -193,8 +264,10 @@ def infer_phase(
             f"({combined.history[-1].label})."
         )
     else:
-        phase, basis = (max(present) if present else 0), "signs"
+        phase, basis = place_phase(evidence, settings), "signs"
     lines += _evidence_lines(evidence)
+    if basis == "signs":
+        lines += _held_back_lines(evidence, phase)
     coverage = answered_signs / total_signs if total_signs else 0.0
     clarity = _clarity(evidence, phase, basis, settings)
     sign_ids = {i.id for e in evidence for i in bank.phase_signs(e.phase)}
@@ -253,17 +326,59 @@ def _since(history: list[HistoryEntry]) -> str:
     return _run_start(history).label
 
 
-def infer_stage(phase: int, scaled: dict[str, float], rules: Rules) -> StageResult:
-    """The Utterback-Abernathy stage and the reason."""
-    stages = rules.stages
-    stage = str(stages["by_phase"][phase])
-    reason = f"phase {phase} ({PHASE_NAMES[phase]}) reads as the {stage} stage"
-    for shift in stages.get("shifts", []):
-        value = scaled.get(shift["item"])
-        if shift["phase"] == phase and value is not None and value >= shift["at_least"]:
-            stage = str(shift["stage"])
-            reason = f"phase {phase} with '{shift['item']}' high ({1 + 4 * value:g} of 5) reads as {stage}"
-    return StageResult(value=stage, reason=reason)  # type: ignore[arg-type]
+def _stage_values(answers: dict[str, Any], bank: ItemBank, stage: str) -> list[float]:
+    """A stage's answered items; transitional also counts competing designs, reversed."""
+    values = [float(answers[i.id]) for i in bank.stage_items(stage) if i.id in answers]
+    if stage == "transitional":  # several competing versions: evidence against a dominant model
+        for item in bank.stage_items("fluid"):
+            if item.id in answers:
+                lo, hi = item.scale.min or 1, item.scale.max or 5
+                values.append(lo + hi - float(answers[item.id]))
+    return values
+
+
+def infer_stage(
+    phase: int, answers: dict[str, Any], bank: ItemBank, rules: Rules, settings: AssessmentSettings
+) -> StageResult:
+    """The Utterback-Abernathy stage, read from its own items; the phase stands in for blanks.
+
+    The stages are a ladder (:mod:`lisa.assess.ladder`): fluid, then
+    transitional (a dominant model; competing designs count against it), then
+    specific (standardised practice, a focus on efficiency). A stage none of
+    whose items is answered is taken as reached when the phase reads as that
+    stage or a later one (``stages.by_phase`` of the rules), and as not
+    reached otherwise.
+    """
+    by_phase = str(rules.stages["by_phase"][phase])
+    rungs, scores, blanks = [], {}, []
+    for level, stage in enumerate(STAGES):
+        values = _stage_values(answers, bank, stage)
+        scores[stage] = _round((statistics.fmean(values) - 1) / 4) if values else None
+        if level == 0:
+            continue
+        if not values:
+            blanks.append(stage)
+        reached_by_phase = STAGES.index(by_phase) >= level
+        rungs.append(
+            Rung(level, shortfall(values, 1, 5, settings.stage_present),
+                 "pass" if reached_by_phase else "skip")
+        )  # fmt: skip
+    level = climb(rungs, settings.shortfall_per_phase)[0]
+    stage = STAGES[level]
+    answered = [s for s in STAGES if scores[s] is not None]
+    if not answered:
+        reason = f"no stage item answered: phase {phase} ({PHASE_NAMES[phase]}) reads as the {by_phase} stage"
+        return StageResult(value=stage, reason=reason, basis="phase", scores=scores)  # type: ignore[arg-type]
+    shown = ", ".join(f"{s} {scores[s]:.2f}" for s in answered)
+    reason = f"the stage items read as {stage} ({shown}; present at {settings.stage_present:g})"
+    basis = "items"
+    if blanks:
+        basis = "items and phase"
+        reason += (
+            f"; {' and '.join(blanks)} unanswered, taken from phase {phase} "
+            f"({PHASE_NAMES[phase]}, which reads as {by_phase})"
+        )
+    return StageResult(value=stage, reason=reason, basis=basis, scores=scores)  # type: ignore[arg-type]
 
 
 def _years(a: dt.date, b: dt.date) -> float:
@@ -276,10 +391,42 @@ def _point(entry: HistoryEntry) -> HistoryPoint:
     )
 
 
+def stall_years(extent: str | None, settings: AssessmentSettings) -> float:
+    """Years in one phase after which an innovation of this extent counts as stalled."""
+    if extent == "incremental":
+        return settings.stall_years_incremental
+    if extent == "systemic":
+        return settings.stall_years_systemic
+    return settings.stall_years
+
+
+def within_phase(
+    answer: str | None, next_score: float | None, settings: AssessmentSettings
+) -> str | None:
+    """Progress within the phase: the answer to progress.within_phase, else the next phase's signs."""
+    if answer is not None:
+        return answer
+    if next_score is not None and next_score >= settings.within_phase_progress:
+        return "advancing"
+    return None
+
+
 def infer_trajectory(
-    history: list[HistoryEntry], phase: int, as_of: dt.date | None, settings: AssessmentSettings
+    history: list[HistoryEntry],
+    phase: int,
+    as_of: dt.date | None,
+    settings: AssessmentSettings,
+    *,
+    extent: str | None = None,
+    progress: str | None = None,
 ) -> Trajectory:
-    """Whether the innovation is progressing, stalled, reversing or sustained."""
+    """Whether the innovation is progressing, stalled, reversing or sustained.
+
+    A phase held for :func:`stall_years` (which grows with the extent of the
+    innovation) is a stall only when the innovation is not still advancing
+    within it (``progress``: :func:`within_phase`).
+    """
+    limit = stall_years(extent, settings)
     points = list(history)
     if points and as_of is not None and as_of > points[-1].date:
         points.append(
@@ -289,47 +436,61 @@ def infer_trajectory(
         return _trajectory(
             "progressing" if phase > points[-1].phase else "reversing",
             f"the history ends in phase {points[-1].phase}; the signs now say {phase}",
-            points,
-        )
+            points, limit, progress,
+        )  # fmt: skip
     if len(points) < 2:
-        return _trajectory("unknown", "not enough history to judge (two dated phases needed)", points)
-    return _verdict(points, settings.stall_years)
+        return _trajectory(
+            "unknown", "not enough history to judge (two dated phases needed)", points, limit, progress
+        )
+    status, reason = _verdict(points, limit, progress)
+    return _trajectory(status, reason, points, limit, progress)
 
 
-def _trajectory(status: TrajectoryStatus, reason: str, points: list[HistoryEntry]) -> Trajectory:
+def _trajectory(
+    status: TrajectoryStatus,
+    reason: str,
+    points: list[HistoryEntry],
+    limit: float | None = None,
+    progress: str | None = None,
+) -> Trajectory:
     return Trajectory(
         status=status,
         reason=reason,
         history=tuple(_point(p) for p in points),
+        stall_after_years=limit,
+        progress=progress,  # type: ignore[arg-type]
     )
 
 
-def _verdict(points: list[HistoryEntry], stall: float) -> Trajectory:
+def _verdict(
+    points: list[HistoryEntry], stall: float, progress: str | None
+) -> tuple[TrajectoryStatus, str]:
     last = points[-1]
     run_start = _run_start(points)
     held = _years(run_start.date, last.date)
     changes = [(a, b) for a, b in zip(points, points[1:], strict=False) if a.phase != b.phase]
+    since = f"in phase {last.phase} ({PHASE_NAMES[last.phase]}) since {run_start.label}"
     if held >= stall:
         if last.phase == 4:
-            return _trajectory(
-                "sustained", f"embedding held since {run_start.label} ({held:.0f} years)", points
+            return "sustained", f"embedding held since {run_start.label} ({held:.0f} years)"
+        if progress == "advancing":
+            return "progressing", (
+                f"{since}, {held:.0f} years, but still advancing within it (stalled only after "
+                f"{stall:g} years without progress)"
             )
-        return _trajectory(
-            "stalled",
-            f"in phase {last.phase} ({PHASE_NAMES[last.phase]}) since {run_start.label}, "
-            f"{held:.0f} years without moving on (stalled after {stall:g})",
-            points,
+        word = {"slipping": ", and slipping", "holding": ", holding"}.get(progress or "", "")
+        return "stalled", (
+            f"{since}, {held:.0f} years without moving on{word} (stalled after {stall:g} for "
+            "its extent)"
         )
     if not changes:
-        return _trajectory("unknown", f"phase {last.phase} throughout a short history", points)
+        if progress == "advancing":
+            return "progressing", f"{since}, advancing within the phase"
+        return "unknown", f"phase {last.phase} throughout a short history"
     before, after = changes[-1]
     if after.phase > before.phase:
-        return _trajectory(
-            "progressing", f"moved from phase {before.phase} to {after.phase} by {after.label}", points
-        )
-    return _trajectory(
-        "reversing", f"fell back from phase {before.phase} to {after.phase} by {after.label}", points
-    )
+        return "progressing", f"moved from phase {before.phase} to {after.phase} by {after.label}"
+    return "reversing", f"fell back from phase {before.phase} to {after.phase} by {after.label}"
 
 
 @dataclass(frozen=True)
@@ -372,6 +533,7 @@ class TriangleReading:
             weakest_corner_falls_short=self.corner_short,
             weakest_link=self.weakest_link,  # type: ignore[arg-type]
             weakest_link_falls_short=self.link_short,
+            balanced=any(v is not None for v in self.corners.values()) and not self.corner_short,
         )
 
 
@@ -381,7 +543,9 @@ def infer_triangle(
     """Each corner and link's strength against what the phase needs; the weakest of each."""
     corners: dict[str, float | None] = {}
     for corner in CORNERS:
-        values = [scaled[i.id] for i in bank.corner_items(corner) if i.id in scaled]
+        values = [
+            scaled[i.id] for i in bank.corner_items(corner) if i.id in scaled and i.counts_in(phase)
+        ]
         corners[corner] = statistics.fmean(values) if values else None
     links: dict[str, float | None] = {}
     estimated: dict[str, bool] = {}

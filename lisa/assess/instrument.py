@@ -10,7 +10,7 @@ it down the chain.
 
 >>> instrument = Instrument.load()
 >>> len(instrument.bank) > 40, instrument.rules.version, len(instrument.cases) > 20
-(True, 1, True)
+(True, 2, True)
 >>> Instrument.load(AssessmentSettings(stall_years=3)).settings.stall_years
 3.0
 """

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -36,6 +36,7 @@ from lisa.vocabulary import (
     Corner,
     Factor,
     Link,
+    Stage,
 )
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "AnswerError",
     "Item",
     "ItemBank",
+    "RetiredItem",
     "Scale",
     "WrongType",
     "parse_date",
@@ -91,6 +93,13 @@ class Item(BaseModel):
     corner: Corner | Literal["link"] | None = None
     link: Link | None = None
     factor: Factor | None = None
+    role: Literal["key", "supporting", "shared"] | None = None
+    stage: Stage | None = None
+    phases: tuple[int, ...] | None = None
+
+    def counts_in(self, phase: int) -> bool:
+        """Whether this (triangle) item counts in the corner strength at ``phase``."""
+        return self.phases is None or phase in self.phases
 
     def parse(self, raw: Any) -> Any:
         """Check one raw answer against this item's scale and return the value.
@@ -134,6 +143,29 @@ class Item(BaseModel):
             return None
         lo, hi = self.scale.min or 1, self.scale.max or 5
         return (float(value) - lo) / (hi - lo)
+
+
+class RetiredItem(BaseModel):
+    """An id of an earlier item bank: its old question and the ids that replace it.
+
+    An answer to a retired id is checked against its old scale and given to
+    each id of ``replaced_by`` that the answer file does not answer itself.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    scale: Scale
+    text: str
+    retired_in: int = Field(ge=1)
+    replaced_by: tuple[str, ...] = Field(min_length=1)
+    why: str
+
+    def parse(self, raw: Any) -> Any:
+        """Check an old answer against the retired item's scale (as :meth:`Item.parse`)."""
+        return Item(
+            id=self.id, section="retired", scale=self.scale, text=self.text, help=self.why, source=""
+        ).parse(raw)
 
 
 def _parse_int(raw: Any, scale: Scale) -> int:
@@ -220,6 +252,7 @@ class ItemBank:
     version: int
     scales: Mapping[str, Scale]
     items: Mapping[str, Item] = field(default_factory=dict)
+    retired: Mapping[str, RetiredItem] = field(default_factory=dict)
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self.items
@@ -240,8 +273,22 @@ class ItemBank:
     def section(self, name: str) -> list[Item]:
         return [i for i in self.items.values() if i.section == name]
 
-    def phase_signs(self, phase: int) -> list[Item]:
-        return [i for i in self.items.values() if i.section == "sign" and i.phase == phase]
+    def phase_signs(self, phase: int, role: str | None = None) -> list[Item]:
+        """The sign items of ``phase``; only its ``key`` or ``supporting`` ones when given."""
+        return [
+            i
+            for i in self.items.values()
+            if i.section == "sign" and i.phase == phase and (role is None or i.role == role)
+        ]
+
+    def stage_items(self, stage: str) -> list[Item]:
+        """The items that are evidence of a Utterback-Abernathy stage."""
+        return [i for i in self.items.values() if i.section == "stage" and i.stage == stage]
+
+    def successors(self, item_id: str) -> tuple[str, ...]:
+        """The ids that replace a retired id (empty for an id of this bank)."""
+        retired = self.retired.get(item_id)
+        return retired.replaced_by if retired else ()
 
     def corner_items(self, corner: str) -> list[Item]:
         return [i for i in self.items.values() if i.corner == corner]
@@ -277,18 +324,48 @@ def parse_item_bank(data: Any, source: str = "items.yaml") -> ItemBank:
         raise DefinitionInvalid(f"{source}: bad scales or version ({exc})") from None
     items: dict[str, Item] = {}
     for spec in data["items"]:
-        where = f"{source}: item '{spec.get('id') if isinstance(spec, Mapping) else spec}'"
-        if not isinstance(spec, Mapping) or spec.get("scale") not in scales:
-            raise DefinitionInvalid(f"{where}: needs a 'scale', one of {', '.join(scales)}")
-        try:
-            item = Item.model_validate({**spec, "scale": scales[spec["scale"]]})
-        except ValidationError as exc:
-            raise DefinitionInvalid(f"{where}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
+        item = _with_scale(Item, spec, scales, f"{source}: item")
         if item.id in items:
             raise DefinitionInvalid(f"{source}: duplicate item id '{item.id}' in the item bank")
         items[item.id] = item
     _check_complete(items, source)
-    return ItemBank(version=version, scales=scales, items=items)
+    retired = _parse_retired(data.get("retired") or [], scales, items, source)
+    return ItemBank(version=version, scales=scales, items=items, retired=retired)
+
+
+_Model = TypeVar("_Model", Item, RetiredItem)
+
+
+def _with_scale(model: type[_Model], spec: Any, scales: Mapping[str, Scale], what: str) -> _Model:
+    """One item (or retired item) of the file, its scale looked up, or a named error."""
+    where = f"{what} '{spec.get('id') if isinstance(spec, Mapping) else spec}'"
+    if not isinstance(spec, Mapping) or spec.get("scale") not in scales:
+        raise DefinitionInvalid(f"{where}: needs a 'scale', one of {', '.join(scales)}")
+    try:
+        return model.model_validate({**spec, "scale": scales[spec["scale"]]})
+    except ValidationError as exc:
+        raise DefinitionInvalid(f"{where}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
+
+
+def _parse_retired(
+    specs: Any, scales: Mapping[str, Scale], items: Mapping[str, Item], source: str
+) -> dict[str, RetiredItem]:
+    """The retired ids: each with a known scale, never an id in use, replaced by ids in use."""
+    if not isinstance(specs, list):
+        raise DefinitionInvalid(f"{source}: 'retired' must be a list of retired items")
+    retired: dict[str, RetiredItem] = {}
+    for spec in specs:
+        old = _with_scale(RetiredItem, spec, scales, f"{source}: retired item")
+        where = f"{source}: retired item '{old.id}'"
+        if old.id in items or old.id in retired:
+            raise DefinitionInvalid(f"{where}: the id is in use; a retired id is never reused")
+        for new in old.replaced_by:
+            if new not in items:
+                raise DefinitionInvalid(f"{where}: replaced by '{new}', which is no item of the bank")
+            if items[new].scale != old.scale:
+                raise DefinitionInvalid(f"{where}: '{new}' has another scale than the retired item")
+        retired[old.id] = old
+    return retired
 
 
 #: Items the method reads by id (the rest it finds by section, phase, corner, link, factor).
@@ -310,8 +387,8 @@ def _check_complete(items: Mapping[str, Item], source: str) -> None:
             if sum(getattr(i, key) == name for i in items.values()) != 1:
                 missing.append(f"exactly one item for the {what} '{name}'")
     for phase in PHASE_NAMES:
-        if not any(i.section == "sign" and i.phase == phase for i in items.values()):
-            missing.append(f"signs of phase {phase}")
+        if not any(i.section == "sign" and i.phase == phase and i.role == "key" for i in items.values()):
+            missing.append(f"a key sign of phase {phase}")
     if missing:
         raise DefinitionInvalid(f"{source}: the item bank lacks " + "; ".join(missing))
 

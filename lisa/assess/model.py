@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 #: Version of the assessment JSON (docs/assessment.md). The major part changes
 #: when a field is removed or renamed, the minor part when one is added.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 #: One answer as the JSON holds it: agree5 (an int, or a median such as 3.5),
 #: a choice or text, or several choices (``type.kind``).
@@ -78,6 +78,17 @@ class PhaseSigns(_Part):
     items: dict[str, int | float] = Field(
         description="Each answered sign and its agree5 answer (a median may end in .5)."
     )
+    decided_by: Literal["key", "supporting"] | None = Field(
+        None,
+        description="Which of its signs decide the phase: its key signs, or its supporting ones "
+        "when no key sign is answered; null when neither is (1.2).",
+    )
+    deciding: tuple[str, ...] = Field((), description="The ids of the deciding signs (1.2).")
+    shortfall: float | None = Field(
+        None,
+        description="Points (agree5) the deciding signs fall short of sign_present in all; 0 when "
+        "present, null when none is answered (1.2).",
+    )
 
 
 class ConfidenceFactors(_Part):
@@ -111,6 +122,16 @@ class StageResult(_Part):
 
     value: Stage = Field(description="fluid, transitional or specific.")
     reason: str = Field(description="Why, in words.")
+    basis: Literal["items", "phase", "items and phase"] | None = Field(
+        None,
+        description="Read from the stage items, from the phase (no stage item answered), or from "
+        "the items with the phase standing in for a stage none of whose items is answered (1.2).",
+    )
+    scores: dict[Stage, float | None] = Field(
+        default_factory=dict,
+        description="Mean (0..1) of each stage's items; transitional counts competing designs "
+        "reversed; null when unanswered (1.2).",
+    )
 
 
 class HistoryPoint(_Part):
@@ -130,6 +151,14 @@ class Trajectory(_Part):
     reason: str = Field(description="Why, in words.")
     history: tuple[HistoryPoint, ...] = Field(
         description="The merged history, plus the current phase at the assessment date."
+    )
+    stall_after_years: float | None = Field(
+        None, description="Years in one phase after which it counts as stalled, for its extent (1.2)."
+    )
+    progress: Literal["advancing", "holding", "slipping"] | None = Field(
+        None,
+        description="Progress within the phase: progress.within_phase, else from the next phase's "
+        "key signs (advancing) when at least within_phase_progress; null when unknown (1.2).",
     )
 
 
@@ -158,6 +187,11 @@ class Triangle(_Part):
     weakest_corner_falls_short: bool = Field(description="It is below what the phase needs.")
     weakest_link: Link | None = Field(description="The link furthest short of its need.")
     weakest_link_falls_short: bool = Field(description="It is below what the phase needs.")
+    balanced: bool | None = Field(
+        None,
+        description="True when some corner is answered and none falls short of what the phase needs: "
+        "'balanced for this phase' (weakest_corner is then only the lowest) (1.2).",
+    )
 
     @field_validator("corners")
     @classmethod
@@ -172,6 +206,18 @@ class Triangle(_Part):
         if set(value) != set(LINKS):
             raise PydanticCustomError("invalid", f"the triangle needs exactly the links {', '.join(LINKS)}")
         return {link: value[link] for link in LINKS}
+
+
+class Hinge(_Part):
+    """One answer whose one-point change would move the placement."""
+
+    item: str = Field(description="The item id.")
+    answer: int | float = Field(description="The answer given (a combined median may end in .5).")
+    to: int | float = Field(description="The answer one point away that moves the placement.")
+    changes: tuple[str, ...] = Field(
+        description="What moves, in words: 'phase 2 → 3', 'stage fluid → transitional', "
+        "'triangle capacity short → balanced'."
+    )
 
 
 class Disagreement(_Part):
@@ -224,6 +270,11 @@ class Assessment(_Part):
     network_findings: tuple[str, ...] = Field(description="The network finding codes used, sorted.")
     closest_cases: tuple[ClosestCase, ...] = Field(
         description="The three closest cases of the library (as 'lisa cases compare')."
+    )
+    sensitivity: tuple[Hinge, ...] = Field(
+        (),
+        description="The answers the placement hinges on: each answered agree5 item whose one-point "
+        "change would move the phase, the stage or the triangle verdict (1.2).",
     )
 
     _combined: CombinedAnswers | None = PrivateAttr(None)

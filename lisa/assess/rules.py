@@ -206,19 +206,14 @@ def _check_rule(kind: str, rule: Any, seen: set[str], item_ids: frozenset[str]) 
     _check_condition(rule["when"], where, item_ids)
 
 
-def _check_stages(stages: Any, item_ids: frozenset[str]) -> None:
+def _check_stages(stages: Any) -> None:
     by_phase = stages.get("by_phase") if isinstance(stages, Mapping) else None
     if not isinstance(by_phase, Mapping) or set(by_phase) != set(PHASE_NAMES):
         raise RulesInvalid("stages: 'by_phase' must give a stage for each phase 0 to 4")
-    for shift in stages.get("shifts") or []:
-        if (
-            not isinstance(shift, Mapping)
-            or shift.get("item") not in item_ids
-            or shift.get("stage") not in STAGES
-            or shift.get("phase") not in PHASE_NAMES
-        ):
-            raise RulesInvalid(f"stages: bad shift {shift!r}")
-        _check_limits("item_at_least", {shift["item"]: shift.get("at_least")}, "stages", item_ids)
+    if any(stage not in STAGES for stage in by_phase.values()):
+        raise RulesInvalid(f"stages: each stage of 'by_phase' must be one of {', '.join(STAGES)}")
+    if "shifts" in stages:
+        raise RulesInvalid("stages: 'shifts' are no longer read - the stage items decide the stage")
 
 
 def parse_rules(
@@ -276,20 +271,16 @@ def _build_rules(
     for kind in ("risks", "recommendations"):
         for rule in data[kind] or []:
             _check_rule(kind, rule, seen, item_ids)
-    _check_stages(data["stages"], item_ids)
+    _check_stages(data["stages"])
 
     def resolved(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**r, "when": _resolve(r["when"], settings)} for r in rules or []]
 
-    stages = dict(data["stages"])
-    stages["shifts"] = [
-        {**s, "at_least": _limit(s["at_least"], settings)} for s in stages.get("shifts") or []
-    ]
     return Rules(
         version=int(data["version"]),
         phases=phases,
         link_need=link_need,
-        stages=stages,
+        stages=dict(data["stages"]),
         risks=resolved(data["risks"]),
         recommendations=resolved(data["recommendations"]),
         raw=data,

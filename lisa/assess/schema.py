@@ -1,7 +1,7 @@
 """The assessment's JSON Schema and reference tables, generated from the models.
 
 ``lisa/schema/assessment.schema.json`` and the generated parts of
-``docs/assessment.md`` (the settings, the risks and recommendations, and the
+``docs/assessment.md`` (the items, the migration of retired ids, the settings, the risks and recommendations, and the
 JSON field reference) are written from :class:`AssessmentDocument`,
 :class:`AssessmentSettings` and the rules, so they cannot drift from the code:
 ``tests/test_assess_docs.py`` fails when a committed copy differs. After
@@ -118,9 +118,43 @@ def rules_reference(raw: Mapping[str, Any] | None = None) -> str:
     )  # fmt: skip
 
 
+def _scale_cell(item: Any) -> str:
+    extra = []
+    if item.phase is not None:
+        extra.append(f"phase {item.phase}" + (f", {item.role}" if item.role else ""))
+    if item.stage is not None:
+        extra.append(item.stage)
+    if item.phases is not None:
+        extra.append("counts in phases " + ", ".join(map(str, item.phases)))
+    return item.scale.name + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def items_reference() -> str:
+    """Markdown: every item of the shipped bank, its scale (and role), statement and source."""
+    bank = Instrument.load().bank
+    rows = [
+        f"| `{i.id}` | {_scale_cell(i)} | {i.text} | seed {i.source} |" for i in bank
+    ]
+    return "\n".join(["| id | scale | statement | source |", "|---|---|---|---|", *rows])
+
+
+def migration_reference() -> str:
+    """Markdown: each retired id, the ids its answer goes to, and why it was retired."""
+    bank = Instrument.load().bank
+    rows = [
+        f"| `{r.id}` | {r.retired_in} | {', '.join(f'`{n}`' for n in r.replaced_by)} | {r.why} |"
+        for r in bank.retired.values()
+    ]
+    return "\n".join(
+        ["| retired id | retired in | its answer goes to | why |", "|---|---|---|---|", *rows]
+    )
+
+
 #: The generated blocks of docs/assessment.md, between ``<!-- generated: NAME -->``
 #: and ``<!-- end generated: NAME -->``.
 DOC_BLOCKS: dict[str, Callable[[], str]] = {
+    "items": items_reference,
+    "migration": migration_reference,
     "settings": settings_reference,
     "rules": rules_reference,
     "fields": field_reference,

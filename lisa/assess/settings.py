@@ -34,6 +34,14 @@ class AssessmentSettings(Settings):
     sign_present: float = Field(
         0.6, ge=0, le=1, description="A phase's signs are present when their mean (0..1) is at least this."
     )
+    shortfall_per_phase: float = Field(
+        1.0,
+        ge=1,
+        le=20,
+        description="Points (agree5) the key signs of the phases up to one may fall short in all, per phase "
+        "the placement is held back: 1 holds it back a phase for each point short (at least 1, so that a "
+        "one-point change moves the phase by at most one).",
+    )
     confidence_high: float = Field(
         0.7, ge=0, le=1, description="Confidence at or above this is labelled high."
     )
@@ -100,7 +108,29 @@ class AssessmentSettings(Settings):
         5.0,
         gt=0,
         le=100,
-        description="The same phase held this many years: stalled (sustained when it is embedding).",
+        description="The same phase held this many years without progress within it: stalled (sustained "
+        "when it is embedding), for a radical innovation or one whose extent is not given.",
+    )
+    stall_years_incremental: float = Field(
+        3.0, gt=0, le=100, description="As stall_years, for an incremental innovation."
+    )
+    stall_years_systemic: float = Field(
+        8.0, gt=0, le=100, description="As stall_years, for a systemic innovation (it takes longer)."
+    )
+    within_phase_progress: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="When progress.within_phase is blank, the next phase's key signs at or above this "
+        "(mean, 0..1) count as progress within the phase.",
+    )
+
+    # -- the Utterback-Abernathy stage ------------------------------------------
+    stage_present: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="A stage's items are present when their mean (0..1) is at least this.",
     )
 
     @model_validator(mode="after")

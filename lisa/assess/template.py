@@ -22,7 +22,9 @@ SECTION_TITLES = {
     "type": "Type and extent of the innovation",
     "sign": "Signs of each lifecycle phase (agree5)",
     "triangle": "Strategic triangle: authority, capacity, value and their links (agree5)",
-    "factor": "The six factors: driver, enabler, absent or blocking",
+    "stage": "Utterback-Abernathy stage: fluid, transitional or specific (agree5)",
+    "progress": "Progress within the current phase: advancing, holding or slipping",
+    "factor": "The six factors: driver, enabler, both, absent, blocking or unknown",
     "risk": "Risk signs (agree5)",
     "network": "The local innovation system (agree5)",
 }

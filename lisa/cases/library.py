@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from lisa.errors import DefinitionInvalid, LisaError, UnknownCase
-from lisa.vocabulary import FACTOR_ROLES, FACTORS, PHASE_NAMES, STAGES
+from lisa.vocabulary import FACTOR_PLAYS_PART, FACTOR_ROLES, FACTORS, PHASE_NAMES, STAGES
 
 if TYPE_CHECKING:
     from lisa.assess.instrument import Instrument
@@ -435,11 +435,12 @@ def _phase_and_stage(t: _Tally, a: Assessment, case: Case) -> None:
 
 
 def _factors(t: _Tally, a: Assessment, case: Case) -> None:
-    common = [f for f in FACTORS if f in case.factors and f in a.factors]
+    known = [f for f in FACTORS if a.factors.get(f) not in (None, "unknown")]
+    common = [f for f in known if case.factors.get(f) not in (None, "unknown")]
     if not common:
         return
     scores = []
-    present = set(FACTOR_ROLES[:2])  # driver, enabler: the factor plays a part
+    present = set(FACTOR_PLAYS_PART)
     for f in common:
         mine, theirs = a.factors[f], case.factors[f]
         if mine == theirs:

@@ -13,6 +13,8 @@ from lisa.cli import scenarios as _scenarios  # noqa: F401,E402
 
 # Importing the command modules registers their commands on ``app``.
 from lisa.cli import study as _study  # noqa: F401,E402
+from lisa.cli import value as _value  # noqa: F401,E402
+from lisa.cli import waves as _waves  # noqa: F401,E402
 from lisa.cli._app import app, main
 
 __all__ = ["app", "main"]

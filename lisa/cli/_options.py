@@ -57,6 +57,15 @@ AnalysisOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Worker processes for the networks (default: the machine's cores, or LISA_WORKERS; "
+        "one for a small place). The result is the same for any number.",
+    ),
+]
 JsonOption = Annotated[
     Path | None, typer.Option("--json", help="Write this command's result as JSON to FILE.")
 ]
@@ -104,6 +113,7 @@ def analysis_for(
     *,
     stored: Path | None = None,
     quiet: bool = False,
+    workers: int | None = None,
 ) -> AnalysisResult:
     """Load the study and analyse it, or reload its stored analysis (``--analysis``)."""
     from lisa.analysis import AnalysisResult, analyse
@@ -114,7 +124,7 @@ def analysis_for(
     if stored is not None:
         return AnalysisResult.from_json(stored, study=study)
     with analysis_progress(quiet) as progress:
-        return analyse(study, config, progress=progress)
+        return analyse(study, config, progress=progress, workers=workers)
 
 
 def pseudonymiser_for(
@@ -171,10 +181,11 @@ def check_outputs(study: Path, files: list[Path], folders: list[Path] | None = N
 
 
 def output_plan(out: Path) -> list[tuple[str, Path]]:
-    """What ``--out D`` writes: the analysis JSON, then each export (csv: a folder)."""
+    """What ``--out D`` writes: the analysis JSON, its per-person table, each export (csv: a folder)."""
     exports = out / "exports"
     return [
         ("json", out / "analysis.json"),
+        ("parquet", out / "people.parquet"),
         ("graphml", exports / "network.graphml"),
         ("gexf", exports / "network.gexf"),
         ("csv", exports / "csv"),

@@ -186,6 +186,14 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only the phase and the recommendations' titles.")
     ] = False,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also list the answers the placement hinges on (whose one-point change would "
+            "move the phase, stage or triangle verdict).",
+        ),
+    ] = False,
 ) -> None:
     """Assess the innovations in answer files."""
     from lisa.assess import AssessmentInvalid, assess_sets, check_many, write_json
@@ -202,6 +210,8 @@ def run(
     assessments = assess_sets(answer_sets, found, instrument=instrument)
     for assessment in assessments:
         print_assessment(assessment, quiet=quiet)
+        if sensitivity:
+            print_sensitivity(assessment)
     for loc in locality_summary(assessments):
         if len(loc.entries) > 1:
             print_locality(loc)
@@ -232,6 +242,7 @@ def _print_phase(a: Assessment, quiet: bool) -> None:
     for line in p.evidence:
         console.print(f"  [dim]-[/] {escape(line)}", highlight=False)
     console.print(f"  [dim]-[/] Trajectory: {escape(a.trajectory.reason)}", highlight=False)
+    console.print(f"  [dim]-[/] Stage: {escape(a.stage.reason)}", highlight=False)
 
 
 def _print_triangle(a: Assessment) -> None:
@@ -250,6 +261,11 @@ def _print_triangle(a: Assessment) -> None:
         mark = " ◀ weakest" if link == t.weakest_link and t.weakest_link_falls_short else ""
         table.add_row(f"  {link_words(link)}", _bar(k.strength, k.need) + est + mark)
     console.print(table)
+    if t.balanced:
+        console.print(
+            f"  Balanced for this phase: no corner falls short (lowest: {t.weakest_corner}).",
+            highlight=False,
+        )
     if a.factors:
         console.print(
             "\n[bold]Six factors[/]: " + ", ".join(f"{f} {r}" for f, r in a.factors.items()),
@@ -295,6 +311,19 @@ def print_assessment(a: Assessment, quiet: bool = False) -> None:
             console.print(
                 f"  {escape(d.item)}: {values} → combined {_show(d.combined)}", highlight=False
             )
+    console.print()
+
+
+def print_sensitivity(a: Assessment) -> None:
+    """The answers the placement hinges on (``lisa assess FILE --sensitivity``)."""
+    console.print(f"[bold]What the placement hinges on[/] — {escape(a.innovation)}")
+    if not a.sensitivity:
+        console.print("  No single answer moved by one point changes the phase, stage or triangle.")
+    for h in a.sensitivity:
+        console.print(
+            f"  {escape(h.item)} {_show(h.answer)} → {_show(h.to)}: {escape('; '.join(h.changes))}",
+            highlight=False,
+        )
     console.print()
 
 

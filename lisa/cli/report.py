@@ -27,11 +27,13 @@ from lisa.cli._options import (
     config_from,
     pseudonymiser_for,
 )
+from lisa.cli.waves import change_for
 from lisa.privacy import MIN_CELL
 from lisa.scenarios.diffusion import read_diffusion
 
 if TYPE_CHECKING:
     from lisa.assess import Assessment
+    from lisa.value import ValueResult
 
 
 def _read_assessments(paths: list[Path] | None) -> list[Assessment]:
@@ -43,6 +45,13 @@ def _read_assessments(paths: list[Path] | None) -> list[Assessment]:
     from lisa.assess import read_assessments
 
     return [a for path in paths or [] for a in read_assessments(path)]
+
+
+def _read_values(paths: list[Path] | None) -> list[ValueResult]:
+    """Every ``--value`` ledger added up; a bad ledger stops the command (exit 2) first."""
+    from lisa.value import read_ledger, value_of
+
+    return [value_of(read_ledger(path)) for path in paths or []]
 
 
 @app.command()
@@ -76,6 +85,14 @@ def report(
             help="A 'lisa simulate --json' result of the same study: adds 'How an idea would spread'.",
         ),
     ] = None,
+    value: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--value",
+            help="A value ledger (repeatable; docs/value.md): adds its value created and the "
+            "place's pipeline.",
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write the locality report: interactive HTML (map, charts, findings) and optionally a PDF."""
@@ -83,6 +100,7 @@ def report(
 
     check_outputs(study, [out, *([pdf] if pdf else [])])
     assessments = _read_assessments(assessment)
+    values = _read_values(value)
     spread = read_diffusion(diffusion) if diffusion else None
     result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=quiet)
     outputs = [p for p in (out, pdf) if p is not None]
@@ -94,6 +112,8 @@ def report(
         assessments=assessments,
         pseudonymise=pseudonymiser or False,
         title=title,
+        values=values,
+        change=change_for(study, result),
         diffusion=spread,
     )
     for path in written:

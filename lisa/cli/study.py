@@ -24,6 +24,7 @@ from lisa.cli._options import (
     SetOption,
     StudyDir,
     WaveOption,
+    WorkersOption,
     analysis_for,
     check_out_folder,
     check_outputs,
@@ -35,6 +36,7 @@ from lisa.cli._render import analysis_progress, print_problems, print_settings, 
 from lisa.config import AnalysisConfig
 from lisa.io.export import ExportFormat
 from lisa.io.folder import StudyFormat
+from lisa.network.organisations import Level
 from lisa.privacy import MIN_CELL
 from lisa.synth import Preset
 
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 def write_outputs(
     result: AnalysisResult, out: Path, pseudonymiser: Pseudonymiser | None = None
 ) -> list[Path]:
-    """analysis.json and the three exports in ``out`` (all pseudonymised, or none)."""
+    """analysis.json, people.parquet and the three exports in ``out`` (all pseudonymised, or none)."""
     from lisa.files import ensure_folder
     from lisa.io import export_study
 
@@ -55,6 +57,8 @@ def write_outputs(
     for fmt, target in output_plan(out):
         if fmt == "json":
             written.append(stored.write_json(target))
+        elif fmt == "parquet":
+            written.append(stored.write_people_table(target))
         else:
             written.append(
                 export_study(
@@ -62,6 +66,12 @@ def write_outputs(
                 )
             )
     return written
+
+
+#: The demo's second wave follows a programme that opened the place up: the
+#: periphery's share of ties beyond their own organisation and sector (0.08 in
+#: the appendix-c preset) rises to this.
+DEMO_PROGRAMME = 0.2
 
 
 @app.command()
@@ -74,24 +84,38 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the demo place.")] = 7,
     quiet: QuietOption = False,
 ) -> None:
-    """Build the demo place (shaped like the reports' Appendix C area), analyse it and show what it finds."""
+    """Build the demo place (shaped like the reports' Appendix C area, surveyed twice), analyse it and show what it finds."""
     from lisa.analysis import analyse
     from lisa.io import write_study
     from lisa.synth import generate
 
     console.print(
         f"[bold]lisa demo[/]: a synthetic place of {people} people shaped like the "
-        "Appendix C area (no real people)."
+        "Appendix C area (no real people), surveyed in 2024 and again in 2025 after a "
+        "programme that opened it up."
     )
-    study = generate(people, seed=seed, preset="appendix-c", name="Demo place (Appendix C shape)")
+    study = generate(
+        people,
+        seed=seed,
+        preset="appendix-c",
+        name="Demo place (Appendix C shape)",
+        waves=2,
+        second_periphery_connection=DEMO_PROGRAMME,
+    )
     study_dir = write_study(study, out / "study")
     with analysis_progress(quiet) as progress:
         result = analyse(study, AnalysisConfig(), progress=progress)
     print_summary(result)
+    from lisa.change import compare_waves
+    from lisa.cli.waves import print_comparison
+
+    change = compare_waves(study, analysis=result.config)
+    console.print()
+    print_comparison(change)
     written = write_outputs(result, out)
     from lisa.report import write_report
 
-    written += write_report(result, out / "report.html")
+    written += write_report(result, out / "report.html", change=change)
     console.print(f"\n[bold]Written to {out}/[/]")
     console.print(f"  study data      {study_dir}")
     for path in written:
@@ -122,6 +146,19 @@ def generate(
         float, typer.Option(help="Share of people who answered the survey.")
     ] = 1.0,
     format: Annotated[StudyFormat, typer.Option(help="CSV files or one Excel workbook.")] = "csv",
+    waves: Annotated[
+        int, typer.Option(min=1, max=2, help="Survey waves: 2 adds a second wave a year on.")
+    ] = 1,
+    turnover: Annotated[
+        float, typer.Option(help="Second wave: share of people who leave and are replaced.")
+    ] = 0.1,
+    tie_retention: Annotated[
+        float, typer.Option(help="Second wave: chance that a tie between stayers is kept.")
+    ] = 0.6,
+    second_periphery_connection: Annotated[
+        float | None,
+        typer.Option(help="Second wave: periphery connection after a programme (0..1)."),
+    ] = None,
 ) -> None:
     """Generate a seeded, reproducible synthetic locality as a study folder."""
     from lisa.io import write_study
@@ -134,6 +171,10 @@ def generate(
         core_closure=core_closure,
         periphery_connection=periphery_connection,
         response_rate=response_rate,
+        waves=waves,
+        turnover=turnover,
+        tie_retention=tie_retention,
+        second_periphery_connection=second_periphery_connection,
     )
     path = write_study(study, out, format=format)
     console.print(
@@ -159,9 +200,19 @@ def validate(study: StudyDir) -> None:
 def analyse(
     study: StudyDir,
     json_path: JsonOption = None,
+    table: Annotated[
+        Path | None,
+        typer.Option(
+            "--table",
+            help="Also write every person's numbers in every network as a Parquet table.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write analysis.json and exports (GraphML, GEXF, CSV) to this folder."),
+        typer.Option(
+            help="Write analysis.json, people.parquet and exports (GraphML, GEXF, CSV) to this "
+            "folder."
+        ),
     ] = None,
     wave: WaveOption = None,
     impute: ImputeOption = "none",
@@ -170,23 +221,43 @@ def analyse(
     min_cell: MinCellOption = MIN_CELL,
     pseudonym_key: KeyOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the findings.")] = False,
+    level: Annotated[
+        Level,
+        typer.Option(help="Nodes: people, or their organisations (ties rolled up between them)."),
+    ] = "person",
+    workers: WorkersOption = None,
 ) -> None:
     """Analyse a study's networks: roles, cores, mixing, resilience and findings."""
     from lisa.files import output_lock
 
     config = config_from(sets, wave, impute)
-    check_outputs(study, [json_path] if json_path else [])
+    check_outputs(study, [p for p in (json_path, table) if p is not None])
     if out:
         check_out_folder(study, out)
-    result = analysis_for(study, config, quiet=quiet)
-    outputs = [p for p in (out, json_path) if p is not None]
+    if level == "organisation":
+        from lisa.io import load_study
+        from lisa.network.organisations import analyse_organisations
+
+        result, rollup = analyse_organisations(load_study(study), config)
+        console.print(
+            f"Organisations as nodes: {len(rollup.organisations)} organisations; "
+            f"{rollup.internal_ties:,} of {rollup.person_ties:,} person ties are within one "
+            f"organisation and {rollup.people_without_organisation:,} people have none."
+        )
+    else:
+        result = analysis_for(study, config, quiet=quiet, workers=workers)
+    outputs = [p for p in (out, json_path, table) if p is not None]
     pseudonymiser = pseudonymiser_for(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs
     )
     print_summary(result, brief=quiet, pseudonymiser=pseudonymiser)
+    stored = pseudonymiser.result(result) if pseudonymiser and (json_path or table) else result
     if json_path:
-        (pseudonymiser.result(result) if pseudonymiser else result).write_json(json_path)
+        stored.write_json(json_path)
         console.print(f"Analysis JSON written to {json_path}")
+    if table:
+        stored.write_people_table(table)
+        console.print(f"Per-person table written to {table}")
     if out:
         with output_lock(out):  # a second 'analyse --out' into the same folder waits
             written = write_outputs(result, out, pseudonymiser)

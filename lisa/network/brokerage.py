@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from lisa.network.graph import Net
 
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
-CHUNK_PATHS = 4_000_000
+CHUNK_PATHS = 1_000_000
 
 
 def _two_paths(net: Net) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:

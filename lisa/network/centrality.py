@@ -5,15 +5,21 @@ Definitions (see ``docs/method.md`` for the literature):
 * **betweenness** — Freeman (1977) betweenness on the directed graph,
   normalised as networkx does for directed graphs: divided by (n−1)(n−2).
   Computed exactly with Brandes' algorithm (igraph) while people × arcs is
-  at most ``exact_limit``; above that, estimated from ``samples`` random
-  source people and scaled by n/k (Brandes & Pich 2007), which is unbiased.
+  at most ``exact_limit``; above that, estimated from ``k`` random source
+  people and scaled by n/k (Brandes & Pich 2007), which is unbiased. ``k``
+  is what the same budget buys — ``exact_limit / arcs`` sources, never fewer
+  than ``samples`` — so the cost grows smoothly with the place: a slightly
+  larger place never takes much less time than a smaller, exact one
+  (:func:`sources_for`). The sources are drawn in :data:`SOURCE_BATCHES`
+  equal batches whose estimates are kept, so the role rules can be
+  bootstrapped over them (:mod:`lisa.network.roles`).
 * **closeness** — how near everyone else is *to* a person (incoming
   distances, the networkx convention for directed graphs), with the
   Wasserman–Faust correction for unreachable people:
   ``(r/(n−1)) · (r / Σ d(u,v))`` where ``r`` people can reach ``v``.
   0 for someone nobody can reach. Estimated, like betweenness, above
-  ``exact_limit``: from a quarter of the ``samples`` sources (at least 64),
-  as an average distance needs fewer sources than a count of paths.
+  ``exact_limit``: from a quarter of betweenness's ``k`` sources (at least
+  64), as an average distance needs fewer sources than a count of paths.
 * **coreness** — the k-core number (Seidman 1983) of the undirected version.
 * **reach2** — share of the others within two steps, direction ignored: the
   pulsetaker's "ear to the ground".
@@ -24,6 +30,8 @@ Definitions (see ``docs/method.md`` for the literature):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import igraph as ig
 import numpy as np
 
@@ -31,19 +39,63 @@ from lisa.network.graph import Net
 
 #: Fewest sampled sources for estimated closeness (see :func:`closeness`).
 CLOSENESS_MIN_SAMPLES = 64
+#: Estimated betweenness is the mean of this many batch estimates (each from an
+#: equal share of the sampled sources), kept for the role bootstrap.
+SOURCE_BATCHES = 16
 
 
-def betweenness(net: Net, exact: bool, samples: int, rng: np.random.Generator) -> np.ndarray:
+def sources_for(net: Net, exact_limit: int, samples: int) -> int | None:
+    """How many sampled sources estimate this network's betweenness; None for exact.
+
+    Exact while people × arcs is at most ``exact_limit``. Above it, as many
+    sources as the same budget buys (``exact_limit // arcs``), never fewer than
+    ``samples`` nor more than the people: the cost is continuous in the size of
+    the place, with no step where a larger place suddenly becomes cheaper.
+
+    >>> from lisa.network.graph import build_net
+    >>> import numpy as np
+    >>> net = build_net("x", 5000, np.arange(4999), np.arange(1, 5000))
+    >>> sources_for(net, 200_000_000, 1024) is None
+    True
+    >>> sources_for(net, 10_000_000, 1024)
+    2000
+    >>> sources_for(net, 1_000_000, 1024)
+    1024
+    """
+    if net.work <= exact_limit:
+        return None
+    k = max(samples, exact_limit // max(net.m, 1))
+    return None if k >= net.n else int(k)
+
+
+@dataclass(frozen=True)
+class Betweenness:
+    """Betweenness of one network: the values, and the batch estimates when sampled."""
+
+    values: np.ndarray
+    #: SOURCE_BATCHES × n batch estimates; None when exact. ``values`` is their
+    #: mean weighted by ``sizes``, the number of sources in each batch.
+    batches: np.ndarray | None = None
+    sizes: np.ndarray | None = None
+
+
+def betweenness(net: Net, sources: int | None, rng: np.random.Generator) -> Betweenness:
+    """Exact (``sources`` None) or estimated betweenness, normalised as networkx does."""
     n = net.n
     if n < 3 or net.m == 0:
-        return np.zeros(n)
+        return Betweenness(np.zeros(n))
     g = net.graph
-    if exact or samples >= n:
-        raw = np.asarray(g.betweenness(directed=True), float)
-    else:
-        sources = rng.choice(n, size=samples, replace=False).tolist()
-        raw = np.asarray(g.betweenness(directed=True, sources=sources), float) * (n / samples)
-    return raw / ((n - 1) * (n - 2))
+    scale = 1.0 / ((n - 1) * (n - 2))
+    if sources is None or sources >= n:
+        return Betweenness(np.asarray(g.betweenness(directed=True), float) * scale)
+    drawn = rng.choice(n, size=sources, replace=False)
+    batches = np.array_split(drawn, min(SOURCE_BATCHES, sources))
+    est = np.empty((len(batches), n))
+    for row, batch in zip(est, batches, strict=True):
+        raw = np.asarray(g.betweenness(directed=True, sources=batch.tolist()), float)
+        row[:] = raw * (n / batch.size) * scale
+    sizes = np.array([b.size for b in batches], np.int64)
+    return Betweenness((sizes / sources) @ est, est, sizes)
 
 
 def reachers(net: Net) -> np.ndarray:
@@ -81,26 +133,30 @@ def reachers(net: Net) -> np.ndarray:
 
 
 def closeness(
-    net: Net, exact: bool, samples: int, rng: np.random.Generator, r: np.ndarray
+    net: Net, sources: int | None, rng: np.random.Generator, r: np.ndarray
 ) -> np.ndarray:
-    """networkx ``closeness_centrality`` (directed: incoming; wf_improved)."""
+    """networkx ``closeness_centrality`` (directed: incoming; wf_improved).
+
+    Exact when ``sources`` is None; otherwise estimated from a quarter of
+    ``sources`` random people (at least :data:`CLOSENESS_MIN_SAMPLES`).
+    """
     n = net.n
     out = np.zeros(n)
     if n < 2 or net.m == 0:
         return out
     g = net.graph
-    if exact or samples >= n:
+    if sources is None or sources >= n:
         inv_mean = np.asarray(g.closeness(mode="in", normalized=True), float)
         inv_mean = np.nan_to_num(inv_mean, nan=0.0)
         return inv_mean * (r / (n - 1))
     # estimate the mean incoming distance from sampled sources; closeness
     # averages distances, so a quarter of the betweenness sample suffices
-    k = min(n, max(CLOSENESS_MIN_SAMPLES, samples // 4))
-    sources = rng.choice(n, size=k, replace=False)
+    k = min(n, max(CLOSENESS_MIN_SAMPLES, sources // 4))
+    drawn = rng.choice(n, size=k, replace=False)
     total = np.zeros(n)
     count = np.zeros(n)
     for start in range(0, k, 128):
-        chunk = sources[start : start + 128].tolist()
+        chunk = drawn[start : start + 128].tolist()
         d = np.asarray(g.distances(source=chunk, mode="out"), float)
         finite = np.isfinite(d) & (d > 0)
         total += np.where(finite, d, 0.0).sum(axis=0)

@@ -10,7 +10,7 @@ import numpy as np
 
 from lisa.config import AnalysisConfig
 from lisa.network import brokerage as gf
-from lisa.network import centrality, cores, mixing, resilience, response, roles
+from lisa.network import centrality, cores, mixing, parallel, resilience, response, roles
 from lisa.network.graph import Net, build_net
 from lisa.network.results import (
     CombinedNetwork,
@@ -38,6 +38,7 @@ class _Measured:
     stats: NetworkStats
     people: list[dict[str, Any]]
     core: np.ndarray
+    brokerage: dict[str, np.ndarray]
 
 
 class _Ticker:
@@ -85,8 +86,7 @@ def _stats(
     groupings: dict[str, list[str]],
     div: dict[str, np.ndarray],
     ties_per_respondent: float,
-    exact: bool,
-    samples: int,
+    sources: int | None,
 ) -> NetworkStats:
     n = net.n
     reciprocated = int(np.sum(net.has_arcs(net.tgt, net.src))) if net.m else 0
@@ -108,8 +108,8 @@ def _stats(
             k: diversity_value(float(np.nanmean(v))) if np.isfinite(v).any() else None
             for k, v in div.items()
         },
-        exact=exact,
-        samples=None if exact else samples,
+        exact=sources is None,
+        samples=sources,
     )
 
 
@@ -124,13 +124,12 @@ def _measure(
     tick: Callable[[str], None],
 ) -> _Measured:
     """Every per-person metric, the roles and the network's shape for one network."""
-    exact = net.work <= config.exact_limit
-    samples = min(config.samples, net.n)
+    sources = centrality.sources_for(net, config.exact_limit, config.samples)
     tick(f"{net.name}: betweenness")
-    btw = centrality.betweenness(net, exact, samples, rng_for(config.seed, "betweenness", net.name))
+    btw = centrality.betweenness(net, sources, rng_for(config.seed, "betweenness", net.name))
     tick(f"{net.name}: closeness")
     clo = centrality.closeness(
-        net, exact, samples, rng_for(config.seed, "closeness", net.name), centrality.reachers(net)
+        net, sources, rng_for(config.seed, "closeness", net.name), centrality.reachers(net)
     )
     tick(f"{net.name}: cores and reach")
     kcore = centrality.coreness(net)
@@ -142,9 +141,14 @@ def _measure(
     div: dict[str, np.ndarray] = {
         k: mixing.diversity(net, groupings[k]) for k in ("sector", "layer") if k in groupings
     }
-    role_lists = roles.assign_roles(net.in_degree, net.contacts, btw, cut, reach, config)
+    uncertain = roles.uncertain_gatekeepers(
+        btw, net.contacts, cut, config, rng_for(config.seed, "role-bootstrap", net.name)
+    )
+    role_lists = roles.assign_roles(
+        net.in_degree, net.contacts, btw.values, cut, reach, config, uncertain
+    )
     metrics = {
-        "betweenness": btw,
+        "betweenness": btw.values,
         "closeness": clo,
         "coreness": kcore,
         "core": core,
@@ -152,8 +156,10 @@ def _measure(
         "articulation": is_ap,
         "cut_off": cut,
     }
-    stats = _stats(net, study, core, fit, groupings, div, ties_per_respondent, exact, samples)
-    return _Measured(label, directed, stats, _person_rows(net, metrics, brk, div, role_lists), core)
+    stats = _stats(net, study, core, fit, groupings, div, ties_per_respondent, sources)
+    stats.uncertain_gatekeepers = [study.ids[i] for i in np.flatnonzero(uncertain)]
+    rows = _person_rows(net, metrics, brk, div, role_lists)
+    return _Measured(label, directed, stats, rows, core, brk)
 
 
 def _model(measured: _Measured, ids: list[str], cls: type[Network]) -> Network:
@@ -171,8 +177,84 @@ def _groupings(study: Study, config: AnalysisConfig) -> dict[str, list[str]]:
     return {key: study.group_values(key) for key in config.groupings}
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One network to measure (a relation, or ``name`` None for all combined)."""
+
+    name: str | None
+    label: str
+    directed: bool
+    per_respondent: float
+
+
+#: What every job reads, set in the parent before the workers start (inherited
+#: by forked workers, sent once to each spawned one).
+_CONTEXT: dict[str, Any] = {}
+
+
+def _set_context(study: Study, config: AnalysisConfig, groupings: dict[str, list[str]]) -> None:
+    _CONTEXT.update(study=study, config=config, groupings=groupings)
+
+
+def _net(study: Study, job: _Job) -> Net:
+    src, tgt, _ = study.arcs(job.name)
+    return build_net(job.name or COMBINED, study.n_people, src, tgt, job.directed)
+
+
+def _run_job(job: _Job, tick: Callable[[str], None] | None = None) -> _Measured:
+    study, config = _CONTEXT["study"], _CONTEXT["config"]
+    return _measure(
+        study,
+        _net(study, job),
+        job.label,
+        job.directed,
+        config,
+        _CONTEXT["groupings"],
+        job.per_respondent,
+        tick or (lambda _task: None),
+    )
+
+
+def _jobs(study: Study, original: Study, config: AnalysisConfig) -> list[_Job]:
+    responded = original.responded if original.response_known else np.ones(study.n_people, bool)
+    n_resp = int(responded.sum())
+    specs = [(r.name, r.display(), r.directed) for r in study.relations]
+    jobs = []
+    for name, label, directed in [*specs, (None, "All relations combined", True)]:
+        # arcs sent before imputation (the same arrays when nothing was imputed)
+        sent = study.arcs(name)[0] if original is study else original.arcs(name)[0]
+        per_respondent = int(responded[sent].sum()) / n_resp if n_resp else 0.0
+        jobs.append(_Job(name, label, directed, per_respondent))
+    return jobs
+
+
+def _measure_all(
+    study: Study, jobs: list[_Job], config: AnalysisConfig, workers: int, tick: _Ticker
+) -> dict[str | None, _Measured]:
+    """Measure every network, in ``workers`` processes when the place is big enough."""
+    context = (study, config, _groupings(study, config))
+    _set_context(*context)
+    try:
+        if workers <= 1:
+            return {job.name: _run_job(job, tick) for job in jobs}
+        with parallel.pool(min(workers, len(jobs)), _set_context, context) as pool:
+            futures = {pool.submit(_run_job, job): job for job in jobs}
+            out: dict[str | None, _Measured] = {}
+            for future in parallel.as_completed(futures):
+                job = futures[future]
+                out[job.name] = future.result()
+                for _ in range(STEPS_PER_NETWORK):
+                    tick(f"{job.name or COMBINED}: measured")
+            return out
+    finally:
+        _CONTEXT.clear()
+
+
 def analyse_network(
-    study: Study, config: AnalysisConfig, progress: Progress | None = None
+    study: Study,
+    config: AnalysisConfig,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> NetworkAnalysis:
     """Compute the numeric analysis of ``study`` (see the module docs of :mod:`lisa.network`).
 
@@ -184,6 +266,10 @@ def analyse_network(
         The analysis settings (role rules, thresholds, sampling, imputation, seed).
     progress
         Optional callback ``progress(task, done, total)``.
+    workers
+        Worker processes for the networks (they are independent); None for the
+        machine's cores (see :func:`lisa.network.parallel.workers_for`). The
+        result is the same for any number: every random draw is seeded by name.
 
     Returns
     -------
@@ -195,39 +281,31 @@ def analyse_network(
     if config.impute == "reciprocity":
         study, imputed = response.impute_reciprocity(study)
     tick = _Ticker(progress, STEPS_PER_NETWORK * (len(study.relations) + 1) + 2)
-    groupings = _groupings(study, config)
-    responded = original.responded if original.response_known else np.ones(study.n_people, bool)
-    n_resp = int(responded.sum())
-    measured: dict[str | None, _Measured] = {}
-    models: dict[str, Network] = {}
-    nets: dict[str | None, Net] = {}
-    specs = [(r.name, r.display(), r.directed) for r in study.relations]
-    for name, label, directed in [*specs, (None, "All relations combined", True)]:
-        src, tgt, _ = study.arcs(name)
-        # arcs sent before imputation (the same arrays when nothing was imputed)
-        sent = src if original is study else original.arcs(name)[0]
-        per_respondent = int(responded[sent].sum()) / n_resp if n_resp else 0.0
-        nets[name] = build_net(name or COMBINED, study.n_people, src, tgt, directed)
-        measured[name] = _measure(
-            study, nets[name], label, directed, config, groupings, per_respondent, tick
-        )
-        if name is not None:  # the relation's model now; its rows are dropped
-            models[name] = _model(measured[name], study.ids, Network)
-            measured[name].people = []
+    jobs = _jobs(study, original, config)
+    combined_net = _net(study, jobs[-1])
+    measured = _measure_all(
+        study, jobs, config, parallel.workers_for(combined_net.work, workers), tick
+    )
     tick("core consistency and mixing")
+    groupings = _groupings(study, config)
     relation_cores = {r.name: measured[r.name].core for r in study.relations}
     consistency, counts = cores.consistency(
         study.ids, relation_cores, groupings, config.stable_core_share
     )
     for row, count in zip(measured[None].people, counts.tolist(), strict=True):
         row["core_networks"] = count
-    combined_net = nets[None]
     tick("resilience")
     departures = resilience.resilience(
         combined_net,
         study.ids,
         resilience.scenarios(study, combined_net, consistency.stable_core, config),
         config.seed,
+        groups={
+            g: resilience.group_codes(groupings[g])
+            for g in resilience.BETWEEN_GROUPINGS
+            if g in groupings
+        },
+        brokerage=measured[None].brokerage,
     )
     tick.finish()
     return NetworkAnalysis(
@@ -236,7 +314,7 @@ def analyse_network(
             samples=next((m.stats.samples for m in measured.values() if m.stats.samples), None),
         ),
         response=response.response_summary(original, config, imputed),
-        relations={r.name: models[r.name] for r in study.relations},
+        relations={r.name: _model(measured[r.name], study.ids, Network) for r in study.relations},
         combined=_model(measured[None], study.ids, CombinedNetwork),  # type: ignore[arg-type]
         core_consistency=consistency,
         layers=mixing.layer_mixing(combined_net, study.group_values("layer"), config),

@@ -7,9 +7,25 @@ steps (direction ignored) and the share of people in the largest connected
 part. ``reach_loss`` compares the stayers' reach after with their reach
 before; ``random_reach_loss`` is the mean loss when as many randomly chosen
 other people leave (three draws), so a loss can be read as "worse than
-chance". For places above 2,000 people, reach is measured on a fixed random
-sample of 500 stayers (the same sample for every scenario), which keeps the
-standard error of the mean below one percentage point in practice.
+chance". For places above 500 people, reach is measured on a fixed random
+sample of 500 people (the same sample for every scenario; those who leave in a
+scenario drop out of it), which keeps the standard error of the mean below one
+percentage point in practice. The cost is then the same for every larger
+place's probe, so no place is slower than a slightly larger one.
+
+For the stable core two more things are measured, because a dense place can
+keep most of its overall reach while losing every path *between* its groups
+(the ``core-departure-risk`` finding reads both):
+
+* ``between_reach``: per grouping (sector, layer), each stayer's share of the
+  *other stayers* in other groups within two steps, before (paths may pass
+  through the core) and after the core leaves — the same people at both ends,
+  so the loss is only the paths the core carried. People with no group are
+  neither counted nor probed; the random baseline is as for the overall reach
+  (its own stream);
+* ``brokerage``: the core's share of the place's between-group Gould–Fernandez
+  brokerage (representative + gatekeeper + liaison open two-paths, from
+  :mod:`lisa.network.brokerage`, on the combined network).
 
 Each scenario's random draws come from its own named stream
 (:func:`lisa.randomness.rng_for`), so adding or removing a scenario never
@@ -18,20 +34,33 @@ changes another's random baseline.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from lisa.config import AnalysisConfig
+from lisa.network.brokerage import ROLES
 from lisa.network.graph import Net
-from lisa.network.results import Departure, DepartureKind, Resilience, ResilienceBaseline
+from lisa.network.results import (
+    BetweenReach,
+    BrokerageShare,
+    Departure,
+    DepartureKind,
+    Resilience,
+    ResilienceBaseline,
+)
 from lisa.randomness import rng_for
 from lisa.study import Study
 
-SAMPLE_ABOVE = 2000
 SAMPLE_SIZE = 500
+SAMPLE_ABOVE = SAMPLE_SIZE
 RANDOM_DRAWS = 3
+#: The groupings whose between-group reach and brokerage the stable-core scenario measures.
+BETWEEN_GROUPINGS = ("sector", "layer")
+#: The Gould–Fernandez roles that carry flow between groups (columns of :data:`ROLES`).
+BETWEEN_ROLES = ("representative", "gatekeeper", "liaison")
 
 
 def _reach_after(
@@ -109,8 +138,195 @@ def _random_loss(
     return float(np.mean(losses))
 
 
-def resilience(net: Net, ids: list[str], planned: Sequence[Scenario], seed: int) -> Resilience:
-    """The resilience block: the baseline and every scenario that removes someone."""
+def group_codes(values: Sequence[str | None]) -> np.ndarray:
+    """One integer code per person for a grouping's values; -1 where the value is blank."""
+    arr = np.asarray([v or "" for v in values], dtype=object).astype(str)
+    labels, inv = np.unique(arr, return_inverse=True)
+    codes = inv.astype(np.int64)
+    if labels.size and labels[0] == "":
+        codes -= 1  # "" sorts first: it becomes -1, the others 0..k-1
+    return codes
+
+
+def _reached(sym: sp.csr_matrix, paths: np.ndarray, probe: np.ndarray) -> sp.csr_matrix:
+    """probe × n 0/1 matrix: who each probe person reaches within two steps, passing only
+    through ``paths`` people (the probe people themselves must be in ``paths``)."""
+    n = sym.shape[0]
+    coo = sym.tocoo()
+    edge = paths[coo.row] & paths[coo.col]
+    a = sp.csr_matrix(
+        (np.ones(int(edge.sum()), np.float32), (coo.row[edge], coo.col[edge])), shape=(n, n)
+    )
+    rows = a[probe]
+    reached = (rows + rows @ a).tocsr()
+    reached.data[:] = 1
+    return reached
+
+
+def _shares(reached: sp.csr_matrix, keep: np.ndarray, own: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Each row's share of the ``keep`` people in groups other than its own (``own``) that it
+    reaches; NaN where there is nobody in another group to reach."""
+    n = codes.shape[0]
+    valid = (codes >= 0) & keep
+    k = int(codes.max()) + 1 if codes.size else 0
+    onehot = sp.csr_matrix(
+        (np.ones(int(valid.sum()), np.float32), (np.flatnonzero(valid), codes[valid])),
+        shape=(n, max(k, 1)),
+    )
+    counts = np.asarray((reached @ onehot).todense())
+    sizes = np.asarray(onehot.sum(axis=0)).ravel()
+    other = counts.sum(axis=1) - counts[np.arange(own.size), own]
+    possible = sizes.sum() - sizes[own]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(possible > 0, other / np.maximum(possible, 1), np.nan)
+
+
+def _between_means(
+    net: Net,
+    full: sp.csr_matrix,
+    removed: np.ndarray,
+    probe: np.ndarray,
+    groups: Mapping[str, np.ndarray],
+) -> dict[str, tuple[float, float]]:
+    """Per grouping, (before, after) mean between-group reach of the probe people who stay
+    and have a group; ``full`` is the probe's reach in the whole network."""
+    keep = np.ones(net.n, bool)
+    keep[removed] = False
+    stays = keep[probe]
+    after_all = _reached(net.symmetric, keep, probe[stays])
+    out = {}
+    for g, codes in groups.items():
+        grouped = codes[probe[stays]] >= 0
+        who = probe[stays][grouped]
+        if who.size == 0:
+            out[g] = (0.0, 0.0)
+            continue
+        before = _shares(full[np.flatnonzero(stays)[grouped]], keep, codes[who], codes)
+        after = _shares(after_all[np.flatnonzero(grouped)], keep, codes[who], codes)
+        ok = np.isfinite(before) & np.isfinite(after)
+        out[g] = (float(before[ok].mean()), float(after[ok].mean())) if ok.any() else (0.0, 0.0)
+    return out
+
+
+def between_reach(
+    net: Net,
+    removed: np.ndarray,
+    probe: np.ndarray,
+    groups: Mapping[str, np.ndarray],
+    rng: np.random.Generator,
+) -> dict[str, BetweenReach]:
+    """Reach between the groups of each grouping before and after ``removed`` leave.
+
+    Parameters
+    ----------
+    net
+        The combined network (direction ignored).
+    removed
+        Roster indices of the people who leave.
+    probe
+        Roster indices whose reach is measured (everyone, or the fixed sample).
+    groups
+        Group code per person for each grouping (:func:`group_codes`; -1: no group).
+    rng
+        The scenario's own stream, for the random baseline (the same random
+        departures serve every grouping).
+
+    Returns
+    -------
+    dict of str to BetweenReach
+        Per grouping: before, after, the loss and the mean loss of as many random
+        departures.
+    """
+    full = _reached(net.symmetric, np.ones(net.n, bool), probe)
+    main = _between_means(net, full, removed, probe, groups)
+    others = np.setdiff1d(np.arange(net.n), removed)
+    draws: list[dict[str, tuple[float, float]]] = []
+    if others.size >= removed.size:
+        for _ in range(RANDOM_DRAWS):
+            pick = rng.choice(others, size=removed.size, replace=False)
+            draws.append(_between_means(net, full, pick, probe, groups))
+
+    def loss(before: float, after: float) -> float:
+        return 1 - after / before if before > 0 else 0.0
+
+    return {
+        g: BetweenReach(
+            before=b,
+            after=a,
+            loss=loss(b, a),
+            random_loss=float(np.mean([loss(*d[g]) for d in draws])) if draws else None,
+        )
+        for g, (b, a) in main.items()
+    }
+
+
+def brokerage_share(counts: np.ndarray, removed: np.ndarray) -> BrokerageShare:
+    """The share of between-group brokerage (n×5 counts, :data:`ROLES`) the ``removed`` hold."""
+    cols = [ROLES.index(r) for r in BETWEEN_ROLES]
+    per_person = counts[:, cols].sum(axis=1)
+    total, held = int(per_person.sum()), int(per_person[removed].sum())
+    return BrokerageShare(
+        total=total,
+        held=held,
+        share=held / total if total else 0.0,
+        share_of_people=removed.size / max(counts.shape[0], 1),
+    )
+
+
+def _core_measures(
+    net: Net,
+    sc: Scenario,
+    probe: np.ndarray,
+    groups: Mapping[str, np.ndarray],
+    brokerage: Mapping[str, np.ndarray],
+    seed: int,
+) -> dict[str, object]:
+    """The stable-core scenario's between-group reach and brokerage share, per grouping."""
+    if sc.kind != "stable-core":
+        return {}
+    return {
+        "between_reach": between_reach(
+            net, sc.removed, probe, groups, rng_for(seed, *sc.stream, "between")
+        )
+        if groups
+        else {},
+        "brokerage": {
+            g: brokerage_share(brokerage[g], sc.removed) for g in groups if g in brokerage
+        },
+    }
+
+
+def resilience(
+    net: Net,
+    ids: list[str],
+    planned: Sequence[Scenario],
+    seed: int,
+    groups: Mapping[str, np.ndarray] | None = None,
+    brokerage: Mapping[str, np.ndarray] | None = None,
+) -> Resilience:
+    """The resilience block: the baseline and every scenario that removes someone.
+
+    Parameters
+    ----------
+    net
+        The combined network.
+    ids
+        Roster ids, in order.
+    planned
+        The scenarios (:func:`scenarios`).
+    seed
+        The analysis seed (each scenario draws from its own stream of it).
+    groups
+        Group codes per grouping (:func:`group_codes`) for the stable core's
+        between-group reach; none measured when omitted.
+    brokerage
+        Per grouping, the n×5 Gould–Fernandez counts of the combined network.
+
+    Returns
+    -------
+    Resilience
+        The baseline and one :class:`Departure` per scenario that removes someone.
+    """
     n = net.n
     sampled = n > SAMPLE_ABOVE
     rng = rng_for(seed, "resilience", "probe")
@@ -144,6 +360,7 @@ def resilience(net: Net, ids: list[str], planned: Sequence[Scenario], seed: int)
                 random_reach_loss=_random_loss(
                     net, removed, probe, base_reach, rng_for(seed, *sc.stream)
                 ),
+                **_core_measures(net, sc, probe, groups or {}, brokerage or {}, seed),
             )
         )
     return Resilience(baseline=baseline, scenarios=out)

@@ -101,6 +101,12 @@ class NetworkStats(ResultModel):
     )
     exact: bool = Field(description="Betweenness and closeness computed exactly.")
     samples: int | None = Field(description="Sampled source people when not exact.")
+    uncertain_gatekeepers: list[str] = Field(
+        default_factory=list,
+        description="Where betweenness is estimated: people the estimate puts among the "
+        "gatekeepers but fewer than role_stability of the bootstrap replicates confirm. They "
+        "do not hold the role in 'roles' and are never named as gatekeepers.",
+    )
 
 
 class Network(ResultModel):
@@ -220,11 +226,37 @@ class ResilienceBaseline(ResultModel):
     reach2: float = Field(description="Mean two-step reach of everyone (or of the sample).")
     largest_component_share: float
     sampled_people: int | None = Field(
-        description="How many people reach was measured on (places above 2,000 people)."
+        description="How many people reach was measured on (places above 500 people)."
     )
 
 
 DepartureKind = Literal["stable-core", "top-hubs", "group"]
+
+
+class BetweenReach(ResultModel):
+    """Two-step reach *between* groups of one grouping, before and after a departure."""
+
+    before: float = Field(
+        description="The stayers' mean share of the people in other groups within two steps, "
+        "in the whole network."
+    )
+    after: float = Field(description="The same once the group has left (stayers only).")
+    loss: float = Field(description="1 - after / before (0 when before is 0).")
+    random_loss: float | None = Field(
+        description="Mean loss when as many random others leave (null without enough others)."
+    )
+
+
+class BrokerageShare(ResultModel):
+    """The leavers' share of between-group Gould–Fernandez brokerage in one grouping."""
+
+    total: int = Field(
+        description="Between-group open two-paths of everyone: representative + gatekeeper + "
+        "liaison counts."
+    )
+    held: int = Field(description="The same counts summed over the people who leave.")
+    share: float = Field(description="held / total (0 without any between-group brokerage).")
+    share_of_people: float = Field(description="The leavers' share of the people, for scale.")
 
 
 class Departure(ResultModel):
@@ -240,6 +272,16 @@ class Departure(ResultModel):
     largest_component_share_after: float
     random_reach_loss: float | None = Field(
         description="Mean loss when as many random others leave (null without enough others)."
+    )
+    between_reach: dict[str, BetweenReach] = Field(
+        default_factory=dict,
+        description="Stable-core scenario only: reach between groups per grouping (sector, "
+        "layer) before and after.",
+    )
+    brokerage: dict[str, BrokerageShare] = Field(
+        default_factory=dict,
+        description="Stable-core scenario only: the leavers' share of between-group brokerage "
+        "per grouping (sector, layer).",
     )
 
 
@@ -337,7 +379,12 @@ class NetworkAnalysis(ResultModel):
             return {rename(p): block[p] for p in sorted(block, key=rank.__getitem__)}
 
         def network(n: Network) -> Network:
-            stats = n.network.model_copy(update={"isolates": people(n.network.isolates)})
+            stats = n.network.model_copy(
+                update={
+                    "isolates": people(n.network.isolates),
+                    "uncertain_gatekeepers": people(n.network.uncertain_gatekeepers),
+                }
+            )
             return n.model_copy(update={"network": stats, "people": keyed(n.people)})
 
         cc = self.core_consistency

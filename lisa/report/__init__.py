@@ -26,8 +26,10 @@ from lisa.report.render import render_html, write_html, write_pdf
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.change import WaveComparison
     from lisa.privacy import Pseudonymiser
     from lisa.scenarios import Diffusion
+    from lisa.value import ValueResult
 
 __all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
 
@@ -40,11 +42,18 @@ def write_report(
     assessments: Sequence[Assessment] = (),
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
+    values: Sequence[ValueResult] = (),
+    change: WaveComparison | None = None,
     diffusion: Diffusion | None = None,
 ) -> list[Path]:
-    """Build the report once and write it as HTML and/or PDF; returns the paths written."""
+    """Build the report once and write it as HTML and/or PDF; returns the paths written.
+
+    ``change`` (a :class:`lisa.change.WaveComparison`) adds the "change over time" section,
+    ``diffusion`` (a :class:`lisa.scenarios.Diffusion`) "How an idea would spread".
+    """
     model = build_report(
-        result, assessments, pseudonymise=pseudonymise, title=title, diffusion=diffusion
+        result, assessments, pseudonymise=pseudonymise, title=title, values=values, change=change,
+        diffusion=diffusion,
     )
     written = []
     if html is not None:

@@ -32,12 +32,16 @@ class InnovationView:
     phase_name: str = ""
     confidence: float | None = None
     trend: str = ""
+    stage: str = ""
+    stage_reason: str = ""
     evidence: list[str] = field(default_factory=list)
     corners: dict[str, float | None] = field(default_factory=dict)
     links: dict[str, float | None] = field(default_factory=dict)
     needs: dict[str, float | None] = field(default_factory=dict)
     weakest_corner: str | None = None
     weakest_link: str | None = None
+    balanced: bool | None = None
+    triangle_verdict: str = ""
     history: list[tuple[str, int]] = field(default_factory=list)
     factors: list[dict[str, str]] = field(default_factory=list)
     risks: list[dict[str, str]] = field(default_factory=list)
@@ -66,14 +70,33 @@ def _description(a: Assessment) -> str:
 
 
 def _trend(a: Assessment) -> str:
-    trend = " — ".join(x for x in (a.trajectory.status, a.trajectory.reason) if x)
-    return trend + f" (stage: {a.stage.value})"
+    return " — ".join(x for x in (a.trajectory.status, a.trajectory.reason) if x)
+
+
+def _triangle_verdict(a: Assessment) -> str:
+    """The triangle in one sentence: balanced for the phase, or which corner falls short."""
+    t = a.triangle
+    if t.weakest_corner is None:
+        return ""
+    lowest = t.corners[t.weakest_corner]
+    value = "unanswered" if lowest.strength is None else charts.num(lowest.strength, 2)
+    link = f" Weakest link: {link_words(t.weakest_link)}." if t.weakest_link else ""
+    if not t.weakest_corner_falls_short:
+        return (
+            f"Balanced for this phase: no corner falls short of what {a.phase.name} needs "
+            f"(lowest: {t.weakest_corner}, {value}).{link}"
+        )
+    return (
+        f"Weakest corner: {t.weakest_corner} ({value} against {charts.num(lowest.need, 2)} "
+        f"needed for {a.phase.name}).{link}"
+    )
 
 
 def _risks(a: Assessment) -> list[dict[str, str]]:
     return [
         {
             "title": r.title,
+            "status": r.status,
             "detail": ("Showing: " if r.status == "showing" else "Watch: ")
             + r.detail
             + (" Because " + "; ".join(r.why) + "." if r.why else ""),
@@ -123,12 +146,16 @@ def innovation_view(a: Assessment) -> InnovationView:
         phase_name=a.phase.name,
         confidence=a.phase.confidence,
         trend=_trend(a),
+        stage=a.stage.value,
+        stage_reason=a.stage.reason,
         evidence=list(a.phase.evidence),
         corners={c: t.corners[c].strength for c in CORNERS},
         links={k: v.strength for k, v in t.links.items()},
         needs={c: t.corners[c].need for c in CORNERS},
         weakest_corner=t.weakest_corner,
         weakest_link=link_words(t.weakest_link) if t.weakest_link else None,
+        balanced=t.balanced,
+        triangle_verdict=_triangle_verdict(a),
         history=[(h.date, h.phase) for h in a.trajectory.history],
         factors=[
             {"name": FACTOR_TITLES[f], "status": role, "note": ""} for f, role in a.factors.items()
@@ -142,7 +169,7 @@ def innovation_view(a: Assessment) -> InnovationView:
             view.corners,
             view.links,
             needs=view.needs,
-            weakest_corner=view.weakest_corner,
+            weakest_corner=None if view.balanced else view.weakest_corner,
             weakest_link=view.weakest_link,
             title=f"Strategic triangle: {view.name}",
         )

@@ -379,6 +379,16 @@ def _reference_marks(reference: tuple[float, str], scale_max: float, x_scale: An
     ]
 
 
+def _bar_names(order: Sequence[str]) -> Any:
+    """The y axis of horizontal bars: one row per name, in this order, labels without ticks."""
+    return alt.Y(
+        "name:N",
+        sort=list(order),
+        title=None,
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=220, labelPadding=6),
+    )
+
+
 def bars(
     items: Sequence[tuple[str, float | None]],
     *,
@@ -403,12 +413,7 @@ def bars(
     x_scale = alt.Scale(domain=[0, scale_max], nice=False, zero=True)
     axis_format = ".0%" if fmt == "pct" else ",~f"
     base = alt.Chart(_values(data)).encode(
-        y=alt.Y(
-            "name:N",
-            sort=[k for k, _ in items],
-            title=None,
-            axis=alt.Axis(ticks=False, domain=False, labelLimit=220, labelPadding=6),
-        ),
+        y=_bar_names([k for k, _ in items]),
         x=alt.X(
             "value:Q",
             scale=x_scale,
@@ -1126,3 +1131,65 @@ def network_snapshot(
     ).properties(width=max(40, (xmax - xmin) * s), height=max(40, (ymax - ymin) * s))
     svg = _render(chart, title, alt, {"links": links, "people": people})
     return Chart(_one_line_style(svg), alt, title)
+
+
+# -- change over time ----------------------------------------------------------
+
+#: The three parts of a network's tie change, in order, with their colours.
+TIE_CHANGE_PARTS: tuple[tuple[str, str], ...] = (
+    ("kept", OKABE_ITO[0]),
+    ("gained", OKABE_ITO[2]),
+    ("lost", OKABE_ITO[5]),
+)
+
+
+def stacked_counts(
+    items: Sequence[tuple[str, Sequence[int]]],
+    *,
+    title: str,
+    parts: Sequence[tuple[str, str]] = TIE_CHANGE_PARTS,
+    width: int = 560,
+) -> Chart:
+    """Horizontal bars split into counted parts (e.g. ties kept, gained and lost per network)."""
+    names = [p for p, _ in parts]
+    left = min(14 + 7 * max((len(k) for k, _ in items), default=4), 220)
+    plot_w = max(160, width - left - 40)
+    data = []
+    for name, counts in items:
+        start = 0
+        for part, count in zip(names, counts, strict=True):
+            data.append(
+                {
+                    "name": name,
+                    "part": part,
+                    "start": start,
+                    "end": start + count,
+                    "label": f"{name}, {part}: {count:,}",
+                }
+            )
+            start += count
+    chart = (
+        alt.Chart(_values(data))
+        .mark_bar(size=18)
+        .encode(
+            y=_bar_names([k for k, _ in items]),
+            x=alt.X(
+                "start:Q",
+                title="ties",
+                axis=alt.Axis(format=",~f", tickCount=5, labelColor="#555555", labelFontSize=11),
+            ),
+            x2="end:Q",
+            color=alt.Color(
+                "part:N",
+                scale=alt.Scale(domain=names, range=[c for _, c in parts]),
+                legend=alt.Legend(title=None, orient="top", direction="horizontal"),
+            ),
+            description=alt.Description("label:N"),
+        )
+        .properties(width=plot_w, height=alt.Step(26))
+    )
+    alt_text = f"{title}. " + "; ".join(
+        f"{name}: " + ", ".join(f"{p} {c:,}" for p, c in zip(names, counts, strict=True))
+        for name, counts in items
+    )
+    return Chart(_render(chart, title, alt_text), alt_text, title)

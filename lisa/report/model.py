@@ -22,6 +22,7 @@ from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
 from lisa.report.sections import cores, layers, method, network_map, resilience, response
+from lisa.report.sections.change import ChangeView, change_over_time
 from lisa.report.sections.diffusion import DiffusionView
 from lisa.report.sections.diffusion import diffusion as diffusion_view
 from lisa.report.sections.executive import executive_summary
@@ -29,6 +30,13 @@ from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
 from lisa.report.sections.networks import networks_table
 from lisa.report.sections.recommendations import bibliography, network_recommendations
+from lisa.report.sections.value import (
+    PortfolioView,
+    ValueView,
+    portfolio_views,
+    value_recommendations,
+    value_views,
+)
 from lisa.report.views import (
     ExecutiveSummary,
     Figure,
@@ -42,7 +50,9 @@ from lisa.sources import DOCUMENTS
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
     from lisa.assess import Assessment
+    from lisa.change import WaveComparison
     from lisa.scenarios import Diffusion
+    from lisa.value import ValueResult
 
 __all__ = [
     "SECTIONS",
@@ -98,17 +108,19 @@ class ReportModel:
     caveats: list[str]
     bibliography: list[Reference]
     bibliography_cited: bool  # False: nothing is cited, the list is every source of the method
-    diffusion: DiffusionView | None = None  # how an idea would spread, when given a simulation
+    values: list[ValueView] = field(default_factory=list)  # the value ledgers (sections/value.py)
+    portfolio: list[PortfolioView] = field(default_factory=list)  # each place's pipeline
     extra: dict[str, Any] = field(default_factory=dict)
+    change: ChangeView | None = None  # only for a study with more than one wave
+    diffusion: DiffusionView | None = None  # how an idea would spread, when given a simulation
 
     @property
     def sections(self) -> list[tuple[str, str]]:
         """(anchor, heading) of every section, in order: the table of contents."""
-        out = list(SECTIONS)
-        if self.diffusion is not None:
-            at = [a for a, _ in out].index("resilience") + 1
-            out.insert(at, DIFFUSION_SECTION)
-        return out
+        at = [a for a, _ in SECTIONS].index("resilience") + 1
+        extra = [CHANGE_SECTION] if self.change is not None else []
+        extra += [DIFFUSION_SECTION] if self.diffusion is not None else []
+        return [*SECTIONS[:at], *extra, *SECTIONS[at:]]
 
 
 #: The sections after the executive summary, in order: (anchor, heading).
@@ -121,12 +133,15 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("cores", "Core consistency and excluded groups"),
     ("resilience", "Resilience: if people leave"),
     ("innovations", "Innovation assessments"),
+    ("value", "Value created and the pipeline"),
     ("response", "Response rates"),
     ("networks", "The networks in numbers"),
     ("method", "Method notes"),
 )
+#: The section a study with more than one wave adds, after resilience.
+CHANGE_SECTION: tuple[str, str] = ("change", "Change over time")
 #: The section shown only when the report is given a diffusion result (after resilience).
-DIFFUSION_SECTION = ("diffusion", "How an idea would spread")
+DIFFUSION_SECTION: tuple[str, str] = ("diffusion", "How an idea would spread")
 
 
 # -- the innovation assessments ----------------------------------------------------
@@ -205,6 +220,8 @@ def build_report(
     pseudonymise: bool | Pseudonymiser = False,
     title: str | None = None,
     seed: int = 0,
+    values: Sequence[ValueResult] = (),
+    change: WaveComparison | None = None,
     diffusion: Diffusion | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
@@ -224,6 +241,12 @@ def build_report(
         The report title (default: the study's name).
     seed
         Seed of the map layout (the same seed gives the same picture).
+    values
+        Value ledgers added up (:func:`lisa.value.value_of`): the value section,
+        each place's pipeline, and the recommendations on a missing evidence base.
+    change
+        The comparison of two waves (:func:`lisa.change.compare_waves`): adds
+        the "change over time" section. Leave it None for a single survey.
     diffusion
         A simulation of how an idea would spread (:func:`lisa.scenarios.simulate`) on
         the same study: adds the section "How an idea would spread".
@@ -236,7 +259,11 @@ def build_report(
     pseudonymiser = Pseudonymiser.of(result.study, pseudonymise)
     views = innovation_views(assessments)
     found = finding_views(result, pseudonymiser)
-    recs = _assessment_recommendations(views) + network_recommendations(result)
+    recs = (
+        _assessment_recommendations(views)
+        + value_recommendations(assessments, values)
+        + network_recommendations(result)
+    )
     refs = [r.ref for r in recs] + _risk_references(views)
     sources = bibliography(refs)
     return ReportModel(
@@ -251,5 +278,8 @@ def build_report(
         caveats=method.caveats(result, pseudonymiser is not None),
         bibliography=sources or bibliography(list(DOCUMENTS)),
         bibliography_cited=bool(sources),
+        values=value_views(values, assessments),
+        portfolio=portfolio_views(assessments, values) if assessments else [],
+        change=change_over_time(change) if change is not None else None,
         diffusion=None if diffusion is None else diffusion_view(result, diffusion, pseudonymiser),
     )

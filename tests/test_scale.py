@@ -1,0 +1,151 @@
+"""One place, fast and honest: workers, the sampling budget, role stability, big outputs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+
+import lisa
+from lisa import analysis as analysis_module
+from lisa.config import AnalysisConfig
+from lisa.errors import ConfigError
+from lisa.network import centrality, parallel, roles
+from lisa.network.graph import build_net
+from lisa.privacy import Pseudonymiser
+
+
+@pytest.fixture(scope="module")
+def place() -> lisa.Study:
+    return lisa.generate(400, seed=3)
+
+
+def test_workers_do_not_change_the_result(place: lisa.Study) -> None:
+    one = lisa.analyse(place, workers=1)
+    two = lisa.analyse(place, workers=2)
+    strip = lambda r: json.loads(r.to_json()) | {"computation": None}  # noqa: E731
+    assert strip(one) == strip(two)
+
+
+def test_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="at least 1"):
+        parallel.workers_for(10**9, 0)
+    monkeypatch.setenv(parallel.ENV, "two")
+    with pytest.raises(ConfigError, match="LISA_WORKERS"):
+        parallel.cores()
+    monkeypatch.setenv(parallel.ENV, "3")
+    assert parallel.workers_for(10**9) == 3
+    assert parallel.workers_for(10) == 1  # a small place stays in this process
+
+
+def _cost(n: int, m: int, limit: int, samples: int) -> int:
+    src = np.arange(m) % n
+    net = build_net("x", n, src, (src + 1 + np.arange(m) // n) % n)
+    k = centrality.sources_for(net, limit, samples)
+    return (n if k is None else k) * net.m
+
+
+def _never_falls(costs: list[int]) -> bool:
+    """No cost below the largest before it (beyond the rounding of whole sources)."""
+    return all(c >= 0.98 * max(costs[: i + 1]) for i, c in enumerate(costs))
+
+
+def test_sampling_cost_never_falls_as_the_place_grows() -> None:
+    # the work of betweenness (sources x arcs) grows with the place: no cliff at exact_limit
+    limit, samples = 2_000_000, 64
+    for m in (2_000, 8_000, 30_000):
+        costs = [_cost(n, m, limit, samples) for n in range(100, 2_000, 50) if n < m]
+        assert _never_falls(costs), m
+    for n in (300, 900):
+        costs = [_cost(n, m, limit, samples) for m in range(n, 40_000, 1_000)]
+        assert _never_falls(costs), n
+    # the old rule (exact, else a fixed 64 sources) fell by a factor of n / 64
+    assert not _never_falls([900 * 2_000, 64 * 2_300])
+
+
+def _sampled() -> AnalysisConfig:
+    return AnalysisConfig(exact_limit=1, samples=16, role_replicates=60)
+
+
+def test_exact_places_have_no_uncertain_gatekeepers(place: lisa.Study) -> None:
+    result = lisa.analyse(place)
+    assert result.computation.exact
+    assert all(not n.network.uncertain_gatekeepers for n in result.relations.values())
+
+
+def test_unstable_gatekeepers_are_never_named(place: lisa.Study) -> None:
+    result = lisa.analyse(place, _sampled())
+    net = result.combined
+    assert not net.network.exact and net.network.samples == 16
+    uncertain = set(net.network.uncertain_gatekeepers)
+    assert uncertain, "16 sampled sources of 400 people should leave some roles unsettled"
+    assert not any("gatekeeper" in net.people[p].roles for p in uncertain)
+    named = {kp.id for kp in result.key_people("gatekeeper", limit=1000)}
+    assert named and not named & uncertain
+    # the JSON keeps them, pseudonymised like every other id
+    pseudo = Pseudonymiser(place).result(result)
+    codes = set(pseudo.combined.network.uncertain_gatekeepers)
+    assert len(codes) == len(uncertain) and not codes & set(place.ids)
+
+
+def test_a_clear_gatekeeper_is_confirmed_by_every_replicate() -> None:
+    # two dense groups joined only through one person: everyone's betweenness but hers is ~0
+    rng = np.random.default_rng(0)
+    a = [(i, j) for i in range(30) for j in range(30) if i != j and rng.random() < 0.3]
+    b = [(i + 31, j + 31) for i, j in a]
+    bridge = [(0, 30), (30, 0), (30, 31), (31, 30)]
+    src, tgt = np.array([e[0] for e in a + b + bridge]), np.array([e[1] for e in a + b + bridge])
+    net = build_net("x", 61, src, tgt)
+    config = AnalysisConfig(gatekeeper_quantile=0.97, role_replicates=100)
+    btw = centrality.betweenness(net, 40, np.random.default_rng(1))
+    assert btw.batches is not None and btw.sizes is not None and btw.sizes.sum() == 40
+    assert np.allclose(btw.sizes @ btw.batches / 40, btw.values)
+    cut = np.zeros(61, np.int64)
+    uncertain = roles.uncertain_gatekeepers(btw, net.contacts, cut, config, np.random.default_rng(2))
+    assert not uncertain[30]
+
+
+def test_people_table_holds_what_the_json_holds(place: lisa.Study, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = lisa.analyse(place)
+    path = result.write_people_table(tmp_path / "people.parquet")
+    table = pl.read_parquet(path)
+    assert table.height == (len(result.relations) + 1) * place.n_people
+    combined = table.filter(pl.col("network") == "combined")
+    assert combined["id"].to_list() == list(result.combined.people)
+    first = result.combined.people[place.ids[0]]
+    row = combined.row(0, named=True)
+    assert row["betweenness"] == first.betweenness and row["roles"] == list(first.roles)
+    assert row["core_networks"] == first.core_networks
+    assert row["brokerage_sector_liaison"] == first.brokerage["sector"]["liaison"]
+    work = table.filter(pl.col("network") == "work")
+    assert work["core_networks"].null_count() == place.n_people
+
+
+def test_pseudonymised_table_has_no_roster_id_and_follows_the_shuffled_order(
+    place: lisa.Study, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    pseudo = Pseudonymiser(place).result(lisa.analyse(place))
+    table = pl.read_parquet(pseudo.write_people_table(tmp_path / "p.parquet"))
+    ids = table["id"].to_list()
+    assert not set(ids) & set(place.ids)
+    assert ids[: place.n_people] == list(pseudo.relations[place.relation_names[0]].people)
+
+
+def test_large_places_write_compact_json_that_reloads_exactly(
+    place: lisa.Study, tmp_path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(analysis_module, "INDENT_UP_TO", 100)
+    result = lisa.analyse(place)
+    text = result.to_json()
+    assert "\n" not in text
+    path = result.write_json(tmp_path / "a.json")
+    assert analysis_module.AnalysisResult.from_json(path).to_json() == text
+
+
+def test_resilience_samples_reach_above_500_people() -> None:
+    result = lisa.analyse(lisa.generate(520, seed=2))
+    assert result.resilience.baseline.sampled_people == 500
+    small = lisa.analyse(lisa.generate(480, seed=2))
+    assert small.resilience.baseline.sampled_people is None
