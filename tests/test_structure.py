@@ -125,7 +125,7 @@ PUBLIC = {
     "lisa.scenarios": {
         "AddIntermediary", "AddTies", "BestTies", "MergeOrganisations", "ProposedTie",
         "RemoveGroup", "RemovePeople", "StaffExchange", "WhatIf", "best_ties", "compare",
-        "what_if",
+        "what_if", "Diffusion", "DiffusionConfig", "ReachCurve", "StrategyOutcome", "simulate",
     },
     "lisa.report": {
         "ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report",

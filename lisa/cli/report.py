@@ -29,6 +29,7 @@ from lisa.cli._options import (
 )
 from lisa.cli.waves import change_for
 from lisa.privacy import MIN_CELL
+from lisa.scenarios.diffusion import read_diffusion
 
 if TYPE_CHECKING:
     from lisa.assess import Assessment
@@ -77,6 +78,13 @@ def report(
     sets: SetOption = None,
     analysis: AnalysisOption = None,
     title: Annotated[str | None, typer.Option(help="Report title (default: the study name).")] = None,
+    diffusion: Annotated[
+        Path | None,
+        typer.Option(
+            "--diffusion",
+            help="A 'lisa simulate --json' result of the same study: adds 'How an idea would spread'.",
+        ),
+    ] = None,
     value: Annotated[
         list[Path] | None,
         typer.Option(
@@ -93,6 +101,7 @@ def report(
     check_outputs(study, [out, *([pdf] if pdf else [])])
     assessments = _read_assessments(assessment)
     values = _read_values(value)
+    spread = read_diffusion(diffusion) if diffusion else None
     result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=quiet)
     outputs = [p for p in (out, pdf) if p is not None]
     pseudonymiser = pseudonymiser_for(result.study, pseudonymise, min_cell, None, outputs)
@@ -105,6 +114,7 @@ def report(
         title=title,
         values=values,
         change=change_for(study, result),
+        diffusion=spread,
     )
     for path in written:
         console.print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from lisa.change import WaveComparison
     from lisa.compare import Comparison
     from lisa.privacy import Pseudonymiser
+    from lisa.scenarios import Diffusion
     from lisa.value import ValueResult
 
 __all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
@@ -45,11 +46,13 @@ def write_report(
     values: Sequence[ValueResult] = (),
     change: WaveComparison | None = None,
     comparison: Comparison | None = None,
+    diffusion: Diffusion | None = None,
 ) -> list[Path]:
     """Build the report once and write it as HTML and/or PDF; returns the paths written.
 
     ``change`` (a :class:`lisa.change.WaveComparison`) adds the "change over time" section;
-    ``comparison`` (a :class:`lisa.compare.Comparison`) adds "compared with other places".
+    ``comparison`` (a :class:`lisa.compare.Comparison`) adds "compared with other places";
+    ``diffusion`` (a :class:`lisa.scenarios.Diffusion`) "How an idea would spread".
     """
     model = build_report(
         result,
@@ -59,6 +62,7 @@ def write_report(
         values=values,
         change=change,
         comparison=comparison,
+        diffusion=diffusion,
     )
     written = []
     if html is not None:

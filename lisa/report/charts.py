@@ -491,6 +491,61 @@ def paired_bars(
     return Chart(_render(chart, title, alt_text), alt_text, title)
 
 
+# -- curves over steps ------------------------------------------------------------
+
+
+def reach_curves(
+    series: Sequence[tuple[str, Sequence[float], Sequence[float], Sequence[float]]],
+    *,
+    title: str,
+    y_title: str = "share who have heard",
+    width: int = 520,
+) -> Chart:
+    """One line per series over steps 0, 1, 2, … with its band shaded (shares, 0 to 1).
+
+    Each series is ``(name, mean, low, high)``, one value per step (e.g. a seed
+    strategy's mean share of people who have heard, and its percentile band).
+    """
+    names = [name for name, *_ in series]
+    colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(names))]
+    rows = [
+        {
+            "series": name,
+            "step": t,
+            "mean": m,
+            "low": lo,
+            "high": hi,
+            "label": f"{name}, step {t}: {pct(m)} ({pct(lo)}–{pct(hi)})",
+        }
+        for name, mean, low, high in series
+        for t, (m, lo, hi) in enumerate(zip(mean, low, high, strict=True))
+    ]
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=names, range=colours),
+        legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=420),
+    )
+    x = alt.X("step:Q", title="step", axis=alt.Axis(tickMinStep=1, format="d", grid=False))
+    y = alt.Y("mean:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%"))
+    base = alt.Chart(_values(rows))
+    chart = alt.layer(
+        base.mark_area(opacity=0.07, aria=False).encode(
+            x=x,
+            y="low:Q",
+            y2="high:Q",
+            color=alt.Color("series:N", scale=alt.Scale(domain=names, range=colours), legend=None),
+        ),
+        base.mark_line(strokeWidth=2.5, point=True).encode(
+            x=x, y=y, color=colour, description=alt.Description("label:N")
+        ),
+    ).properties(width=width, height=240)
+    alt_text = f"{title}. " + "; ".join(
+        f"{name}: {pct(mean[0])} at step 0, {pct(mean[-1])} at step {len(mean) - 1}"
+        for name, mean, _, _ in series
+    )
+    return Chart(_render(chart, title, alt_text), alt_text, title)
+
+
 # -- the layer picture ---------------------------------------------------------
 
 #: The layer picture's geometry, in pixels.

@@ -24,6 +24,8 @@ from lisa.report.mapdata import build_map
 from lisa.report.sections import compare, cores, layers, method, network_map, resilience, response
 from lisa.report.sections.change import ChangeView, change_over_time
 from lisa.report.sections.compare import CompareView
+from lisa.report.sections.diffusion import DiffusionView
+from lisa.report.sections.diffusion import diffusion as diffusion_view
 from lisa.report.sections.executive import executive_summary
 from lisa.report.sections.findings import PATTERN_NOTE
 from lisa.report.sections.findings import findings as finding_views
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from lisa.assess import Assessment
     from lisa.change import WaveComparison
     from lisa.compare import Comparison
+    from lisa.scenarios import Diffusion
     from lisa.value import ValueResult
 
 __all__ = [
@@ -112,6 +115,7 @@ class ReportModel:
     extra: dict[str, Any] = field(default_factory=dict)
     change: ChangeView | None = None  # only for a study with more than one wave
     comparison: CompareView | None = None  # with other places (lisa compare --report)
+    diffusion: DiffusionView | None = None  # how an idea would spread, when given a simulation
 
     @property
     def sections(self) -> list[tuple[str, str]]:
@@ -120,6 +124,7 @@ class ReportModel:
             section
             for section, present in (
                 (CHANGE_SECTION, self.change),
+                (DIFFUSION_SECTION, self.diffusion),
                 ((compare.ANCHOR, compare.HEADING), self.comparison),
             )
             if present is not None
@@ -147,6 +152,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 #: The section a study with more than one wave adds, after resilience.
 CHANGE_SECTION: tuple[str, str] = ("change", "Change over time")
+#: The section shown only when the report is given a diffusion result (after resilience).
+DIFFUSION_SECTION: tuple[str, str] = ("diffusion", "How an idea would spread")
 
 
 # -- the innovation assessments ----------------------------------------------------
@@ -228,6 +235,7 @@ def build_report(
     values: Sequence[ValueResult] = (),
     change: WaveComparison | None = None,
     comparison: Comparison | None = None,
+    diffusion: Diffusion | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -255,6 +263,9 @@ def build_report(
     comparison
         This place among others (:func:`lisa.compare.compare`): adds the section
         "Compared with other places". The place is found by the study's name.
+    diffusion
+        A simulation of how an idea would spread (:func:`lisa.scenarios.simulate`) on
+        the same study: adds the section "How an idea would spread".
 
     Returns
     -------
@@ -289,4 +300,5 @@ def build_report(
         comparison=compare.compare_section(comparison, result.study_summary.name)
         if comparison is not None
         else None,
+        diffusion=None if diffusion is None else diffusion_view(result, diffusion, pseudonymiser),
     )
