@@ -25,7 +25,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_serializer
 from lisa.assess.recommend import Recommendation
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError, InputInvalid, LisaError, Problem, StudyNotFound
-from lisa.files import atomic_write_text
+from lisa.files import atomic_write_bytes
 from lisa.findings import AnyFinding, Finding, evaluate
 from lisa.network.results import NetworkAnalysis, ResultModel
 from lisa.network.tiequality import TieQuality, tie_quality
@@ -192,12 +192,19 @@ class AnalysisResult(NetworkAnalysis):
 
     def to_json(self) -> str:
         """The JSON document: indented up to :data:`INDENT_UP_TO` people, compact above."""
+        return self._json_bytes().decode("utf-8")
+
+    def _json_bytes(self) -> bytes:
         indent = 1 if self.study_summary.people <= INDENT_UP_TO else None
-        return self.model_dump_json(indent=indent)
+        return self.__pydantic_serializer__.to_json(self, indent=indent)
 
     def write_json(self, path: str | Path) -> Path:
-        """Write the JSON document (UTF-8) atomically; returns the path."""
-        return atomic_write_text(path, self.to_json())
+        """Write the JSON document (UTF-8) atomically; returns the path.
+
+        Written from the encoded bytes, so a large result is held once, not
+        once as text and again as bytes.
+        """
+        return atomic_write_bytes(path, self._json_bytes())
 
     def people_table(self) -> pl.DataFrame:
         """Every person's numbers in every network as one long table (see docs/schema.md).
