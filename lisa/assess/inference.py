@@ -119,6 +119,22 @@ def _deciding(answers: dict[str, Any], bank: ItemBank, phase: int) -> tuple[str 
     return None, []
 
 
+def milestone_values(answers: dict[str, Any], deciding: list[Item]) -> list[tuple[Item, Any]]:
+    """One (item, answer) per milestone: key signs that share a ``milestone`` count once.
+
+    Alternative evidence of one milestone (money moved, new money: resources
+    committed) counts at its highest answer, so that it is not demanded twice
+    and one answer changed by one point still changes the milestone by at
+    most one point.
+    """
+    best: dict[str, tuple[Item, Any]] = {}
+    for item in deciding:
+        name = item.milestone or item.id
+        if name not in best or answers[item.id] > answers[best[name][0].id]:
+            best[name] = (item, answers[item.id])
+    return list(best.values())
+
+
 def phase_evidence(
     answers: dict[str, Any], bank: ItemBank, settings: AssessmentSettings
 ) -> list[PhaseEvidence]:
@@ -127,8 +143,9 @@ def phase_evidence(
     for phase in PHASE_NAMES:
         signs = bank.phase_signs(phase)
         role, deciding = _deciding(answers, bank, phase)
-        values = [answers[i.id] for i in deciding]
-        scaled = [i.normalise(answers[i.id]) or 0.0 for i in deciding]
+        counted = milestone_values(answers, deciding)
+        values = [v for _, v in counted]
+        scaled = [i.normalise(v) or 0.0 for i, v in counted]
         lo, hi = (deciding[0].scale.min or 1, deciding[0].scale.max or 5) if deciding else (1, 5)
         out.append(
             PhaseEvidence(

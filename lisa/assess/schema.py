@@ -122,6 +122,8 @@ def _scale_cell(item: Any) -> str:
     extra = []
     if item.phase is not None:
         extra.append(f"phase {item.phase}" + (f", {item.role}" if item.role else ""))
+    if item.milestone is not None:
+        extra.append(f"milestone {item.milestone}")
     if item.stage is not None:
         extra.append(item.stage)
     if item.phases is not None:
