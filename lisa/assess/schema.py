@@ -176,10 +176,25 @@ def render_docs(text: str, blocks: Mapping[str, Callable[[], str]] = DOC_BLOCKS)
     return text
 
 
+#: The committed independent fillings and the two evaluators whose agreement the docs show.
+INDEPENDENT = ("tests/data/assess/independent", ("A", "B"))
+
+
+def agreement_block(root: Path) -> dict[str, Callable[[], str]]:
+    """The docs' agreement table block, when the repository's fillings are there (a checkout)."""
+    from lisa.assess.agreement import agreement_table
+
+    folder, evaluators = root / INDEPENDENT[0], INDEPENDENT[1]
+    if not folder.is_dir():
+        return {}
+    return {"agreement": lambda: agreement_table(folder, evaluators)}
+
+
 def _targets(root: Path) -> list[tuple[Path, str]]:
     docs = root / "docs" / "assessment.md"
     schema = Path(str(resources.files("lisa").joinpath(SCHEMA_FILE)))
-    return [(schema, schema_text()), (docs, render_docs(docs.read_text("utf-8")))]
+    blocks = {**DOC_BLOCKS, **agreement_block(root)}
+    return [(schema, schema_text()), (docs, render_docs(docs.read_text("utf-8"), blocks))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
