@@ -231,6 +231,7 @@ def test_mobilisation_is_resources_committed_whether_moved_or_new() -> None:
     new_only = run({**structures, "sign.resources_reallocated": 2, "sign.new_money": 5})
     assert moved_only.phase.value == new_only.phase.value == 2
     assert new_only.phase.signs[2].shortfall == 0
+    assert any("resources_reallocated 2 is the same milestone" in line for line in new_only.phase.evidence)
     # the milestone counts once, at the higher answer: neither money moved nor new holds it back
     neither = run({**structures, "sign.resources_reallocated": 1, "sign.new_money": 1})
     assert neither.phase.value == 1  # 2 x 3.4 needed, 5 + 1 given (the milestone counted once)

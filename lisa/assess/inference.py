@@ -3,9 +3,10 @@
 The method (documented in ``docs/assessment.md``; every number it uses is a
 setting of :class:`~lisa.assess.settings.AssessmentSettings`):
 
-1. **Phase.** Each phase 1-4 has key signs (milestones that distinguish it),
-   supporting signs (used only when no key sign is answered) and shared signs
-   (never deciding). A phase's shortfall is the points its deciding signs fall
+1. **Phase.** Each phase 1-4 has key signs (milestones that distinguish it;
+   key signs sharing a ``milestone`` are alternative evidence of it and count
+   once, at the higher answer), supporting signs (used only when no key sign
+   is answered) and shared signs (never deciding: a crisis, reputation). A phase's shortfall is the points its deciding signs fall
    short of a mean of ``sign_present``; the phase is read on the ladder of
    :mod:`lisa.assess.ladder`, so no phase is passed without its own signs and
    a one-point change in one answer moves the phase by at most one. With no
@@ -79,6 +80,7 @@ class PhaseEvidence:
     decided_by: str | None
     deciding: tuple[str, ...]
     shortfall: Fraction | None
+    counted: tuple[str, ...] = ()
 
     @property
     def present(self) -> bool:
@@ -157,6 +159,7 @@ def phase_evidence(
                 decided_by=role,
                 deciding=tuple(i.id for i in deciding),
                 shortfall=shortfall(values, lo, hi, settings.sign_present),
+                counted=tuple(i.id for i, _ in counted),
             )
         )
     return out
@@ -182,11 +185,16 @@ def _evidence_lines(evidence: list[PhaseEvidence]) -> list[str]:
         verdict = "present" if e.present else f"not present ({float(e.shortfall):g} points short)"
         if e.phase == 0:
             verdict = "latent signs " + ("strong" if e.present else "weak")
-        deciding = {k: v for k, v in e.items.items() if k in e.deciding}
+        deciding = {k: v for k, v in e.items.items() if k in e.counted}
+        lower = {k: v for k, v in e.items.items() if k in e.deciding and k not in e.counted}
         others = {k: v for k, v in e.items.items() if k not in e.deciding}
+        alternative = (
+            f"; {_detail(lower)} is the same milestone, counted once at the higher answer" if lower else ""
+        )
         lines.append(
             f"{head}: {verdict} - mean {e.score:.2f} of its {e.decided_by} signs "
-            f"({_detail(deciding)})" + (f"; also answered: {_detail(others)}." if others else ".")
+            f"({_detail(deciding)}{alternative})"
+            + (f"; also answered: {_detail(others)}." if others else ".")
         )
     return lines
 
