@@ -128,6 +128,26 @@ def milestone_values(answers: dict[str, Any], deciding: list[Item]) -> list[tupl
     committed) counts at its highest answer, so that it is not demanded twice
     and one answer changed by one point still changes the milestone by at
     most one point.
+
+    Parameters
+    ----------
+    answers
+        The combined answers, by item id.
+    deciding
+        The answered signs that decide a phase (all answered in ``answers``).
+
+    Returns
+    -------
+    list of tuple
+        (the item counted, its answer), one per milestone, in the order first seen.
+
+    Examples
+    --------
+    >>> from lisa.assess.instrument import Instrument
+    >>> bank = Instrument.load().bank
+    >>> answers = {"sign.structures_created": 4, "sign.resources_reallocated": 2, "sign.new_money": 5}
+    >>> [(i.id, v) for i, v in milestone_values(answers, bank.phase_signs(2, "key"))]
+    [('sign.structures_created', 4), ('sign.new_money', 5)]
     """
     best: dict[str, tuple[Item, Any]] = {}
     for item in deciding:

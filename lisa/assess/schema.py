@@ -181,7 +181,18 @@ INDEPENDENT = ("tests/data/assess/independent", ("A", "B"))
 
 
 def agreement_block(root: Path) -> dict[str, Callable[[], str]]:
-    """The docs' agreement table block, when the repository's fillings are there (a checkout)."""
+    """The docs' agreement table block, when the repository's fillings are there (a checkout).
+
+    Parameters
+    ----------
+    root
+        The repository root (holding ``tests/data/assess/independent``).
+
+    Returns
+    -------
+    dict
+        ``{"agreement": make}`` for :func:`render_docs`; empty outside a checkout.
+    """
     from lisa.assess.agreement import agreement_table
 
     folder, evaluators = root / INDEPENDENT[0], INDEPENDENT[1]
