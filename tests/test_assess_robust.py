@@ -238,7 +238,15 @@ def test_mobilisation_is_resources_committed_whether_moved_or_new() -> None:
     assert neither.phase.signs[2].shortfall == pytest.approx(0.8)
 
 
-def test_a_milestone_needs_two_key_signs_of_one_phase() -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("role", "supporting", "milestone 'resources_committed'"),  # a milestone of one key sign
+        ("milestone", "elsewhere", "milestone 'elsewhere'"),
+        ("milestone", [1, 2], "valid string"),
+    ],
+)
+def test_a_milestone_needs_two_key_signs_of_one_phase(field: str, value: Any, message: str) -> None:
     from importlib import resources
 
     import yaml
@@ -250,6 +258,6 @@ def test_a_milestone_needs_two_key_signs_of_one_phase() -> None:
     raw = yaml.safe_load(text)
     for item in raw["items"]:
         if item["id"] == "sign.new_money":
-            item["role"] = "supporting"
-    with pytest.raises(DefinitionInvalid, match="milestone 'resources_committed'"):
+            item[field] = value
+    with pytest.raises(DefinitionInvalid, match=message):
         parse_item_bank(raw)
