@@ -94,3 +94,14 @@ MODULES = [
 def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_the_agreement_table_in_the_docs_is_generated_from_the_fillings() -> None:
+    """Run 'python -m lisa.assess.schema' after adding or changing an independent filling."""
+    from lisa.assess.schema import agreement_block
+
+    root = DOCS.parent
+    blocks = agreement_block(root)
+    assert set(blocks) == {"agreement"}
+    assert render_docs(ASSESSMENT, blocks) == ASSESSMENT
+    assert "6 pairs of fillings over 6 cases." in ASSESSMENT

@@ -181,3 +181,19 @@ def test_the_agreement_table_for_the_docs(tmp_path: Path) -> None:
     (tmp_path / "lille--a.yaml").write_text(text, "utf-8")
     assert main([str(tmp_path)]) == 1  # an unknown case: a named error, no traceback
     assert main([]) == 2
+
+
+def test_the_agreement_of_two_named_evaluators_has_one_unit_per_case(tmp_path: Path) -> None:
+    from lisa.assess.agreement import agreement_table, main
+
+    text = PLACEMENTS["highland"].answer_file.read_text("utf-8")
+    (tmp_path / "highland--A.yaml").write_text(text, "utf-8")
+    (tmp_path / "highland--B.yaml").write_text(text.replace("sign.trigger: 5", "sign.trigger: 3"), "utf-8")
+    (tmp_path / "highland--c.yaml").write_text(text, "utf-8")  # a third filling of the same case
+    assert agreement_table(tmp_path).startswith("3 pairs of fillings over 1 cases.")
+    table = agreement_table(tmp_path, ("A", "B"))
+    assert table.startswith("1 pairs of fillings over 1 cases.")
+    assert "| `sign.trigger` | 1 | 0.00 | 0.00 | 0.00 |" in table
+    assert main([str(tmp_path), "A", "B"]) == 0
+    assert main([str(tmp_path), "A"]) == 2
+

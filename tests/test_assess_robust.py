@@ -211,3 +211,53 @@ def test_factor_roles_both_and_unknown() -> None:
     assert result.factors["leadership"] == "both" and result.factors["networks"] == "unknown"
     assert result.closest_cases  # the case comparison reads both, skips unknown
     assert not any("networks" in s for c in result.closest_cases for s in c.shared + c.differs)
+
+
+# ---------------------------------------------------------------- the Southampton finding
+
+
+def test_a_crisis_is_how_design_often_starts_not_what_defines_it() -> None:
+    """Oldham began from dissatisfaction, Southampton from national figures (seed 003; 004)."""
+    assert BANK["sign.trigger"].role == "shared" and KEY[1] == ["sign.strategy"]
+    assert run({"sign.strategy": 5, "sign.trigger": 1}).phase.value == 1
+    assert run({"sign.trigger": 5}).phase.value == 0  # a crisis alone is not design and discovery
+    result = run({"sign.strategy": 1, "sign.trigger": 5})
+    assert result.phase.value == 0 and result.phase.signs[1].deciding == ("sign.strategy",)
+
+
+def test_mobilisation_is_resources_committed_whether_moved_or_new() -> None:
+    structures = {**key_signs(1), "sign.structures_created": 5}
+    moved_only = run({**structures, "sign.resources_reallocated": 5, "sign.new_money": 1})
+    new_only = run({**structures, "sign.resources_reallocated": 2, "sign.new_money": 5})
+    assert moved_only.phase.value == new_only.phase.value == 2
+    assert new_only.phase.signs[2].shortfall == 0
+    assert any("resources_reallocated 2 is the same milestone" in line for line in new_only.phase.evidence)
+    # the milestone counts once, at the higher answer: neither money moved nor new holds it back
+    neither = run({**structures, "sign.resources_reallocated": 1, "sign.new_money": 1})
+    assert neither.phase.value == 1  # 2 x 3.4 needed, 5 + 1 given (the milestone counted once)
+    assert neither.phase.signs[2].shortfall == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("role", "supporting", "milestone 'resources_committed'"),  # a milestone of one key sign
+        ("milestone", "elsewhere", "milestone 'elsewhere'"),
+        ("milestone", [1, 2], "valid string"),
+    ],
+)
+def test_a_milestone_needs_two_key_signs_of_one_phase(field: str, value: Any, message: str) -> None:
+    from importlib import resources
+
+    import yaml
+
+    from lisa.assess.items import parse_item_bank
+    from lisa.errors import DefinitionInvalid
+
+    text = resources.files("lisa.assess").joinpath("data/items.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    for item in raw["items"]:
+        if item["id"] == "sign.new_money":
+            item[field] = value
+    with pytest.raises(DefinitionInvalid, match=message):
+        parse_item_bank(raw)

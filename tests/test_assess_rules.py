@@ -284,7 +284,7 @@ def test_a_researchers_own_rules_file(tmp_path) -> None:  # type: ignore[no-unty
     own = tmp_path / "rules.yaml"
     own.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     instrument = Instrument.from_paths(rules=own)
-    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.trigger": 5}}
+    answers = {"answers": {"meta.innovation": "x", "meta.place": "y", "sign.strategy": 5}}
     assert [r.id for r in assess_answers(answers, instrument=instrument).recommendations] == [
         "parallel-trials"
     ]

@@ -157,11 +157,42 @@ def _num(value: float | None) -> str:
     return "none" if value is None else f"{value:.2f}"
 
 
-def agreement_table(folder: str | Path) -> str:
+def _fillings(
+    folder: Path, evaluators: tuple[str, str] | None
+) -> dict[str, list[tuple[str, Path]]]:
+    """The fillings in ``folder`` by case: (evaluator, path), of ``evaluators`` only when given."""
+    from lisa.assess.placements import find_placement, read_placements
+
+    placements = read_placements()
+    by_case: dict[str, list[tuple[str, Path]]] = defaultdict(list)
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".yaml", ".yml", ".csv", ".xlsx") and "--" in path.stem:
+            case_name, evaluator = path.stem.split("--", 1)
+            case = find_placement(placements, case_name).key
+            if evaluators is None or evaluator in evaluators:
+                by_case[case].append((evaluator, path))
+    return by_case
+
+
+def agreement_table(folder: str | Path, evaluators: tuple[str, str] | None = None) -> str:
     """Markdown: per item, the agreement of the independent fillings in ``folder``.
 
-    Files are named ``<case>--<evaluator>.<ext>``; every two fillings of the
-    same case are a pair.
+    Files are named ``<case>--<evaluator>.<ext>``. Every two fillings of the
+    same case are a pair; with ``evaluators`` (two names) only those two
+    evaluators' fillings are read, so each case is one unit: kappa between
+    two raters over the cases.
+
+    Parameters
+    ----------
+    folder
+        The folder of fillings.
+    evaluators
+        The two evaluators to compare (e.g. ``("A", "B")``); all fillings when left out.
+
+    Returns
+    -------
+    str
+        A line saying how many pairs and cases, then the per-item table.
 
     Raises
     ------
@@ -172,13 +203,12 @@ def agreement_table(folder: str | Path) -> str:
     """
     from lisa.assess.answers import read_answers
     from lisa.assess.instrument import Instrument
-    from lisa.assess.placements import find_placement, read_placements
 
-    instrument, placements = Instrument.load(), read_placements()
+    instrument = Instrument.load()
     by_case: dict[str, list[AnswerSet]] = defaultdict(list)
-    for path in sorted(Path(folder).iterdir()):
-        if path.suffix.lower() in (".yaml", ".yml", ".csv", ".xlsx") and "--" in path.stem:
-            case = find_placement(placements, path.stem.split("--", 1)[0]).key
+    for case, fillings in _fillings(Path(folder), evaluators).items():
+        order = sorted(fillings, key=lambda f: (evaluators or ()).index(f[0]) if evaluators else 0)
+        for _, path in order:
             by_case[case].extend(read_answers(path, instrument))
     pairs = [pair for sets in by_case.values() for pair in combinations(sets, 2)]
     rows = [r for r in item_agreement(pairs, instrument.bank) if r.cases]
@@ -196,13 +226,14 @@ def agreement_table(folder: str | Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m lisa.assess.agreement FOLDER``: print the per-item agreement table."""
+    """``python -m lisa.assess.agreement FOLDER [EVALUATOR EVALUATOR]``: print the table."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1 or not Path(args[0]).is_dir():
-        print("usage: python -m lisa.assess.agreement FOLDER", file=sys.stderr)
+    if len(args) not in (1, 3) or not Path(args[0]).is_dir():
+        print("usage: python -m lisa.assess.agreement FOLDER [EVALUATOR EVALUATOR]", file=sys.stderr)
         return 2
+    evaluators = (args[1], args[2]) if len(args) == 3 else None
     try:
-        print(agreement_table(args[0]))
+        print(agreement_table(args[0], evaluators))
     except LisaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -3,9 +3,10 @@
 The method (documented in ``docs/assessment.md``; every number it uses is a
 setting of :class:`~lisa.assess.settings.AssessmentSettings`):
 
-1. **Phase.** Each phase 1-4 has key signs (milestones that distinguish it),
-   supporting signs (used only when no key sign is answered) and shared signs
-   (never deciding). A phase's shortfall is the points its deciding signs fall
+1. **Phase.** Each phase 1-4 has key signs (milestones that distinguish it;
+   key signs sharing a ``milestone`` are alternative evidence of it and count
+   once, at the higher answer), supporting signs (used only when no key sign
+   is answered) and shared signs (never deciding: a crisis, reputation). A phase's shortfall is the points its deciding signs fall
    short of a mean of ``sign_present``; the phase is read on the ladder of
    :mod:`lisa.assess.ladder`, so no phase is passed without its own signs and
    a one-point change in one answer moves the phase by at most one. With no
@@ -79,6 +80,7 @@ class PhaseEvidence:
     decided_by: str | None
     deciding: tuple[str, ...]
     shortfall: Fraction | None
+    counted: tuple[str, ...] = ()
 
     @property
     def present(self) -> bool:
@@ -119,6 +121,42 @@ def _deciding(answers: dict[str, Any], bank: ItemBank, phase: int) -> tuple[str 
     return None, []
 
 
+def milestone_values(answers: dict[str, Any], deciding: list[Item]) -> list[tuple[Item, Any]]:
+    """One (item, answer) per milestone: key signs that share a ``milestone`` count once.
+
+    Alternative evidence of one milestone (money moved, new money: resources
+    committed) counts at its highest answer, so that it is not demanded twice
+    and one answer changed by one point still changes the milestone by at
+    most one point.
+
+    Parameters
+    ----------
+    answers
+        The combined answers, by item id.
+    deciding
+        The answered signs that decide a phase (all answered in ``answers``).
+
+    Returns
+    -------
+    list of tuple
+        (the item counted, its answer), one per milestone, in the order first seen.
+
+    Examples
+    --------
+    >>> from lisa.assess.instrument import Instrument
+    >>> bank = Instrument.load().bank
+    >>> answers = {"sign.structures_created": 4, "sign.resources_reallocated": 2, "sign.new_money": 5}
+    >>> [(i.id, v) for i, v in milestone_values(answers, bank.phase_signs(2, "key"))]
+    [('sign.structures_created', 4), ('sign.new_money', 5)]
+    """
+    best: dict[str, tuple[Item, Any]] = {}
+    for item in deciding:
+        name = item.milestone or item.id
+        if name not in best or answers[item.id] > answers[best[name][0].id]:
+            best[name] = (item, answers[item.id])
+    return list(best.values())
+
+
 def phase_evidence(
     answers: dict[str, Any], bank: ItemBank, settings: AssessmentSettings
 ) -> list[PhaseEvidence]:
@@ -127,8 +165,9 @@ def phase_evidence(
     for phase in PHASE_NAMES:
         signs = bank.phase_signs(phase)
         role, deciding = _deciding(answers, bank, phase)
-        values = [answers[i.id] for i in deciding]
-        scaled = [i.normalise(answers[i.id]) or 0.0 for i in deciding]
+        counted = milestone_values(answers, deciding)
+        values = [v for _, v in counted]
+        scaled = [i.normalise(v) or 0.0 for i, v in counted]
         lo, hi = (deciding[0].scale.min or 1, deciding[0].scale.max or 5) if deciding else (1, 5)
         out.append(
             PhaseEvidence(
@@ -140,6 +179,7 @@ def phase_evidence(
                 decided_by=role,
                 deciding=tuple(i.id for i in deciding),
                 shortfall=shortfall(values, lo, hi, settings.sign_present),
+                counted=tuple(i.id for i, _ in counted),
             )
         )
     return out
@@ -165,11 +205,16 @@ def _evidence_lines(evidence: list[PhaseEvidence]) -> list[str]:
         verdict = "present" if e.present else f"not present ({float(e.shortfall):g} points short)"
         if e.phase == 0:
             verdict = "latent signs " + ("strong" if e.present else "weak")
-        deciding = {k: v for k, v in e.items.items() if k in e.deciding}
+        deciding = {k: v for k, v in e.items.items() if k in e.counted}
+        lower = {k: v for k, v in e.items.items() if k in e.deciding and k not in e.counted}
         others = {k: v for k, v in e.items.items() if k not in e.deciding}
+        alternative = (
+            f"; {_detail(lower)} is the same milestone, counted once at the higher answer" if lower else ""
+        )
         lines.append(
             f"{head}: {verdict} - mean {e.score:.2f} of its {e.decided_by} signs "
-            f"({_detail(deciding)})" + (f"; also answered: {_detail(others)}." if others else ".")
+            f"({_detail(deciding)}{alternative})"
+            + (f"; also answered: {_detail(others)}." if others else ".")
         )
     return lines
 

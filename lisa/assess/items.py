@@ -94,6 +94,7 @@ class Item(BaseModel):
     link: Link | None = None
     factor: Factor | None = None
     role: Literal["key", "supporting", "shared"] | None = None
+    milestone: str | None = None
     stage: Stage | None = None
     phases: tuple[int, ...] | None = None
 
@@ -389,6 +390,13 @@ def _check_complete(items: Mapping[str, Item], source: str) -> None:
     for phase in PHASE_NAMES:
         if not any(i.section == "sign" and i.phase == phase and i.role == "key" for i in items.values()):
             missing.append(f"a key sign of phase {phase}")
+    milestones: dict[str, list[Item]] = {}
+    for item in items.values():
+        if item.milestone is not None:
+            milestones.setdefault(item.milestone, []).append(item)
+    for milestone, members in milestones.items():
+        if len(members) < 2 or any(m.role != "key" or m.phase != members[0].phase for m in members):
+            missing.append(f"two or more key signs of one phase for the milestone '{milestone}'")
     if missing:
         raise DefinitionInvalid(f"{source}: the item bank lacks " + "; ".join(missing))
 

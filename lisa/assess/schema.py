@@ -122,6 +122,8 @@ def _scale_cell(item: Any) -> str:
     extra = []
     if item.phase is not None:
         extra.append(f"phase {item.phase}" + (f", {item.role}" if item.role else ""))
+    if item.milestone is not None:
+        extra.append(f"milestone {item.milestone}")
     if item.stage is not None:
         extra.append(item.stage)
     if item.phases is not None:
@@ -174,10 +176,36 @@ def render_docs(text: str, blocks: Mapping[str, Callable[[], str]] = DOC_BLOCKS)
     return text
 
 
+#: The committed independent fillings and the two evaluators whose agreement the docs show.
+INDEPENDENT = ("tests/data/assess/independent", ("A", "B"))
+
+
+def agreement_block(root: Path) -> dict[str, Callable[[], str]]:
+    """The docs' agreement table block, when the repository's fillings are there (a checkout).
+
+    Parameters
+    ----------
+    root
+        The repository root (holding ``tests/data/assess/independent``).
+
+    Returns
+    -------
+    dict
+        ``{"agreement": make}`` for :func:`render_docs`; empty outside a checkout.
+    """
+    from lisa.assess.agreement import agreement_table
+
+    folder, evaluators = root / INDEPENDENT[0], INDEPENDENT[1]
+    if not folder.is_dir():
+        return {}
+    return {"agreement": lambda: agreement_table(folder, evaluators)}
+
+
 def _targets(root: Path) -> list[tuple[Path, str]]:
     docs = root / "docs" / "assessment.md"
     schema = Path(str(resources.files("lisa").joinpath(SCHEMA_FILE)))
-    return [(schema, schema_text()), (docs, render_docs(docs.read_text("utf-8")))]
+    blocks = {**DOC_BLOCKS, **agreement_block(root)}
+    return [(schema, schema_text()), (docs, render_docs(docs.read_text("utf-8"), blocks))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,9 +10,11 @@ phase moves by at most one for any such change (the ladder,
 
 >>> from lisa.assess import assess_answers
 >>> a = assess_answers({"answers": {"meta.innovation": "x", "meta.place": "y",
-...     "sign.trigger": 4, "sign.strategy": 3}})
+...     "sign.trigger": 1, "sign.strategy": 4}})
+>>> a.phase.value  # a crisis is shown, not deciding: the agreed strategy decides
+1
 >>> [(h.item, h.answer, h.to, h.changes[0]) for h in a.sensitivity]
-[('sign.trigger', 4, 3, 'phase 1 → 0'), ('sign.strategy', 3, 2, 'phase 1 → 0')]
+[('sign.strategy', 4, 3, 'phase 1 → 0')]
 """
 
 from __future__ import annotations
