@@ -21,11 +21,19 @@ is drawn on stderr with rich, one tick per finished item.
 A failure is recorded in the worker as the error's class and message
 (:class:`Failure`); exceptions are not sent back between processes, so an
 error that cannot be pickled still arrives. Nothing about the items is logged.
+
+Inside one analysis the independent networks of a place fan out too
+(:func:`forked_pool`, used by :mod:`lisa.network.engine`): there the workers
+are forked, so they inherit the study without copying it, and a place too
+small to gain from it stays in one process (:data:`PARALLEL_WORK`). Both
+layers take their number of workers from :func:`cores`: ``LISA_WORKERS`` when
+set, else the cores this process may run on.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -38,7 +46,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lisa.errors import ConfigError, LisaError, MissingDependency
-from lisa.network.parallel import cores
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,6 +58,65 @@ PRELOAD = ("lisa.analysis", "lisa.io")
 MAX_MESSAGE = 2000
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 CONNECT_TIMEOUT = 10.0
+#: Below this much work (people × arcs of the combined network) one process
+#: analyses a place quicker than starting workers.
+PARALLEL_WORK = 20_000_000
+#: The environment variable that sets the number of workers.
+WORKERS_ENV = "LISA_WORKERS"
+
+
+def cores() -> int:
+    """The workers to use by default: ``LISA_WORKERS``, else the cores this process may use."""
+    text = os.environ.get(WORKERS_ENV, "").strip()
+    if text:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ConfigError(
+                f"{WORKERS_ENV} must be a whole number of workers, not '{text}'"
+            ) from None
+        if value < 1:
+            raise ConfigError(f"{WORKERS_ENV} must be at least 1, not {value}")
+        return value
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def workers_for(work: int, requested: int | None = None) -> int:
+    """Workers for one analysis of this much work (1: in this process).
+
+    A number asked for is used as it is; otherwise :func:`cores`, or one
+    process for a place below :data:`PARALLEL_WORK`.
+
+    >>> workers_for(1_000)
+    1
+    >>> workers_for(1_000, 2)
+    2
+    """
+    if requested is not None:
+        if requested < 1:
+            raise ConfigError(f"workers must be at least 1, not {requested}")
+        return requested
+    return 1 if work < PARALLEL_WORK else cores()
+
+
+def forked_pool(
+    workers: int, initializer: Callable[..., None], initargs: Sequence[Any]
+) -> ProcessPoolExecutor:
+    """A pool whose workers each ran ``initializer(*initargs)`` first (forked where possible).
+
+    Forked workers inherit what the parent holds (a study) without pickling it;
+    where fork is unavailable they are spawned and receive ``initargs`` once.
+    """
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=initializer,
+        initargs=tuple(initargs),
+    )
 
 
 @dataclass(frozen=True)

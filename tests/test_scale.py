@@ -10,9 +10,10 @@ import pytest
 
 import lisa
 from lisa import analysis as analysis_module
+from lisa import execution as parallel
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError
-from lisa.network import centrality, parallel, roles
+from lisa.network import centrality, roles
 from lisa.network.graph import build_net
 from lisa.privacy import Pseudonymiser
 
@@ -32,10 +33,10 @@ def test_workers_do_not_change_the_result(place: lisa.Study) -> None:
 def test_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match="at least 1"):
         parallel.workers_for(10**9, 0)
-    monkeypatch.setenv(parallel.ENV, "two")
+    monkeypatch.setenv(parallel.WORKERS_ENV, "two")
     with pytest.raises(ConfigError, match="LISA_WORKERS"):
         parallel.cores()
-    monkeypatch.setenv(parallel.ENV, "3")
+    monkeypatch.setenv(parallel.WORKERS_ENV, "3")
     assert parallel.workers_for(10**9) == 3
     assert parallel.workers_for(10) == 1  # a small place stays in this process
 

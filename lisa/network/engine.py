@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from lisa import execution
 from lisa.config import AnalysisConfig
 from lisa.network import brokerage as gf
-from lisa.network import centrality, cores, mixing, parallel, resilience, response, roles
+from lisa.network import centrality, cores, mixing, resilience, response, roles
 from lisa.network.graph import Net, build_net
 from lisa.network.results import (
     CombinedNetwork,
@@ -237,10 +239,10 @@ def _measure_all(
     try:
         if workers <= 1:
             return {job.name: _run_job(job, tick) for job in jobs}
-        with parallel.pool(min(workers, len(jobs)), _set_context, context) as pool:
+        with execution.forked_pool(min(workers, len(jobs)), _set_context, context) as pool:
             futures = {pool.submit(_run_job, job): job for job in jobs}
             out: dict[str | None, _Measured] = {}
-            for future in parallel.as_completed(futures):
+            for future in as_completed(futures):
                 job = futures[future]
                 out[job.name] = future.result()
                 for _ in range(STEPS_PER_NETWORK):
@@ -268,7 +270,7 @@ def analyse_network(
         Optional callback ``progress(task, done, total)``.
     workers
         Worker processes for the networks (they are independent); None for the
-        machine's cores (see :func:`lisa.network.parallel.workers_for`). The
+        machine's cores (see :func:`lisa.execution.workers_for`). The
         result is the same for any number: every random draw is seeded by name.
 
     Returns
@@ -284,7 +286,7 @@ def analyse_network(
     jobs = _jobs(study, original, config)
     combined_net = _net(study, jobs[-1])
     measured = _measure_all(
-        study, jobs, config, parallel.workers_for(combined_net.work, workers), tick
+        study, jobs, config, execution.workers_for(combined_net.work, workers), tick
     )
     tick("core consistency and mixing")
     groupings = _groupings(study, config)
