@@ -45,7 +45,9 @@ def test_assess_a_file_prints_phase_triangle_risks_and_recommendations() -> None
     assert "Phase 2: mobilisation" in out
     assert "Strategic triangle" in out and "weakest" in out
     assert "Risks named for mobilisation" in out
-    assert "Recommendations" in out and "why:" in out and "source: seed" in out
+    assert "Recommendations" in out and "why:" in out and "source: " in out
+    # sources in words (title, publisher, year), not file numbers
+    assert "source: seed" not in out and "NESTA" in out
 
 
 def test_assess_several_assessors_shows_disagreements(tmp_path: Path) -> None:

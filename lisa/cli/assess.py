@@ -31,6 +31,7 @@ from lisa.cli._options import (
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError, LisaError
 from lisa.files import atomic_write_text
+from lisa.sources import cite
 from lisa.vocabulary import CORNERS, LINKS, link_words
 
 if TYPE_CHECKING:
@@ -292,7 +293,7 @@ def _print_risks_and_recommendations(a: Assessment) -> None:
         )
         console.print(f"    {escape(rec.action)}", highlight=False)
         console.print(f"    why: {escape('; '.join(rec.why))}", highlight=False)
-        console.print(f"    [dim]source: seed {escape(rec.source.ref)}[/]", highlight=False)
+        console.print(f"    [dim]source: {escape(cite(rec.source.ref))}[/]", highlight=False)
 
 
 def print_assessment(a: Assessment, quiet: bool = False) -> None:
@@ -429,7 +430,7 @@ def cases_compare(
         console.print("  differs: " + escape("; ".join(m.differs) or "—"), highlight=False)
         for step in m.case.next_steps:
             console.print(f"  next:    {escape(step)}", highlight=False)
-        console.print(f"  [dim]source: seed {escape(m.case.source)}[/]", highlight=False)
+        console.print(f"  [dim]source: {escape(cite(m.case.source))}[/]", highlight=False)
     if json_path:
         doc = {
             "schema_version": "1.0",
