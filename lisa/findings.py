@@ -617,8 +617,8 @@ def _departure_detail(s: Departure, reach2_before: float) -> str:
         f"Removing the {len(s.removed)} people of the stable core cuts the average two-step "
         f"reach of everyone else by {pct(s.reach_loss)} (from {pct(reach2_before)} to "
         f"{pct(s.reach2_after)} of the place); as many people chosen at random would cut it by "
-        f"{pct(random_loss)}. The largest connected part would hold "
-        f"{pct(s.largest_component_share_after)} of the remaining people."
+        f"{pct(random_loss)}. The largest connected part of those who stay would hold "
+        f"{pct(s.largest_component_share_after)} of the place's people."
     ]
     for g, b in s.between_reach.items():
         if b.before > 0:

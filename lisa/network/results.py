@@ -269,7 +269,10 @@ class Departure(ResultModel):
     reach2_before: float = Field(description="The stayers' mean two-step reach before.")
     reach2_after: float
     reach_loss: float = Field(description="1 - after / before.")
-    largest_component_share_after: float
+    largest_component_share_after: float = Field(
+        description="The largest connected part of those who stay, as a share of all the "
+        "place's people (those who left included in the denominator)."
+    )
     random_reach_loss: float | None = Field(
         description="Mean loss when as many random others leave (null without enough others)."
     )
