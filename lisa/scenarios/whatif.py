@@ -30,6 +30,7 @@ nominations of weight 1, in the analysed wave.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
@@ -456,3 +457,22 @@ def what_if(
     changed, applied = apply_changes(base, changes, first.core_consistency.stable_core)
     second = analyse(changed, config.model_copy(update={"wave": None}))
     return compare(first, second, applied)
+
+
+#: The largest what-if JSON :func:`read_what_if` reads.
+MAX_WHATIF_BYTES = 200_000_000
+
+
+def read_what_if(path: str | Path) -> WhatIf:
+    """Read a what-if written by ``lisa whatif --json``.
+
+    Raises
+    ------
+    StudyNotFound
+        The file does not exist.
+    InputInvalid
+        The file is too large or is not a what-if result (the problems name why).
+    """
+    from lisa.scenarios._stored import read_model
+
+    return read_model(path, WhatIf, "what-if", MAX_WHATIF_BYTES)
