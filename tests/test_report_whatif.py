@@ -180,3 +180,19 @@ def test_report_command_refuses_bad_and_other_files(demo_dir: Path, tmp_path: Pa
     assert r.exit_code == 2 and "other data" in r.output, r.output
     assert not out.exists()
     assert checksums(demo_dir) == before
+
+
+def test_pseudonymised_keeps_withheld_organisations_withheld(demo_result) -> None:  # type: ignore[no-untyped-def]
+    from lisa.privacy import WITHHELD, Pseudonymiser
+
+    study = demo_result.study
+    p = Pseudonymiser(study, seed=1)
+    withheld = sorted({o for o, shown in zip(study.organisations, p.organisations, strict=True) if o != shown})
+    assert withheld, "the demo place has small organisations the pseudonymiser withholds"
+    org = withheld[0]
+    w = what_if(study, [RemoveGroup(grouping="organisation", group=org)], before=demo_result)
+    view = build_report(demo_result, what_ifs=[w], pseudonymise=p).whatif
+    assert view is not None
+    assert org not in view.what_ifs[0].changes[0] and WITHHELD in view.what_ifs[0].changes[0]
+    plain = build_report(demo_result, what_ifs=[w]).whatif
+    assert plain is not None and org in plain.what_ifs[0].changes[0]
