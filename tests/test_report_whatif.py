@@ -15,7 +15,6 @@ import lisa
 from lisa.cli import app
 from lisa.errors import ConfigError, InputInvalid, StudyNotFound
 from lisa.report import build_report, render_html
-from lisa.report.charts import pct
 from lisa.scenarios import AddTies, RemoveGroup, RemovePeople, best_ties, what_if
 from lisa.scenarios.ties import read_best_ties
 from lisa.scenarios.whatif import read_what_if
@@ -56,14 +55,16 @@ def test_the_section_shows_the_models_numbers(demo_result, core_leaves, ties) ->
     w = view.what_ifs[0]
     assert w.changes == [c.description for c in core_leaves.changes]
     rows = {row[0]: row[1:] for row in w.table.rows}
-    assert rows["people"] == [f"{core_leaves.people.before:,.0f}", f"{core_leaves.people.after:,.0f}",
-                              f"{core_leaves.people.change:+,.0f}"]  # fmt: skip
-    assert rows["two-step reach (those who stay)"][:2] == [
-        pct(core_leaves.reach2_stayers.before, 1), pct(core_leaves.reach2_stayers.after, 1)]  # fmt: skip
+    people = core_leaves.people
+    assert rows["people"] == [f"{people.before:,.0f}", f"{people.after:,.0f}", f"{people.change:+,.0f}"]
+    stay = core_leaves.reach2_stayers
+    assert rows["two-step reach (people in both)"] == [
+        f"{100 * stay.before:.1f}%", f"{100 * stay.after:.1f}%", f"{100 * stay.change:+.1f} pts"]  # fmt: skip
     cd = core_leaves.connected_difference["sector"]
-    assert rows["connected difference by sector"] == [f"{cd.before:.3f}", f"{cd.after:.3f}", f"{cd.change:+.3f}"]
+    assert rows["connected difference (sector)"] == [f"{cd.before:.3f}", f"{cd.after:.3f}", f"{cd.change:+.3f}"]
     for g, m in core_leaves.ei_index.items():
-        assert rows[f"E–I index by {g}"][1] == f"{m.after:.3f}"
+        assert rows[f"E–I index ({g})"][1] == f"{m.after:.3f}"
+    assert rows["stable core overlap"][1] == f"{core_leaves.core.overlap:.2f}"
     assert w.appear == [f.title for f in core_leaves.findings if f.change == "appears"]
     assert w.disappear == [f.title for f in core_leaves.findings if f.change == "disappears"]
     assert w.disappear, "the core leaving must make some finding disappear on the demo place"

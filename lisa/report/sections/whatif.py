@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from lisa.errors import ConfigError
 from lisa.privacy import WITHHELD
-from lisa.report.charts import pct
 from lisa.report.sections.common import label
 from lisa.report.views import Table
+from lisa.scenarios.whatif import number_text
 from lisa.vocabulary import ROLES
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from lisa.privacy import Pseudonymiser
     from lisa.scenarios import BestTies, WhatIf
     from lisa.scenarios.ties import ProposedTie
-    from lisa.scenarios.whatif import Applied, Measure
+    from lisa.scenarios.whatif import Applied
 
 #: The section's anchor and heading.
 ANCHOR, HEADING = "whatif", "What if"
@@ -114,36 +114,19 @@ def check_what_if(result: AnalysisResult, w: WhatIf, what: str = "what-if") -> N
 # -- the words ---------------------------------------------------------------------------
 
 
-def _num(x: float | None, share: bool, sign: bool = False) -> str:
-    if x is None:
-        return "–"
-    if share:
-        return ("+" if sign and x > 0 else "") + pct(x, 1)
-    if float(x).is_integer():
-        return f"{x:+,.0f}" if sign else f"{x:,.0f}"
-    return f"{x:+.3f}" if sign else f"{x:.3f}"
-
-
-def _row(name: str, m: Measure, share: bool = False) -> list[str]:
-    return [name, _num(m.before, share), _num(m.after, share), _num(m.change, share, sign=True)]
-
-
 def _table(w: WhatIf) -> Table:
     rows = [
-        _row("people", w.people),
-        _row("ties", w.ties),
-        _row("two-step reach (everyone)", w.reach2, share=True),
-        _row("two-step reach (those who stay)", w.reach2_stayers, share=True),
-        _row("components", w.components),
-        _row("largest part", w.largest_component_share, share=True),
-        *(_row(f"connected difference by {g}", m) for g, m in w.connected_difference.items()),
-        *(_row(f"E–I index by {g}", m) for g, m in w.ei_index.items()),
+        [name, number_text(m.before, share), number_text(m.after, share), number_text(m.change, share, True)]
+        for name, m, share in w.measures()
     ]
+    rows.append(["stable core overlap", "", f"{w.core.overlap:.2f}", ""])
     return Table(
         ["measure", "before", "after", "change"],
         rows,
         "Two-step reach: the mean share of the others a person reaches within two steps "
-        "(combined network); largest part: the share of people in the largest component.",
+        "(combined network), its change in percentage points; largest part: the share of people "
+        "in the largest component; stable core overlap: the people in the core both before and "
+        "after, as a share of those in it either side.",
     )
 
 
