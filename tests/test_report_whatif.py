@@ -77,6 +77,8 @@ def test_the_section_shows_the_models_numbers(demo_result, core_leaves, ties) ->
     html = render_html(model)
     assert 'id="whatif"' in html and "The best new ties" in html
     assert demo_result.study.names[demo_result.study.index_of(ties.ties[0].a)] in html
+    printed = render_html(model, mode="pdf")  # the board paper has the section too
+    assert 'id="whatif"' in printed and "The best new ties" in printed
 
 
 def test_several_what_ifs_each_get_their_part(demo_result, core_leaves, named) -> None:  # type: ignore[no-untyped-def]

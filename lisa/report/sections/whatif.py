@@ -234,8 +234,26 @@ def what_if_section(
 ) -> WhatIfSection | None:
     """The section, or None when there is neither a what-if nor best ties.
 
-    Raises :class:`~lisa.errors.ConfigError` when any of them was computed from
-    other data than the analysis.
+    Parameters
+    ----------
+    result
+        The report's analysis.
+    what_ifs
+        Stored or computed what-ifs of the same study and settings, in the order shown.
+    best
+        Proposed new ties of the same study, or None.
+    pseudonymiser
+        The run's pseudonymiser: people shown by role and group only, or None.
+
+    Returns
+    -------
+    WhatIfSection or None
+        Every number and word of the section, taken from the models.
+
+    Raises
+    ------
+    ConfigError
+        Any of them was computed from other data than the analysis (see :func:`check_what_if`).
     """
     if not what_ifs and best is None:
         return None
