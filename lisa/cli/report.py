@@ -30,6 +30,8 @@ from lisa.cli._options import (
 from lisa.cli.waves import change_for
 from lisa.privacy import MIN_CELL
 from lisa.scenarios.diffusion import read_diffusion
+from lisa.scenarios.ties import read_best_ties
+from lisa.scenarios.whatif import read_what_if
 
 if TYPE_CHECKING:
     from lisa.assess import Assessment
@@ -85,6 +87,22 @@ def report(
             help="A 'lisa simulate --json' result of the same study: adds 'How an idea would spread'.",
         ),
     ] = None,
+    whatif: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--whatif",
+            help="A 'lisa whatif --json' result of the same study and settings (repeatable): "
+            "adds it to 'What if'.",
+        ),
+    ] = None,
+    best_ties: Annotated[
+        Path | None,
+        typer.Option(
+            "--best-ties",
+            help="A 'lisa best-ties --json' result of the same study: adds the proposed ties "
+            "to 'What if'.",
+        ),
+    ] = None,
     value: Annotated[
         list[Path] | None,
         typer.Option(
@@ -102,6 +120,8 @@ def report(
     assessments = _read_assessments(assessment)
     values = _read_values(value)
     spread = read_diffusion(diffusion) if diffusion else None
+    what_ifs = [read_what_if(path) for path in whatif or []]
+    ties = read_best_ties(best_ties) if best_ties else None
     result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=quiet)
     outputs = [p for p in (out, pdf) if p is not None]
     pseudonymiser = pseudonymiser_for(result.study, pseudonymise, min_cell, None, outputs)
@@ -115,6 +135,8 @@ def report(
         values=values,
         change=change_for(study, result),
         diffusion=spread,
+        what_ifs=what_ifs,
+        best_ties=ties,
     )
     for path in written:
         console.print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

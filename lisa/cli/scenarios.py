@@ -109,18 +109,12 @@ def _write_json(path: Path | None, result: BaseModel) -> None:
         console.print(f"Written {path}", highlight=False)
 
 
-def _num(x: float | None, share: bool, sign: bool = False) -> str:
-    if x is None:
-        return "–"
-    if share:
-        return f"{100 * x:+.1f} pts" if sign else f"{100 * x:.1f}%"
-    if float(x).is_integer():
-        return f"{int(x):+d}" if sign else f"{int(x)}"
-    return f"{x:+.3f}" if sign else f"{x:.3f}"
-
-
 def _measure_row(table: Table, label: str, m: Measure, share: bool = False) -> None:
-    table.add_row(label, _num(m.before, share), _num(m.after, share), _num(m.change, share, True))
+    from lisa.scenarios.whatif import number_text
+
+    table.add_row(
+        label, number_text(m.before, share), number_text(m.after, share), number_text(m.change, share, True)
+    )
 
 
 def print_what_if(w: WhatIf) -> None:
@@ -130,16 +124,8 @@ def print_what_if(w: WhatIf) -> None:
     t = Table(title=f"Before and after (same settings, seed {w.seed})")
     for col in ("", "before", "after", "change"):
         t.add_column(col, justify="right" if col else "left")
-    _measure_row(t, "people", w.people)
-    _measure_row(t, "ties", w.ties)
-    _measure_row(t, "two-step reach (everyone)", w.reach2, share=True)
-    _measure_row(t, "two-step reach (people in both)", w.reach2_stayers, share=True)
-    _measure_row(t, "components", w.components)
-    _measure_row(t, "largest part", w.largest_component_share, share=True)
-    for g, m in w.connected_difference.items():
-        _measure_row(t, f"connected difference ({g})", m)
-    for g, m in w.ei_index.items():
-        _measure_row(t, f"E–I index ({g})", m)
+    for label, m, share in w.measures():
+        _measure_row(t, label, m, share)
     t.add_row("stable core overlap", "", f"{w.core.overlap:.2f}", "")
     console.print(t)
     gained = sum(len(r.gained) for r in w.roles)

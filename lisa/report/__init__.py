@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from lisa.change import WaveComparison
     from lisa.compare import Comparison
     from lisa.privacy import Pseudonymiser
-    from lisa.scenarios import Diffusion
+    from lisa.scenarios import BestTies, Diffusion, WhatIf
     from lisa.value import ValueResult
 
 __all__ = ["ReportModel", "build_report", "render_html", "write_html", "write_pdf", "write_report"]
@@ -47,12 +47,16 @@ def write_report(
     change: WaveComparison | None = None,
     comparison: Comparison | None = None,
     diffusion: Diffusion | None = None,
+    what_ifs: Sequence[WhatIf] = (),
+    best_ties: BestTies | None = None,
 ) -> list[Path]:
     """Build the report once and write it as HTML and/or PDF; returns the paths written.
 
     ``change`` (a :class:`lisa.change.WaveComparison`) adds the "change over time" section;
     ``comparison`` (a :class:`lisa.compare.Comparison`) adds "compared with other places";
-    ``diffusion`` (a :class:`lisa.scenarios.Diffusion`) "How an idea would spread".
+    ``diffusion`` (a :class:`lisa.scenarios.Diffusion`) "How an idea would spread";
+    ``what_ifs`` (:class:`lisa.scenarios.WhatIf`) and ``best_ties`` (a
+    :class:`lisa.scenarios.BestTies`) "What if".
     """
     model = build_report(
         result,
@@ -63,6 +67,8 @@ def write_report(
         change=change,
         comparison=comparison,
         diffusion=diffusion,
+        what_ifs=what_ifs,
+        best_ties=best_ties,
     )
     written = []
     if html is not None:

@@ -21,7 +21,16 @@ from lisa.privacy import Pseudonymiser
 from lisa.report import charts
 from lisa.report.assessment import InnovationView, innovation_views
 from lisa.report.mapdata import build_map
-from lisa.report.sections import compare, cores, layers, method, network_map, resilience, response
+from lisa.report.sections import (
+    compare,
+    cores,
+    layers,
+    method,
+    network_map,
+    resilience,
+    response,
+    whatif,
+)
 from lisa.report.sections.change import ChangeView, change_over_time
 from lisa.report.sections.compare import CompareView
 from lisa.report.sections.diffusion import DiffusionView
@@ -38,6 +47,7 @@ from lisa.report.sections.value import (
     value_recommendations,
     value_views,
 )
+from lisa.report.sections.whatif import WhatIfSection, what_if_section
 from lisa.report.views import (
     ExecutiveSummary,
     Figure,
@@ -53,7 +63,7 @@ if TYPE_CHECKING:
     from lisa.assess import Assessment
     from lisa.change import WaveComparison
     from lisa.compare import Comparison
-    from lisa.scenarios import Diffusion
+    from lisa.scenarios import BestTies, Diffusion, WhatIf
     from lisa.value import ValueResult
 
 __all__ = [
@@ -116,6 +126,7 @@ class ReportModel:
     change: ChangeView | None = None  # only for a study with more than one wave
     comparison: CompareView | None = None  # with other places (lisa compare --report)
     diffusion: DiffusionView | None = None  # how an idea would spread, when given a simulation
+    whatif: WhatIfSection | None = None  # stored what-ifs and best new ties, when given
 
     @property
     def sections(self) -> list[tuple[str, str]]:
@@ -125,6 +136,7 @@ class ReportModel:
             for section, present in (
                 (CHANGE_SECTION, self.change),
                 (DIFFUSION_SECTION, self.diffusion),
+                ((whatif.ANCHOR, whatif.HEADING), self.whatif),
                 ((compare.ANCHOR, compare.HEADING), self.comparison),
             )
             if present is not None
@@ -236,6 +248,8 @@ def build_report(
     change: WaveComparison | None = None,
     comparison: Comparison | None = None,
     diffusion: Diffusion | None = None,
+    what_ifs: Sequence[WhatIf] = (),
+    best_ties: BestTies | None = None,
 ) -> ReportModel:
     """Compute the report's content from an analysis (and optional assessments).
 
@@ -266,6 +280,12 @@ def build_report(
     diffusion
         A simulation of how an idea would spread (:func:`lisa.scenarios.simulate`) on
         the same study: adds the section "How an idea would spread".
+    what_ifs
+        What-ifs (:func:`lisa.scenarios.what_if`) on the same study and settings, in order:
+        each adds its part of the section "What if".
+    best_ties
+        Proposed new ties (:func:`lisa.scenarios.best_ties`) on the same study: adds them,
+        explained, to the section "What if".
 
     Returns
     -------
@@ -301,4 +321,5 @@ def build_report(
         if comparison is not None
         else None,
         diffusion=None if diffusion is None else diffusion_view(result, diffusion, pseudonymiser),
+        whatif=what_if_section(result, what_ifs, best_ties, pseudonymiser),
     )

@@ -497,20 +497,6 @@ def read_diffusion(path: str | Path) -> Diffusion:
     InputInvalid
         The file is too large or is not a diffusion result (the problems name why).
     """
-    from pydantic import ValidationError
+    from lisa.scenarios._stored import read_model
 
-    from lisa.errors import InputInvalid, Problem, StudyNotFound
-
-    path = Path(path)
-    if not path.is_file():
-        raise StudyNotFound(f"no diffusion JSON at '{path}'")
-    if path.stat().st_size > MAX_DIFFUSION_BYTES:
-        raise InputInvalid([Problem("file-too-large", "larger than a diffusion JSON can be", str(path))])
-    try:
-        return Diffusion.model_validate_json(path.read_bytes())
-    except ValidationError as exc:
-        problems = [
-            Problem("bad-value", f"{'.'.join(map(str, e['loc'])) or 'document'}: {e['msg']}", str(path))
-            for e in exc.errors()[:20]
-        ]
-        raise InputInvalid(problems) from None
+    return read_model(path, Diffusion, "diffusion", MAX_DIFFUSION_BYTES)

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -540,3 +541,22 @@ def best_ties(
         objective_before=start, objective_after=picks[-1].after if picks else start,
         ties=ties, method=METHOD, what_if=change,
     )  # fmt: skip
+
+
+#: The largest best-ties JSON :func:`read_best_ties` reads.
+MAX_BEST_TIES_BYTES = 200_000_000
+
+
+def read_best_ties(path: str | Path) -> BestTies:
+    """Read the proposed ties written by ``lisa best-ties --json``.
+
+    Raises
+    ------
+    StudyNotFound
+        The file does not exist.
+    InputInvalid
+        The file is too large or is not a best-ties result (the problems name why).
+    """
+    from lisa.scenarios._stored import read_model
+
+    return read_model(path, BestTies, "best-ties", MAX_BEST_TIES_BYTES)

@@ -30,6 +30,7 @@ nominations of weight 1, in the analysed wave.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
@@ -288,6 +289,31 @@ class WhatIf(ResultModel):
     def finding(self, code: str) -> FindingChange | None:
         return next((f for f in self.findings if f.code == code), None)
 
+    def measures(self) -> list[tuple[str, Measure, bool]]:
+        """Every before/after number as (label, measure, is a share): the table's rows."""
+        return [
+            ("people", self.people, False),
+            ("ties", self.ties, False),
+            ("two-step reach (everyone)", self.reach2, True),
+            ("two-step reach (people in both)", self.reach2_stayers, True),
+            ("components", self.components, False),
+            ("largest part", self.largest_component_share, True),
+            *((f"connected difference ({g})", m, False) for g, m in self.connected_difference.items()),
+            *((f"E–I index ({g})", m, False) for g, m in self.ei_index.items()),
+        ]
+
+
+def number_text(x: float | None, share: bool, sign: bool = False) -> str:
+    """One number of a what-if in words: a share as a percentage (a change in points),
+    a count whole, anything else to three decimals; None as an en dash."""
+    if x is None:
+        return "–"
+    if share:
+        return f"{100 * x:+.1f} pts" if sign else f"{100 * x:.1f}%"
+    if float(x).is_integer():
+        return f"{int(x):+,d}" if sign else f"{int(x):,d}"
+    return f"{x:+.3f}" if sign else f"{x:.3f}"
+
 
 def _mean_reach(result: AnalysisResult, ids: set[str] | None = None) -> float | None:
     values = [p.reach2 for pid, p in result.combined.people.items() if ids is None or pid in ids]
@@ -456,3 +482,22 @@ def what_if(
     changed, applied = apply_changes(base, changes, first.core_consistency.stable_core)
     second = analyse(changed, config.model_copy(update={"wave": None}))
     return compare(first, second, applied)
+
+
+#: The largest what-if JSON :func:`read_what_if` reads.
+MAX_WHATIF_BYTES = 200_000_000
+
+
+def read_what_if(path: str | Path) -> WhatIf:
+    """Read a what-if written by ``lisa whatif --json``.
+
+    Raises
+    ------
+    StudyNotFound
+        The file does not exist.
+    InputInvalid
+        The file is too large or is not a what-if result (the problems name why).
+    """
+    from lisa.scenarios._stored import read_model
+
+    return read_model(path, WhatIf, "what-if", MAX_WHATIF_BYTES)
