@@ -194,8 +194,10 @@ class _Job:
 _CONTEXT: dict[str, Any] = {}
 
 
-def _set_context(study: Study, config: AnalysisConfig, groupings: dict[str, list[str]]) -> None:
-    _CONTEXT.update(study=study, config=config, groupings=groupings)
+def _set_context(
+    study: Study, config: AnalysisConfig, groupings: dict[str, list[str]], combined: Net
+) -> None:
+    _CONTEXT.update(study=study, config=config, groupings=groupings, combined=combined)
 
 
 def _net(study: Study, job: _Job) -> Net:
@@ -205,9 +207,11 @@ def _net(study: Study, job: _Job) -> Net:
 
 def _run_job(job: _Job, tick: Callable[[str], None] | None = None) -> _Measured:
     study, config = _CONTEXT["study"], _CONTEXT["config"]
+    # the combined network is the parent's own, so its graphs are built once
+    # (and, in this process, reused by resilience and mixing)
     return _measure(
         study,
-        _net(study, job),
+        _CONTEXT["combined"] if job.name is None else _net(study, job),
         job.label,
         job.directed,
         config,
@@ -231,10 +235,15 @@ def _jobs(study: Study, original: Study, config: AnalysisConfig) -> list[_Job]:
 
 
 def _measure_all(
-    study: Study, jobs: list[_Job], config: AnalysisConfig, workers: int, tick: _Ticker
+    context: tuple[Study, AnalysisConfig, dict[str, list[str]], Net],
+    jobs: list[_Job],
+    workers: int,
+    tick: _Ticker,
 ) -> dict[str | None, _Measured]:
-    """Measure every network, in ``workers`` processes when the place is big enough."""
-    context = (study, config, _groupings(study, config))
+    """Measure every network, in ``workers`` processes when the place is big enough.
+
+    ``context`` is the study, the settings, the groupings and the combined network.
+    """
     _set_context(*context)
     try:
         if workers <= 1:
@@ -285,11 +294,14 @@ def analyse_network(
     tick = _Ticker(progress, STEPS_PER_NETWORK * (len(study.relations) + 1) + 2)
     jobs = _jobs(study, original, config)
     combined_net = _net(study, jobs[-1])
+    groupings = _groupings(study, config)
     measured = _measure_all(
-        study, jobs, config, execution.workers_for(combined_net.work, workers), tick
+        (study, config, groupings, combined_net),
+        jobs,
+        execution.workers_for(combined_net.work, workers),
+        tick,
     )
     tick("core consistency and mixing")
-    groupings = _groupings(study, config)
     relation_cores = {r.name: measured[r.name].core for r in study.relations}
     consistency, counts = cores.consistency(
         study.ids, relation_cores, groupings, config.stable_core_share
