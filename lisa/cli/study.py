@@ -45,14 +45,21 @@ if TYPE_CHECKING:
     from lisa.privacy import Pseudonymiser
 
 def write_outputs(
-    result: AnalysisResult, out: Path, pseudonymiser: Pseudonymiser | None = None
+    result: AnalysisResult,
+    out: Path,
+    pseudonymiser: Pseudonymiser | None = None,
+    stored: AnalysisResult | None = None,
 ) -> list[Path]:
-    """analysis.json, people.parquet and the three exports in ``out`` (all pseudonymised, or none)."""
+    """analysis.json, people.parquet and the three exports in ``out`` (all pseudonymised, or none).
+
+    ``stored`` is the result as written, when the caller has already pseudonymised it.
+    """
     from lisa.files import ensure_folder
     from lisa.io import export_study
 
     ensure_folder(out)
-    stored = pseudonymiser.result(result) if pseudonymiser else result
+    if stored is None:
+        stored = pseudonymiser.result(result) if pseudonymiser else result
     written = []
     for fmt, target in output_plan(out):
         if fmt == "json":
@@ -251,7 +258,7 @@ def analyse(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs
     )
     print_summary(result, brief=quiet, pseudonymiser=pseudonymiser)
-    stored = pseudonymiser.result(result) if pseudonymiser and (json_path or table) else result
+    stored = pseudonymiser.result(result) if pseudonymiser and outputs else result  # once for all
     if json_path:
         stored.write_json(json_path)
         console.print(f"Analysis JSON written to {json_path}")
@@ -260,7 +267,7 @@ def analyse(
         console.print(f"Per-person table written to {table}")
     if out:
         with output_lock(out):  # a second 'analyse --out' into the same folder waits
-            written = write_outputs(result, out, pseudonymiser)
+            written = write_outputs(result, out, pseudonymiser, stored)
         for path in written:
             console.print(f"Wrote {path}")
 
