@@ -203,6 +203,8 @@ CASES: dict[str, Case] = {
     "waves baseline and followup": Case(lambda t: folder(t, ties="source,target,relation,wave\na,b,work,baseline\nb,c,work,followup\n"), "unorderable-waves"),
     "waves 2023 and pilot": Case(lambda t: folder(t, ties="source,target,relation,wave\na,b,work,2023\nb,c,work,pilot\n"), "unorderable-waves"),
     "waves 2023-Spring and 2023-spring": Case(lambda t: folder(t, ties="source,target,relation,wave\na,b,work,2023-Spring\nb,c,work,2023-spring\n"), "unorderable-waves"),
+    "roster waves naming a wave ties.csv lacks": Case(lambda t: folder(t, people="id,name,organisation,waves\na,Ann,Council,2023\nb,Bob,Council,2032\nc,Cara,Bank,\n", ties="source,target,relation,wave\na,b,work,2023\nb,c,work,2024\n"), "unknown-wave"),
+    "tie naming someone outside its wave (warning)": Case(lambda t: folder(t, people="id,name,organisation,waves\na,Ann,Council,2023\nb,Bob,Council,2023;2024\nc,Cara,Bank,2024\n", ties="source,target,relation,wave\na,b,work,2023\na,c,work,2024\n"), "tie-outside-wave", exit=0),
     "more relations than the limit": Case(lambda t: folder(t, ties=TIES + "a,c,career\n"), "too-many-relations", env={"LISA_MAX_RELATIONS": "2"}),
     "more waves than the limit": Case(lambda t: folder(t, ties="source,target,relation,wave\n" + "".join(f"a,b,work,{i}\n" for i in range(5))), "too-many-waves", env={"LISA_MAX_WAVES": "3"}),
     # -- workbooks --------------------------------------------------------------------

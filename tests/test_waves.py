@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -22,7 +23,7 @@ from lisa.change import (
     qap,
 )
 from lisa.cli import app
-from lisa.errors import ConfigError, UnknownWave
+from lisa.errors import ConfigError, StudyInvalid, UnknownWave
 from lisa.findings import Finding, Headline
 from lisa.io import study_from_records, write_study
 from lisa.randomness import rng_for
@@ -92,8 +93,16 @@ def test_the_roster_waves_column_says_who_took_part() -> None:
 def test_a_waves_column_naming_an_unknown_wave_is_a_named_error() -> None:
     people = [dict(p, waves="2024") for p in PEOPLE]
     people[0]["waves"] = "2023"
+    with pytest.raises(StudyInvalid) as raised:  # reading the roster refuses it ...
+        two_waves(people)
+    assert [p.code for p in raised.value.problems if p.severity == "error"] == ["unknown-wave"]
+    assert "names the wave '2023' for 'a'" in str(raised.value.problems)
+    study = two_waves()  # ... and a study built in code is refused when compared
+    column = ["2024"] * study.n_people
+    column[study.index_of("a")] = "2023"
+    study = dataclasses.replace(study, attributes={**study.attributes, "waves": column})
     with pytest.raises(ConfigError, match="names the wave '2023' for 'a'"):
-        compare_waves(two_waves(people), config=QUICK)
+        compare_waves(study, config=QUICK)
 
 
 # -- tie changes ------------------------------------------------------------------
@@ -408,8 +417,11 @@ def test_cli_pseudonymised_json_holds_no_roster_id(tmp_path: Path) -> None:
 
 def test_cli_a_roster_column_naming_an_unknown_wave_exits_2(tmp_path: Path) -> None:
     people = [dict(p, waves="2024;2025") for p in PEOPLE]
-    people[2]["waves"] = "2024;2052"
     folder = write_study(two_waves(people), tmp_path / "study")
+    roster = folder / "people.csv"
+    lines = roster.read_text().splitlines()
+    lines[3] = lines[3].replace("2024;2025", "2024;2052")  # the third person: c
+    roster.write_text("\n".join(lines) + "\n")
     before = _sums(folder)
     result = runner.invoke(app, ["waves", str(folder)])
     assert result.exit_code == 2

@@ -52,7 +52,7 @@ from lisa.errors import Problem
 from lisa.io.limits import ReadLimits
 from lisa.io.tables import MAX_PER_KIND, Reporter, Table
 from lisa.io.waves import order_waves
-from lisa.study import DEFAULT_RELATIONS, Relation, Study, Ties
+from lisa.study import DEFAULT_RELATIONS, WAVES_COLUMN, Relation, Study, Ties
 from lisa.text import INVISIBLE, describe_char, name_key, strip_invisible
 from lisa.vocabulary import LAYERS
 
@@ -417,6 +417,61 @@ def _no_ties_yet(ties: Table) -> None:
     ]
 
 
+def _check_roster_waves(
+    people: Table, ties: Ties, waves: list[str], rep: Reporter
+) -> None:
+    """The roster's ``waves`` column against ties.csv's waves (see docs/formats.md).
+
+    A wave the column names that ties.csv does not have is an error
+    (``unknown-wave``: the analysis of any wave would refuse it); ties that name someone the column leaves out of the tie's wave are
+    counted once (``tie-outside-wave``: they are left out of that wave).
+    """
+    if WAVES_COLUMN not in people.frame.columns:
+        return
+    column = people.original_columns.get(WAVES_COLUMN, WAVES_COLUMN)
+    cells = people.frame.get_column(WAVES_COLUMN).to_list()
+    labels = [[w.strip() for w in c.split(";") if w.strip()] for c in cells]
+    known = set(waves)
+    for i, named in enumerate(labels):
+        for label in named:
+            if label not in known:
+                rep.add(
+                    Problem(
+                        "unknown-wave",
+                        f"the roster's '{column}' column names the wave '{label}' for "
+                        f"'{people.frame.get_column('id')[i]}', which is not a wave in ties.csv "
+                        f"({', '.join(waves) or 'it has no wave column'})",
+                        people.label,
+                        row=people.row_number(i),
+                        column=column,
+                        value=cells[i],
+                        suggestions=_suggest(label, waves, 1),
+                    )
+                )
+                break
+    if not waves or not len(ties.source):
+        return
+    named_waves = [w for w in waves if any(w in n for n in labels)]
+    absent = np.zeros((len(waves), len(cells)), bool)
+    for k, wave in enumerate(waves):
+        if wave in named_waves:
+            absent[k] = [bool(n) and wave not in n for n in labels]
+    valid = (ties.source >= 0) & (ties.target >= 0) & (ties.wave >= 0)
+    w, s, t = ties.wave[valid], ties.source[valid], ties.target[valid]
+    outside = int((absent[w, s] | absent[w, t]).sum())
+    if outside:
+        rep.add(
+            Problem(
+                "tie-outside-wave",
+                f"{outside:,} tie(s) name someone the roster's '{column}' column leaves out of "
+                "the tie's wave; they are not counted in that wave's analysis",
+                people.label,
+                column=column,
+                severity="warning",
+            )
+        )
+
+
 def build_study(
     people: Table,
     ties: Table | None,
@@ -459,6 +514,8 @@ def build_study(
     if ties is None or not _check_columns(ties, TIES_REQUIRED, TIES_REQUIRED, rep.problems):
         return None, rep.finish()
     checked = _check_ties(ties, roster.ids, declared, rep, limits or ReadLimits.current())
+    if checked is not None:
+        _check_roster_waves(people, checked[0], checked[2], rep)
     problems = rep.finish()
     if checked is None or any(p.severity == "error" for p in problems):
         return None, problems
