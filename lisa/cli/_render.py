@@ -95,8 +95,10 @@ def _role_value(role: str, value: float) -> str:
     return f"{value:.3f}"
 
 
-def _print_key_people(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> None:
-    console.rule("Key people (all networks combined)")
+def _print_key_people(
+    result: AnalysisResult, pseudonymiser: Pseudonymiser | None, nodes: str
+) -> None:
+    console.rule(f"Key {nodes} (all networks combined)")
     counts = result.role_counts()
     if not result.names_individuals:
         console.print(
@@ -109,7 +111,8 @@ def _print_key_people(result: AnalysisResult, pseudonymiser: Pseudonymiser | Non
     for role in ROLES:
         console.print(f"[bold]{ROLE_TITLE[role]}[/] — {counts[role]} in all")
         table = Table(show_edge=False, box=None, padding=(0, 1))
-        table.add_column("person", overflow="fold")
+        table.add_column(nodes.removesuffix("s") if nodes != "people" else "person",
+                         overflow="fold")
         table.add_column("organisation · sector · layer", overflow="fold")
         table.add_column(ROLE_METRIC_LABEL[role], justify="right")
         for pid, value in result.role_holders(role)[:5]:
@@ -133,7 +136,7 @@ def _print_networks(result: AnalysisResult) -> None:
         n = block.network
         table.add_row(
             escape(name),
-            str(n.arcs),
+            f"{n.arcs:,}",
             f"{n.density:.4f}",
             f"{n.ties_per_respondent:.1f}",
             str(n.core_size),
@@ -148,24 +151,30 @@ def _print_networks(result: AnalysisResult) -> None:
 
 
 def print_summary(
-    result: AnalysisResult, *, brief: bool = False, pseudonymiser: Pseudonymiser | None = None
+    result: AnalysisResult,
+    *,
+    brief: bool = False,
+    pseudonymiser: Pseudonymiser | None = None,
+    nodes: str = "people",
 ) -> None:
     """Findings first, then the key people per role, then the networks.
 
     With a ``pseudonymiser``, people are shown by their pseudonym and withheld
     organisations stay withheld, so a pseudonymised run prints nothing personal.
+    ``nodes`` names what the network's nodes are ("organisations" for
+    ``lisa analyse --level organisation``).
     """
     summary = result.study_summary
     console.print(
-        f"\n[bold]{escape(summary.name)}[/]: {summary.people} people, "
-        f"{len(summary.relations)} networks, {summary.ties} ties"
+        f"\n[bold]{escape(summary.name)}[/]: {summary.people:,} {nodes}, "
+        f"{len(summary.relations)} networks, {summary.ties:,} ties"
         + (f", response {100 * result.response.rate:.0f}%" if result.response.known else "")
     )
     _print_response(result)
     _print_findings(result)
     if brief:
         return
-    _print_key_people(result, pseudonymiser)
+    _print_key_people(result, pseudonymiser, nodes)
     _print_networks(result)
 
 

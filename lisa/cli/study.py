@@ -257,7 +257,8 @@ def analyse(
     pseudonymiser = pseudonymiser_for(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs
     )
-    print_summary(result, brief=quiet, pseudonymiser=pseudonymiser)
+    nodes = "organisations" if level == "organisation" else "people"
+    print_summary(result, brief=quiet, pseudonymiser=pseudonymiser, nodes=nodes)
     stored = pseudonymiser.result(result) if pseudonymiser and outputs else result  # once for all
     if json_path:
         stored.write_json(json_path)
