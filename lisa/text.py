@@ -103,3 +103,12 @@ def name_key(text: str) -> str:
     text = unicodedata.normalize("NFC", strip_invisible(text))
     return unicodedata.normalize("NFC", " ".join(text.casefold().split()))
 
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the right number and a thousands separator.
+
+    >>> counted(1, "person", "people"), counted(1200, "role")
+    ('1 person', '1,200 roles')
+    """
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"

@@ -33,6 +33,7 @@ from lisa.errors import ConfigError
 from lisa.scenarios.cascade import Model
 from lisa.scenarios.diffusion import STRATEGIES, STRATEGY_TEXT, DiffusionConfig
 from lisa.scenarios.flow import Direction, ProbabilitySource
+from lisa.text import counted
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -132,9 +133,10 @@ def print_what_if(w: WhatIf) -> None:
     lost = sum(len(r.lost) for r in w.roles)
     left = sum(len(p.roles) for p in w.left)
     console.print(
-        f"Roles: {gained} gained and {lost} lost by {len(w.roles)} people who stay; "
-        f"{left} roles left with the {len(w.left)} people removed; "
-        f"{len(w.joined)} people added.",
+        f"Roles: {gained:,} gained and {lost:,} lost by "
+        f"{counted(len(w.roles), 'person', 'people')} who stay; "
+        f"{counted(left, 'role')} left with the {counted(len(w.left), 'person', 'people')} "
+        f"removed; {counted(len(w.joined), 'person', 'people')} added.",
         highlight=False,
     )
     for f in w.findings:
