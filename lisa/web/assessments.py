@@ -46,7 +46,7 @@ from lisa.vocabulary import CORNERS, LINKS, link_words
 from lisa.web.app import db, form_text, render
 from lisa.web.auth import audit, now, require_account, role_in, study_action
 from lisa.web.security import new_token, same, token_hash
-from lisa.web.survey import form_token
+from lisa.web.survey import dead_link, form_token, guarded_digest
 
 router = APIRouter()
 #: Form fields: ``a:<item id>`` an answer; ``h-date-N``, ``h-phase-N``, ``h-note-N`` history rows.
@@ -188,15 +188,10 @@ class Assessor:
 
 def assessor(request: Request, session: Session, token: str) -> Assessor:
     """The assessor a link belongs to; the same 404 as any unknown address otherwise (429 when guessing)."""
-    client = request.client.host if request.client else "unknown"
-    limit = request.app.state.token_limit
-    if limit.blocked(f"ip:{client}"):
-        raise HTTPException(429)
-    digest = token_hash(token) if len(token) <= 100 else ""
+    digest = guarded_digest(request, token)
     row = session.scalar(select(AssessorRow).where(AssessorRow.token_hash == digest)) if digest else None
     if row is None or not same(row.token_hash, digest):
-        limit.fail(f"ip:{client}")
-        raise HTTPException(404)
+        raise dead_link(request)
     innovation = session.get(InnovationRow, row.innovation_id)
     study = session.get(StudyRow, innovation.study_id) if innovation else None
     if innovation is None or study is None:
