@@ -134,6 +134,21 @@ async def issue_assessor_links(slug: str, innovation_id: int, request: Request,
     return _links_csv(rows, f"{slug}-assessors")
 
 
+@router.post("/studies/{slug}/innovations/{innovation_id}/delete")
+async def delete_innovation(slug: str, innovation_id: int, request: Request,
+                            session: Session = Depends(db)) -> Response:
+    """POST …/innovations/{id}/delete: the innovation goes, with its assessors, links and answers (owner)."""
+    account, _, study, _ = await study_action(request, session, slug, "owner")
+    innovation = _innovation(session, study, innovation_id)
+    assessors = assessors_of(session, innovation)
+    for row in assessors:
+        session.delete(row)
+    session.delete(innovation)
+    audit(session, account, study, "delete-innovation", assessors=len(assessors))
+    session.commit()
+    return RedirectResponse(f"/studies/{slug}/innovations", 303)
+
+
 def _links_csv(rows: list[tuple[str, str, str]], stem: str) -> Response:
     import polars as pl
 

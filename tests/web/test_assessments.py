@@ -311,3 +311,25 @@ def test_answers_from_the_form_are_what_the_reader_takes() -> None:
     _, problems = answers_from_mapping({"answers": {"meta.innovation": "x", "meta.place": "y",
                                                     **raw["answers"]}, "history": raw["history"]})
     assert [p.code for p in problems] == ["bad-history"]  # a date without a phase, as in a file
+
+
+def test_an_innovation_is_deleted_with_every_assessor_and_answer(client, tmp_path: Path) -> None:
+    fac = Facilitator(client)
+    fac.study()
+    keep, gone = _innovation(fac, "Kept"), _innovation(fac)
+    kept_link = _links(fac, keep, "Cy")["Cy"]
+    links = _links(fac, gone, "Ann\nBob")
+    _fill(client, links["Ann"], ANN)
+    _fill(client, kept_link, BOB)
+    r = fac.post(f"/studies/northfield/innovations/{gone}/delete")
+    assert r.status_code == 200 and "Youth hub" not in r.text  # type: ignore[attr-defined]
+    with session_factory(client.app.state.engine)() as s:
+        assert [a.label for a in s.scalars(select(AssessorRow))] == ["Cy"]
+        assert [i.name for i in s.scalars(select(InnovationRow))] == ["Kept"]
+    assert client.get(links["Ann"]).status_code == 404
+    assert client.get(kept_link).status_code == 200
+    url = str(client.app.state.settings.url())
+    result = CliRunner().invoke(_cli(), ["db", "export", "northfield", str(tmp_path / "n.xlsx"), "--xlsx",
+                                         "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "n-assessments" / "kept").iterdir()] == ["cy.yaml"]
