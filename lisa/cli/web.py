@@ -108,13 +108,23 @@ def db_export(
     data_dir: DataDirOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Export a study from the database as a study folder (or workbook) that 'lisa analyse' reads."""
+    """Export a study from the database as a study folder (or workbook) that 'lisa analyse' reads.
+
+    Submitted innovation assessments are written too, one YAML answer file per assessor that
+    'lisa assess' reads: into the folder's assessments/ (beside a workbook: NAME-assessments/).
+    """
     from lisa.db import export_study, session_factory
+    from lisa.db.assessments import EXPORT_FOLDER, export_assessments
+    from lisa.db.studies import find_study
 
     engine = _engine(_settings(data_dir, database_url))
     with session_factory(engine)() as session:
         written = export_study(session, name, out, "xlsx" if xlsx else "csv")
+        answers = (out.with_name(f"{out.stem}-{EXPORT_FOLDER}") if xlsx else out / EXPORT_FOLDER)
+        files = export_assessments(session, find_study(session, name), answers)
     console.print(f"Written {written}")
+    if files:
+        console.print(f"Written {len(files)} assessment answer file(s) to {answers}")
 
 
 @db_app.command("list")

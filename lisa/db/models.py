@@ -237,3 +237,7 @@ class AuditRow(Base):
     )
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# Innovation assessments (issue 10): their tables live in their own module.
+import lisa.db.assessments  # noqa: E402,F401

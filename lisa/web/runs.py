@@ -5,7 +5,10 @@ never in the server's: it reads the study from the database, analyses it with
 :func:`lisa.analyse` exactly as ``lisa analyse`` does, writes the report with
 :func:`lisa.report.write_report` (pseudonymised, and with names for owners and
 analysts who ask), and records progress in the ``runs`` table the progress
-page reads.
+page reads. The study's submitted innovation assessments go into the report
+as ``lisa report --assessment`` puts them there, assessed with the run's
+network findings (:func:`lisa.db.assessments.study_assessments`; the
+pseudonymised report numbers the assessors instead of naming them).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def run_analysis(url: str, run_id: int, folder: str) -> None:
     """The background process: analyse the run's study and write its reports (records failure)."""
     from lisa.analysis import analyse
     from lisa.config import AnalysisConfig
+    from lisa.db.assessments import study_assessments
     from lisa.db.engine import engine_for, session_factory
     from lisa.db.studies import study_from_db
     from lisa.errors import LisaError
@@ -61,9 +65,13 @@ def run_analysis(url: str, run_id: int, folder: str) -> None:
         result = analyse(study, AnalysisConfig(), progress=progress)
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
+        record(progress="assessing the innovations")
+        with sessions() as s:
+            named, numbered = (study_assessments(s, study_row, result.findings, pseudonymous=p)
+                               for p in (False, True))
         record(progress="writing the report")
-        write_report(result, out / REPORT_PSEUDONYMISED, pseudonymise=True)
-        write_report(result, out / REPORT_NAMED)
+        write_report(result, out / REPORT_PSEUDONYMISED, pseudonymise=True, assessments=numbered)
+        write_report(result, out / REPORT_NAMED, assessments=named)
         record(state="done", progress="done", report_path=str(out), finished_at=now())
     except LisaError as exc:
         record(state="failed", error=str(exc), finished_at=now())

@@ -40,7 +40,7 @@ HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "cache-control": "no-store",
 }
-_TOKEN_PATH = re.compile(r"^/s/[^/]+")
+_TOKEN_PATH = re.compile(r"^/([sa])/[^/]+")  # survey and assessor links
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -80,10 +80,10 @@ def check_password(stored: str, password: str) -> bool:
 def redact(path: str) -> str:
     """A request path fit for a log: a survey token becomes ``[token]``.
 
-    >>> redact("/s/abcDEF123/step/2")
-    '/s/[token]/step/2'
+    >>> redact("/s/abcDEF123/step/2"), redact("/a/abcDEF123")
+    ('/s/[token]/step/2', '/a/[token]')
     """
-    return _TOKEN_PATH.sub("/s/[token]", path)
+    return _TOKEN_PATH.sub(r"/\1/[token]", path)
 
 
 class RateLimiter:

@@ -58,13 +58,29 @@ def form_token(token: str) -> str:
     return hashlib.sha256(b"lisa-form:" + token_hash(token).encode()).hexdigest()[:32]
 
 
+def _address(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def guarded_digest(request: Request, token: str) -> str:
+    """A link's token as stored (its sha256; ``""`` when too long to be one), after the guess limit.
+
+    Raises 429 while the request's address has used up its failed guesses.
+    """
+    if request.app.state.token_limit.blocked(_address(request)):
+        raise HTTPException(429)
+    return token_hash(token) if len(token) <= 100 else ""
+
+
+def dead_link(request: Request) -> HTTPException:
+    """Count a failed guess against the request's address; returns the 404 to raise."""
+    request.app.state.token_limit.fail(_address(request))
+    return HTTPException(404)
+
+
 def respondent(request: Request, session: Session, token: str) -> Respondent:
     """The person a link belongs to; the same 404 for any link that is not a live one."""
-    client = request.client.host if request.client else "unknown"
-    limit = request.app.state.token_limit
-    if limit.blocked(f"ip:{client}"):
-        raise HTTPException(429)
-    digest = token_hash(token) if len(token) <= 100 else ""
+    digest = guarded_digest(request, token)
     invitation = session.scalar(select(InvitationRow).where(InvitationRow.token_hash == digest)) if digest else None
     proxy = None
     if invitation is not None and same(invitation.token_hash, digest):
@@ -72,8 +88,7 @@ def respondent(request: Request, session: Session, token: str) -> Respondent:
     else:
         person, proxy = _proxy_person(request, session, digest)
         if person is None:
-            limit.fail(f"ip:{client}")
-            raise HTTPException(404)
+            raise dead_link(request)
     study = session.get(StudyRow, person.study_id) if person else None
     if study is None or person is None or person.study_id != study.id:
         raise HTTPException(404)
