@@ -133,7 +133,8 @@ def spread_reference(raw: Mapping[str, Any] | None = None) -> str:
     routes = [
         f"| `{name}` — {SPREAD_ROUTE_TITLES[name]} | "
         + "; ".join(f"{n['need']}: {_flow(n['when'])}" for n in r["requires"])
-        + f" | {'; '.join(_flow(c) for c in r['against'])} | seed {r['source']} |"
+        + " | " + "; ".join(f"{a['why']}: {_flow(a['when'])}" for a in r["against"])
+        + f" | seed {r['source']} |"
         for name, r in raw["routes"].items()
     ]
     return "\n".join(

@@ -239,10 +239,13 @@ def _check_route(name: str, route: Any, bank: ItemBank) -> None:
     for key in ("summary", "source", "requires", "against", "tradeoffs"):
         if key not in route:
             raise RulesInvalid(f"{where}: missing '{key}'")
-    for need in route["requires"]:
-        if not isinstance(need, Mapping) or set(need) != {"need", "when"}:
-            raise RulesInvalid(f"{where}: each requirement needs 'need' and 'when', got {need!r}")
-    conds = [n["when"] for n in route["requires"]] + list(route["against"])
+    for key, label in (("requires", "need"), ("against", "why")):
+        if not isinstance(route[key], list):
+            raise RulesInvalid(f"{where}: '{key}' must be a list")
+        for entry in route[key]:
+            if not isinstance(entry, Mapping) or set(entry) != {label, "when"}:
+                raise RulesInvalid(f"{where}: each of '{key}' needs '{label}' and 'when', got {entry!r}")
+    conds = [n["when"] for n in route["requires"] + route["against"]]
     _check_condition(conds, where, frozenset(bank.ids))
     _check_choices(conds, where, bank)
     for t in route["tradeoffs"]:
@@ -299,7 +302,7 @@ def parse_spread_rules(
         name: {
             **r,
             "requires": [{**n, "when": _resolve(n["when"], settings)} for n in r["requires"]],
-            "against": [_resolve(c, settings) for c in r["against"]],
+            "against": [{**a, "when": _resolve(a["when"], settings)} for a in r["against"]],
         }
         for name, r in data["routes"].items()
     }
@@ -452,7 +455,7 @@ def fit_route(name: str, spec: Mapping[str, Any], ctx: Context, cases: Sequence[
             unmet.append(f"needs {need['need']} ({_describe(need['when'])})")
         else:
             unanswered.append(f"needs {need['need']} (unanswered)")
-    against = [w for cond in spec["against"] for w in evaluate(cond, ctx)[1]]
+    against = [f"{a['why']}: {w}" for a in spec["against"] for w in evaluate(a["when"], ctx)[1]]
     fit: RouteFit = (
         "does not fit" if unmet else "unknown" if unanswered else "possible" if against else "fits"
     )
