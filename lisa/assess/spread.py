@@ -99,26 +99,26 @@ class Readiness(_Part):
     weakest_is_weak: bool = Field(description="The weakest is below the setting weak.")
 
 
-class SpreadRisk(_Part):
-    """A risk of spreading that belongs to one condition; ``showing`` when its signs are present."""
+class _Advice(_Part):
+    """What a spreading risk and a recommendation share: the rule, its condition, why, source."""
 
-    id: str = Field(description="The risk's id in spread.yaml.")
-    condition: ScaleCondition = Field(description="The condition it belongs to.")
-    title: str = Field(description="The risk in a few words.")
-    detail: str = Field(description="What it means.")
+    id: str = Field(description="The rule's id in spread.yaml.")
+    condition: ScaleCondition = Field(description="The condition for scaling it belongs to.")
+    title: str = Field(description="The rule in a few words.")
     why: tuple[str, ...] = Field(description="The conditions that hold, in words.")
     source: Source = Field(description="Where in the reports it comes from.")
 
 
-class SpreadRecommendation(_Part):
+class SpreadRisk(_Advice):
+    """A risk of spreading that belongs to one condition, listed when its signs are present."""
+
+    detail: str = Field(description="What it means.")
+
+
+class SpreadRecommendation(_Advice):
     """A recommendation for a weak condition, with why it was chosen."""
 
-    id: str = Field(description="The recommendation's id in spread.yaml.")
-    condition: ScaleCondition = Field(description="The condition it strengthens.")
-    title: str = Field(description="The recommendation in a few words.")
     action: str = Field(description="What to do.")
-    why: tuple[str, ...] = Field(description="The conditions that hold, in words.")
-    source: Source = Field(description="Where in the reports it comes from.")
 
 
 class TradeOff(_Part):

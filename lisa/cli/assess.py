@@ -160,13 +160,28 @@ def _load_findings(
     return None, None
 
 
+def _checked_sets(files: list[Path], instrument: Any) -> list[Any]:
+    """The answer sets of the files; errors raise AssessmentInvalid, warnings are printed."""
+    from lisa.assess import AssessmentInvalid, check_many
+
+    answer_sets, problems = check_many(files, instrument)
+    if any(p.severity == "error" for p in problems):
+        raise AssessmentInvalid(problems)
+    for p in problems:
+        err_console.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
+    return answer_sets
+
+
+#: The answer files of 'lisa assess' and 'lisa assess spread'.
+AnswerFiles = Annotated[
+    list[Path], typer.Argument(help="Answer files (YAML, CSV, Excel).", show_default=False)
+]
+
+
 @assess_app.command("run", hidden=True)
 @handles_errors
 def run(
-    files: Annotated[
-        list[Path],
-        typer.Argument(help="Answer files (YAML, CSV, Excel).", show_default=False),
-    ],
+    files: AnswerFiles,
     network: Annotated[
         Path | None,
         typer.Option(
@@ -199,18 +214,13 @@ def run(
     ] = False,
 ) -> None:
     """Assess the innovations in answer files."""
-    from lisa.assess import AssessmentInvalid, assess_sets, check_many, write_json
+    from lisa.assess import assess_sets, write_json
     from lisa.assess.locality import locality_summary
 
     instrument = _instrument(rules)
     config = config_from(sets, wave, impute)
     found, source = _load_findings(network, findings, config, analysis, quiet)
-    answer_sets, problems = check_many(files, instrument)
-    if any(p.severity == "error" for p in problems):
-        raise AssessmentInvalid(problems)
-    for p in problems:
-        err_console.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
-    assessments = assess_sets(answer_sets, found, instrument=instrument)
+    assessments = assess_sets(_checked_sets(files, instrument), found, instrument=instrument)
     for assessment in assessments:
         print_assessment(assessment, quiet=quiet)
         if sensitivity:
@@ -226,10 +236,7 @@ def run(
 @assess_app.command("spread")
 @handles_errors
 def spread(
-    files: Annotated[
-        list[Path],
-        typer.Argument(help="Answer files (YAML, CSV, Excel).", show_default=False),
-    ],
+    files: AnswerFiles,
     findings: Annotated[
         Path | None,
         typer.Option(
@@ -241,16 +248,11 @@ def spread(
 ) -> None:
     """Only the spreading part: readiness for scaling, its risks and recommendations, and which
     routes to spread fit, with their trade-offs and the cases that took them."""
-    from lisa.assess import AssessmentInvalid, assess_sets, check_many
+    from lisa.assess import assess_sets
 
     instrument = _instrument(rules)
     found, _ = _load_findings(None, findings, AnalysisConfig(), None, True)
-    answer_sets, problems = check_many(files, instrument)
-    if any(p.severity == "error" for p in problems):
-        raise AssessmentInvalid(problems)
-    for p in problems:
-        err_console.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
-    for assessment in assess_sets(answer_sets, found, instrument=instrument):
+    for assessment in assess_sets(_checked_sets(files, instrument), found, instrument=instrument):
         console.rule(f"[bold]{escape(assessment.innovation)}[/] — {escape(assessment.place)}")
         print_spreading(assessment, full=True)
         console.print()
