@@ -447,3 +447,17 @@ def test_the_report_shows_spreading_it_per_innovation(demo_result) -> None:  # t
     assert "takeover by an existing organisation" in page and "Highland" in page
     assert 'class="empty no-spreading"' in page
     assert "Social innovation: new approaches to transforming public services" in page
+
+
+@pytest.mark.parametrize(("spread", "message"), [
+    ({"route": "teleport", "evidence": "x", "source": "003"}, "not one of"),
+    ({"route": "parent", "evidence": "x"}, "exactly 'route', 'evidence' and 'source'"),
+    ({"route": "parent", "evidence": "", "source": "003"}, "must be text"),
+    ("parent", "exactly 'route'"),
+])  # fmt: skip
+def test_a_case_with_a_malformed_spread_is_refused(spread: Any, message: str) -> None:
+    from lisa.cases.library import CaseInvalid, check_case
+
+    case = next(c for c in load_cases() if c.name == "oldham-in-control")
+    with pytest.raises(CaseInvalid, match=message):
+        check_case({**case.data, "spread": spread}, "oldham-in-control.yaml")
