@@ -158,6 +158,34 @@ CLUSTERS: dict[Cluster, str] = {
     "networks": "External networks of money, people and skills",
 }
 
+# -- spreading an innovation (seed 004; seed 003, the missing middle) --------------
+
+#: The four conditions for scaling an innovation up (seed 004).
+ScaleCondition = Literal["pull", "push", "form", "learning"]
+SCALE_CONDITIONS: tuple[ScaleCondition, ...] = get_args(ScaleCondition)
+#: Each condition in a few words.
+SCALE_CONDITION_TITLES: dict[str, str] = {
+    "pull": "demand from real need (pull)",
+    "push": "a workable, communicable idea (push)",
+    "form": "an organisational form connecting the two",
+    "learning": "the ability to keep learning and adapting",
+}
+#: How strong a condition is, from its items and the settings weak and strong.
+ReadinessLevel = Literal["strong", "fair", "weak", "not assessed"]
+#: The routes an innovation can take to spread (seed 004).
+SpreadRoute = Literal["diffusion", "parent", "takeover", "growth"]
+SPREAD_ROUTES: tuple[SpreadRoute, ...] = get_args(SpreadRoute)
+#: Each route in a few words.
+SPREAD_ROUTE_TITLES: dict[str, str] = {
+    "diffusion": "uncontrolled diffusion (media, word of mouth, existing networks)",
+    "parent": "direct diffusion by a parent organisation (networks, federations, licensing, franchising)",
+    "takeover": "takeover by an existing organisation",
+    "growth": "the owning organisation grows",
+}
+#: How well a route fits an innovation.
+RouteFit = Literal["fits", "possible", "does not fit", "unknown"]
+ROUTE_FITS: tuple[RouteFit, ...] = get_args(RouteFit)
+
 # -- the value ledger ------------------------------------------------------------
 
 #: How well an outcome's quantity is evidenced, strongest first (``none``: an

@@ -37,6 +37,7 @@ from lisa.assess.model import Answered, Assessment, InnovationType, PhaseResult,
 from lisa.assess.recommend import recommend, risks_for
 from lisa.assess.rules import Context
 from lisa.assess.sensitivity import hinges
+from lisa.assess.spread import assess_spreading, readiness, readiness_context
 
 if TYPE_CHECKING:
     from lisa.findings import Finding
@@ -97,6 +98,7 @@ def assess_combined(
         update={
             "closest_cases": tuple(m.record() for m in matches),
             "sensitivity": hinges(combined, instrument),
+            "spreading": assess_spreading(answers, ctx, instrument, findings),
         }
     )
     assessment._combined, assessment._context = combined, ctx
@@ -134,8 +136,19 @@ def _infer(
         extent=answers.get("type.extent"),
         findings=sorted(findings or (), key=lambda f: f.code),
         trajectory=trajectory.status,
+        choices=_choices(answers, bank),
+        **readiness_context(readiness(answers, scaled, bank, settings)),
     )
     return phase, trajectory, triangle, ctx
+
+
+def _choices(answers: Mapping[str, Any], bank: ItemBank) -> dict[str, str]:
+    """The answers of single-choice items outside the fixed parts (``scale.owner``)."""
+    return {
+        i.id: answers[i.id]
+        for i in bank.section("scale")
+        if i.scale.choices and not i.scale.multiple and i.id in answers
+    }
 
 
 def _factors(answers: Mapping[str, Any], bank: ItemBank) -> dict[str, str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from lisa.assess.items import ItemBank, read_item_bank
 from lisa.assess.rules import Rules, read_rules
 from lisa.assess.settings import AssessmentSettings
+from lisa.assess.spread import SpreadRules, read_spread_rules
 from lisa.cases.library import Case, read_cases, shipped_folder
 from lisa.errors import DefinitionInvalid
 
@@ -48,12 +49,16 @@ class Instrument:
         The case library, UK localities first.
     settings
         The thresholds and weights of the inference.
+    spread
+        The conditions for scaling, their risks and recommendations, and the
+        routes to spread (``spread.yaml``), limits taken from ``settings``.
     """
 
     bank: ItemBank
     rules: Rules
     cases: tuple[Case, ...]
     settings: AssessmentSettings
+    spread: SpreadRules
 
     @classmethod
     def load(cls, settings: AssessmentSettings | None = None) -> Instrument:
@@ -106,7 +111,8 @@ class Instrument:
         bank = read_item_bank(Path(items) if items else _shipped("items.yaml"))
         parsed = read_rules(Path(rules) if rules else _shipped("rules.yaml"), bank, settings)
         library = read_cases(Path(cases) if cases else shipped_folder())
-        return cls(bank=bank, rules=parsed, cases=library, settings=settings)
+        spread = read_spread_rules(_shipped("spread.yaml"), bank, settings)
+        return cls(bank=bank, rules=parsed, cases=library, settings=settings, spread=spread)
 
     def with_settings(self, settings: AssessmentSettings) -> Instrument:
         """The same instrument under other settings (the rules' named limits follow them)."""
@@ -115,4 +121,5 @@ class Instrument:
             rules=self.rules.with_settings(settings),
             cases=self.cases,
             settings=settings,
+            spread=self.spread.with_settings(settings),
         )

@@ -36,6 +36,7 @@ from lisa.vocabulary import (
     Corner,
     Factor,
     Link,
+    ScaleCondition,
     Stage,
 )
 
@@ -97,6 +98,7 @@ class Item(BaseModel):
     milestone: str | None = None
     stage: Stage | None = None
     phases: tuple[int, ...] | None = None
+    condition: ScaleCondition | None = None
 
     def counts_in(self, phase: int) -> bool:
         """Whether this (triangle) item counts in the corner strength at ``phase``."""

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
 from lisa.assess.recommend import Recommendation, Risk
+from lisa.assess.spread import Spreading
 from lisa.cases.library import ClosestCase
 from lisa.vocabulary import (
     CORNERS,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 #: Version of the assessment JSON (docs/assessment.md). The major part changes
 #: when a field is removed or renamed, the minor part when one is added.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 #: One answer as the JSON holds it: agree5 (an int, or a median such as 3.5),
 #: a choice or text, or several choices (``type.kind``).
@@ -275,6 +276,11 @@ class Assessment(_Part):
         (),
         description="The answers the placement hinges on: each answered agree5 item whose one-point "
         "change would move the phase, the stage or the triangle verdict (1.2).",
+    )
+    spreading: Spreading | None = Field(
+        None,
+        description="Readiness for scaling, its risks and recommendations, and the routes to spread "
+        "(1.3); null in documents of 1.2 and earlier.",
     )
 
     _combined: CombinedAnswers | None = PrivateAttr(None)

@@ -36,6 +36,8 @@ from lisa.vocabulary import (
     FACTORS,
     LINKS,
     PHASE_NAMES,
+    SCALE_CONDITION_TITLES,
+    SCALE_CONDITIONS,
     STAGES,
     TRAJECTORIES,
 )
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
 #: Network finding codes the rules may refer to (those of lisa.findings).
 NETWORK_FINDING_CODES: tuple[str, ...] = FINDING_CODES
 #: Conditions whose argument maps names to limits (a number or a setting's name).
-LIMITED = ("corner_below", "link_below", "item_below", "item_at_least")
+LIMITED = ("corner_below", "link_below", "item_below", "item_at_least", "readiness_below")
 #: The parts of a rules file.
 SECTIONS = ("version", "phases", "link_need", "stages", "risks", "recommendations")
 
@@ -59,6 +61,11 @@ class Context:
     ``items`` holds the scaled (0..1) agree5 answers; ``weakest_corner`` and
     ``weakest_link`` are set only when they fall short of what the phase needs.
     ``findings`` are the network findings (:class:`lisa.findings.Finding`).
+    ``readiness`` holds each condition for scaling (pull, push, form,
+    learning) and its strength (0..1, ``None`` when none of its items is
+    answered); ``weakest_conditions`` the weakest of them when they fall
+    below the setting ``weak`` (ties: all of them); ``choices`` the answers
+    of single-choice items (``scale.owner``).
     """
 
     phase: int
@@ -72,6 +79,9 @@ class Context:
     extent: str | None = None
     findings: Sequence[Finding] = field(default_factory=list)
     trajectory: str = "unknown"
+    readiness: dict[str, float | None] = field(default_factory=dict)
+    weakest_conditions: tuple[str, ...] = ()
+    choices: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,11 +128,15 @@ def _check_limits(key: str, arg: Any, where: str, item_ids: set[str] | frozenset
         known = set(CORNERS)
     elif key == "link_below":
         known = set(LINKS)
+    elif key == "readiness_below":
+        known = set(SCALE_CONDITIONS)
     if not isinstance(arg, Mapping):
         raise RulesInvalid(f"{where}: '{key}' needs a mapping of names to limits, got {arg!r}")
     for name, limit in arg.items():
         if name not in known:
-            what = {"corner_below": "corner", "link_below": "link"}.get(key, "item")
+            what = {"corner_below": "corner", "link_below": "link", "readiness_below": "condition"}.get(
+                key, "item"
+            )
             raise RulesInvalid(f"{where}: unknown {what} '{name}'")
         if isinstance(limit, str):
             if limit not in AssessmentSettings.model_fields:
@@ -138,6 +152,13 @@ def _check_leaf(key: str, arg: Any, where: str, item_ids: set[str] | frozenset[s
         raise RulesInvalid(f"{where}: unknown corner '{arg}'")
     elif key == "weakest_link" and arg not in LINKS:
         raise RulesInvalid(f"{where}: unknown link '{arg}'")
+    elif key == "weakest_condition" and arg not in SCALE_CONDITIONS:
+        raise RulesInvalid(f"{where}: unknown condition for scaling '{arg}'")
+    elif key == "choice_is" and not (
+        isinstance(arg, Mapping)
+        and all(i in item_ids and isinstance(c, list) and c for i, c in arg.items())
+    ):
+        raise RulesInvalid(f"{where}: 'choice_is' needs items of the bank, each with a list of choices")
     elif key == "finding" and arg not in NETWORK_FINDING_CODES:
         raise RulesInvalid(f"{where}: unknown network finding '{arg}'")
     elif key == "factor_is" and not (
@@ -374,6 +395,27 @@ def _weakest_link(arg: Any, ctx: Context) -> list[str]:
     ]
 
 
+def _readiness_below(arg: Any, ctx: Context) -> list[str]:
+    return _below(ctx.readiness, arg, lambda c: f"the condition '{SCALE_CONDITION_TITLES[c]}'")
+
+
+def _weakest_condition(arg: Any, ctx: Context) -> list[str]:
+    if arg not in ctx.weakest_conditions:
+        return []
+    return [
+        f"{SCALE_CONDITION_TITLES[arg]} is the weakest condition for scaling "
+        f"({_fmt(ctx.readiness.get(arg))})"
+    ]
+
+
+def _choice_is(arg: Any, ctx: Context) -> list[str]:
+    return [
+        f"'{item_id}' is {ctx.choices[item_id]}"
+        for item_id, choices in arg.items()
+        if ctx.choices.get(item_id) in choices
+    ]
+
+
 def _item_limit(arg: Any, ctx: Context, below: bool) -> list[str]:
     """Items below (or at least) their limits, each as '<item>' is low/high (n of 5)."""
     word = "low" if below else "high"
@@ -435,6 +477,9 @@ LEAVES: dict[str, Callable[[Any, Context], list[str]]] = {
     "extent_is": _extent_is,
     "finding": _finding,
     "trajectory_is": _trajectory_is,
+    "readiness_below": _readiness_below,
+    "weakest_condition": _weakest_condition,
+    "choice_is": _choice_is,
 }
 
 

@@ -30,6 +30,7 @@ from lisa.assess.model import SCHEMA_VERSION
 from lisa.assess.settings import AssessmentSettings
 from lisa.errors import LisaError
 from lisa.schemas import _all_required, _table  # one way to tabulate a model, as docs/schema.md
+from lisa.vocabulary import SPREAD_ROUTE_TITLES
 
 #: The committed schema file, inside the package.
 SCHEMA_FILE = "schema/assessment.schema.json"
@@ -118,6 +119,31 @@ def rules_reference(raw: Mapping[str, Any] | None = None) -> str:
     )  # fmt: skip
 
 
+def spread_reference(raw: Mapping[str, Any] | None = None) -> str:
+    """Markdown: the spreading risks, recommendations and routes, limits as written."""
+    raw = raw if raw is not None else Instrument.load().spread.raw
+    risks = [
+        f"| `{r['id']}` — {r['title']} | {r['condition']} | {_flow(r['when'])} | seed {r['source']} |"
+        for r in raw["risks"]
+    ]
+    recs = [
+        f"| `{r['id']}` — {r['title']} | {r['condition']} | {_flow(r['when'])} | seed {r['source']} |"
+        for r in raw["recommendations"]
+    ]
+    routes = [
+        f"| `{name}` — {SPREAD_ROUTE_TITLES[name]} | "
+        + "; ".join(f"{n['need']}: {_flow(n['when'])}" for n in r["requires"])
+        + " | " + "; ".join(f"{a['why']}: {_flow(a['when'])}" for a in r["against"])
+        + f" | seed {r['source']} |"
+        for name, r in raw["routes"].items()
+    ]
+    return "\n".join(
+        ["| risk | condition | shows when | source |", "|---|---|---|---|", *risks, "",
+         "| recommendation | condition | chosen when | source |", "|---|---|---|---|", *recs, "",
+         "| route | requires | against it | source |", "|---|---|---|---|", *routes]
+    )  # fmt: skip
+
+
 def _scale_cell(item: Any) -> str:
     extra = []
     if item.phase is not None:
@@ -126,6 +152,8 @@ def _scale_cell(item: Any) -> str:
         extra.append(f"milestone {item.milestone}")
     if item.stage is not None:
         extra.append(item.stage)
+    if item.condition is not None:
+        extra.append(item.condition)
     if item.phases is not None:
         extra.append("counts in phases " + ", ".join(map(str, item.phases)))
     return item.scale.name + (f" ({'; '.join(extra)})" if extra else "")
@@ -159,6 +187,7 @@ DOC_BLOCKS: dict[str, Callable[[], str]] = {
     "migration": migration_reference,
     "settings": settings_reference,
     "rules": rules_reference,
+    "spread": spread_reference,
     "fields": field_reference,
 }
 

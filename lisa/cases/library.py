@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from lisa.errors import DefinitionInvalid, LisaError, UnknownCase
-from lisa.vocabulary import FACTOR_PLAYS_PART, FACTOR_ROLES, FACTORS, PHASE_NAMES, STAGES
+from lisa.vocabulary import (
+    FACTOR_PLAYS_PART,
+    FACTOR_ROLES,
+    FACTORS,
+    PHASE_NAMES,
+    SPREAD_ROUTE_TITLES,
+    SPREAD_ROUTES,
+    STAGES,
+)
 
 if TYPE_CHECKING:
     from lisa.assess.instrument import Instrument
@@ -118,6 +126,11 @@ class Case:
         return list(self.data.get("next_steps") or [])
 
     @property
+    def spread(self) -> Mapping[str, str] | None:
+        """The route the case took to spread, where its seed says so (route, evidence, source)."""
+        return self.data.get("spread")
+
+    @property
     def assessment_file(self) -> str | None:
         return self.data.get("assessment")
 
@@ -162,6 +175,10 @@ class Case:
             if d.get(key):
                 out.append(f"\n[bold]{key.replace('_', ' ').capitalize()}[/]")
                 out += [f"  • {escape(str(x))}" for x in d[key]]
+        if self.spread:
+            out.append("\n[bold]Route to spread[/]")
+            out.append(f"  {escape(SPREAD_ROUTE_TITLES[self.spread['route']])}")
+            out.append(f"  {escape(str(self.spread['evidence']).strip())} (seed {escape(self.spread['source'])})")
         if self.placement.get("note"):
             out.append(f"\n[dim]Placement: {escape(str(self.placement['note']))}[/]")
         return "\n".join(out)
@@ -191,10 +208,23 @@ def check_case(data: Any, where: str) -> Case:
     placement = data.get("placement") or {}
     if placement.get("phase") is not None and placement["phase"] not in PHASE_NAMES:
         raise CaseInvalid(f"{where}: placement phase must be 0-4")
+    _check_spread(data.get("spread"), where)
     for entry in data.get("timeline") or []:
         if not isinstance(entry, Mapping) or "date" not in entry or "event" not in entry:
             raise CaseInvalid(f"{where}: each timeline entry needs a date and an event")
     return Case(data=dict(data))
+
+
+def _check_spread(spread: Any, where: str) -> None:
+    """A case's ``spread``: the route it took (one of SPREAD_ROUTES), what happened, the source."""
+    if spread is None:
+        return
+    if not isinstance(spread, Mapping) or set(spread) != {"route", "evidence", "source"}:
+        raise CaseInvalid(f"{where}: 'spread' needs exactly 'route', 'evidence' and 'source'")
+    if spread["route"] not in SPREAD_ROUTES:
+        raise CaseInvalid(f"{where}: spread route '{spread['route']}' is not one of {', '.join(SPREAD_ROUTES)}")
+    if not all(isinstance(spread[k], str) and spread[k].strip() for k in ("evidence", "source")):
+        raise CaseInvalid(f"{where}: spread 'evidence' and 'source' must be text")
 
 
 def shipped_folder() -> Traversable:

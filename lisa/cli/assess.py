@@ -36,6 +36,7 @@ from lisa.vocabulary import CORNERS, LINKS, link_words
 
 if TYPE_CHECKING:
     from lisa.assess import Assessment, Locality
+    from lisa.assess.spread import Spreading
     from lisa.findings import Finding
 
 
@@ -59,6 +60,7 @@ assess_app = typer.Typer(
         "[--rule NAME=VALUE ...]\n\n"
         "  lisa assess template [--format yaml|csv|xlsx] [--out FILE]\n\n"
         "  lisa assess settings\n\n"
+        "  lisa assess spread FILE... [--network STUDY_DIR | --findings FILE]\n\n"
         "Answer files are YAML, CSV or Excel (see 'lisa assess template'); several files "
         "for the same innovation are combined as several assessors."
     ),
@@ -158,13 +160,28 @@ def _load_findings(
     return None, None
 
 
+def _checked_sets(files: list[Path], instrument: Any) -> list[Any]:
+    """The answer sets of the files; errors raise AssessmentInvalid, warnings are printed."""
+    from lisa.assess import AssessmentInvalid, check_many
+
+    answer_sets, problems = check_many(files, instrument)
+    if any(p.severity == "error" for p in problems):
+        raise AssessmentInvalid(problems)
+    for p in problems:
+        err_console.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
+    return answer_sets
+
+
+#: The answer files of 'lisa assess' and 'lisa assess spread'.
+AnswerFiles = Annotated[
+    list[Path], typer.Argument(help="Answer files (YAML, CSV, Excel).", show_default=False)
+]
+
+
 @assess_app.command("run", hidden=True)
 @handles_errors
 def run(
-    files: Annotated[
-        list[Path],
-        typer.Argument(help="Answer files (YAML, CSV, Excel).", show_default=False),
-    ],
+    files: AnswerFiles,
     network: Annotated[
         Path | None,
         typer.Option(
@@ -197,18 +214,13 @@ def run(
     ] = False,
 ) -> None:
     """Assess the innovations in answer files."""
-    from lisa.assess import AssessmentInvalid, assess_sets, check_many, write_json
+    from lisa.assess import assess_sets, write_json
     from lisa.assess.locality import locality_summary
 
     instrument = _instrument(rules)
     config = config_from(sets, wave, impute)
     found, source = _load_findings(network, findings, config, analysis, quiet)
-    answer_sets, problems = check_many(files, instrument)
-    if any(p.severity == "error" for p in problems):
-        raise AssessmentInvalid(problems)
-    for p in problems:
-        err_console.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
-    assessments = assess_sets(answer_sets, found, instrument=instrument)
+    assessments = assess_sets(_checked_sets(files, instrument), found, instrument=instrument)
     for assessment in assessments:
         print_assessment(assessment, quiet=quiet)
         if sensitivity:
@@ -219,6 +231,31 @@ def run(
     if json_path:
         write_json(assessments, json_path, source, instrument=instrument)
         console.print(f"\nAssessment JSON written to {json_path}")
+
+
+@assess_app.command("spread")
+@handles_errors
+def spread(
+    files: AnswerFiles,
+    findings: Annotated[
+        Path | None,
+        typer.Option(
+            help="An analysis JSON ('lisa analyse --json'): the spreading part then points to "
+            "its intermediaries and its findings take part in the rules."
+        ),
+    ] = None,
+    rules: RuleOption = None,
+) -> None:
+    """Only the spreading part: readiness for scaling, its risks and recommendations, and which
+    routes to spread fit, with their trade-offs and the cases that took them."""
+    from lisa.assess import assess_sets
+
+    instrument = _instrument(rules)
+    found, _ = _load_findings(None, findings, AnalysisConfig(), None, True)
+    for assessment in assess_sets(_checked_sets(files, instrument), found, instrument=instrument):
+        console.rule(f"[bold]{escape(assessment.innovation)}[/] — {escape(assessment.place)}")
+        print_spreading(assessment, full=True)
+        console.print()
 
 
 def _bar(value: float | None, need: float) -> str:
@@ -305,6 +342,7 @@ def print_assessment(a: Assessment, quiet: bool = False) -> None:
         return
     _print_triangle(a)
     _print_risks_and_recommendations(a)
+    print_spreading(a, full=False)
     if a.disagreements:
         console.print("\n[bold yellow]Where the assessors disagree[/]")
         for d in a.disagreements:
@@ -313,6 +351,76 @@ def print_assessment(a: Assessment, quiet: bool = False) -> None:
                 f"  {escape(d.item)}: {values} → combined {_show(d.combined)}", highlight=False
             )
     console.print()
+
+
+FIT_STYLE = {"fits": "bold green", "possible": "yellow", "unknown": "dim", "does not fit": "red"}
+LEVEL_STYLE = {"strong": "green", "fair": "yellow", "weak": "bold red", "not assessed": "dim"}
+
+
+def _print_readiness(s: Spreading) -> None:
+    r = s.readiness
+    for condition, c in r.conditions.items():
+        mark = " ◀ weakest" if condition in r.weakest else ""
+        value = "" if c.strength is None else f"{c.strength:.2f} "
+        console.print(
+            f"  {condition:<9} [{LEVEL_STYLE[c.level]}]{c.level}[/] {value}"
+            f"[dim]({c.answered} of {c.total} items · {escape(c.title)})[/]{mark}",
+            highlight=False,
+        )
+    if len(r.weakest) > 1:
+        console.print(f"  Tied for weakest: {', '.join(r.weakest)}.", highlight=False)
+
+
+def _print_routes(s: Spreading, full: bool) -> None:
+    console.print("  [bold]Routes to spread[/] [dim](seed 004)[/]")
+    for route in s.routes:
+        console.print(
+            f"    [{FIT_STYLE[route.fit]}]{route.fit.upper():<12}[/] {escape(route.title)}",
+            highlight=False,
+        )
+        for line in (
+            *route.reasons, *(f"against: {x}" for x in route.against), *route.unmet, *route.unanswered
+        ):
+            console.print(f"                 {escape(line)}", highlight=False)
+        if full:
+            for t in route.tradeoffs:
+                console.print(
+                    f"                 trade-off: {escape(t.text)} [dim](seed {escape(t.source.ref)})[/]",
+                    highlight=False,
+                )
+        if route.cases:
+            console.print(
+                "                 [dim]cases: " + escape(", ".join(c.name for c in route.cases)) + "[/]",
+                highlight=False,
+            )
+
+
+def print_spreading(a: Assessment, full: bool = False) -> None:
+    """The spreading part: readiness profile, risks and recommendations, routes (issue 14)."""
+    s = a.spreading
+    console.print("\n[bold]Spreading it[/] (four conditions for scaling, seed 004)")
+    if s is None or s.status == "not assessed":
+        console.print(
+            "  Not assessed: no 'scale' item is answered ('lisa assess template' lists them).",
+            highlight=False,
+        )
+        return
+    _print_readiness(s)
+    for risk in s.risks:
+        console.print(
+            f"  [bold red]RISK[/] {escape(risk.title)} [dim]({risk.condition}; seed {escape(risk.source.ref)})[/]",
+            highlight=False,
+        )
+        for why in risk.why:
+            console.print(f"       because {escape(why)}", highlight=False)
+    for rec in s.recommendations:
+        console.print(f"  [bold]{escape(rec.title)}[/] [dim]({rec.condition})[/]", highlight=False)
+        if full:
+            console.print(f"    {escape(rec.action)}", highlight=False)
+        console.print(f"    why: {escape('; '.join(rec.why))}", highlight=False)
+        console.print(f"    [dim]source: {escape(cite(rec.source.ref))}[/]", highlight=False)
+    _print_routes(s, full)
+    console.print(f"  [dim]{escape(s.intermediaries.text)}[/]", highlight=False)
 
 
 def print_sensitivity(a: Assessment) -> None:

@@ -14,9 +14,24 @@ from dataclasses import dataclass, field
 
 from lisa.assess.model import SCHEMA_VERSION, Assessment
 from lisa.assess.recommend import Source
+from lisa.assess.spread import Route, Spreading
 from lisa.report import charts
 from lisa.sources import cite
-from lisa.vocabulary import CORNERS, FACTOR_TITLES, link_words
+from lisa.vocabulary import CORNERS, FACTOR_TITLES, SCALE_CONDITION_TITLES, link_words
+
+
+@dataclass
+class SpreadingView:
+    """The "Spreading it" part of one innovation: what the assessment decided, laid out."""
+
+    assessed: bool = False
+    conditions: list[dict[str, str]] = field(default_factory=list)
+    weakest: str = ""
+    risks: list[dict[str, str]] = field(default_factory=list)
+    recommendations: list[dict[str, str]] = field(default_factory=list)
+    routes: list[dict[str, str]] = field(default_factory=list)
+    intermediaries: str = ""
+    refs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +64,7 @@ class InnovationView:
     recommendations: list[dict[str, str]] = field(default_factory=list)
     triangle_chart: charts.Chart | None = None
     curve_chart: charts.Chart | None = None
+    spreading: SpreadingView = field(default_factory=SpreadingView)
 
     @property
     def has_triangle(self) -> bool:
@@ -134,6 +150,63 @@ def _cases(a: Assessment) -> list[dict[str, str]]:
     ]
 
 
+def _weakest_text(s: Spreading) -> str:
+    r = s.readiness
+    if not r.weakest:
+        return ""
+    names = " and ".join(SCALE_CONDITION_TITLES[c] for c in r.weakest)
+    tied = " (tied)" if len(r.weakest) > 1 else ""
+    return f"Weakest condition{tied}: {names}" + ("." if r.weakest_is_weak else ", though none is weak.")
+
+
+def _route_row(route: Route) -> dict[str, str]:
+    why = [*route.reasons, *(f"against it: {x}" for x in route.against), *route.unmet, *route.unanswered]
+    return {
+        "title": route.title,
+        "fit": route.fit,
+        "why": "; ".join(why),
+        "tradeoffs": " ".join(f"{t.text} ({source_text(t.source)})" for t in route.tradeoffs),
+        "cases": ", ".join(f"{c.title} ({c.evidence})" for c in route.cases),
+    }
+
+
+def spreading_view(a: Assessment) -> SpreadingView:
+    """The "Spreading it" part of an assessment, as the report shows it (it decides nothing)."""
+    s = a.spreading
+    if s is None or s.status == "not assessed":
+        return SpreadingView(intermediaries=s.intermediaries.text if s else "")
+    conditions = [
+        {
+            "name": c.title,
+            "level": c.level,
+            "strength": "" if c.strength is None else charts.num(c.strength, 2),
+            "items": f"{c.answered} of {c.total}",
+        }
+        for c in s.readiness.conditions.values()
+    ]
+    risks = [
+        {"title": r.title, "detail": r.detail + " Because " + "; ".join(r.why) + ".",
+         "source": source_text(r.source)}
+        for r in s.risks
+    ]  # fmt: skip
+    recs = [
+        {"title": r.title, "action": r.action, "why": "; ".join(r.why), "source": source_text(r.source)}
+        for r in s.recommendations
+    ]
+    refs = [r.source.ref for r in s.risks] + [r.source.ref for r in s.recommendations]
+    refs += [t.source.ref for route in s.routes for t in route.tradeoffs]
+    return SpreadingView(
+        assessed=True,
+        conditions=conditions,
+        weakest=_weakest_text(s),
+        risks=risks,
+        recommendations=recs,
+        routes=[_route_row(r) for r in s.routes],
+        intermediaries=s.intermediaries.text,
+        refs=refs,
+    )
+
+
 def innovation_view(a: Assessment) -> InnovationView:
     """One assessment as the report's innovation section shows it (with its two charts)."""
     t = a.triangle
@@ -163,6 +236,7 @@ def innovation_view(a: Assessment) -> InnovationView:
         risks=_risks(a),
         cases=_cases(a),
         recommendations=_recommendations(a),
+        spreading=spreading_view(a),
     )
     if view.has_triangle:
         view.triangle_chart = charts.triangle(

@@ -183,7 +183,9 @@ def _assessment_recommendations(views: Sequence[InnovationView]) -> list[Recomme
 
 def _risk_references(views: Sequence[InnovationView]) -> list[str]:
     """The short references of the assessments' risks (for the bibliography)."""
-    return [k["ref"] for view in views for k in view.risks]
+    return [k["ref"] for view in views for k in view.risks] + [
+        ref for view in views for ref in view.spreading.refs
+    ]
 
 
 # -- assembling the sections ---------------------------------------------------------

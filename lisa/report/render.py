@@ -66,6 +66,12 @@ def environment() -> Environment:
     env.filters["case_row"] = lambda c: [
         c.get(k, "") for k in ("title", "similarity", "shared", "differs", "next")
     ]
+    env.filters["spread_condition_row"] = lambda c: [
+        c.get(k, "") for k in ("name", "level", "strength", "items")
+    ]
+    env.filters["spread_route_row"] = lambda r: [
+        r.get(k, "") for k in ("title", "fit", "why", "tradeoffs", "cases")
+    ]
     env.globals["severity_colours"] = charts.SEVERITY_COLOURS
     env.globals["role_text"] = ROLE_TEXT
     env.globals["role_measure"] = ROLE_MEASURE
