@@ -231,9 +231,17 @@ def test_a_route_fits_when_its_requirements_hold(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SPREAD_ROUTES)
-def test_a_route_does_not_fit_when_an_answered_requirement_fails(name: str) -> None:
-    route = route_of(neutral(), name)  # every requirement asks for agreement; 3 is not
-    assert route.fit == "does not fit" and route.unmet
+def test_a_route_does_not_fit_when_an_answered_requirement_is_contradicted(name: str) -> None:
+    disagree = {k: 2 if isinstance(v, int) else v for k, v in neutral().items()}
+    route = route_of(disagree, name)  # every requirement asks for agreement; 2 disagrees
+    assert route.fit == "does not fit" and route.unmet and not route.partly
+
+
+@pytest.mark.parametrize("name", SPREAD_ROUTES)
+def test_a_requirement_answered_neutrally_leaves_the_route_possible(name: str) -> None:
+    route = route_of(neutral(), name)  # 3 (neither) neither meets nor contradicts
+    assert route.fit == "possible" and route.partly and not route.unmet
+    assert all("neutral" in p for p in route.partly)
 
 
 @pytest.mark.parametrize("name", SPREAD_ROUTES)
@@ -314,7 +322,8 @@ def test_oldham_is_carried_by_a_parent_not_taken_over() -> None:
     assert a.spreading is not None
     fits = {r.route: r.fit for r in a.spreading.routes}
     assert a.spreading.routes[0].route == "parent"
-    assert fits["takeover"] == "does not fit"  # Whitehall only 'starting to take notice'
+    assert fits["parent"] == "fits"
+    assert fits["takeover"] == "possible"  # Whitehall only 'starting to take notice': neutral
 
 
 def test_southampton_stuck_on_pilot_money_has_weak_pull_and_form() -> None:

@@ -145,12 +145,20 @@ class Route(_Part):
     summary: str = Field(description="What the route is.")
     fit: RouteFit = Field(
         description="fits (every requirement holds, nothing against), possible (requirements hold "
-        "but something speaks against it), does not fit (a requirement fails), unknown (a "
-        "requirement's items are unanswered)."
+        "or are answered neutrally, and something speaks against it or a requirement is only "
+        "neutral), does not fit (an answer contradicts a requirement), unknown (a requirement's "
+        "items are unanswered)."
     )
     reasons: tuple[str, ...] = Field(description="The requirements that hold, in words.")
     against: tuple[str, ...] = Field(description="What speaks against the route, in words.")
-    unmet: tuple[str, ...] = Field(description="The requirements that fail on the answers given.")
+    unmet: tuple[str, ...] = Field(
+        description="The requirements the answers contradict (answered below 'weak')."
+    )
+    partly: tuple[str, ...] = Field(
+        default=(),
+        description="The requirements answered neutrally: neither met nor contradicted (the "
+        "route is then at best 'possible').",
+    )
     unanswered: tuple[str, ...] = Field(description="The requirements whose items are unanswered.")
     tradeoffs: tuple[TradeOff, ...] = Field(description="What the route costs and gives.")
     cases: tuple[RouteCase, ...] = Field(description="Cases of the library that took this route.")
@@ -301,7 +309,14 @@ def parse_spread_rules(
     routes = {
         name: {
             **r,
-            "requires": [{**n, "when": _resolve(n["when"], settings)} for n in r["requires"]],
+            "requires": [
+                {
+                    **n,
+                    "when": _resolve(n["when"], settings),
+                    "partly": _resolve(_relaxed(n["when"]), settings),
+                }
+                for n in r["requires"]
+            ],
             "against": [{**a, "when": _resolve(a["when"], settings)} for a in r["against"]],
         }
         for name, r in data["routes"].items()
@@ -425,6 +440,23 @@ def _route_cases(route: str, cases: Sequence[Case]) -> tuple[RouteCase, ...]:
     )
 
 
+def _relaxed(cond: Any) -> Any:
+    """``cond`` with each ``strong`` limit of an ``item_at_least`` lowered to ``weak``.
+
+    A requirement answered neither agree nor disagree (3 of 5) holds this
+    relaxed form but not the requirement itself: the route is then
+    "possible", not "does not fit" — only a disagreeing answer rules it out.
+    """
+    if isinstance(cond, list):
+        return [_relaxed(c) for c in cond]
+    ((key, arg),) = cond.items()
+    if key in ("any", "all"):
+        return {key: _relaxed(arg)}
+    if key == "item_at_least":
+        return {key: {name: "weak" if limit == "strong" else limit for name, limit in arg.items()}}
+    return {key: arg}
+
+
 def fit_route(name: str, spec: Mapping[str, Any], ctx: Context, cases: Sequence[Case]) -> Route:
     """How well one route fits: its requirements and what speaks against it, evaluated on ``ctx``.
 
@@ -446,18 +478,27 @@ def fit_route(name: str, spec: Mapping[str, Any], ctx: Context, cases: Sequence[
     """
     reasons: list[str] = []
     unmet: list[str] = []
+    partly: list[str] = []
     unanswered: list[str] = []
     for need in spec["requires"]:
         ok, why = evaluate(need["when"], ctx)
         if ok:
             reasons += [f"{need['need']}: {w}" for w in why]
-        elif _answered(_names_items(need["when"]), ctx):
-            unmet.append(f"needs {need['need']} ({_describe(need['when'])})")
-        else:
+        elif not _answered(_names_items(need["when"]), ctx):
             unanswered.append(f"needs {need['need']} (unanswered)")
+        elif evaluate(need["partly"], ctx)[0]:
+            partly.append(f"needs {need['need']} ({_describe(need['when'])}): the answer is neutral")
+        else:
+            unmet.append(f"needs {need['need']} ({_describe(need['when'])})")
     against = [f"{a['why']}: {w}" for a in spec["against"] for w in evaluate(a["when"], ctx)[1]]
     fit: RouteFit = (
-        "does not fit" if unmet else "unknown" if unanswered else "possible" if against else "fits"
+        "does not fit"
+        if unmet
+        else "unknown"
+        if unanswered
+        else "possible"
+        if against or partly
+        else "fits"
     )
     return Route(
         route=name,  # type: ignore[arg-type]
@@ -467,6 +508,7 @@ def fit_route(name: str, spec: Mapping[str, Any], ctx: Context, cases: Sequence[
         reasons=tuple(dict.fromkeys(reasons)),
         against=tuple(dict.fromkeys(against)),
         unmet=tuple(unmet),
+        partly=tuple(partly),
         unanswered=tuple(unanswered),
         tradeoffs=tuple(TradeOff(text=t["text"], source=resolve_source(t["source"])) for t in spec["tradeoffs"]),
         cases=_route_cases(name, cases),
