@@ -260,23 +260,20 @@ async def edit_settings(slug: str, request: Request, session: Session = Depends(
 @router.post("/studies/{slug}/links")
 async def issue_links(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """Survey links as CSV for a mail merge: new links for everyone who has none (or for all)."""
+    from lisa.web.mail import issue_invitation, link_key
+
     account, form, row, _ = await study_action(request, session, slug, "owner")
     everyone = form.get("reissue") == "yes"
-    if everyone:
-        for inv in session.scalars(select(InvitationRow).where(InvitationRow.study_id == row.id)):
-            session.delete(inv)
-        session.flush()
     have = set(session.scalars(select(InvitationRow.person_id).where(InvitationRow.study_id == row.id)))
     base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
+    key = link_key(request.app.state.settings)
     rows = []
     people = session.scalars(select(PersonRow).where(PersonRow.study_id == row.id)
                              .order_by(PersonRow.position)).all()
     for person in people:
-        if person.id in have:
+        if person.id in have and not everyone:
             continue
-        token = new_token()
-        session.add(InvitationRow(study_id=row.id, person_id=person.id, token_hash=token_hash(token),
-                                  created_at=now()))
+        _, token = issue_invitation(session, row, person, key, replace=True)
         rows.append((person.pid, person.name, person.organisation, f"{base}/s/{token}"))
     audit(session, account, row, "issue-links", links=len(rows), reissued=everyone)
     session.commit()
