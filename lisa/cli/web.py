@@ -1,4 +1,4 @@
-"""The web platform's commands: ``lisa serve`` and ``lisa db upgrade|import|export|list|add-facilitator``.
+"""The web platform's commands: ``lisa serve`` and ``lisa db upgrade|import|export|list|add-facilitator|send-invitations|purge``.
 
 Thin commands over :mod:`lisa.web` and :mod:`lisa.db`: the server is
 :func:`lisa.web.create_app` run by uvicorn; import and export go through
@@ -258,3 +258,19 @@ def db_send_invitations(
         from lisa.errors import DeliveryFailed
 
         raise DeliveryFailed(f"{counts['failed']} message(s) failed: the study's e-mail page says why")
+
+
+@db_app.command("purge")
+@handles_errors
+def db_purge(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
+    """Delete the answers of every study past its "delete answers after" date (the server also
+    does this on start and on a schedule)."""
+    from lisa.db import session_factory
+    from lisa.web.retention import purge_due
+
+    done = purge_due(session_factory(_engine(_settings(data_dir, database_url))))
+    for slug, counts in done.items():
+        said = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
+        console.print(f"{slug}: deleted {said}", markup=False, highlight=False)
+    if not done:
+        console.print("Nothing to delete.")
