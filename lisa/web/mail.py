@@ -202,9 +202,30 @@ def usable_address(text: str) -> str | None:
     return text
 
 
+def sender_ok(text: str) -> bool:
+    """Whether ``text`` is one From address, plain or with a display name.
+
+    Examples
+    --------
+    >>> sender_ok("Northfield survey <survey@example.org>"), sender_ok("a@b.org, c@d.org")
+    (True, False)
+    """
+    from email.utils import getaddresses
+
+    found = getaddresses([text])
+    return (len(found) == 1 and usable_address(found[0][1]) is not None
+            and one_line(text) == text.strip())
+
+
 def one_line(text: str) -> str:
     """``text`` as one line of printable characters (controls, line breaks and direction marks
-    become spaces), for a header."""
+    become spaces), for a header.
+
+    Examples
+    --------
+    >>> one_line("Eve\\r\\nBcc: spy@example.org\\u202e")
+    'Eve Bcc: spy@example.org'
+    """
     cleaned = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
     return " ".join(cleaned.split())
 
@@ -287,6 +308,17 @@ def _finished(session: Session, study: StudyRow) -> set[int]:
     answered = session.scalars(select(PersonRow.id).where(PersonRow.study_id == study.id,
                                                           PersonRow.responded.is_(True)))
     return {pid for (pid,) in rows} | set(answered)
+
+
+def _has_finished(session: Session, study: StudyRow, person: PersonRow) -> bool:
+    """Whether this one person answered this wave or withdrew in any wave (as :func:`_finished`)."""
+    if person.responded:
+        return True
+    found = session.scalar(select(AnswerRow.id).where(
+        AnswerRow.person_id == person.id,
+        or_(AnswerRow.state == "withdrawn",
+            (AnswerRow.state == "submitted") & (AnswerRow.wave == (study.current_wave or "")))).limit(1))
+    return found is not None
 
 
 def _pending(session: Session, study: StudyRow, kind: str) -> set[int]:
@@ -388,6 +420,9 @@ class Mailer:
         if not settings.smtp_host or not settings.smtp_from:
             raise ConfigError("e-mail is not set up: give the settings smtp_host and smtp_from "
                               "(LISA_WEB_SMTP_HOST, LISA_WEB_SMTP_FROM)")
+        if not sender_ok(settings.smtp_from):
+            raise ConfigError("the setting smtp_from must be one address, e.g. survey@example.org "
+                              "or 'Northfield survey <survey@example.org>'")
         self.settings = settings
         self.connection: smtplib.SMTP | None = None
 
@@ -462,7 +497,7 @@ def _prepare(session: Session, settings: WebSettings, key: bytes, base_url: str,
     study = session.get(StudyRow, row.study_id) if row else None
     if row is None or person is None or study is None:
         return "deleted"
-    if person.id in _finished(session, study):
+    if _has_finished(session, study, person):
         return "answered-or-withdrew"
     address, why = address_of(study, person)
     if address is None:
@@ -559,6 +594,15 @@ def _deliver_quietly(sessions: sessionmaker[Session], settings: WebSettings, bas
         deliver(sessions, settings, base, study_id)
     except ConfigError as exc:
         LOG.warning("e-mail delivery did not run: %s", exc)
+
+
+def recover_interrupted(sessions: sessionmaker[Session]) -> int:
+    """Messages left "sending" by a server that stopped mid-send become failed (``Interrupted``:
+    they may or may not have gone); returns how many. Queued ones go with the next send."""
+    with sessions.begin() as s:
+        done = s.execute(update(MessageRow).where(MessageRow.state == "sending")
+                         .values(state="failed", error="Interrupted"))
+        return int(done.rowcount)  # type: ignore[attr-defined]
 
 
 # -- pages ----------------------------------------------------------------------------

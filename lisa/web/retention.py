@@ -132,8 +132,13 @@ def purge_logged(sessions: sessionmaker[Session]) -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The server's lifespan: purge once on start, then every ``purge_interval_seconds``."""
+    """The server's lifespan: on start, e-mails a stopped server left half-sent are marked
+    (:func:`lisa.web.mail.recover_interrupted`) and the purge runs; then it runs every
+    ``purge_interval_seconds``."""
+    from lisa.web.mail import recover_interrupted
+
     sessions = app.state.sessions
+    await anyio.to_thread.run_sync(recover_interrupted, sessions)
     await anyio.to_thread.run_sync(purge_logged, sessions)
 
     async def every() -> None:

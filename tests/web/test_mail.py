@@ -336,3 +336,36 @@ def test_cli_sends_invitations(tmp_path: Path, smtp: Server) -> None:
     assert done.exit_code == 1 and "1 message(s) failed" in done.output
     done = runner.invoke(app, ["db", "send-invitations", "nowhere", "--data-dir", str(data)], env=env)
     assert done.exit_code == 3
+
+
+def test_a_server_stopped_mid_send_leaves_nothing_stuck(tmp_path: Path, smtp: Server) -> None:
+    from sqlalchemy import update
+
+    url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    client = make_client(url, tmp_path, **_mail_settings(smtp.port))
+    with client:
+        fac = _setup(client)
+        fac.post("/studies/northfield/mail/send", {"kind": "invitation"})
+        sessions = session_factory(client.app.state.engine)
+    with sessions.begin() as s:  # as a server killed while sending would leave them
+        s.execute(update(MessageRow).where(MessageRow.id == 1).values(state="sending"))
+        s.execute(update(MessageRow).where(MessageRow.id == 2).values(state="queued"))
+        s.execute(update(MessageRow).where(MessageRow.id == 3).values(state="failed"))
+    client = make_client(url, tmp_path, **_mail_settings(smtp.port))
+    with client:  # on start: the half-sent one is marked; the next send takes the queued one too
+        assert _states(client)[0][2:] == ("failed", "Interrupted")
+        csrf = _login(client)
+        client.post("/studies/northfield/mail/send", data={"csrf": csrf, "kind": "invitation"})
+        assert [s[2] for s in _states(client)] == ["failed", "sent", "failed", "sent", "sent"]
+        assert sorted(r[0] for r, _ in smtp.inbox.messages[3:]) == [
+            "anna@example.org", "chidi@example.org", "eve@example.org"]
+
+
+def test_a_from_address_with_two_addresses_is_refused(tmp_path: Path, smtp: Server) -> None:
+    client = make_client(f"sqlite:///{tmp_path / 'web.sqlite3'}", tmp_path,
+                         **_mail_settings(smtp.port, smtp_from="a@example.org, b@example.org"))
+    with client:
+        fac = _setup(client)
+        r = fac.post("/studies/northfield/mail/send", {"kind": "invitation"})
+        assert r.status_code == 400 and "smtp_from" in r.text
+        assert smtp.inbox.messages == []
