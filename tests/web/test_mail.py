@@ -369,3 +369,69 @@ def test_a_from_address_with_two_addresses_is_refused(tmp_path: Path, smtp: Serv
         r = fac.post("/studies/northfield/mail/send", {"kind": "invitation"})
         assert r.status_code == 400 and "smtp_from" in r.text
         assert smtp.inbox.messages == []
+
+
+def _stored(client, folder: Path) -> dict[str, str]:  # noqa: ANN001
+    """sha256 of the study exported as a folder, and of the e-mail and link tables."""
+    import hashlib
+
+    from lisa.db.studies import export_study
+
+    engine = client.app.state.engine
+    with session_factory(engine)() as s:
+        out = export_study(s, "northfield", folder)
+    sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+    with engine.connect() as conn:
+        for table in ("messages", "invitations", "studies"):
+            rows = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id").all()  # noqa: S608
+            sums[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return sums
+
+
+def test_hostile_and_forbidden_mail_posts_change_nothing(tmp_path: Path, smtp: Server) -> None:
+    from tests.web.conftest import PASSWORD
+
+    client = make_client(f"sqlite:///{tmp_path / 'web.sqlite3'}", tmp_path, allow_signup=True,
+                         **_mail_settings(smtp.port))
+    with client:
+        owner = _setup(client)
+        owner.post("/studies/northfield/mail/send", {"kind": "invitation"})
+        assert owner.post("/studies/northfield/members", {"email": "viewer@example.org", "role": "viewer"}
+                          ).status_code == 422  # no such account yet
+        before = _stored(client, tmp_path / "before")
+        sent = len(smtp.inbox.messages)
+        long = "x" * 10001
+        template = {"invitation-subject": "s", "invitation-body": "{link}", "reminder-subject": "s",
+                    "reminder-body": "{link}"}
+        cases = [
+            ("/studies/northfield/mail/send", {"kind": "everyone"}, 400),
+            ("/studies/northfield/mail/send", {}, 422),
+            ("/studies/northfield/mail/templates", {**template, "invitation-body": long}, 422),
+            ("/studies/northfield/mail/templates", {**template, "reminder-subject": "{link}"}, 422),
+            ("/studies/northfield/mail/templates", {**template, "invitation-subject": "   "}, 422),
+            ("/studies/northfield/mail/templates", {**template, "reminder-body": "{name.__dict__} {link}"}, 422),
+            ("/studies/elsewhere/mail/send", {"kind": "invitation"}, 404),
+        ]
+        for url, data, status in cases:
+            assert owner.post(url, data).status_code == status, (url, data)
+        assert client.post("/studies/northfield/mail/send", data={"kind": "reminder"}).status_code == 403
+        client.post("/logout", data={"csrf": owner.csrf})
+        viewer = Facilitator(client, "viewer@example.org")
+        client.post("/logout", data={"csrf": viewer.csrf})
+        page = client.get("/login")
+        client.post("/login", data={"form_token": hidden(page.text, "form_token"),
+                                    "email": "fac@example.org", "password": PASSWORD})
+        owner.csrf = hidden(client.get("/").text, "csrf")
+        owner.post("/studies/northfield/members", {"email": "viewer@example.org", "role": "viewer"})
+        client.post("/logout", data={"csrf": owner.csrf})
+        page = client.get("/login")
+        client.post("/login", data={"form_token": hidden(page.text, "form_token"),
+                                    "email": "viewer@example.org", "password": PASSWORD})
+        viewer.csrf = hidden(client.get("/").text, "csrf")
+        for url, data in (("/studies/northfield/mail/send", {"kind": "reminder"}),
+                          ("/studies/northfield/mail/templates", template),
+                          ("/studies/northfield/retention", {"delete_after": "2099-01-01"})):
+            assert viewer.post(url, data).status_code == 403, url
+        assert client.get("/studies/northfield/mail").status_code == 403
+        assert _stored(client, tmp_path / "after") == before
+        assert len(smtp.inbox.messages) == sent
