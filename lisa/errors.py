@@ -220,3 +220,7 @@ class UnknownWave(_NamedNotFound):
         msg = f"no wave '{label}' in this study"
         msg += "; it has waves: " + ", ".join(known) if known else "; it has no waves"
         super().__init__(msg)
+
+
+class DeliveryFailed(LisaError):
+    """Some e-mails could not be sent (each one's state and error class is recorded)."""

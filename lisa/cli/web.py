@@ -1,4 +1,4 @@
-"""The web platform's commands: ``lisa serve`` and ``lisa db upgrade|import|export|list|add-facilitator``.
+"""The web platform's commands: ``lisa serve`` and ``lisa db upgrade|import|export|list|add-facilitator|send-invitations|purge``.
 
 Thin commands over :mod:`lisa.web` and :mod:`lisa.db`: the server is
 :func:`lisa.web.create_app` run by uvicorn; import and export go through
@@ -234,3 +234,53 @@ def serve(
         console.print(f"Sign in as {email} with password {password}", markup=False, highlight=False)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
+
+
+@db_app.command("send-invitations")
+@handles_errors
+def db_send_invitations(
+    name: Annotated[str, typer.Argument(help="The study's short name in the database.", show_default=False)],
+    reminder: Annotated[bool, typer.Option("--reminder", help="Remind the people who have neither answered nor withdrawn.")] = False,
+    replace_links: Annotated[bool, typer.Option("--replace-links", help="Give everyone a new link first (old links stop working).")] = False,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseOption = None,
+    settings_file: SettingsOption = None,
+) -> None:
+    """E-mail survey links (or reminders) through the SMTP server of the web settings."""
+    from lisa.db import session_factory
+    from lisa.web.mail import LEFT_OUT, Queued, send_now
+
+    if reminder and replace_links:
+        raise ConfigError("--replace-links goes with invitations, not with --reminder")
+
+    def queued(result: Queued) -> None:
+        """Say what was queued and who was left out."""
+        console.print(f"Queued {result.queued} message(s).")
+        for reason, n in sorted(result.skipped.items()):
+            console.print(f"  {n} left out: they {LEFT_OUT[reason]}", markup=False, highlight=False)
+
+    settings = _settings(data_dir, database_url, settings_file)
+    sessions = session_factory(_engine(settings))
+    counts = send_now(sessions, settings, name, "reminder" if reminder else "invitation",
+                      replace_links=replace_links, on_queued=queued)
+    console.print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "Nothing to send.")
+    if counts.get("failed"):
+        from lisa.errors import DeliveryFailed
+
+        raise DeliveryFailed(f"{counts['failed']} message(s) failed: the study's e-mail page says why")
+
+
+@db_app.command("purge")
+@handles_errors
+def db_purge(data_dir: DataDirOption = None, database_url: DatabaseOption = None) -> None:
+    """Delete the answers of every study past its "delete answers after" date (the server also
+    does this on start and on a schedule)."""
+    from lisa.db import session_factory
+    from lisa.web.retention import purge_due
+
+    done = purge_due(session_factory(_engine(_settings(data_dir, database_url))))
+    for slug, counts in done.items():
+        said = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
+        console.print(f"{slug}: deleted {said}", markup=False, highlight=False)
+    if not done:
+        console.print("Nothing to delete.")

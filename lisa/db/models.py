@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -57,6 +58,11 @@ class StudyRow(Base):
     relation_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     tie_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # e-mail and retention (migration 0003): ``mail_templates`` is {kind: {subject, body}}
+    mail_templates: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+    delete_answers_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delete_roster_too: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    answers_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class PersonRow(Base):
@@ -164,6 +170,8 @@ class InvitationRow(Base):
     person_id: Mapped[int] = mapped_column(_fk("people.id"), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: With the server's link key, gives the link back (for e-mail); None for older links.
+    nonce: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AnswerRow(Base):
@@ -237,6 +245,27 @@ class AuditRow(Base):
     )
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class MessageRow(Base):
+    """One invitation or reminder e-mail to a respondent, in one wave (``""`` without waves).
+
+    ``state`` is queued, sending, sent, failed (``error`` is the SMTP error's
+    class, e.g. ``SMTPRecipientsRefused``) or skipped (``error`` says why,
+    e.g. ``no-address``). Neither the address nor the link is stored: both are
+    read when the message is sent.
+    """
+
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(_fk("studies.id"), index=True)
+    person_id: Mapped[int] = mapped_column(_fk("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    wave: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 # Innovation assessments (issue 10): their tables live in their own module.

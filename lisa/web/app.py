@@ -125,7 +125,9 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     engine = engine_for(settings.url())
     if migrate:
         upgrade(engine)
-    app = FastAPI(title="lisa", docs_url=None, redoc_url=None, openapi_url=None)
+    from lisa.web.retention import lifespan
+
+    app = FastAPI(title="lisa", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
@@ -135,9 +137,9 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     app.state.token_limit = RateLimiter(settings.token_attempts, window)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
-    from lisa.web import accounts, assessments, runs, studies, survey
+    from lisa.web import accounts, assessments, mail, retention, runs, studies, survey
 
-    for module in (accounts, studies, runs, survey, assessments):
+    for module in (accounts, studies, runs, survey, mail, retention, assessments):
         app.include_router(module.router)
     app.add_middleware(Guard, max_body=settings.max_body_bytes)  # type: ignore[arg-type]
     return app

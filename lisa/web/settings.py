@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lisa.db.engine import sqlite_url
@@ -54,6 +55,31 @@ class WebSettings(BaseSettings):
     )
     base_url: str = Field(
         default="", description="The public address put in survey links (default: as requested)."
+    )
+    link_secret: SecretStr | None = Field(
+        default=None,
+        description="The key survey links are derived from (so an e-mail reminder can carry the "
+        "same link); empty: a random key kept in data_dir/link.key. Never shown or logged.",
+    )
+    smtp_host: str = Field(default="", description="The SMTP server invitations are sent through; "
+                           "empty: e-mail is off (links are downloaded as CSV).")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="starttls (upgrade the connection; refuse to send if the server cannot), "
+        "ssl (TLS from the start, usually port 465) or none (plain, for a relay on this machine).",
+    )
+    smtp_user: str = Field(default="", description="The SMTP sign-in name (empty: no sign-in).")
+    smtp_password: SecretStr = Field(
+        default=SecretStr(""), description="The SMTP password; never shown or logged."
+    )
+    smtp_from: str = Field(default="", description="The From address of invitations and reminders.")
+    smtp_timeout: float = Field(default=30, gt=0, le=600,
+                                description="Seconds to wait for the SMTP server at each step.")
+    purge_interval_seconds: float = Field(
+        default=3600, gt=0,
+        description="How often the server deletes answers past their study's retention date "
+        "(also once on start).",
     )
 
     def url(self) -> str:

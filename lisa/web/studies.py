@@ -47,6 +47,7 @@ from lisa.io.folder import table_from_records
 from lisa.io.tables import Table, neutralise_formulas, read_csv, read_sheet
 from lisa.io.validate import build_study
 from lisa.network.response import response_by, response_level
+from lisa.network.results import Response as WaveResponse
 from lisa.study import Study
 from lisa.web.app import db, form_text, render
 from lisa.web.auth import (
@@ -107,7 +108,8 @@ def _dashboard(session: Session, row: StudyRow) -> dict[str, Any]:
     """Response overall and by layer, sector and organisation, with lisa's thresholds."""
     config = AnalysisConfig()
     people = session.scalar(select(func.count()).where(PersonRow.study_id == row.id)) or 0
-    context: dict[str, Any] = {"people": people, "config": config, "groups": {}, "silent": []}
+    context: dict[str, Any] = {"people": people, "config": config, "groups": {}, "silent": [],
+                               "waves": []}
     if not people:
         return context
     study = study_from_db(session, row.slug)
@@ -117,9 +119,45 @@ def _dashboard(session: Session, row: StudyRow) -> dict[str, Any]:
         answered=answered, rate=rate, level=response_level(rate, study.response_known, config),
         groups={label: response_by(study, attr, config) for attr, label in
                 (("layer", "Layer"), ("sector", "Sector"), ("organisation", "Organisation"))},
-        silent=_silent(study),
+        silent=_silent(study), waves=wave_response(session, row, study, config),
     )
     return context
+
+
+def wave_response(session: Session, row: StudyRow, study: Study, config: AnalysisConfig
+                  ) -> list[tuple[str, WaveResponse | None]]:
+    """Response in each wave, by lisa's own :func:`~lisa.network.response.response_summary`.
+
+    The current wave's respondents are the roster's; an earlier wave's are the
+    people who submitted in it. None for a wave whose answers were imported
+    (the roster records one response per person: the current wave's).
+    """
+    from dataclasses import replace
+
+    import numpy as np
+
+    from lisa.network.response import response_summary
+
+    submitted: dict[str, set[str]] = {}
+    for wave, pid in session.execute(
+        select(AnswerRow.wave, PersonRow.pid).join(PersonRow, PersonRow.id == AnswerRow.person_id)
+        .where(AnswerRow.study_id == row.id, AnswerRow.state == "submitted")
+    ):
+        submitted.setdefault(wave, set()).add(pid)
+    out: list[tuple[str, WaveResponse | None]] = []
+    for wave in row.waves or []:
+        if wave == row.current_wave:
+            at = study
+        elif wave in submitted:
+            responded = np.array([pid in submitted[wave] for pid in study.ids], bool)
+            at = replace(study, responded=responded, response_known=True,
+                         response_unknown=np.zeros(study.n_people, bool))
+        else:
+            out.append((wave, None))
+            continue
+        # a wave with no ties yet is not among the study's waves: everyone is on its roster
+        out.append((wave, response_summary(at.for_wave(wave) if wave in at.waves else at, config, 0)))
+    return out
 
 
 def _silent(study: Study) -> list[tuple[str, str, str]]:
@@ -149,8 +187,11 @@ def dashboard(slug: str, request: Request, session: Session = Depends(db)) -> Re
 
 
 def survey_state(row: StudyRow) -> str:
-    """``open``, ``not-yet`` (before its opening date) or ``closed`` (after its closing date)."""
+    """``open``, ``not-yet`` (before its opening date) or ``closed`` (after its closing date, or
+    its "delete answers after" date)."""
     moment = datetime.now(UTC)
+    if row.delete_answers_after and moment >= _aware(row.delete_answers_after):
+        return "closed"
     if row.opens_at and moment < _aware(row.opens_at):
         return "not-yet"
     if row.closes_at and moment >= _aware(row.closes_at):
@@ -252,6 +293,8 @@ async def edit_settings(slug: str, request: Request, session: Session = Depends(
     opens, closes = _date(form, "opens"), _date(form, "closes")
     if opens and closes and closes <= opens:
         raise HTTPException(422, "the survey must close after it opens")
+    if closes and row.delete_answers_after and closes > _aware(row.delete_answers_after):
+        raise HTTPException(422, "the survey must close before its answers are deleted")
     row.consent_text = form_text(form, "consent", limit=20000, required=False)
     row.opens_at, row.closes_at = opens, closes
     return _done(session, account, row, "edit-settings", fields=["consent", "opens", "closes"])
@@ -260,23 +303,20 @@ async def edit_settings(slug: str, request: Request, session: Session = Depends(
 @router.post("/studies/{slug}/links")
 async def issue_links(slug: str, request: Request, session: Session = Depends(db)) -> Response:
     """Survey links as CSV for a mail merge: new links for everyone who has none (or for all)."""
+    from lisa.web.mail import issue_invitation, link_key
+
     account, form, row, _ = await study_action(request, session, slug, "owner")
     everyone = form.get("reissue") == "yes"
-    if everyone:
-        for inv in session.scalars(select(InvitationRow).where(InvitationRow.study_id == row.id)):
-            session.delete(inv)
-        session.flush()
     have = set(session.scalars(select(InvitationRow.person_id).where(InvitationRow.study_id == row.id)))
     base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
+    key = link_key(request.app.state.settings)
     rows = []
     people = session.scalars(select(PersonRow).where(PersonRow.study_id == row.id)
                              .order_by(PersonRow.position)).all()
     for person in people:
-        if person.id in have:
+        if person.id in have and not everyone:
             continue
-        token = new_token()
-        session.add(InvitationRow(study_id=row.id, person_id=person.id, token_hash=token_hash(token),
-                                  created_at=now()))
+        _, token = issue_invitation(session, row, person, key, replace=True)
         rows.append((person.pid, person.name, person.organisation, f"{base}/s/{token}"))
     audit(session, account, row, "issue-links", links=len(rows), reissued=everyone)
     session.commit()
