@@ -1,7 +1,7 @@
 """Innovation assessments: a study's innovations, and their assessors' links and answers.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01
 """
 
