@@ -288,10 +288,7 @@ class HighNetworking(Finding):
 
 
 #: The reports no-intermediaries follows (ids of :mod:`lisa.sources`).
-INTERMEDIARIES_SOURCE = (
-    "000 §6.1 (supporting intermediaries); 004 (a lack of intermediary bodies); "
-    "003 (the missing middle)"
-)
+INTERMEDIARIES_SOURCE = "002 §6.1 (supporting intermediaries); 003 (the missing middle); 004"
 
 
 class NoIntermediariesEvidence(ResultModel):

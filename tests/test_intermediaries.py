@@ -204,9 +204,10 @@ def test_no_intermediaries_fires_in_a_place_of_silos() -> None:
     f = result.finding("no-intermediaries")
     assert f is not None and f.severity == "medium"
     assert f.evidence.sector_brokerage == 0 and f.evidence.layer_brokerage == 0  # type: ignore[attr-defined]
-    assert f.evidence.source.startswith("000 §6.1")  # type: ignore[attr-defined]
+    assert f.evidence.source.startswith("002 §6.1")  # type: ignore[attr-defined]
     assert "missing middle" in f.detail and "Transformers" in f.detail
-    assert "grow-intermediaries" in [r.id for r in result.recommendations]
+    rec = next(r for r in result.recommendations if r.id == "intermediaries")
+    assert any("'no-intermediaries'" in why for why in rec.why)
 
 
 def test_no_intermediaries_is_silent_where_someone_holds_the_position(
@@ -217,7 +218,8 @@ def test_no_intermediaries_is_silent_where_someone_holds_the_position(
     assert tied_out.intermediaries is not None
     assert list(tied_out.intermediaries.people) == [COUNCIL[0]]
     assert "no-intermediaries" not in tied_out.finding_codes()
-    assert "grow-intermediaries" not in [r.id for r in tied_out.recommendations]
+    whys = [why for r in tied_out.recommendations for why in r.why]
+    assert not any("'no-intermediaries'" in why for why in whys)
 
 
 def test_no_intermediaries_is_silent_when_response_is_unreliable() -> None:

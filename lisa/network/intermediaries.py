@@ -2,7 +2,7 @@
 
 The reports find that the people and bodies who spot, assess and adapt
 innovations — and carry them between fields and places — are scarce in local
-public services (000 §6.1, "Supporting intermediaries"; 004, "A lack of
+public services (002 §6.1, "Supporting intermediaries"; 004, "A lack of
 intermediary bodies"; 003, "the missing middle"). In a network survey that
 position is visible. A person is *placed to act as an intermediary* when the
 combined network shows at least one of:
