@@ -44,7 +44,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from lisa.config import AnalysisConfig
-from lisa.errors import ConfigError
 from lisa.network.brokerage import ROLES
 from lisa.network.graph import Net, build_net
 from lisa.network.resilience import BETWEEN_ROLES
@@ -66,7 +65,24 @@ BROKERED: dict[str, IntermediaryReason] = {"sector": "between-sectors", "layer":
 
 
 def between_counts(counts: np.ndarray) -> np.ndarray:
-    """Between-group brokerage per person from n×5 Gould–Fernandez counts (:data:`ROLES`)."""
+    """Between-group brokerage per person from n×5 Gould–Fernandez counts.
+
+    Parameters
+    ----------
+    counts
+        One row per person, columns in :data:`lisa.network.brokerage.ROLES`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The representative + gatekeeper + liaison counts of each person
+        (:data:`lisa.network.resilience.BETWEEN_ROLES`).
+
+    Examples
+    --------
+    >>> between_counts(np.array([[5, 1, 2, 3, 4]])).tolist()
+    [9]
+    """
     return counts[:, [ROLES.index(r) for r in BETWEEN_ROLES]].sum(axis=1)
 
 
@@ -203,10 +219,9 @@ def _organisations(
     from lisa.network import brokerage as gf
     from lisa.network.organisations import organisation_study
 
-    try:
-        orgs, rollup = organisation_study(study)
-    except ConfigError:  # fewer than two organisations on the roster
+    if len({o for o in study.organisations if o}) < 2:  # no organisation network to read
         return {}, {}
+    orgs, rollup = organisation_study(study)
     src, tgt, _ = orgs.arcs(None)
     net = build_net("organisations", orgs.n_people, src, tgt, True)
     active, q = net.contacts > 0, config.intermediary_quantile

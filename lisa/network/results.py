@@ -415,7 +415,8 @@ class Intermediaries(ResultModel):
     cuts: IntermediaryCuts
     count: int = Field(description="People placed to act as intermediaries (named or not).")
     people: dict[str, IntermediaryPerson] = Field(
-        description="The named ones, strongest first (empty unless 'named')."
+        description="The named ones, strongest first (empty unless 'named'; shuffled in a "
+        "pseudonymised result)."
     )
     not_named: int = Field(description="Placed people not named because of the response level.")
     uncertain: int = Field(
