@@ -152,6 +152,15 @@ def test_a_person_tied_across_many_organisations_is_placed() -> None:
     assert "no-intermediaries" not in stricter.finding_codes()
 
 
+def test_without_organisations_ties_across_them_are_not_measured() -> None:
+    people = [{"id": p, "sector": "council" if k < 3 else "vcs"} for k, p in enumerate("abcdef")]
+    ties = _ring(["a", "b", "c"]) + _ring(["d", "e", "f"])
+    inter = lisa.analyse(study_from_records(people, ties)).intermediaries
+    assert inter is not None
+    assert "across-organisations" not in inter.measured
+    assert inter.cuts.organisations_reached is None and inter.organisations == {}
+
+
 def test_uncertain_gatekeepers_are_never_named() -> None:
     study = broker_place()
     src, tgt, _ = study.arcs(None)

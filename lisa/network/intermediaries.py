@@ -14,7 +14,8 @@ combined network shows at least one of:
 * **between-layers** — the same between the four layers;
 * **across-organisations** — tied (either way) to people of at least
   ``intermediary_min_organisations`` other organisations, and at or above the
-  ``intermediary_quantile`` of the place on that count;
+  ``intermediary_quantile`` of the place on that count (measured when the
+  roster names at least two organisations);
 * **outside-the-place** — tied to at least ``intermediary_min_outside`` people
   the roster marks as outside the place (the optional ``outside`` column,
   :data:`lisa.study.OUTSIDE_COLUMN`); people marked outside themselves are
@@ -111,6 +112,11 @@ def _organisations_reached(net: Net, organisations: Sequence[str]) -> np.ndarray
     return np.bincount(pairs // len(codes_of), minlength=net.n).astype(np.int64)
 
 
+def _organised(study: Study) -> bool:
+    """Whether the roster names at least two organisations (else there is nothing to span)."""
+    return len({o for o in study.organisations if o}) >= 2
+
+
 def _why_person(p: IntermediaryPerson, cuts: IntermediaryCuts) -> str:
     parts = []
     if "between-sectors" in p.reasons:
@@ -158,9 +164,11 @@ class _PersonScores:
                     self.between[grouping], active, q
                 )
         self.reached = _organisations_reached(net, study.organisations)
-        self.hits["across-organisations"], cuts["organisations_reached"] = _top(
-            self.reached, active, q, config.intermediary_min_organisations
-        )
+        cuts["organisations_reached"] = None
+        if _organised(study):
+            self.hits["across-organisations"], cuts["organisations_reached"] = _top(
+                self.reached, active, q, config.intermediary_min_organisations
+            )
         self.outside_mask = study.outside_place()
         self.outside = None
         cuts["outside_contacts"] = None
@@ -219,7 +227,7 @@ def _organisations(
     from lisa.network import brokerage as gf
     from lisa.network.organisations import organisation_study
 
-    if len({o for o in study.organisations if o}) < 2:  # no organisation network to read
+    if not _organised(study):
         return {}, {}
     orgs, rollup = organisation_study(study)
     src, tgt, _ = orgs.arcs(None)
