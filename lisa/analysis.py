@@ -33,7 +33,7 @@ from lisa.study import Study
 from lisa.vocabulary import ROLE_METRIC, ROLES
 
 #: Version of the analysis JSON (semantic versioning, see docs/schema.md).
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 #: The keys that come first in the JSON, in this order.
 HEADER = ("schema_version", "lisa_version", "study", "config", "privacy")
 

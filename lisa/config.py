@@ -202,6 +202,28 @@ class AnalysisConfig(Settings):
         10, ge=1, description="How many top hubs leave in the hub scenario."
     )
 
+    # -- intermediaries (docs/method.md, "Intermediaries") ----------------------
+    intermediary_quantile: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="Intermediary: between-sector or between-layer brokerage (Gould–Fernandez "
+        "representative + gatekeeper + liaison) at or above this quantile (and > 0), for people "
+        "and for organisations; and the organisations-reached quantile.",
+    )
+    intermediary_min_organisations: int = Field(
+        3,
+        ge=1,
+        description="Intermediary across organisations: tied to people of at least this many "
+        "other organisations (and at or above intermediary_quantile of the place).",
+    )
+    intermediary_min_outside: int = Field(
+        1,
+        ge=1,
+        description="Intermediary outside the place: tied to at least this many people the "
+        "roster marks as outside the place (the optional 'outside' column).",
+    )
+
     # -- findings -----------------------------------------------------------
     min_group_size: int = Field(
         5, ge=1, description="Groups smaller than this are not judged in group findings."

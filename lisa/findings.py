@@ -23,7 +23,7 @@ horizontal or vertical links).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Literal
 
 import numpy as np
@@ -40,7 +40,7 @@ from lisa.network.results import (
     ResultModel,
 )
 from lisa.study import Study
-from lisa.vocabulary import SEVERITY_ORDER, Severity
+from lisa.vocabulary import SEVERITY_ORDER, IntermediaryReason, Severity
 
 SeverityLevel = Severity
 
@@ -55,6 +55,7 @@ FINDING_CODES: tuple[str, ...] = (
     "thin-vertical-links",
     "isolated-people",
     "high-networking",
+    "no-intermediaries",
 )
 
 
@@ -286,6 +287,32 @@ class HighNetworking(Finding):
     evidence: HighNetworkingEvidence
 
 
+#: The reports no-intermediaries follows (ids of :mod:`lisa.sources`).
+INTERMEDIARIES_SOURCE = "002 §6.1 (supporting intermediaries); 003 (the missing middle); 004"
+
+
+class NoIntermediariesEvidence(ResultModel):
+    """The numbers behind no-intermediaries."""
+
+    people: int = Field(description="People in the place.")
+    measured: list[IntermediaryReason] = Field(description="The positions the data could show.")
+    sector_brokerage: int = Field(description="Between-sector brokerage of everyone together.")
+    layer_brokerage: int = Field(description="Between-layer brokerage of everyone together.")
+    most_organisations_reached: int = Field(
+        description="The most other organisations anyone is tied to."
+    )
+    min_organisations: int = Field(description="intermediary_min_organisations.")
+    source: str = Field(description="The reports it follows (lisa.sources ids and sections).")
+
+
+class NoIntermediaries(Finding):
+    """no-intermediaries: no one is placed to carry an innovation between sectors, layers,
+    organisations or places (the "missing middle")."""
+
+    code: Literal["no-intermediaries"] = "no-intermediaries"
+    evidence: NoIntermediariesEvidence
+
+
 #: Any finding; the ``code`` says which (and which evidence it carries).
 AnyFinding = Annotated[
     LowResponse
@@ -296,7 +323,8 @@ AnyFinding = Annotated[
     | ThinHorizontalLinks
     | ThinVerticalLinks
     | IsolatedPeople
-    | HighNetworking,
+    | HighNetworking
+    | NoIntermediaries,
     Field(discriminator="code"),
 ]
 
@@ -877,3 +905,60 @@ def networking_finding(
             reference=used,
         ),
     )
+
+
+def _brokerage_total(result: NetworkAnalysis, grouping: str) -> int:
+    from lisa.network.resilience import BETWEEN_ROLES
+
+    total = 0
+    for p in result.combined.people.values():
+        if grouping in p.brokerage:
+            counts: Mapping[str, int] = p.brokerage[grouping]  # type: ignore[assignment]
+            total += sum(counts[r] for r in BETWEEN_ROLES)
+    return total
+
+
+@rule("no-intermediaries")
+def no_intermediaries(
+    result: NetworkAnalysis, study: Study, config: AnalysisConfig
+) -> NoIntermediaries | None:
+    """No one is placed to act as an intermediary for spreading (the "missing middle")."""
+    from lisa.sources import cite
+
+    inter = result.intermediaries
+    if inter is None or inter.anyone or inter.uncertain or inter.level == "unreliable":
+        return None
+    groups = [len({v for v in study.group_values(g) if v}) for g in ("sector", "layer")]
+    if max(groups) < 2:  # one sector and at most one layer: nothing to bridge
+        return None
+    most = inter.most_organisations_reached
+    evidence = NoIntermediariesEvidence(
+        people=study.n_people,
+        measured=list(inter.measured),
+        sector_brokerage=_brokerage_total(result, "sector"),
+        layer_brokerage=_brokerage_total(result, "layer"),
+        most_organisations_reached=most,
+        min_organisations=config.intermediary_min_organisations,
+        source=INTERMEDIARIES_SOURCE,
+    )
+    outside = (
+        "nobody is tied to anyone the roster marks as outside the place"
+        if "outside-the-place" in inter.measured
+        else "the roster does not say who is outside the place (an 'outside' column)"
+    )
+    return NoIntermediaries(
+        severity="medium",
+        title="No one is placed to carry innovations between sectors, layers or places",
+        detail=(
+            "No person and no organisation links sectors or layers that are not otherwise "
+            f"linked (between-sector brokerage {evidence.sector_brokerage}, between-layer "
+            f"{evidence.layer_brokerage}); the most other organisations anyone is tied to is "
+            f"{most} (needed {config.intermediary_min_organisations}); {outside}. An "
+            "innovation that works here has no one to spot, adapt and carry it to other "
+            "services or places — the reports' 'missing middle' between top-down programmes "
+            f"and grassroots projects ({cite(INTERMEDIARIES_SOURCE)})."
+        ),
+        headline=Headline(value=0, text="0 intermediaries"),
+        evidence=evidence,
+    )
+

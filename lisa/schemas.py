@@ -148,6 +148,17 @@ pseudonymised result (`privacy.pseudonymised` is true), by pseudonyms such as `P
 a shuffled order, with `study.source` and `study.fingerprint` null (`docs/privacy.md`).
 Closeness follows networkx and is 0, not null, for a person nobody can reach.
 
+## Changes in 2.2
+
+- `intermediaries` (new, `docs/method.md`, "Intermediaries"): the people and organisations
+  placed to act as intermediaries for spreading an innovation — brokers between sectors and
+  between layers, people tied across many organisations or to people outside the place (the
+  roster's optional `outside` column) — each with its `reasons`, its numbers and a `why`, and
+  the levels they had to reach (`cuts`). People are named only at response level
+  `individuals`; below it `people` is empty and the counts by reason, sector and layer remain.
+  `null` in a result written by 2.1 (which still reads back).
+- The finding `no-intermediaries` (`docs/findings.md`).
+
 ## Changes in 2.1
 
 - Each network's `network.uncertain_gatekeepers`: where betweenness is estimated (large places),

@@ -28,6 +28,9 @@ from lisa.vocabulary import Layer
 #: The optional roster column naming the waves each person took part in
 #: (labels separated by ``;``); without it everyone is on the roster of every wave.
 WAVES_COLUMN = "waves"
+#: The optional roster column marking people based outside the place (a regional or
+#: national body, a partner elsewhere): ``yes``/``no``, blank = in the place.
+OUTSIDE_COLUMN = "outside"
 
 
 class Relation(BaseModel):
@@ -506,6 +509,20 @@ class Study:
             mask[i] = not labels or wave in labels
             named |= wave in labels
         return mask if named else np.ones(self.n_people, bool)
+
+    def outside_place(self) -> np.ndarray | None:
+        """Who the roster's :data:`OUTSIDE_COLUMN` column marks as outside the place.
+
+        None without the column (header matched ignoring case); a blank or
+        unreadable cell counts as in the place (the readers report unreadable
+        ones as ``bad-value``).
+        """
+        from lisa.io.validate import parse_bool
+
+        key = next((k for k in self.attributes if k.strip().casefold() == OUTSIDE_COLUMN), None)
+        if key is None:
+            return None
+        return np.array([parse_bool(v) is True for v in self.attributes[key]], bool)
 
     def without_people(self, person_ids: Sequence[str]) -> Study:
         """A copy with these people, all their ties and their set-aside answers removed.

@@ -82,6 +82,19 @@ RESPONSE_LEVEL_TEXT: dict[str, str] = {
     "unreliable": "too low even for broad patterns: read everything with care.",
 }
 
+#: Why someone (or an organisation) is placed to act as an intermediary for spreading.
+IntermediaryReason = Literal[
+    "between-sectors", "between-layers", "across-organisations", "outside-the-place"
+]
+INTERMEDIARY_REASONS: tuple[IntermediaryReason, ...] = get_args(IntermediaryReason)
+#: How each reason reads in the report and the command line.
+INTERMEDIARY_REASON_TEXT: dict[str, str] = {
+    "between-sectors": "brokers between sectors",
+    "between-layers": "brokers between layers",
+    "across-organisations": "tied across many organisations",
+    "outside-the-place": "tied outside the place",
+}
+
 #: The verdict on a block of links between or within layers.
 LinkVerdict = Literal["thin", "moderate", "dense"]
 

@@ -65,7 +65,7 @@ def test_patterns_hold_across_seeds(seed: int) -> None:
 def test_result_json_matches_the_schema(demo_result) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(json.dumps(demo_result.to_dict()))
     jsonschema.validate(data, SCHEMA)
-    assert data["schema_version"] == "2.1"
+    assert data["schema_version"] == "2.2"
     assert set(data["relations"]) == set(demo_result.study.relation_names)
 
 

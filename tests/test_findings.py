@@ -305,6 +305,35 @@ def busy(result: dict[str, Any]) -> None:
         block["network"]["ties_per_respondent"] = 7.5
 
 
+def no_middle(result: dict[str, Any]) -> None:
+    """Nobody holds an intermediary position (see tests/test_intermediaries.py end to end)."""
+    result["intermediaries"] = {
+        "level": "individuals",
+        "named": True,
+        "measured": ["between-sectors", "between-layers", "across-organisations"],
+        "cuts": dict.fromkeys(
+            [
+                "sector_brokerage",
+                "layer_brokerage",
+                "organisations_reached",
+                "outside_contacts",
+                "organisation_sector_brokerage",
+                "organisation_layer_brokerage",
+            ]
+        ),
+        "count": 0,
+        "people": {},
+        "not_named": 0,
+        "uncertain": 0,
+        "by_reason": {},
+        "by_sector": {},
+        "by_layer": {},
+        "organisations": {},
+        "organisations_not_named": 0,
+        "most_organisations_reached": 1,
+    }
+
+
 PATTERNS = {
     "low-response": low_response,
     "exclusive-core": closed_core,
@@ -315,6 +344,7 @@ PATTERNS = {
     "thin-vertical-links": thin_vertical,
     "isolated-people": isolates,
     "high-networking": busy,
+    "no-intermediaries": no_middle,
 }
 
 

@@ -342,7 +342,10 @@ def test_intermediaries_point_to_the_network_study_only_when_there_is_one() -> N
     assert spreading(neutral()).intermediaries.status == "no-network-study"
     with_study = spreading(neutral(), [finding("low-response")])
     assert with_study.intermediaries.status == "see-network-study"
-    assert "see the network study" in with_study.intermediaries.text
+    assert "Intermediaries for spreading" in with_study.intermediaries.text
+    none = spreading(neutral(), [finding("no-intermediaries")])
+    assert none.intermediaries.status == "none-placed"
+    assert "missing-middle" in {r.id for r in none.risks}
 
 
 def test_low_connected_difference_shows_the_missing_middle() -> None:

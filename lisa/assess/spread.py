@@ -168,7 +168,7 @@ class Route(_Part):
 class Intermediaries(_Part):
     """Who could act as an intermediary for spreading: from the network study, when there is one."""
 
-    status: Literal["see-network-study", "no-network-study"] = Field(
+    status: Literal["see-network-study", "none-placed", "no-network-study"] = Field(
         description="Whether a network study was given to the assessment."
     )
     text: str = Field(description="What to read, in words.")
@@ -522,10 +522,12 @@ def fit_route(name: str, spec: Mapping[str, Any], ctx: Context, cases: Sequence[
 def intermediaries_from_network(findings: Sequence[Finding] | None) -> Intermediaries:
     """Where the spreading part points for intermediaries.
 
-    The one place the network study's intermediaries come in: naming the
+    The one place the network study's intermediaries come in. Naming the
     people and organisations placed to broker between sectors and layers is
-    the network analysis's job (``lisa analyse``); until its result carries
-    them, the spreading part points to the study when one was given.
+    the network analysis's job (``AnalysisResult.intermediaries``, under its
+    response-rate rule for naming people); the assessment reads its verdict
+    from the findings: the finding ``no-intermediaries`` says no one holds
+    that position.
 
     Parameters
     ----------
@@ -535,17 +537,26 @@ def intermediaries_from_network(findings: Sequence[Finding] | None) -> Intermedi
     Returns
     -------
     Intermediaries
-        ``see-network-study`` when a network study was given, else ``no-network-study``.
+        ``none-placed`` when the study found no one placed, ``see-network-study``
+        when a network study was given otherwise, else ``no-network-study``.
     """
-    if findings:
+    if findings is None:
         return Intermediaries(
-            status="see-network-study",
-            text="Intermediaries: see the network study (brokers between sectors and layers).",
+            status="no-network-study",
+            text="No network study was given: a network survey (lisa analyse) shows who could act "
+            "as an intermediary.",
+        )
+    if any(f.code == "no-intermediaries" for f in findings):
+        return Intermediaries(
+            status="none-placed",
+            text="The network study found no one placed to act as an intermediary between "
+            "sectors, layers or organisations (finding no-intermediaries): the missing middle "
+            "is missing here too.",
         )
     return Intermediaries(
-        status="no-network-study",
-        text="No network study was given: a network survey (lisa analyse) shows who could act as an "
-        "intermediary.",
+        status="see-network-study",
+        text="Intermediaries: the network study names who is placed to broker between sectors, "
+        "layers and organisations ('Intermediaries for spreading' in its report and printout).",
     )
 
 

@@ -13,7 +13,13 @@ from rich.table import Table
 
 from lisa.cli._app import console, err_console
 from lisa.errors import Problem
-from lisa.vocabulary import ROLE_METRIC_LABEL, ROLE_TITLE, ROLES
+from lisa.vocabulary import (
+    INTERMEDIARY_REASON_TEXT,
+    RESPONSE_LEVEL_TEXT,
+    ROLE_METRIC_LABEL,
+    ROLE_TITLE,
+    ROLES,
+)
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
@@ -127,6 +133,63 @@ def _print_key_people(
         console.print(table)
 
 
+#: How many intermediaries the printout lists (the JSON has them all).
+INTERMEDIARIES_SHOWN = 8
+
+
+def _counts(block: dict[str, int], words: dict[str, str] | None = None) -> str:
+    return " · ".join(f"{escape((words or {}).get(k, k))} {v}" for k, v in block.items())
+
+
+def _print_intermediaries(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> None:
+    inter = result.intermediaries
+    if inter is None:
+        return
+    console.rule("Intermediaries for spreading (all networks combined)")
+    console.print(
+        f"{inter.count} {'person' if inter.count == 1 else 'people'} placed to act as "
+        "intermediaries" + (f": {_counts(inter.by_reason, INTERMEDIARY_REASON_TEXT)}" if inter.count else "")
+        + (f" ({inter.uncertain} more uncertain, not counted)" if inter.uncertain else ""),
+        highlight=False,
+    )
+    if not inter.named:
+        console.print(
+            f"Response is {100 * result.response.rate:.0f}%: "
+            + RESPONSE_LEVEL_TEXT[inter.level],
+            highlight=False,
+        )
+        for label, block in (("sector", inter.by_sector), ("layer", inter.by_layer)):
+            if block:
+                console.print(f"  by {label}: {_counts(block)}", highlight=False)
+    else:
+        _intermediary_table(result, pseudonymiser)
+    shown = set(pseudonymiser.organisations) if pseudonymiser is not None else None
+    orgs = [(o, v) for o, v in inter.organisations.items() if shown is None or o in shown]
+    orgs = orgs[:INTERMEDIARIES_SHOWN]
+    for name, org in orgs:
+        console.print(f"  [bold]{escape(name)}[/] ({escape(org.sector)}): {escape(org.why)}", highlight=False)
+    if inter.organisations_not_named:
+        console.print(f"  {inter.organisations_not_named} one-person organisation(s) not named")
+
+
+def _intermediary_table(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> None:
+    inter, study = result.intermediaries, result.study
+    assert inter is not None
+    table = Table(show_edge=False, box=None, padding=(0, 1))
+    table.add_column("person", overflow="fold")
+    table.add_column("organisation · sector · layer", overflow="fold")
+    table.add_column("why", overflow="fold")
+    for pid, p in list(inter.people.items())[:INTERMEDIARIES_SHOWN]:
+        i = study.index_of(pid)
+        if pseudonymiser is not None:
+            who, org = pseudonymiser.code(pid), pseudonymiser.organisations[i]
+        else:
+            who, org = study.names[i] or pid, study.organisations[i]
+        where = " · ".join(x for x in (org, p.sector, p.layer) if x)
+        table.add_row(escape(who), escape(where), escape(p.why))
+    console.print(table)
+
+
 def _print_networks(result: AnalysisResult) -> None:
     console.rule("Networks")
     table = Table(show_edge=False, box=None)
@@ -157,7 +220,7 @@ def print_summary(
     pseudonymiser: Pseudonymiser | None = None,
     nodes: str = "people",
 ) -> None:
-    """Findings first, then the key people per role, then the networks.
+    """Findings first, then the key people per role, the intermediaries, then the networks.
 
     With a ``pseudonymiser``, people are shown by their pseudonym and withheld
     organisations stay withheld, so a pseudonymised run prints nothing personal.
@@ -175,6 +238,7 @@ def print_summary(
     if brief:
         return
     _print_key_people(result, pseudonymiser, nodes)
+    _print_intermediaries(result, pseudonymiser)
     _print_networks(result)
 
 

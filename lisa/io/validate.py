@@ -17,8 +17,8 @@ people
     differently (``lookalike-id``); the same person listed twice under two
     ids — same name and organisation, compared by :func:`name_key`
     (``duplicate-person``); a layer that is not one of the four
-    (``unknown-layer``); a ``responded`` value that is not yes/no
-    (``bad-value``).
+    (``unknown-layer``); a ``responded`` or ``outside`` value that is not
+    yes/no (``bad-value``).
 ties
     missing columns; a source or target not on the roster (``unknown-person``);
     a relation not in relations.csv (``unknown-relation``); more relations or
@@ -52,7 +52,7 @@ from lisa.errors import Problem
 from lisa.io.limits import ReadLimits
 from lisa.io.tables import MAX_PER_KIND, Reporter, Table
 from lisa.io.waves import order_waves
-from lisa.study import DEFAULT_RELATIONS, WAVES_COLUMN, Relation, Study, Ties
+from lisa.study import DEFAULT_RELATIONS, OUTSIDE_COLUMN, WAVES_COLUMN, Relation, Study, Ties
 from lisa.text import INVISIBLE, describe_char, name_key, strip_invisible
 from lisa.vocabulary import LAYERS
 
@@ -307,6 +307,24 @@ def _parse_responded(people: Table, rep: Reporter) -> tuple[np.ndarray, bool, np
     return responded, True, unknown
 
 
+def _check_outside(people: Table, rep: Reporter) -> None:
+    """The optional ``outside`` column (:data:`lisa.study.OUTSIDE_COLUMN`) holds yes, no or blank."""
+    if OUTSIDE_COLUMN not in people.frame.columns:
+        return
+    for i, raw in enumerate(people.frame.get_column(OUTSIDE_COLUMN).to_list()):
+        if raw != "" and parse_bool(raw) is None:
+            rep.add(
+                Problem(
+                    "bad-value",
+                    f"'{OUTSIDE_COLUMN}' must be yes, no or blank, not '{raw}'",
+                    people.label,
+                    row=people.row_number(i),
+                    column=people.original_columns.get(OUTSIDE_COLUMN, OUTSIDE_COLUMN),
+                    value=raw,
+                )
+            )
+
+
 def _check_people(people: Table, rep: Reporter) -> _Roster | None:
     """The roster's columns, ids, duplicates, layers and responses; None when unusable."""
     if not _check_columns(people, PEOPLE_REQUIRED, PEOPLE_EXPECTED, rep.problems):
@@ -321,6 +339,7 @@ def _check_people(people: Table, rep: Reporter) -> _Roster | None:
     _check_duplicate_people(people, ids, names, orgs, rep)
     layers = _parse_layers(people, col("layer"), rep)
     responded, response_known, unknown = _parse_responded(people, rep)
+    _check_outside(people, rep)
     skip = {"id", "name", "organisation", "sector", "layer", "responded"}
     attributes = {
         people.original_columns.get(c, c): frame.get_column(c).to_list()

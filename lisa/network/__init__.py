@@ -12,7 +12,8 @@ part of the analysis JSON (``docs/schema.md``); findings are added by
 
 Sub-modules, one responsibility each: :mod:`.graph` (the graph objects),
 :mod:`.centrality`, :mod:`.brokerage`, :mod:`.cores`, :mod:`.mixing`,
-:mod:`.resilience`, :mod:`.response`, :mod:`.roles`.
+:mod:`.resilience`, :mod:`.response`, :mod:`.roles`, :mod:`.intermediaries`
+(who is placed to spread an innovation: ``NetworkAnalysis.intermediaries``).
 """
 
 from lisa.network.engine import NetworkAnalysis, analyse_network

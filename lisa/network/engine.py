@@ -14,6 +14,7 @@ from lisa.config import AnalysisConfig
 from lisa.network import brokerage as gf
 from lisa.network import centrality, cores, mixing, resilience, response, roles
 from lisa.network.graph import Net, build_net
+from lisa.network.intermediaries import find_intermediaries
 from lisa.network.results import (
     CombinedNetwork,
     Computation,
@@ -322,16 +323,25 @@ def analyse_network(
         brokerage=measured[None].brokerage,
     )
     tick.finish()
+    answered = response.response_summary(original, config, imputed)
     return NetworkAnalysis(
         computation=Computation(
             exact=all(m.stats.exact for m in measured.values()),
             samples=next((m.stats.samples for m in measured.values() if m.stats.samples), None),
         ),
-        response=response.response_summary(original, config, imputed),
+        response=answered,
         relations={r.name: _model(measured[r.name], study.ids, Network) for r in study.relations},
         combined=_model(measured[None], study.ids, CombinedNetwork),  # type: ignore[arg-type]
         core_consistency=consistency,
         layers=mixing.layer_mixing(combined_net, study.group_values("layer"), config),
         sectors=mixing.mixing(combined_net, study.group_values("sector")),
         resilience=departures,
+        intermediaries=find_intermediaries(
+            study,
+            combined_net,
+            measured[None].brokerage,
+            measured[None].stats.uncertain_gatekeepers,
+            answered,
+            config,
+        ),
     )

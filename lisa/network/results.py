@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from lisa.vocabulary import LinkVerdict, ResponseLevel, Role
+from lisa.vocabulary import IntermediaryReason, LinkVerdict, ResponseLevel, Role
 
 T = TypeVar("T")
 
@@ -345,6 +345,107 @@ class Computation(ResultModel):
     seconds: float = Field(default=0.0, description="Wall time of the analysis.")
 
 
+# -- intermediaries (lisa.network.intermediaries) ------------------------------------
+
+
+class IntermediaryCuts(ResultModel):
+    """The levels this place's intermediaries had to reach (null: not measured)."""
+
+    sector_brokerage: int | None = Field(
+        description="Between-sector brokerage a person needs: the intermediary_quantile of the "
+        "people with a tie (and above zero)."
+    )
+    layer_brokerage: int | None = Field(description="The same between layers.")
+    organisations_reached: int | None = Field(
+        description="Other organisations a person must be tied to: the larger of "
+        "intermediary_min_organisations and the intermediary_quantile of the place."
+    )
+    outside_contacts: int | None = Field(
+        description="intermediary_min_outside, or null when the roster has no 'outside' column."
+    )
+    organisation_sector_brokerage: int | None = Field(
+        description="Between-sector brokerage an organisation needs in the organisation network."
+    )
+    organisation_layer_brokerage: int | None = Field(
+        description="Summed between-layer brokerage of its people an organisation needs."
+    )
+
+
+class IntermediaryPerson(ResultModel):
+    """One person placed to act as an intermediary, with the numbers that place them."""
+
+    reasons: list[IntermediaryReason] = Field(description="Which positions, in fixed order.")
+    sector: str
+    layer: str | None
+    sector_brokerage: int = Field(
+        description="Open two-paths between sectors (representative + gatekeeper + liaison)."
+    )
+    layer_brokerage: int = Field(description="The same between layers.")
+    organisations_reached: int = Field(description="Other organisations among their contacts.")
+    outside_contacts: int | None = Field(
+        description="Contacts marked outside the place (null without the 'outside' column)."
+    )
+    outside: bool = Field(description="The person is marked outside the place themself.")
+    why: str = Field(description="The positions and numbers in words (no names or ids).")
+
+
+class IntermediaryOrganisation(ResultModel):
+    """One organisation placed to act as an intermediary."""
+
+    people: int
+    sector: str = Field(description="Its people's most common sector.")
+    reasons: list[IntermediaryReason]
+    sector_brokerage: int = Field(
+        description="Between-sector brokerage in the organisation network."
+    )
+    layer_brokerage: int = Field(description="Its people's summed between-layer brokerage.")
+    sectors_reached: int = Field(description="Other sectors among the organisations it is tied to.")
+    why: str
+
+
+class Intermediaries(ResultModel):
+    """Who is placed to act as an intermediary for spreading (docs/method.md, "Intermediaries")."""
+
+    level: ResponseLevel = Field(description="The response level that decided what is named.")
+    named: bool = Field(description="Whether individual people are named (level individuals).")
+    measured: list[IntermediaryReason] = Field(
+        description="The positions the data allow to measure (outside-the-place needs the "
+        "roster's 'outside' column; a grouping must be among the analysis's groupings)."
+    )
+    cuts: IntermediaryCuts
+    count: int = Field(description="People placed to act as intermediaries (named or not).")
+    people: dict[str, IntermediaryPerson] = Field(
+        description="The named ones, strongest first (empty unless 'named'; shuffled in a "
+        "pseudonymised result)."
+    )
+    not_named: int = Field(description="Placed people not named because of the response level.")
+    uncertain: int = Field(
+        description="People who would qualify but are uncertain gatekeepers (sampled "
+        "betweenness not confirmed by the bootstrap): never named, not in count."
+    )
+    by_reason: dict[str, int] = Field(description="Placed people per reason (broad pattern).")
+    by_sector: dict[str, int] = Field(
+        description="Placed people per sector (empty at level unreliable)."
+    )
+    by_layer: dict[str, int] = Field(
+        description="Placed people per layer (empty at level unreliable)."
+    )
+    organisations: dict[str, IntermediaryOrganisation] = Field(
+        description="Organisations placed to act as intermediaries, strongest first."
+    )
+    organisations_not_named: int = Field(
+        description="Placed organisations of one person, not named below level individuals."
+    )
+    most_organisations_reached: int = Field(
+        description="The most other organisations any one person is tied to."
+    )
+
+    @property
+    def anyone(self) -> bool:
+        """Whether any person or organisation holds the position."""
+        return self.count > 0 or bool(self.organisations) or self.organisations_not_named > 0
+
+
 # -- the whole numeric analysis ------------------------------------------------------
 
 
@@ -359,6 +460,11 @@ class NetworkAnalysis(ResultModel):
     layers: LayerMixing
     sectors: Mixing
     resilience: Resilience
+    intermediaries: Intermediaries | None = Field(
+        None,
+        description="Who is placed to act as an intermediary for spreading (schema 2.2; null "
+        "in a result of an earlier schema).",
+    )
 
     def network(self, relation: str | None = None) -> Network:
         """One relation's network, or the combined one (``None``)."""
@@ -391,7 +497,13 @@ class NetworkAnalysis(ResultModel):
             return n.model_copy(update={"network": stats, "people": keyed(n.people)})
 
         cc = self.core_consistency
+        blocks: dict[str, object] = {}
+        if self.intermediaries is not None:
+            blocks["intermediaries"] = self.intermediaries.model_copy(
+                update={"people": keyed(self.intermediaries.people)}
+            )
         return {
+            **blocks,
             "response": self.response.model_copy(
                 update={"non_respondents": people(self.response.non_respondents)}
             ),

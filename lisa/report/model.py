@@ -24,6 +24,7 @@ from lisa.report.mapdata import build_map
 from lisa.report.sections import (
     compare,
     cores,
+    intermediaries,
     layers,
     method,
     network_map,
@@ -110,6 +111,7 @@ class ReportModel:
     stable_core: dict[str, Any]
     excluded_groups: list[dict[str, str]]
     excluded_groups_note: str  # what the patterns mean, in the analysis' words
+    intermediaries: dict[str, Any] | None  # sections/intermediaries.py; None for a 2.1 result
     resilience: Figure
     response: dict[str, Any]
     response_text: str
@@ -155,6 +157,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("layers", "The layer picture"),
     ("mixing", "Who links with whom: layer and sector mixing"),
     ("cores", "Core consistency and excluded groups"),
+    ("intermediaries", "Intermediaries for spreading"),
     ("resilience", "Resilience: if people leave"),
     ("innovations", "Innovation assessments"),
     ("value", "Value created and the pipeline"),
@@ -212,6 +215,7 @@ def _network_sections(
         "stable_core": cores.stable_core(result, pseudonymiser),
         "excluded_groups": cores.excluded_groups(result),
         "excluded_groups_note": PATTERN_NOTE,
+        "intermediaries": intermediaries.intermediaries(result, pseudonymiser),
         "resilience": resilience.resilience(result),
         "response": result.response.model_dump(),
         "response_text": response.who_answered(result.response),

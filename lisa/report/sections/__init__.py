@@ -12,6 +12,7 @@ assessments) and returns the plain data its template lays out
 - :mod:`.network_map` — the static map picture and the key people by role;
 - :mod:`.layers` — the layer picture and the layer and sector mixing;
 - :mod:`.cores` — core consistency, the stable core, the groups outside it;
+- :mod:`.intermediaries` — who is placed to carry an innovation on, and why;
 - :mod:`.resilience` — reach lost when people leave;
 - :mod:`.response` — who answered, by layer and sector;
 - :mod:`.networks` — the networks in numbers;
