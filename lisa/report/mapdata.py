@@ -52,7 +52,7 @@ LARGE_PLACE = 3000
 #: The most links the map draws in one view; beyond it the strongest are drawn.
 LINK_BUDGET = 500_000
 
-#: Links drawn before the first step is shown; each later step doubles what is drawn.
+#: Links in the first drawing step of a large view; each later step draws three times as many.
 LINK_STEP = 60_000
 
 
@@ -279,7 +279,7 @@ def build_map(
     link_budget
         The most links the map draws in one view (:data:`LINK_BUDGET`).
     link_step
-        Links in the first drawing step (:data:`LINK_STEP`); each later step doubles.
+        Links in the first drawing step (:data:`LINK_STEP`); each later step triples.
 
     Returns
     -------
