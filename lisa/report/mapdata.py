@@ -62,8 +62,18 @@ def _b64(array: np.ndarray) -> str:
     ).decode("ascii")
 
 
-def _index_dtype(n: int) -> np.dtype[Any]:
-    return np.dtype(np.uint16) if n <= 65535 else np.dtype(np.uint32)
+def _indexes(values: np.ndarray, n: int) -> tuple[str, int]:
+    """People's indexes packed little-endian in 2 bytes each, or 3 above 65,535 people.
+
+    >>> _indexes(np.array([1, 70000]), 70001)
+    ('AQAAcBEB', 3)
+    """
+    if n <= 65535:
+        return _b64(values.astype(np.uint16)), 2
+    if n >= 1 << 24:
+        return _b64(values.astype(np.uint32)), 4
+    wide = np.ascontiguousarray(values.astype("<u4")).view(np.uint8).reshape(-1, 4)
+    return base64.b64encode(wide[:, :3].tobytes()).decode("ascii"), 3
 
 
 def _mask_dtype(k: int) -> np.dtype[Any]:
@@ -299,7 +309,8 @@ def build_map(
     by = strongest_first(pairs, mask, seed)
     pairs, mask = pairs[by], mask[by]
     org_values = pseudonymiser.organisations if pseudonymiser else study.organisations
-    idx = _index_dtype(study.n_people)
+    edge_a, index_bytes = _indexes(pairs[:, 0], study.n_people)
+    edge_b, _ = _indexes(pairs[:, 1], study.n_people)
     payload: dict[str, Any] = {
         "n": study.n_people,
         "pseudonymised": pseudonymiser is not None,
@@ -313,10 +324,10 @@ def build_map(
         "roleMasks": _b64(role_masks[:, o].reshape(-1)),
         "inDegree": _b64(in_degree[o]),
         "coreNetworks": _b64(core_networks[o]),
-        "indexBytes": idx.itemsize,
+        "indexBytes": index_bytes,
         "maskBytes": _mask_dtype(len(relations)).itemsize,
-        "edgeA": _b64(pairs[:, 0].astype(idx)),
-        "edgeB": _b64(pairs[:, 1].astype(idx)),
+        "edgeA": edge_a,
+        "edgeB": edge_b,
         "edgeMask": _b64(mask.astype(_mask_dtype(len(relations)))),
         "edges": int(pairs.shape[0]),
         "viewEdges": _view_edges(mask, len(relations)),

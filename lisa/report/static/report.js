@@ -29,6 +29,15 @@
     return new Type(buf);
   }
 
+  // People's indexes: 2 bytes each, 3 above 65,535 people (mapdata.py), 4 above 16.7 million.
+  function indexes(b64, bytes) {
+    if (bytes !== 3) return decode(b64, intType(bytes));
+    var raw = decode(b64, Uint8Array);
+    var out = new Uint32Array(raw.length / 3);
+    for (var i = 0, j = 0; i < out.length; i++, j += 3) out[i] = raw[j] | (raw[j + 1] << 8) | (raw[j + 2] << 16);
+    return out;
+  }
+
   function intType(bytes) {
     return bytes === 1 ? Uint8Array : bytes === 2 ? Uint16Array : Uint32Array;
   }
@@ -59,8 +68,8 @@
     var ROLES = decode(P.roleMasks, Uint8Array);
     var INDEG = decode(P.inDegree, Uint32Array);
     var CORES = decode(P.coreNetworks, Uint8Array);
-    var EA = decode(P.edgeA, intType(P.indexBytes));
-    var EB = decode(P.edgeB, intType(P.indexBytes));
+    var EA = indexes(P.edgeA, P.indexBytes);
+    var EB = indexes(P.edgeB, P.indexBytes);
     var EM = decode(P.edgeMask, intType(P.maskBytes));
     var timings = { decoded: performance.now() - t0 };
     var small = n <= 1000;
