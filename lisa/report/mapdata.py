@@ -12,9 +12,9 @@ implemented in igraph, with its grid approximation for large places) started
 from a layered seed: each layer is a ring (systemic at the centre, the public
 outside) and each sector a wedge, so the picture keeps the reports' layers
 while the forces pull connected people together. Above :data:`LARGE_PLACE`
-people the layout runs fewer iterations on igraph's grid (measured at 100,000
-people and 2.6 million links: about 0.06 s an iteration, so the layout stays a
-few seconds where the default would be minutes).
+people the layout runs fewer iterations on igraph's grid, and above
+:data:`HUGE_PLACE` people are placed by group without forces
+(:func:`layout_plan`).
 
 Links are listed strongest first — pairs linked in the most relations, pairs
 alike in that order drawn at random (seeded) — so that on a very large place
@@ -49,11 +49,63 @@ ROLE_BITS: dict[str, int] = {"hub": 1, "gatekeeper": 2, "pulsetaker": 4}
 #: Above this many people the layout uses fewer iterations with igraph's grid.
 LARGE_PLACE = 3000
 
+#: Above this many people the layout starts from a compact seed and runs fewer iterations.
+HUGE_PLACE = 50_000
+
 #: The most links the map draws in one view; beyond it the strongest are drawn.
 LINK_BUDGET = 500_000
 
 #: Links in the first drawing step of a large view; each later step draws three times as many.
 LINK_STEP = 60_000
+
+
+def layout_plan(n: int) -> tuple[int, bool | str]:
+    """How the layout runs for ``n`` people: iterations of the forces and igraph's grid.
+
+    The one place the layout is decided by size. Above :data:`HUGE_PLACE` there
+    are no forces (0 iterations): people are placed by group — layer ring,
+    sector wedge, and within it their organisation's slice — because
+    Fruchterman–Reingold on millions of links pulls everyone into one crowded
+    knot, and slowly (at 100,000 people and 2.6 million links, 40 iterations
+    took 109 s under load and left the picture a few units wide).
+
+    Parameters
+    ----------
+    n
+        People on the map.
+
+    Returns
+    -------
+    tuple
+        Iterations of Fruchterman–Reingold and igraph's ``grid`` argument.
+
+    >>> layout_plan(300), layout_plan(20000), layout_plan(100000)
+    ((400, 'auto'), (120, True), (0, True))
+    """
+    if n > HUGE_PLACE:
+        return 0, True
+    if n > LARGE_PLACE:
+        return 120, True
+    return 400, "auto"  # igraph's own choice: its grid above 1,000 people
+
+
+def _wedge_shares(study: Any, rng: np.random.Generator) -> np.ndarray:
+    """Each person's place across their sector's wedge, in [0.1, 0.9).
+
+    Small places: at random. Above :data:`HUGE_PLACE`: their organisation's
+    slice of the wedge (organisations in name order), at random within it.
+    """
+    n = study.n_people
+    if n <= HUGE_PLACE:
+        return rng.uniform(0.1, 0.9, n)
+    slot = np.zeros(n)
+    for sector in set(study.sectors):
+        members = [i for i in range(n) if study.sectors[i] == sector]
+        orgs = sorted({study.organisations[i] or "" for i in members})
+        index = {o: k for k, o in enumerate(orgs)}
+        for i in members:
+            slot[i] = (index[study.organisations[i] or ""] + rng.uniform(0.15, 0.85)) / len(orgs)
+    return 0.1 + 0.8 * slot
 
 
 def _b64(array: np.ndarray) -> str:
@@ -127,7 +179,10 @@ def link_pairs(result: AnalysisResult, max_relations: int = 32) -> tuple[np.ndar
 def layout(
     result: AnalysisResult, pairs: np.ndarray, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions for every person: layered seed, then force-directed (see module doc)."""
+    """Positions for every person: layered seed, then force-directed (see module doc).
+
+    How many iterations, if any, is :func:`layout_plan`'s decision.
+    """
     import igraph as ig
 
     study = result.study
@@ -138,26 +193,20 @@ def layout(
     sectors = sorted(set(study.sectors))
     sector_index = {s: i for i, s in enumerate(sectors)}
     ring = {layer: 1.0 + i for i, layer in enumerate(LAYERS)}
-    angle = np.array(
-        [
-            2 * math.pi * (sector_index[s] + rng.uniform(0.1, 0.9)) / len(sectors)
-            for s in study.sectors
-        ]
-    )
+    wedge = np.array([sector_index[s] for s in study.sectors], float)
+    angle = 2 * math.pi * (wedge + _wedge_shares(study, rng)) / len(sectors)
     radius = np.array([ring.get(layer or "", len(LAYERS) + 0.5) for layer in study.layers])
     radius = radius + rng.uniform(-0.35, 0.35, n)
+    niter, grid = layout_plan(n)
     scale = math.sqrt(n) * 2.0
     seed_xy = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]) * scale
-    if pairs.shape[0] == 0:
+    if pairs.shape[0] == 0 or niter == 0:
         return seed_xy[:, 0], seed_xy[:, 1]
     graph = ig.Graph(n=n, edges=pairs.tolist())
     saved = random.getstate()
     ig.set_random_number_generator(random.Random(seed))
     try:
-        if n > LARGE_PLACE:
-            coords = graph.layout_fruchterman_reingold(seed=seed_xy.tolist(), niter=120, grid=True)
-        else:
-            coords = graph.layout_fruchterman_reingold(seed=seed_xy.tolist(), niter=400)
+        coords = graph.layout_fruchterman_reingold(seed=seed_xy.tolist(), niter=niter, grid=grid)
     finally:
         ig.set_random_number_generator(random)
         random.setstate(saved)
