@@ -52,15 +52,15 @@ def _kept(n: int, mp: MapData) -> tuple[np.ndarray, list[tuple[int, int]]]:
     if n > SNAPSHOT_PEOPLE:
         order = np.argsort(-mp.sizes * 1000 - np.bincount(mp.pairs.reshape(-1), minlength=n))
         keep = np.sort(order[:SNAPSHOT_PEOPLE])
-    local = {int(i): k for k, i in enumerate(keep)}
-    pairs = [
-        (local[int(a)], local[int(b)]) for a, b in mp.pairs if int(a) in local and int(b) in local
-    ]
-    if len(pairs) > SNAPSHOT_LINKS:
+    local = np.full(n, -1, np.int64)
+    local[keep] = np.arange(len(keep))
+    a, b = local[mp.pairs[:, 0]], local[mp.pairs[:, 1]]
+    both = (a >= 0) & (b >= 0)
+    kept = np.column_stack([a[both], b[both]])
+    if len(kept) > SNAPSHOT_LINKS:
         rng = np.random.default_rng(0)
-        pick = rng.choice(len(pairs), SNAPSHOT_LINKS, replace=False)
-        pairs = [pairs[int(i)] for i in np.sort(pick)]
-    return keep, pairs
+        kept = kept[np.sort(rng.choice(len(kept), SNAPSHOT_LINKS, replace=False))]
+    return keep, [(int(x), int(y)) for x, y in kept]
 
 
 def snapshot(n: int, mp: MapData) -> charts.Chart:

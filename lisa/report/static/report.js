@@ -6,7 +6,11 @@
  * their position in that payload, never by roster id.
  *
  * When the map has first rendered, sets performance.mark("lisa-map-interactive")
- * and window.lisaMap.readyAt (ms since navigation start) for the benchmark.
+ * and window.lisaMap.readyAt (ms since navigation start) for the benchmark;
+ * "lisa-map-links-first" when the first links are drawn and
+ * "lisa-map-links-drawn" when every link the view draws is in. Setting
+ * window.lisaMapHoldLinks = true (from a test, or the console) pauses the
+ * drawing of links after its first step until it is set back to false.
  */
 (function () {
   "use strict";
@@ -23,6 +27,15 @@
     var bytes = new Uint8Array(buf);
     for (var i = 0; i < len; i++) bytes[i] = bin.charCodeAt(i);
     return new Type(buf);
+  }
+
+  // People's indexes: 2 bytes each, 3 above 65,535 people (mapdata.py), 4 above 16.7 million.
+  function indexes(b64, bytes) {
+    if (bytes !== 3) return decode(b64, intType(bytes));
+    var raw = decode(b64, Uint8Array);
+    var out = new Uint32Array(raw.length / 3);
+    for (var i = 0, j = 0; i < out.length; i++, j += 3) out[i] = raw[j] | (raw[j + 1] << 8) | (raw[j + 2] << 16);
+    return out;
   }
 
   function intType(bytes) {
@@ -55,8 +68,8 @@
     var ROLES = decode(P.roleMasks, Uint8Array);
     var INDEG = decode(P.inDegree, Uint32Array);
     var CORES = decode(P.coreNetworks, Uint8Array);
-    var EA = decode(P.edgeA, intType(P.indexBytes));
-    var EB = decode(P.edgeB, intType(P.indexBytes));
+    var EA = indexes(P.edgeA, P.indexBytes);
+    var EB = indexes(P.edgeB, P.indexBytes);
     var EM = decode(P.edgeMask, intType(P.maskBytes));
     var timings = { decoded: performance.now() - t0 };
     var small = n <= 1000;
@@ -103,57 +116,107 @@
       }, { attributes: ["size", "color"] });
     }
 
-    // Links go in synchronously for ordinary places; for very large ones in
-    // chunks after the first render, so the map is usable (pan, zoom, search,
-    // filters) at once while the links stream in.
-    var CHUNK = 60000;
+    // Links are listed strongest first (mapdata.py). A view draws at most
+    // BUDGET of its links (the page says how many of how many). Small places
+    // get them at once; larger ones in growing steps after the first render:
+    // each step builds a fresh graph that sigma is not yet watching (no
+    // per-link events), adding STEP links per task so the page stays
+    // responsive, then swaps it in with setGraph. The first step draws STEP
+    // links, each later one three times as many, so the work is a small
+    // multiple of the links drawn while the map fills in; it can be panned,
+    // zoomed, searched and filtered throughout.
+    var BUDGET = P.linkBudget || EA.length;
+    var STEP = P.linkStep || EA.length;
+    var VIEW_EDGES = P.viewEdges || [EA.length];
     var loadToken = 0;
     var edgeCount = 0;
     var renderer = null;
 
-    // The links of a view are built in a fresh graph that sigma is not yet
-    // watching (no per-link events), in chunks that yield to the browser for
-    // very large places, then swapped in with setGraph: the map is usable
-    // (pan, zoom, search, filters) from its first render while links load.
+    function viewBit(view) { return view === 0 ? 0 : 1 << (view - 1); }
+    function linkTarget(view) { return Math.min(VIEW_EDGES[view], BUDGET); }
+
+    function linksMark(name, key) {
+      if (!window.lisaMap || window.lisaMap[key] !== null) return;
+      window.lisaMap[key] = performance.now();
+      if (performance.mark) performance.mark(name);
+    }
+
     function loadEdges(view, progressive) {
       var token = ++loadToken;
       if (window.lisaMap) { window.lisaMap.linksLoaded = false; }
-      var next = new GraphCtor();
-      graph.forEachNode(function (key, attr) { next.addNode(key, Object.assign({}, attr)); });
-      var bit = view === 0 ? 0 : 1 << (view - 1);
+      var bit = viewBit(view);
       var m = EA.length;
-      var k = 0;
-      var count = 0;
-      function chunk(limit) {
-        var end = Math.min(m, k + limit);
-        for (; k < end; k++) {
+      var target = linkTarget(view);
+      var goal = progressive ? Math.min(target, STEP) : target;
+      var next = null, k = 0, count = 0;
+      function fresh() {
+        next = new GraphCtor();
+        graph.forEachNode(function (key, attr) { next.addNode(key, Object.assign({}, attr)); });
+        k = 0; count = 0;
+      }
+      function fill(limit) {  // add links of the view to `next` until `limit` are in
+        for (; k < m && count < limit; k++) {
           if (bit === 0 || (EM[k] & bit)) { next.addEdge(EA[k], EB[k]); count++; }
         }
       }
-      function finished() {
+      function swap() {
         graph = next;
         applyNodeStyle();
         edgeCount = count;
         if (renderer) renderer.setGraph(next);
-        if (state.selected >= 0) state.neighbours = new Set(graph.neighbors(String(state.selected)));
-        if (window.lisaMap) {
-          window.lisaMap.graph = next;
-          window.lisaMap.linksLoaded = true;
-          if (window.lisaMap.linksAt === null) {
-            window.lisaMap.linksAt = performance.now();
-            if (performance.mark) performance.mark("lisa-map-links-drawn");
-          }
-        }
+        if (state.selected >= 0) showLinksOf(state.selected);
+        if (window.lisaMap) window.lisaMap.graph = next;
+        linksMark("lisa-map-links-first", "linksFirstAt");
+      }
+      function finished() {
+        if (window.lisaMap) window.lisaMap.linksLoaded = true;
+        linksMark("lisa-map-links-drawn", "linksAt");
         if (renderer) { refresh(); status(viewStatus()); }
       }
-      if (!progressive || m <= CHUNK * 2) { chunk(m); finished(); return; }
+      fresh();
+      if (!progressive || target <= STEP * 2) { fill(target); swap(); finished(); return; }
       function step() {
         if (token !== loadToken) return;
-        chunk(CHUNK);
-        status("Drawing links… " + Math.round(100 * k / m) + "% (the map can be used meanwhile)");
-        if (k < m) setTimeout(step, 0); else finished();
+        if (window.lisaMapHoldLinks && count === 0 && edgeCount > 0) { setTimeout(step, 25); return; }
+        fill(Math.min(goal, count + STEP));
+        if (count < goal && k < m) { setTimeout(step, 0); return; }
+        swap();
+        if (goal >= target || k >= m) { finished(); return; }
+        refresh();
+        status("Drawing links… " + edgeCount.toLocaleString() + " of " + target.toLocaleString() +
+          " drawn so far (the map can be used meanwhile).");
+        goal = Math.min(target, goal * 3);
+        fresh();
+        setTimeout(step, 0);
       }
       setTimeout(step, 0);
+    }
+
+    // A selected person's links in the current view, all of them (the view may
+    // draw only the strongest): scanned from the arrays and added to the graph.
+    function linksOf(i, view) {
+      var bit = viewBit(view);
+      var out = [];
+      for (var e = 0, m = EA.length; e < m; e++) {
+        if ((EA[e] === i || EB[e] === i) && (bit === 0 || (EM[e] & bit))) out.push(EA[e] === i ? EB[e] : EA[e]);
+      }
+      return out;
+    }
+
+    var counted = { i: -1, view: -1, count: 0 };
+    function linkCount(i) {  // for hovering: one scan per person and view
+      if (counted.i !== i || counted.view !== state.view) {
+        counted = { i: i, view: state.view, count: linksOf(i, state.view).length };
+      }
+      return counted.count;
+    }
+
+    function showLinksOf(i) {
+      var others = linksOf(i, state.view);
+      var key = String(i);
+      others.forEach(function (j) { if (!graph.hasEdge(key, String(j))) graph.addEdge(key, String(j)); });
+      state.neighbours = new Set(others.map(String));
+      return others.length;
     }
 
     function computeVisible() {
@@ -172,7 +235,7 @@
     }
 
     timings.nodes = performance.now() - t0;
-    var big = EA.length > CHUNK * 2;
+    var big = linkTarget(0) > STEP * 2;
     if (!big) loadEdges(0, false);
     timings.edges = performance.now() - t0;
     applyNodeStyle();
@@ -242,7 +305,7 @@
       row("Roles here", roles.length ? roles.join(", ") : "none");
       row("Named by (all relations)", String(INDEG[i]));
       row("In the core of", CORES[i] + " of " + (P.views.length - 1) + " networks");
-      row("Links in this view", String(graph.degree(String(i))));
+      row("Links in this view", String(state.selected === i && state.neighbours ? state.neighbours.size : linkCount(i)));
       box.appendChild(dl);
     }
 
@@ -250,7 +313,7 @@
       if (i < 0 || i >= n) return;
       state.selected = i;
       state.matches = null;
-      state.neighbours = new Set(graph.neighbors(String(i)));
+      showLinksOf(i);
       describe(i);
       refresh();
       var d = renderer.getNodeDisplayData(String(i));
@@ -392,8 +455,12 @@
     function viewStatus() {
       var shown = 0;
       for (var i = 0; i < n; i++) shown += state.visible[i];
+      var total = VIEW_EDGES[state.view];
+      var links = edgeCount < total
+        ? edgeCount.toLocaleString() + " of " + total.toLocaleString() + " links (the strongest)"
+        : edgeCount.toLocaleString() + " links";
       return "Showing " + shown.toLocaleString() + " of " + n.toLocaleString() + " people and " +
-        edgeCount.toLocaleString() + " links: " + P.views[state.view].label + ".";
+        links + ": " + P.views[state.view].label + ".";
     }
 
     function filtersChanged() {
@@ -475,7 +542,8 @@
       timings: timings,
       sigma: renderer, graph: graph, state: state, select: select, find: find,
       clear: clearSelection, ready: false, readyAt: null, edges: function () { return graph.size; },
-      linksLoaded: !big, linksAt: null
+      drawn: function () { return edgeCount; }, total: function () { return VIEW_EDGES[state.view]; },
+      linksLoaded: !big, linksAt: null, linksFirstAt: null
     };
     window.lisaMap = api;
     renderer.once("afterRender", function () {
@@ -484,7 +552,11 @@
       if (performance.mark) performance.mark("lisa-map-interactive");
       container.setAttribute("data-ready", "true");
       if (big) loadEdges(0, true);
-      else { api.linksAt = api.readyAt; status(viewStatus()); }
+      else {
+        api.linksAt = api.linksFirstAt = api.readyAt;
+        if (performance.mark) { performance.mark("lisa-map-links-first"); performance.mark("lisa-map-links-drawn"); }
+        status(viewStatus());
+      }
     });
     renderer.refresh();
     api.setupMs = performance.now() - t0;
