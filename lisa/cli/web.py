@@ -164,6 +164,11 @@ def db_add_facilitator(
     console.print(f"Account {email}, password: {password}", markup=False, highlight=False)
 
 
+#: How long an idle connection stays open: longer than uvicorn's 5 s, so that a respondent's
+#: next request, already sent while the server was busy, is not cut off.
+KEEP_ALIVE_SECONDS = 30
+
+
 def _loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -223,4 +228,5 @@ def serve(
         console.print(f"Demo study: {address}/studies/{slug}")
         console.print(f"Sign in as {email} with password {password}", markup=False, highlight=False)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
+    uvicorn.run(application, host=host, port=port, access_log=False, log_config=None,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)

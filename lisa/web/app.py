@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lisa.db.engine import engine_for, session_factory, upgrade
+from lisa.db.engine import REQUESTS_AT_ONCE, engine_for, session_factory, upgrade
 from lisa.errors import ConfigError, InputInvalid, LisaError, NotFound
 from lisa.web.security import Guard, RateLimiter
 from lisa.web.settings import WebSettings
@@ -139,7 +139,7 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
 
     for module in (accounts, studies, runs, survey):
         app.include_router(module.router)
-    app.add_middleware(Guard, max_body=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(Guard, max_body=settings.max_body_bytes, at_once=REQUESTS_AT_ONCE)  # type: ignore[arg-type]
     return app
 
 

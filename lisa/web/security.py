@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -119,10 +120,20 @@ class BodyTooLarge(Exception):
 
 
 class Guard:
-    """ASGI middleware: security headers, body-size limit, redacted access log."""
+    """ASGI middleware: security headers, body-size limit, redacted access log.
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    The body is read whole (up to the limit) before the application sees the
+    request. The routes use the database synchronously; had they waited for
+    the body while holding a pooled connection, 200 respondents posting at
+    once would hold every connection while the event loop waited for one
+    (a deadlock until the pool's timeout). For the same reason at most
+    ``at_once`` requests are inside the application together (see
+    :data:`lisa.db.engine.REQUESTS_AT_ONCE`); the others wait for a turn.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int, at_once: int = 16) -> None:
         self.app, self.max_body = app, max_body
+        self._turns = asyncio.Semaphore(at_once)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -136,15 +147,17 @@ class Guard:
             await _plain(send, code, "Request too large" if code == 413 else "Bad request")
             self._log(scope, code, started)
             return
-        seen = [0]
+        try:
+            body = await _read_body(receive, self.max_body)
+        except BodyTooLarge:
+            await _plain(send, 413, "Request too large")
+            self._log(scope, 413, started)
+            return
+        replay = [{"type": "http.request", "body": body, "more_body": False}]
 
-        async def limited() -> Message:
-            """Receive the body, refusing it past the limit."""
-            message = await receive()
-            seen[0] += len(message.get("body", b""))
-            if seen[0] > self.max_body:
-                raise BodyTooLarge
-            return message
+        async def buffered() -> Message:
+            """The whole body at once, then the client's own messages (a disconnect)."""
+            return replay.pop() if replay else await receive()
 
         async def secured(message: Message) -> None:
             """Send, adding the security headers to the response start."""
@@ -155,16 +168,29 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        try:
-            await self.app(scope, limited, secured)
-        except BodyTooLarge:
-            status[0] = 413
-            await _plain(send, 413, "Request too large")
+        async with self._turns:
+            await self.app(scope, buffered, secured)
         self._log(scope, status[0], started)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
         ms = (time.perf_counter() - started) * 1000
         ACCESS_LOG.info("%s %s %d %.0fms", scope.get("method"), redact(scope.get("path", "")), status, ms)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The request's whole body, refused (:class:`BodyTooLarge`) past ``limit`` bytes."""
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
 
 async def _plain(send: Send, status: int, text: str) -> None:
