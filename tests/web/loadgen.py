@@ -150,7 +150,7 @@ def _typo(name: str, rng: random.Random) -> str:
 
 async def _one(client: httpx.AsyncClient, place: Place, r: Respondent, load: Load, rng: random.Random) -> None:
     link = f"/s/{r.token}"
-    page = await _timed(load, None, client.get(link))
+    page = await _timed(load, None, client.get(link, follow_redirects=True))  # consented: the first step
     found = _CSRF.search(page.text)
     if page.status_code != 200 or not found:
         r.errors.append(f"consent page {page.status_code}")
