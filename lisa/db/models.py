@@ -24,6 +24,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -237,3 +238,21 @@ class AuditRow(Base):
     )
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RateFailureRow(Base):
+    """One failed attempt counted by a rate limit (a wrong password, an unknown survey link).
+
+    ``bucket`` names the limit (``login``, ``token``); ``key_hash`` is the sha256
+    of what is limited (an address, an account), never the address itself;
+    ``at`` is seconds since the epoch. Kept in the database so that the limits
+    hold across a restart and across the server's worker processes; rows older
+    than the window are deleted as new failures come in.
+    """
+
+    __tablename__ = "rate_failures"
+    __table_args__ = (Index("ix_rate_failures_lookup", "bucket", "key_hash", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float, index=True)

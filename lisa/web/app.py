@@ -131,8 +131,8 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     app.state.sessions = session_factory(engine)
     app.state.templates = templates()
     window = settings.rate_window_seconds
-    app.state.login_limit = RateLimiter(settings.login_attempts, window)
-    app.state.token_limit = RateLimiter(settings.token_attempts, window)
+    app.state.login_limit = RateLimiter(engine, "login", settings.login_attempts, window)
+    app.state.token_limit = RateLimiter(engine, "token", settings.token_attempts, window)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
     from lisa.web import accounts, runs, studies, survey

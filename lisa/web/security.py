@@ -3,7 +3,8 @@
 * Survey links carry a :func:`new_token` (256 bits); only its sha256
   (:func:`token_hash`) is stored, and lookups compare in constant time.
 * Facilitators' passwords are hashed with argon2 (:data:`PASSWORDS`).
-* :class:`RateLimiter` counts failures per key in a sliding window.
+* :class:`RateLimiter` counts failures per key in a sliding window, in the
+  database (so limits survive restarts and hold across worker processes).
 * :class:`Guard` is the ASGI middleware around every request: security
   headers, the body-size limit (413), and an access log line with survey
   tokens and query strings removed (nothing personal is logged).
@@ -17,14 +18,15 @@ import hmac
 import logging
 import re
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, func, insert, select
+
+from lisa.db.models import RateFailureRow
 
 PASSWORDS = PasswordHasher()
 ACCESS_LOG = logging.getLogger("lisa.web.access")
@@ -88,31 +90,59 @@ def redact(path: str) -> str:
 
 
 class RateLimiter:
-    """At most ``limit`` failures per key within ``window`` seconds (thread-safe, in memory)."""
+    """At most ``limit`` failures per key within ``window`` seconds, counted in the database.
 
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    The failures live in the ``rate_failures`` table (migration 0006), so a
+    limit holds across a restart and across ``lisa serve --workers`` processes.
+    Only the sha256 of a key (an address, an account) is stored. Each call uses
+    its own short transaction, so a failure counts even when the request that
+    saw it is answered with an error.
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        events = self._events.setdefault(key, deque())
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        return events
+    Parameters
+    ----------
+    engine
+        The database the server uses.
+    bucket
+        The limit's name (``login``, ``token``): its counts are kept apart.
+    limit, window
+        How many failures per key, in how many seconds.
+    clock
+        Seconds since the epoch (default :func:`time.time`; tests pass their own).
+
+    Examples
+    --------
+    >>> from lisa.db import engine_for, upgrade
+    >>> import tempfile
+    >>> engine = engine_for(f"sqlite:///{tempfile.mkdtemp()}/x.sqlite3"); upgrade(engine)
+    >>> limiter = RateLimiter(engine, "login", limit=2, window=60)
+    >>> limiter.fail("ip:1"); limiter.blocked("ip:1")
+    False
+    >>> limiter.fail("ip:1"); RateLimiter(engine, "login", 2, 60).blocked("ip:1")
+    True
+    """
+
+    def __init__(self, engine: Engine, bucket: str, limit: int, window: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.engine, self.bucket, self.limit, self.window, self.clock = engine, bucket, limit, window, clock
 
     def blocked(self, *keys: str) -> bool:
-        """Whether any of ``keys`` has used up its failures."""
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+        """Whether any of ``keys`` has used up its failures within the window."""
+        hashes = [token_hash(k) for k in keys]
+        query = (select(func.count()).select_from(RateFailureRow)
+                 .where(RateFailureRow.bucket == self.bucket, RateFailureRow.key_hash.in_(hashes),
+                        RateFailureRow.at > self.clock() - self.window)
+                 .group_by(RateFailureRow.key_hash))
+        with self.engine.connect() as conn:
+            return any(n >= self.limit for n in conn.scalars(query))
 
     def fail(self, *keys: str) -> None:
-        """Count one failure against each of ``keys``."""
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
+        """Count one failure against each of ``keys`` (and forget failures older than the window)."""
+        moment = self.clock()
+        rows = [{"bucket": self.bucket, "key_hash": token_hash(k), "at": moment} for k in keys]
+        with self.engine.begin() as conn:
+            conn.execute(delete(RateFailureRow).where(RateFailureRow.bucket == self.bucket,
+                                                      RateFailureRow.at <= moment - self.window))
+            conn.execute(insert(RateFailureRow), rows)
 
 
 class BodyTooLarge(Exception):
