@@ -127,12 +127,16 @@ class Load:
     picks: int = 6
     searches: int = 0
     seed: int = 5
+    #: mean pause (s) of a respondent before each save, search and submit (0: flat out)
+    pause: float = 0.0
     #: request kind -> latencies in ms (acknowledged requests only)
     latency: dict[str, list[float]] = field(default_factory=lambda: {"save": [], "submit": [], "search": []})
     acks: int = 0
 
 
-async def _timed(load: Load, kind: str | None, call: Any) -> httpx.Response:
+async def _timed(load: Load, kind: str | None, call: Any, rng: random.Random | None = None) -> httpx.Response:
+    if rng is not None and load.pause:
+        await asyncio.sleep(rng.uniform(0, 2 * load.pause))
     t0 = time.perf_counter()
     response = await call
     if kind is not None:
@@ -166,19 +170,20 @@ async def _one(client: httpx.AsyncClient, place: Place, r: Respondent, load: Loa
         step = i % steps
         picks = rng.sample([p for p in place.pids if p != r.pid], load.picks)
         r.pending[step] = picks
-        answer = await _timed(load, "save", client.post(f"{link}/step/{step}", data={"csrf": csrf, "pick": picks}))
+        answer = await _timed(load, "save", client.post(f"{link}/step/{step}", data={"csrf": csrf, "pick": picks}),
+                              rng)
         if answer.status_code != 303:
             r.errors.append(f"save {answer.status_code}")
             return
         r.acked[step] = r.pending.pop(step)
     for _ in range(load.searches):
         q = _typo(rng.choice(place.names), rng)
-        answer = await _timed(load, "search", client.get(f"{link}/search", params={"q": q}))
+        answer = await _timed(load, "search", client.get(f"{link}/search", params={"q": q}), rng)
         if answer.status_code != 200:
             r.errors.append(f"search {answer.status_code}")
     for _ in range(2):  # submit, and submit again: the same ties
         r.submit_pending = True
-        answer = await _timed(load, "submit", client.post(f"{link}/submit", data={"csrf": csrf}))
+        answer = await _timed(load, "submit", client.post(f"{link}/submit", data={"csrf": csrf}), rng)
         if answer.status_code != 200:
             r.errors.append(f"submit {answer.status_code}")
             return
