@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -262,12 +262,12 @@ def serve(
         console.print(f"Demo study: {address}/studies/{slug}")
         console.print(f"Sign in as {email} with password {password}", markup=False, highlight=False)
     _logging()
-    options = {"host": host, "port": port, "access_log": False, "log_config": None,
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": False, "log_config": None,
                "timeout_keep_alive": KEEP_ALIVE_SECONDS}
     if workers == 1:
-        uvicorn.run(application, **options)  # type: ignore[arg-type]
+        uvicorn.run(application, **options)
         return
     application.state.engine.dispose()
     os.environ[WORKER_SETTINGS] = settings.model_dump_json()
-    uvicorn.run("lisa.cli.web:worker_app", factory=True, workers=workers,  # type: ignore[arg-type]
+    uvicorn.run("lisa.cli.web:worker_app", factory=True, workers=workers,
                 timeout_worker_healthcheck=WORKER_START_SECONDS, **options)
