@@ -208,8 +208,23 @@ async def run_load_async(base: str, place: Place, load: Load, respondents: list[
 
 
 def run_load(base: str, place: Place, load: Load) -> None:
-    """:func:`run_load_async` from synchronous code."""
-    asyncio.run(run_load_async(base, place, load))
+    """:func:`run_load_async` from synchronous code, in a thread of its own (its own event
+    loop, whatever loop the caller's thread may be running, e.g. Playwright's)."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            asyncio.run(run_load_async(base, place, load))
+        except BaseException as exc:  # handed to the caller
+            failure.append(exc)
+
+    worker = threading.Thread(target=body)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 def integrity(data_dir: Path) -> str:
