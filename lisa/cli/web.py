@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,7 @@ from lisa.cli._options import StudyDir
 from lisa.errors import ConfigError
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from sqlalchemy import Engine
 
     from lisa.web.settings import WebSettings
@@ -174,6 +175,11 @@ def db_add_facilitator(
     console.print(f"Account {email}, password: {password}", markup=False, highlight=False)
 
 
+#: How long an idle connection stays open: longer than uvicorn's 5 s, so that a respondent's
+#: next request, already sent while the server was busy, is not cut off.
+KEEP_ALIVE_SECONDS = 30
+
+
 def _loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -206,6 +212,37 @@ def seed_demo(engine: Engine, people: int = 120, seed: int = 7) -> tuple[str, st
     return slug, email, password
 
 
+#: How long a worker may take to answer its supervisor's health check (uvicorn's 5 s is
+#: too short for a worker still importing on a busy machine: it is killed and restarted).
+WORKER_START_SECONDS = 60
+#: The environment variable that hands the settings to ``--workers`` processes.
+WORKER_SETTINGS = "LISA_SERVE_WORKER_SETTINGS"
+WorkersOption = Annotated[
+    int,
+    typer.Option("--workers", min=1, max=64,
+                 help="Server processes sharing the port (each its own event loop; see docs/web.md)."),
+]
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+
+def worker_app() -> FastAPI:
+    """The app of one ``lisa serve --workers N`` process (uvicorn calls this factory in each).
+
+    The settings come from the serving command (in :data:`WORKER_SETTINGS`);
+    the command has already brought the database to the newest schema.
+    """
+    import json
+
+    from lisa.web import create_app
+    from lisa.web.settings import WebSettings
+
+    _logging()
+    return create_app(WebSettings(**json.loads(os.environ[WORKER_SETTINGS])), migrate=False)
+
+
 @app.command()
 @handles_errors
 def serve(
@@ -215,6 +252,7 @@ def serve(
     data_dir: DataDirOption = None,
     database_url: DatabaseOption = None,
     settings_file: SettingsOption = None,
+    workers: WorkersOption = 1,
 ) -> None:
     """Run the web survey platform (facilitators' pages and respondents' survey links)."""
     import uvicorn
@@ -227,13 +265,22 @@ def serve(
     settings = _settings(data_dir, database_url, settings_file, **more)
     application = create_app(settings)
     address = f"http://{host}:{port}"
-    console.print(f"lisa web platform on [bold]{address}[/] (data: {settings.database_url and 'PostgreSQL' or settings.data_dir})")
+    console.print(f"lisa web platform on [bold]{address}[/] (data: {settings.database_url and 'PostgreSQL' or settings.data_dir})"
+                  + (f", {workers} worker processes" if workers > 1 else ""))
     if demo:
         slug, email, password = seed_demo(application.state.engine)
         console.print(f"Demo study: {address}/studies/{slug}")
         console.print(f"Sign in as {email} with password {password}", markup=False, highlight=False)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
+    _logging()
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": False, "log_config": None,
+               "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+    if workers == 1:
+        uvicorn.run(application, **options)
+        return
+    application.state.engine.dispose()
+    os.environ[WORKER_SETTINGS] = settings.model_dump_json()
+    uvicorn.run("lisa.cli.web:worker_app", factory=True, workers=workers,
+                timeout_worker_healthcheck=WORKER_START_SECONDS, **options)
 
 
 @db_app.command("send-invitations")

@@ -15,6 +15,13 @@ from lisa.errors import ConfigError
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The database file inside a data folder, when no URL is given.
 SQLITE_FILE = "lisa.sqlite3"
+#: Connections an engine keeps open, and how many more it may open at busy moments.
+POOL_SIZE, POOL_OVERFLOW = 16, 16
+#: Requests one server process handles at once (the others wait their turn without
+#: blocking). Each takes at most two pooled connections (its session and the rate
+#: limiter's), so a request never waits for a connection held by a request that is
+#: itself waiting: the pool cannot run dry.
+REQUESTS_AT_ONCE = (POOL_SIZE + POOL_OVERFLOW) // 2
 
 
 def sqlite_url(data_dir: str | Path) -> str:
@@ -64,13 +71,14 @@ def engine_for(url: str) -> Engine:
         raise ConfigError(f"the database URL cannot be read: {exc}") from None
     if parsed.get_backend_name() == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     if parsed.get_backend_name() != "sqlite":
         raise ConfigError(
             f"database URL for '{parsed.get_backend_name()}': lisa stores its data in SQLite "
             "(the default) or PostgreSQL (postgresql://…)"
         )
-    engine = create_engine(parsed, connect_args={"timeout": 10})
+    engine = create_engine(parsed, connect_args={"timeout": 10}, pool_size=POOL_SIZE,
+                           max_overflow=POOL_OVERFLOW)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -266,6 +267,25 @@ class MessageRow(Base):
     error: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+
+class RateFailureRow(Base):
+    """One failed attempt counted by a rate limit (a wrong password, an unknown survey link).
+
+    ``bucket`` names the limit (``login``, ``token``); ``key_hash`` is the sha256
+    of what is limited (an address, an account), never the address itself;
+    ``at`` is seconds since the epoch. Kept in the database so that the limits
+    hold across a restart and across the server's worker processes; rows older
+    than the window are deleted as new failures come in.
+    """
+
+    __tablename__ = "rate_failures"
+    __table_args__ = (Index("ix_rate_failures_lookup", "bucket", "key_hash", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float, index=True)
 
 
 # Innovation assessments (issue 10): their tables live in their own module.

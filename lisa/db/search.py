@@ -23,6 +23,10 @@ from lisa.db.models import PersonRow
 MAX_QUERY = 64
 #: Candidates fetched from the index before ranking.
 CANDIDATES = 200
+#: Queries up to this long are also looked up with each letter left out in turn; longer
+#: ones keep enough three-letter pieces through a typo, and their variants would
+#: multiply the pieces (and the rows the index must rank) several times over.
+VARIANTS_UP_TO = 7
 #: Lowest rapidfuzz score (0-100) of a name shown as a match.
 MIN_SCORE = 60.0
 
@@ -37,15 +41,19 @@ class Match:
 
 
 def trigrams(query: str) -> list[str]:
-    """The three-letter pieces of ``query`` and of ``query`` with any one letter left out.
+    """The three-letter pieces of ``query`` and, for a short one, of ``query`` with any one
+    letter left out (up to :data:`VARIANTS_UP_TO` letters).
 
     Examples
     --------
     >>> trigrams("abcd")[:3]
     ['abc', 'bcd', 'bcd']
+    >>> trigrams("Robisnon Grace")[:4]
+    ['rob', 'obi', 'bis', 'isn']
     """
     q = query.lower()
-    variants = [q] + [q[:i] + q[i + 1 :] for i in range(len(q))] if len(q) > 3 else [q]
+    short = 3 < len(q) <= VARIANTS_UP_TO
+    variants = [q] + [q[:i] + q[i + 1 :] for i in range(len(q))] if short else [q]
     return [v[i : i + 3] for v in variants for i in range(len(v) - 2)]
 
 

@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lisa.db.engine import engine_for, session_factory, upgrade
+from lisa.db.engine import REQUESTS_AT_ONCE, engine_for, session_factory, upgrade
 from lisa.errors import ConfigError, InputInvalid, LisaError, NotFound
 from lisa.web.security import Guard, RateLimiter
 from lisa.web.settings import WebSettings
@@ -133,15 +133,15 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     app.state.sessions = session_factory(engine)
     app.state.templates = templates()
     window = settings.rate_window_seconds
-    app.state.login_limit = RateLimiter(settings.login_attempts, window)
-    app.state.token_limit = RateLimiter(settings.token_attempts, window)
+    app.state.login_limit = RateLimiter(engine, "login", settings.login_attempts, window)
+    app.state.token_limit = RateLimiter(engine, "token", settings.token_attempts, window)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
     from lisa.web import accounts, assessments, mail, retention, runs, studies, survey
 
     for module in (accounts, studies, runs, survey, mail, retention, assessments):
         app.include_router(module.router)
-    app.add_middleware(Guard, max_body=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(Guard, max_body=settings.max_body_bytes, at_once=REQUESTS_AT_ONCE)  # type: ignore[arg-type]
     return app
 
 

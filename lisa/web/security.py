@@ -3,7 +3,8 @@
 * Survey links carry a :func:`new_token` (256 bits); only its sha256
   (:func:`token_hash`) is stored, and lookups compare in constant time.
 * Facilitators' passwords are hashed with argon2 (:data:`PASSWORDS`).
-* :class:`RateLimiter` counts failures per key in a sliding window.
+* :class:`RateLimiter` counts failures per key in a sliding window, in the
+  database (so limits survive restarts and hold across worker processes).
 * :class:`Guard` is the ASGI middleware around every request: security
   headers, the body-size limit (413), and an access log line with survey
   tokens and query strings removed (nothing personal is logged).
@@ -11,19 +12,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import re
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, func, insert, select
+
+from lisa.db.models import RateFailureRow
 
 PASSWORDS = PasswordHasher()
 ACCESS_LOG = logging.getLogger("lisa.web.access")
@@ -87,31 +90,59 @@ def redact(path: str) -> str:
 
 
 class RateLimiter:
-    """At most ``limit`` failures per key within ``window`` seconds (thread-safe, in memory)."""
+    """At most ``limit`` failures per key within ``window`` seconds, counted in the database.
 
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    The failures live in the ``rate_failures`` table (migration 0006), so a
+    limit holds across a restart and across ``lisa serve --workers`` processes.
+    Only the sha256 of a key (an address, an account) is stored. Each call uses
+    its own short transaction, so a failure counts even when the request that
+    saw it is answered with an error.
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        events = self._events.setdefault(key, deque())
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        return events
+    Parameters
+    ----------
+    engine
+        The database the server uses.
+    bucket
+        The limit's name (``login``, ``token``): its counts are kept apart.
+    limit, window
+        How many failures per key, in how many seconds.
+    clock
+        Seconds since the epoch (default :func:`time.time`; tests pass their own).
+
+    Examples
+    --------
+    >>> from lisa.db import engine_for, upgrade
+    >>> import tempfile
+    >>> engine = engine_for(f"sqlite:///{tempfile.mkdtemp()}/x.sqlite3"); upgrade(engine)
+    >>> limiter = RateLimiter(engine, "login", limit=2, window=60)
+    >>> limiter.fail("ip:1"); limiter.blocked("ip:1")
+    False
+    >>> limiter.fail("ip:1"); RateLimiter(engine, "login", 2, 60).blocked("ip:1")
+    True
+    """
+
+    def __init__(self, engine: Engine, bucket: str, limit: int, window: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.engine, self.bucket, self.limit, self.window, self.clock = engine, bucket, limit, window, clock
 
     def blocked(self, *keys: str) -> bool:
-        """Whether any of ``keys`` has used up its failures."""
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+        """Whether any of ``keys`` has used up its failures within the window."""
+        hashes = [token_hash(k) for k in keys]
+        query = (select(func.count()).select_from(RateFailureRow)
+                 .where(RateFailureRow.bucket == self.bucket, RateFailureRow.key_hash.in_(hashes),
+                        RateFailureRow.at > self.clock() - self.window)
+                 .group_by(RateFailureRow.key_hash))
+        with self.engine.connect() as conn:
+            return any(n >= self.limit for n in conn.scalars(query))
 
     def fail(self, *keys: str) -> None:
-        """Count one failure against each of ``keys``."""
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
+        """Count one failure against each of ``keys`` (and forget failures older than the window)."""
+        moment = self.clock()
+        rows = [{"bucket": self.bucket, "key_hash": token_hash(k), "at": moment} for k in keys]
+        with self.engine.begin() as conn:
+            conn.execute(delete(RateFailureRow).where(RateFailureRow.bucket == self.bucket,
+                                                      RateFailureRow.at <= moment - self.window))
+            conn.execute(insert(RateFailureRow), rows)
 
 
 class BodyTooLarge(Exception):
@@ -119,10 +150,20 @@ class BodyTooLarge(Exception):
 
 
 class Guard:
-    """ASGI middleware: security headers, body-size limit, redacted access log."""
+    """ASGI middleware: security headers, body-size limit, redacted access log.
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    The body is read whole (up to the limit) before the application sees the
+    request. The routes use the database synchronously; had they waited for
+    the body while holding a pooled connection, 200 respondents posting at
+    once would hold every connection while the event loop waited for one
+    (a deadlock until the pool's timeout). For the same reason at most
+    ``at_once`` requests are inside the application together (see
+    :data:`lisa.db.engine.REQUESTS_AT_ONCE`); the others wait for a turn.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int, at_once: int = 16) -> None:
         self.app, self.max_body = app, max_body
+        self._turns = asyncio.Semaphore(at_once)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -136,15 +177,17 @@ class Guard:
             await _plain(send, code, "Request too large" if code == 413 else "Bad request")
             self._log(scope, code, started)
             return
-        seen = [0]
+        try:
+            body = await _read_body(receive, self.max_body)
+        except BodyTooLarge:
+            await _plain(send, 413, "Request too large")
+            self._log(scope, 413, started)
+            return
+        replay = [{"type": "http.request", "body": body, "more_body": False}]
 
-        async def limited() -> Message:
-            """Receive the body, refusing it past the limit."""
-            message = await receive()
-            seen[0] += len(message.get("body", b""))
-            if seen[0] > self.max_body:
-                raise BodyTooLarge
-            return message
+        async def buffered() -> Message:
+            """The whole body at once, then the client's own messages (a disconnect)."""
+            return replay.pop() if replay else await receive()
 
         async def secured(message: Message) -> None:
             """Send, adding the security headers to the response start."""
@@ -155,16 +198,29 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        try:
-            await self.app(scope, limited, secured)
-        except BodyTooLarge:
-            status[0] = 413
-            await _plain(send, 413, "Request too large")
+        async with self._turns:
+            await self.app(scope, buffered, secured)
         self._log(scope, status[0], started)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
         ms = (time.perf_counter() - started) * 1000
         ACCESS_LOG.info("%s %s %d %.0fms", scope.get("method"), redact(scope.get("path", "")), status, ms)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The request's whole body, refused (:class:`BodyTooLarge`) past ``limit`` bytes."""
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
 
 async def _plain(send: Send, status: int, text: str) -> None:
