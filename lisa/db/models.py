@@ -237,3 +237,24 @@ class AuditRow(Base):
     )
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TieItemRow(Base):
+    """A per-tie item a relation asks about each person named: how often, trust, value.
+
+    ``key`` is the tie column its answers go to (``ties.csv`` on export);
+    ``choices`` is a list of ``{"value", "label", "weight"}`` (``weight`` a
+    positive number or None). When ``is_weight`` is set, the chosen choice's
+    weight becomes the tie's weight (at most one item per relation).
+    """
+
+    __tablename__ = "tie_items"
+    __table_args__ = (UniqueConstraint("relation_id", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(_fk("studies.id"), index=True)
+    relation_id: Mapped[int] = mapped_column(_fk("relations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    wording: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    is_weight: Mapped[bool] = mapped_column(Boolean, default=False)

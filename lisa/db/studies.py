@@ -467,7 +467,12 @@ def _without(answers: dict[str, object], pid: str) -> dict[str, object]:
             return {k: clean(v) for k, v in value.items()}
         return value
 
-    return {k: clean(v) for k, v in answers.items()}
+    out = {k: clean(v) for k, v in answers.items()}
+    items = out.get("items")
+    if isinstance(items, dict):  # per-tie answers are keyed by the person they are about
+        out["items"] = {rel: {p: v for p, v in per.items() if p != pid} if isinstance(per, dict) else per
+                        for rel, per in items.items()}
+    return out
 
 
 def _unlisted_row(session: Session, row: StudyRow, unlisted_id: int) -> UnlistedRow:

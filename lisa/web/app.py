@@ -135,9 +135,9 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     app.state.token_limit = RateLimiter(settings.token_attempts, window)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
-    from lisa.web import accounts, runs, studies, survey
+    from lisa.web import accounts, runs, studies, survey, tieitems
 
-    for module in (accounts, studies, runs, survey):
+    for module in (accounts, studies, runs, survey, tieitems):
         app.include_router(module.router)
     app.add_middleware(Guard, max_body=settings.max_body_bytes)  # type: ignore[arg-type]
     return app
