@@ -384,3 +384,13 @@ def tie_values(items: list[TieItemRow], given: Mapping[str, str]) -> tuple[float
         if item.is_weight and choice.weight is not None:
             weight = float(choice.weight)
     return weight, attributes
+
+
+def described(items: list[TieItemRow], given: Mapping[str, str]) -> str:
+    """A respondent's answers about one person as the labels they chose, ``; ``-separated."""
+    labels = []
+    for item in items:
+        choice = next((c for c in choices_of(item) if c.value == given.get(item.key)), None)
+        if choice is not None:
+            labels.append(choice.label)
+    return "; ".join(labels)

@@ -58,10 +58,31 @@ def _last_wave_ties(session: Session, study: StudyRow, person: PersonRow) -> dic
     return out
 
 
+def _last_wave_items(session: Session, study: StudyRow, person: PersonRow) -> dict[str, dict[str, dict[str, str]]]:
+    """The per-tie answers the person gave last wave, for the items asked now (to confirm or change)."""
+    previous = _previous_wave(study)
+    items = study_items(session, study) if previous is not None else {}
+    if not items:
+        return {}
+    rows = session.execute(
+        select(RelationRow.name, PersonRow.pid, TieRow.attributes)
+        .join(TieRow, TieRow.relation_id == RelationRow.id)
+        .join(PersonRow, PersonRow.id == TieRow.target_id)
+        .where(TieRow.source_id == person.id, TieRow.wave == previous)
+    )
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for relation, pid, attributes in rows:
+        _, kept = tie_values(items.get(relation, []), attributes)
+        if kept:
+            out.setdefault(relation, {})[pid] = kept
+    return out
+
+
 def draft_for(session: Session, study: StudyRow, person: PersonRow) -> AnswerRow:
     """The person's answers in the current wave, created (no commit) on first visit.
 
-    In a later wave a new draft starts from the ties they gave last wave.
+    In a later wave a new draft starts from the ties they gave last wave, and
+    from their answers to the per-tie items still asked.
     """
     wave = wave_of(study)
     row = session.scalar(select(AnswerRow).where(AnswerRow.person_id == person.id, AnswerRow.wave == wave))
@@ -70,7 +91,8 @@ def draft_for(session: Session, study: StudyRow, person: PersonRow) -> AnswerRow
     last = _last_wave_ties(session, study, person)
     names = list(dict.fromkeys(pid for pids in last.values() for pid in pids))
     row = AnswerRow(study_id=study.id, person_id=person.id, wave=wave, state="draft",
-                    answers={"names": names, "relations": last, "unlisted": {}, "last_wave": last},
+                    answers={"names": names, "relations": last, "unlisted": {}, "last_wave": last,
+                             "items": _last_wave_items(session, study, person)},
                     updated_at=now())
     session.add(row)
     session.flush()

@@ -31,6 +31,7 @@ from lisa.db.models import (
     TieItemRow,
 )
 from lisa.db.search import search_roster
+from lisa.db.tieitems import described, study_items
 from lisa.web.answers import draft_for, save_step, submit, unlisted_lines, wave_of, withdraw
 from lisa.web.app import db, form_text, render
 from lisa.web.auth import now, signed_in
@@ -184,8 +185,11 @@ def _review(request: Request, session: Session, r: Respondent, answer: AnswerRow
     pids = list({p for ps in chosen.values() for p in ps})
     people = _people(session, r.study, pids)
     summary = [(rel, [people[p] for p in chosen.get(rel.name, []) if p in people]) for rel in relations]
+    items, given = study_items(session, r.study), answer.answers.get("items", {})
+    about = {(rel.name, p.pid): described(items.get(rel.name, []), given.get(rel.name, {}).get(p.pid, {}))
+             for rel, named in summary for p in named}
     return render(request, "review.j2", r=r, summary=summary, step=len(relations) + 1,
-                  submitted=answer.state == "submitted")
+                  submitted=answer.state == "submitted", about=about)
 
 
 @router.post("/step/{step}")

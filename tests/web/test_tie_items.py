@@ -13,12 +13,21 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from lisa.db import export_study, import_study, session_factory, study_from_db
+from lisa.db import session_factory, study_from_db
 from lisa.db.models import AnswerRow, PersonRow, StudyRow, TieItemRow, TieRow
 from lisa.io import load_study
 from tests.web.conftest import PASSWORD, Facilitator, hidden, make_client
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def cli(*args: object):  # type: ignore[no-untyped-def]
+    """``lisa`` on the command line, in-process."""
+    from typer.testing import CliRunner
+
+    from lisa.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
 def _path(link: str) -> str:
@@ -55,6 +64,13 @@ def start(client, link: str, names: list[str]) -> tuple[str, str]:
     return base, csrf
 
 
+def _sign_in(client, who: Facilitator, email: str) -> None:
+    page = client.get("/login")
+    client.post("/login", data={"form_token": hidden(page.text, "form_token"), "email": email,
+                                "password": PASSWORD})
+    who.csrf = hidden(client.get("/").text, "csrf")
+
+
 def _snapshot(client) -> str:
     """A checksum of every stored row of the tables a survey or set-up can change."""
     from lisa.db.models import AuditRow, RelationRow, UnlistedRow
@@ -85,6 +101,8 @@ def test_items_are_asked_per_person_and_become_tie_columns_and_weight(db_url: st
             "csrf": csrf, "go": "next", "item:frequency:p2": "weekly", "item:trust:p2": "4",
             "item:frequency:p3": "daily", "item:trust:p3": ""})
         assert r.status_code == 200 and "step 3 of" in r.text.lower()
+        review = client.get(f"{base}/step/8").text
+        assert "Bertram Jones (Weekly; 4)" in review and "Chidi Okafor (Daily or almost daily)" in review
         for _ in range(2):  # submitting twice gives the same ties
             assert "Thank you" in client.post(f"{base}/submit", data={"csrf": csrf}).text
         with session_factory(client.app.state.engine)() as s:
@@ -142,16 +160,17 @@ def test_export_and_import_round_trip_the_tie_columns(db_url: str, tmp_path: Pat
             client.post(f"{base}/submit", data={"csrf": csrf})
         sessions = session_factory(client.app.state.engine)
         with sessions() as s:
-            export_study(s, "northfield", tmp_path / "out")
             original = study_from_db(s, "northfield")
+        assert cli("db", "export", "northfield", tmp_path / "out", "--database-url", db_url).exit_code == 0
         ties_csv = (tmp_path / "out" / "ties.csv").read_text("utf-8").splitlines()
         assert ties_csv[0] == "source,target,relation,weight,frequency,trust"
         assert "p1,p2,work,2.0,monthly,\"\"" in ties_csv and "p4,p1,work,4.0,daily,5" in ties_csv
-        with sessions.begin() as s:
-            import_study(s, load_study(tmp_path / "out"), "copy")
+        r = cli("db", "import", tmp_path / "out", "--name", "copy", "--database-url", db_url)
+        assert r.exit_code == 0, r.output
+        assert cli("db", "export", "copy", tmp_path / "again", "--database-url", db_url).exit_code == 0
         with sessions() as s:
-            export_study(s, "copy", tmp_path / "again")
             copy = study_from_db(s, "copy")
+        assert load_study(tmp_path / "again").ties.attributes.keys() == {"frequency", "trust"}
         for name in ("people.csv", "ties.csv", "relations.csv"):
             assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
         assert copy.ties.weight.tolist() == original.ties.weight.tolist()
@@ -293,7 +312,15 @@ def test_hostile_or_mistaken_set_up_is_refused_and_nothing_changes(db_url: str, 
         client.post("/logout", data={"csrf": fac.csrf})
         viewer = Facilitator(client, "viewer@example.org")
         assert viewer.post("/studies/northfield/tie-items", {"relation": "work", "preset": "value"}).status_code == 404
-        assert client.get("/studies/northfield/tie-items").status_code == 404
+        assert client.get("/studies/northfield/tie-items").status_code == 404  # a stranger sees nothing
+        client.post("/logout", data={"csrf": viewer.csrf})
+        _sign_in(client, fac, "fac@example.org")
+        fac.post("/studies/northfield/members", {"email": "viewer@example.org", "role": "viewer"})
+        client.post("/logout", data={"csrf": fac.csrf})
+        _sign_in(client, viewer, "viewer@example.org")
+        assert viewer.post("/studies/northfield/tie-items", {"relation": "work", "preset": "value"}).status_code == 403
+        assert viewer.post(trust, {"go": "remove"}).status_code == 403
+        assert client.get("/studies/northfield/tie-items").status_code == 403
     with session_factory(client.app.state.engine)() as s:
         keys = [row.key for row in s.scalars(select(TieItemRow).order_by(TieItemRow.id))]
     assert keys == ["frequency", "trust", "value"]
@@ -324,3 +351,24 @@ def test_nothing_personal_is_logged_in_the_tie_items_flow(client, caplog: pytest
     assert "/s/[token]/step/1/items" in logged
     for secret in ("Chidi", "Dana", "p3", "p4", _path(link).split("/")[-1], PASSWORD):
         assert secret not in logged, secret
+
+
+def test_a_later_wave_offers_last_waves_item_answers_to_confirm_or_change(client) -> None:
+    fac = Facilitator(client)
+    links = {row["id"]: row["link"] for row in fac.study()}
+    set_up(fac)
+    base, csrf = start(client, links["p1"], ["p2"])
+    client.post(f"{base}/step/1", data={"csrf": csrf, "pick": ["p2"], "go": "next"})
+    client.post(f"{base}/step/1/items", data={"csrf": csrf, "item:frequency:p2": "monthly", "item:trust:p2": "2"})
+    client.post(f"{base}/submit", data={"csrf": csrf})
+    assert fac.post("/studies/northfield/waves", {"wave": "2026", "earlier": "2025"}).status_code == 200
+    client.post(f"{base}/consent", data={"csrf": hidden(client.get(base).text, "csrf")})
+    page = client.get(f"{base}/step/1/items").text
+    assert 'name="item:frequency:p2" value="monthly" checked' in page
+    client.post(f"{base}/step/1/items", data={"csrf": csrf, "item:frequency:p2": "weekly", "item:trust:p2": "2"})
+    client.post(f"{base}/submit", data={"csrf": csrf})
+    with session_factory(client.app.state.engine)() as s:
+        study = study_from_db(s, "northfield")
+    got = sorted(zip([t.wave for t in study.iter_ties()], study.ties.attributes["frequency"].tolist(),
+                     study.ties.weight.tolist(), strict=True))
+    assert got == [("2025", "monthly", 2.0), ("2026", "weekly", 3.0)]
