@@ -170,8 +170,8 @@ class AnswerRow(Base):
     """A respondent's answers in one wave: a draft until submitted, or withdrawn.
 
     ``answers`` is ``{"names": [pid...], "relations": {relation: [pid...]},
-    "unlisted": {relation: [text...]}}``; ``wave`` is ``""`` for a study
-    without waves.
+    "unlisted": {relation: [text...]}, "items": {relation: {pid: {key: value}}}}``
+    (``items``: the per-tie answers); ``wave`` is ``""`` for a study without waves.
     """
 
     __tablename__ = "answers"

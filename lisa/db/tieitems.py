@@ -224,12 +224,9 @@ def add_item(session: Session, study: StudyRow, relation: str, preset: str, key:
 
 
 def _item(session: Session, study: StudyRow, item_id: int) -> TieItemRow:
-    from lisa.errors import NotFound
+    from lisa.db.studies import owned_row
 
-    item = session.get(TieItemRow, item_id)
-    if item is None or item.study_id != study.id:
-        raise NotFound(f"no tie item {item_id} in this study")
-    return item
+    return owned_row(session, TieItemRow, item_id, study, "tie item")
 
 
 def values_in_use(session: Session, item: TieItemRow) -> set[str]:

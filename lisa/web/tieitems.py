@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lisa.db.models import PersonRow, RelationRow, TieItemRow
+from lisa.db.models import PersonRow, RelationRow
 from lisa.db.tieitems import (
     FIELD_PREFIX,
     MAX_ANSWERS_PER_POST,
@@ -36,11 +36,6 @@ from lisa.web.auth import audit, require_account, role_in, study_action
 from lisa.web.survey import Respondent, check_form, consented, mark, respondent
 
 router = APIRouter()
-
-
-def has_items(session: Session, relation: RelationRow) -> bool:
-    """Whether a relation asks per-tie items."""
-    return session.scalar(select(TieItemRow.id).where(TieItemRow.relation_id == relation.id).limit(1)) is not None
 
 
 # -- the facilitator's set-up -------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from lisa.db import session_factory, study_from_db
 from lisa.db.models import AnswerRow, PersonRow, StudyRow, TieItemRow, TieRow
+from lisa.errors import ConfigError
 from lisa.io import load_study
 from tests.web.conftest import PASSWORD, Facilitator, hidden, make_client
 
@@ -55,13 +56,20 @@ def set_up(fac: Facilitator, slug: str = "northfield") -> dict[str, int]:
     return ids
 
 
-def start(client, link: str, names: list[str]) -> tuple[str, str]:
-    """Consent, name people in stage one and in "work" (step 1); returns (base, csrf)."""
+def ready(client) -> tuple[Facilitator, dict[str, str], dict[str, int]]:
+    """A signed-in owner, the study's links by roster id, and the ids of its two items."""
+    fac = Facilitator(client)
+    links = {row["id"]: row["link"] for row in fac.study()}
+    return fac, links, set_up(fac)
+
+
+def start(client, link: str, names: list[str]) -> tuple[str, str, object]:
+    """Consent, name people in stage one and in "work" (step 1); returns (base, csrf, last page)."""
     base = _path(link)
     csrf = hidden(client.get(base).text, "csrf")
     client.post(f"{base}/consent", data={"csrf": csrf})
     client.post(f"{base}/step/0", data={"csrf": csrf, "pick": names, "go": "next"})
-    return base, csrf
+    return base, csrf, client.post(f"{base}/step/1", data={"csrf": csrf, "pick": names, "go": "next"})
 
 
 def _sign_in(client, who: Facilitator, email: str) -> None:
@@ -87,11 +95,8 @@ def _snapshot(client) -> str:
 def test_items_are_asked_per_person_and_become_tie_columns_and_weight(db_url: str, tmp_path: Path) -> None:
     client = make_client(db_url, tmp_path)
     with client:
-        fac = Facilitator(client)
-        links = {row["id"]: row["link"] for row in fac.study()}
-        set_up(fac)
-        base, csrf = start(client, links["p1"], ["p2", "p3"])
-        r = client.post(f"{base}/step/1", data={"csrf": csrf, "pick": ["p2", "p3"], "go": "next"})
+        fac, links, _ = ready(client)
+        base, csrf, r = start(client, links["p1"], ["p2", "p3"])
         assert r.status_code == 200 and str(r.url).endswith("/step/1/items")
         page = r.text
         assert "Bertram Jones" in page and "Chidi Okafor" in page and "How often do you talk?" in page
@@ -115,18 +120,15 @@ def test_items_are_asked_per_person_and_become_tie_columns_and_weight(db_url: st
 
         chance, _ = tie_chances(study, np.ones(2, bool), "weight", 0.5, None, 1.0)
         assert chance.tolist() == [1 - 0.5**3, 1 - 0.5**4]
-        with pytest.raises(Exception, match="trust"):  # a blank trust is no number: said, not guessed
+        with pytest.raises(ConfigError, match="trust"):  # a blank trust is no number: said, not guessed
             tie_chances(study, np.ones(2, bool), "column", 0.5, "trust", 5.0)
         chance, _ = tie_chances(study, np.array([True, False]), "column", 0.5, "trust", 5.0)
         assert chance.tolist() == [0.8]
 
 
 def test_items_are_skippable_saved_and_resumed(client) -> None:
-    fac = Facilitator(client)
-    links = {row["id"]: row["link"] for row in fac.study()}
-    set_up(fac)
-    base, csrf = start(client, links["p1"], ["p2"])
-    client.post(f"{base}/step/1", data={"csrf": csrf, "pick": ["p2"], "go": "next"})
+    fac, links, _ = ready(client)
+    base, csrf, _ = start(client, links["p1"], ["p2"])
     r = client.post(f"{base}/step/1/items", data={"csrf": csrf, "go": "later", "item:trust:p2": "5"})
     assert "saved" in r.text.lower()
     page = client.get(f"{base}/step/1/items").text
@@ -149,13 +151,10 @@ def test_items_are_skippable_saved_and_resumed(client) -> None:
 def test_export_and_import_round_trip_the_tie_columns(db_url: str, tmp_path: Path) -> None:
     client = make_client(db_url, tmp_path)
     with client:
-        fac = Facilitator(client)
-        links = {row["id"]: row["link"] for row in fac.study()}
-        set_up(fac)
+        fac, links, _ = ready(client)
         for who, named, answers in (("p1", ["p2", "p3"], {"item:frequency:p2": "monthly", "item:trust:p3": "2"}),
                                     ("p4", ["p1"], {"item:frequency:p1": "daily", "item:trust:p1": "5"})):
-            base, csrf = start(client, links[who], named)
-            client.post(f"{base}/step/1", data={"csrf": csrf, "pick": named, "go": "next"})
+            base, csrf, _ = start(client, links[who], named)
             client.post(f"{base}/step/1/items", data={"csrf": csrf, "go": "next", **answers})
             client.post(f"{base}/submit", data={"csrf": csrf})
         sessions = session_factory(client.app.state.engine)
@@ -181,15 +180,11 @@ def test_export_and_import_round_trip_the_tie_columns(db_url: str, tmp_path: Pat
 def test_deleting_a_person_or_withdrawing_removes_their_tie_items(db_url: str, tmp_path: Path) -> None:
     client = make_client(db_url, tmp_path)
     with client:
-        fac = Facilitator(client)
-        links = {row["id"]: row["link"] for row in fac.study()}
-        set_up(fac)
-        base1, csrf1 = start(client, links["p1"], ["p2", "p3"])
-        client.post(f"{base1}/step/1", data={"csrf": csrf1, "pick": ["p2", "p3"], "go": "next"})
+        fac, links, _ = ready(client)
+        base1, csrf1, _ = start(client, links["p1"], ["p2", "p3"])
         client.post(f"{base1}/step/1/items", data={"csrf": csrf1, "item:trust:p2": "3", "item:trust:p3": "4"})
         client.post(f"{base1}/submit", data={"csrf": csrf1})
-        base3, csrf3 = start(client, links["p3"], ["p2"])
-        client.post(f"{base3}/step/1", data={"csrf": csrf3, "pick": ["p2"], "go": "next"})
+        base3, csrf3, _ = start(client, links["p3"], ["p2"])
         client.post(f"{base3}/step/1/items", data={"csrf": csrf3, "go": "later", "item:trust:p2": "1"})
         assert fac.post("/studies/northfield/delete-person", {"id": "p2"}).status_code == 200
         sessions = session_factory(client.app.state.engine)
@@ -229,11 +224,8 @@ def test_proxy_entry_answers_the_items_too(client) -> None:
 def test_hostile_respondent_posts_are_refused_and_nothing_changes(db_url: str, tmp_path: Path) -> None:
     client = make_client(db_url, tmp_path, max_body_bytes=64 * 1024)
     with client:
-        fac = Facilitator(client)
-        links = {row["id"]: row["link"] for row in fac.study()}
-        set_up(fac)
-        base, csrf = start(client, links["p1"], ["p2"])
-        client.post(f"{base}/step/1", data={"csrf": csrf, "pick": ["p2"], "go": "next"})
+        fac, links, _ = ready(client)
+        base, csrf, _ = start(client, links["p1"], ["p2"])
         client.post(f"{base}/step/1/items", data={"csrf": csrf, "item:trust:p2": "3"})
         before = _snapshot(client)
         items = f"{base}/step/1/items"
@@ -269,11 +261,8 @@ def test_hostile_respondent_posts_are_refused_and_nothing_changes(db_url: str, t
 def test_hostile_or_mistaken_set_up_is_refused_and_nothing_changes(db_url: str, tmp_path: Path) -> None:
     client = make_client(db_url, tmp_path, allow_signup=True)
     with client:
-        fac = Facilitator(client)
-        links = {row["id"]: row["link"] for row in fac.study()}
-        ids = set_up(fac)
-        base, csrf = start(client, links["p1"], ["p2"])
-        client.post(f"{base}/step/1", data={"csrf": csrf, "pick": ["p2"], "go": "next"})
+        fac, links, ids = ready(client)
+        base, csrf, _ = start(client, links["p1"], ["p2"])
         client.post(f"{base}/step/1/items", data={"csrf": csrf, "item:trust:p2": "3",
                                                   "item:frequency:p2": "weekly"})
         before = _snapshot(client)
@@ -342,8 +331,7 @@ def test_nothing_personal_is_logged_in_the_tie_items_flow(client, caplog: pytest
     rows = fac.study()
     set_up(fac)
     link = rows[0]["link"]
-    base, csrf = start(client, link, ["p3"])
-    client.post(f"{base}/step/1", data={"csrf": csrf, "pick": ["p3"], "go": "next"})
+    base, csrf, _ = start(client, link, ["p3"])
     client.post(f"{base}/step/1/items", data={"csrf": csrf, "item:trust:p3": "5"})
     client.post(f"{base}/step/1/items", data={"csrf": csrf, "item:trust:p4": "5"})  # refused
     client.post(f"{base}/submit", data={"csrf": csrf})
@@ -354,11 +342,8 @@ def test_nothing_personal_is_logged_in_the_tie_items_flow(client, caplog: pytest
 
 
 def test_a_later_wave_offers_last_waves_item_answers_to_confirm_or_change(client) -> None:
-    fac = Facilitator(client)
-    links = {row["id"]: row["link"] for row in fac.study()}
-    set_up(fac)
-    base, csrf = start(client, links["p1"], ["p2"])
-    client.post(f"{base}/step/1", data={"csrf": csrf, "pick": ["p2"], "go": "next"})
+    fac, links, _ = ready(client)
+    base, csrf, _ = start(client, links["p1"], ["p2"])
     client.post(f"{base}/step/1/items", data={"csrf": csrf, "item:frequency:p2": "monthly", "item:trust:p2": "2"})
     client.post(f"{base}/submit", data={"csrf": csrf})
     assert fac.post("/studies/northfield/waves", {"wave": "2026", "earlier": "2025"}).status_code == 200
