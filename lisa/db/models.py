@@ -179,8 +179,8 @@ class AnswerRow(Base):
     """A respondent's answers in one wave: a draft until submitted, or withdrawn.
 
     ``answers`` is ``{"names": [pid...], "relations": {relation: [pid...]},
-    "unlisted": {relation: [text...]}}``; ``wave`` is ``""`` for a study
-    without waves.
+    "unlisted": {relation: [text...]}, "items": {relation: {pid: {key: value}}}}``
+    (``items``: the per-tie answers); ``wave`` is ``""`` for a study without waves.
     """
 
     __tablename__ = "answers"
@@ -286,6 +286,27 @@ class RateFailureRow(Base):
     bucket: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class TieItemRow(Base):
+    """A per-tie item a relation asks about each person named: how often, trust, value.
+
+    ``key`` is the tie column its answers go to (``ties.csv`` on export);
+    ``choices`` is a list of ``{"value", "label", "weight"}`` (``weight`` a
+    positive number or None). When ``is_weight`` is set, the chosen choice's
+    weight becomes the tie's weight (at most one item per relation).
+    """
+
+    __tablename__ = "tie_items"
+    __table_args__ = (UniqueConstraint("relation_id", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(_fk("studies.id"), index=True)
+    relation_id: Mapped[int] = mapped_column(_fk("relations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    wording: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    is_weight: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # Innovation assessments (issue 10): their tables live in their own module.

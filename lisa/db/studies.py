@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import delete, insert, select, update
@@ -32,6 +32,7 @@ from lisa.study import Study, Unlisted
 #: What a study's short name (its address in the web app) may hold.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 TIE_COLUMNS = ("source", "target", "relation")
+T = TypeVar("T")
 
 
 def slug_for(text: str) -> str:
@@ -467,16 +468,27 @@ def _without(answers: dict[str, object], pid: str) -> dict[str, object]:
             return {k: clean(v) for k, v in value.items()}
         return value
 
-    return {k: clean(v) for k, v in answers.items()}
+    out = {k: clean(v) for k, v in answers.items()}
+    items = out.get("items")
+    if isinstance(items, dict):  # per-tie answers are keyed by the person they are about
+        out["items"] = {rel: {p: v for p, v in per.items() if p != pid} if isinstance(per, dict) else per
+                        for rel, per in items.items()}
+    return out
+
+
+def owned_row(session: Session, table: type[T], row_id: int, study: StudyRow, what: str) -> T:
+    """The row ``row_id`` of ``table`` when it belongs to ``study``; raises :class:`NotFound`
+    (the same for a row of another study as for none)."""
+    from lisa.errors import NotFound
+
+    item = session.get(table, row_id)
+    if item is None or getattr(item, "study_id", None) != study.id:
+        raise NotFound(f"no {what} {row_id} in this study")
+    return item
 
 
 def _unlisted_row(session: Session, row: StudyRow, unlisted_id: int) -> UnlistedRow:
-    from lisa.errors import NotFound
-
-    item = session.get(UnlistedRow, unlisted_id)
-    if item is None or item.study_id != row.id:
-        raise NotFound(f"no 'not on the list' answer {unlisted_id} in this study")
-    return item
+    return owned_row(session, UnlistedRow, unlisted_id, row, "'not on the list' answer")
 
 
 def _follow_in_answers(session: Session, item: UnlistedRow, pid: str) -> None:

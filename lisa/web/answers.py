@@ -4,7 +4,9 @@ and withdrawal.
 The draft is one :class:`~lisa.db.models.AnswerRow` per person and wave:
 ``names`` (the first stage: who they work with), ``relations`` (for each
 relation, the roster ids chosen), ``unlisted`` (per step, names typed for
-"someone not on the list") and, in a later wave, ``last_wave`` (the ties they
+"someone not on the list"), ``items`` (per relation, the per-tie answers about
+each person named: ``{relation: {roster id: {item key: value}}}``, which become
+the ties' attributes and weight on submit) and, in a later wave, ``last_wave`` (the ties they
 gave last time, offered to confirm or drop). Submitting replaces the person's
 survey ties of the wave as a whole, so submitting twice gives the same ties.
 """
@@ -17,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lisa.db.models import AnswerRow, PersonRow, RelationRow, StudyRow, TieRow, UnlistedRow
+from lisa.db.tieitems import study_items, tie_values
 from lisa.web.auth import now
 
 #: The longest "not on the list" entry kept, and how many lines one step takes.
@@ -55,10 +58,31 @@ def _last_wave_ties(session: Session, study: StudyRow, person: PersonRow) -> dic
     return out
 
 
+def _last_wave_items(session: Session, study: StudyRow, person: PersonRow) -> dict[str, dict[str, dict[str, str]]]:
+    """The per-tie answers the person gave last wave, for the items asked now (to confirm or change)."""
+    previous = _previous_wave(study)
+    items = study_items(session, study) if previous is not None else {}
+    if not items:
+        return {}
+    rows = session.execute(
+        select(RelationRow.name, PersonRow.pid, TieRow.attributes)
+        .join(TieRow, TieRow.relation_id == RelationRow.id)
+        .join(PersonRow, PersonRow.id == TieRow.target_id)
+        .where(TieRow.source_id == person.id, TieRow.wave == previous)
+    )
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for relation, pid, attributes in rows:
+        _, kept = tie_values(items.get(relation, []), attributes)
+        if kept:
+            out.setdefault(relation, {})[pid] = kept
+    return out
+
+
 def draft_for(session: Session, study: StudyRow, person: PersonRow) -> AnswerRow:
     """The person's answers in the current wave, created (no commit) on first visit.
 
-    In a later wave a new draft starts from the ties they gave last wave.
+    In a later wave a new draft starts from the ties they gave last wave, and
+    from their answers to the per-tie items still asked.
     """
     wave = wave_of(study)
     row = session.scalar(select(AnswerRow).where(AnswerRow.person_id == person.id, AnswerRow.wave == wave))
@@ -67,7 +91,8 @@ def draft_for(session: Session, study: StudyRow, person: PersonRow) -> AnswerRow
     last = _last_wave_ties(session, study, person)
     names = list(dict.fromkeys(pid for pids in last.values() for pid in pids))
     row = AnswerRow(study_id=study.id, person_id=person.id, wave=wave, state="draft",
-                    answers={"names": names, "relations": last, "unlisted": {}, "last_wave": last},
+                    answers={"names": names, "relations": last, "unlisted": {}, "last_wave": last,
+                             "items": _last_wave_items(session, study, person)},
                     updated_at=now())
     session.add(row)
     session.flush()
@@ -90,8 +115,19 @@ def save_step(row: AnswerRow, step: str, picked: list[str], unlisted: list[str])
         answers["names"] = picked
     else:
         answers["relations"] = {**answers["relations"], step: picked}
+        items = answers.get("items", {}).get(step)
+        if items:  # per-tie answers about people no longer named go with them
+            answers["items"] = {**answers["items"], step: {p: v for p, v in items.items() if p in picked}}
     answers["unlisted"] = {**answers["unlisted"], step: unlisted}
     row.answers = answers  # a new dict, so the JSON column is written
+    row.updated_at = now()
+
+
+def save_items(row: AnswerRow, relation: str, given: dict[str, dict[str, str]]) -> None:
+    """Store a relation's per-tie answers (``{roster id: {item key: value}}``), replacing earlier ones."""
+    answers: dict[str, Any] = {**row.answers}
+    answers["items"] = {**answers.get("items", {}), relation: given}
+    row.answers = answers
     row.updated_at = now()
 
 
@@ -121,14 +157,16 @@ def submit(session: Session, study: StudyRow, person: PersonRow, row: AnswerRow)
     ids = dict(session.execute(select(PersonRow.pid, PersonRow.id).where(
         PersonRow.study_id == study.id, PersonRow.pid.in_(wanted))).all()) if wanted else {}
     count = 0
+    items, given = study_items(session, study), row.answers.get("items", {})
     for name, pids in chosen.items():
         if name not in relations:
             continue
         for pid in pids:
             if pid in ids and ids[pid] != person.id:
+                weight, attributes = tie_values(items.get(name, []), given.get(name, {}).get(pid, {}))
                 session.add(TieRow(study_id=study.id, source_id=person.id, target_id=ids[pid],
-                                   relation_id=relations[name], weight=1.0, wave=wave or None,
-                                   origin="survey", attributes={}))
+                                   relation_id=relations[name], weight=weight, wave=wave or None,
+                                   origin="survey", attributes=attributes))
                 count += 1
     for step, texts in row.answers.get("unlisted", {}).items():
         relation = step if step in relations else "work" if "work" in relations else next(iter(relations), step)

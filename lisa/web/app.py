@@ -137,9 +137,9 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     app.state.token_limit = RateLimiter(engine, "token", settings.token_attempts, window)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
-    from lisa.web import accounts, assessments, mail, retention, runs, studies, survey
+    from lisa.web import accounts, assessments, mail, retention, runs, studies, survey, tieitems
 
-    for module in (accounts, studies, runs, survey, mail, retention, assessments):
+    for module in (accounts, studies, runs, survey, tieitems, mail, retention, assessments):
         app.include_router(module.router)
     app.add_middleware(Guard, max_body=settings.max_body_bytes, at_once=REQUESTS_AT_ONCE)  # type: ignore[arg-type]
     return app

@@ -28,8 +28,10 @@ from lisa.db.models import (
     ProxyLinkRow,
     RelationRow,
     StudyRow,
+    TieItemRow,
 )
 from lisa.db.search import search_roster
+from lisa.db.tieitems import described, study_items
 from lisa.web.answers import draft_for, save_step, submit, unlisted_lines, wave_of, withdraw
 from lisa.web.app import db, form_text, render
 from lisa.web.auth import now, signed_in
@@ -114,7 +116,7 @@ def _proxy_person(request: Request, session: Session, digest: str) -> tuple[Pers
     return session.get(PersonRow, link.person_id), account
 
 
-def _mark(r: Respondent, answer: AnswerRow) -> None:
+def mark(r: Respondent, answer: AnswerRow) -> None:
     """Answers entered through a proxy link carry the facilitator who entered them."""
     if r.proxy is not None:
         answer.proxy_account_id = r.proxy.id
@@ -125,13 +127,15 @@ def _steps(session: Session, study: StudyRow) -> list[RelationRow]:
                                 .order_by(RelationRow.position)))
 
 
-def _check(r: Respondent, form: object) -> None:
+def check_form(r: Respondent, form: object) -> None:
+    """403 unless the form carries the CSRF value of the respondent's link."""
     sent = form.get("csrf")  # type: ignore[attr-defined]
     if not isinstance(sent, str) or not same(sent, r.csrf):
         raise HTTPException(403, "the form's security token is missing: open your link again")
 
 
-def _consented(r: Respondent) -> AnswerRow:
+def consented(r: Respondent) -> AnswerRow:
+    """The respondent's answers once they consented; back to the consent page otherwise."""
     if r.answer is None or r.answer.consent_at is None or r.answer.state == "withdrawn":
         raise HTTPException(303, headers={"location": f"/s/{r.token}"})
     return r.answer
@@ -151,12 +155,12 @@ def start(token: str, request: Request, session: Session = Depends(db)) -> Respo
 async def consent(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/consent: record consent and start (or restart) the survey."""
     r = respondent(request, session, token)
-    _check(r, await request.form())
+    check_form(r, await request.form())
     answer = r.answer or draft_for(session, r.study, r.person)
     if answer.state == "withdrawn":
         answer.state, answer.answers = "draft", {}
     answer.consent_at = now()
-    _mark(r, answer)
+    mark(r, answer)
     session.commit()
     return RedirectResponse(f"/s/{token}/step/0", 303)
 
@@ -172,7 +176,7 @@ def _people(session: Session, study: StudyRow, pids: list[str]) -> dict[str, Per
 def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """GET /s/{token}/step/{n}: the name generator (0), a relation (1..), or the review page."""
     r = respondent(request, session, token)
-    answer = _consented(r)
+    answer = consented(r)
     relations = _steps(session, r.study)
     if not 0 <= step <= len(relations) + 1:
         raise HTTPException(404)
@@ -196,8 +200,11 @@ def _review(request: Request, session: Session, r: Respondent, answer: AnswerRow
     pids = list({p for ps in chosen.values() for p in ps})
     people = _people(session, r.study, pids)
     summary = [(rel, [people[p] for p in chosen.get(rel.name, []) if p in people]) for rel in relations]
+    items, given = study_items(session, r.study), answer.answers.get("items", {})
+    about = {(rel.name, p.pid): described(items.get(rel.name, []), given.get(rel.name, {}).get(p.pid, {}))
+             for rel, named in summary for p in named}
     return render(request, "review.j2", r=r, summary=summary, step=len(relations) + 1,
-                  submitted=answer.state == "submitted")
+                  submitted=answer.state == "submitted", about=about)
 
 
 @router.post("/step/{step}")
@@ -205,8 +212,8 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
     """POST /s/{token}/step/{n}: save one step's choices, then search, go back, on, or stop for later."""
     r = respondent(request, session, token)
     form = await request.form()
-    _check(r, form)
-    answer = _consented(r)
+    check_form(r, form)
+    answer = consented(r)
     relations = _steps(session, r.study)
     if not 0 <= step <= len(relations):
         raise HTTPException(404)
@@ -218,7 +225,7 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
         raise HTTPException(422, "a name sent is not on this survey's list")
     key = "names" if step == 0 else relations[step - 1].name
     save_step(answer, key, picked, unlisted_lines(form_text(form, "unlisted", limit=20000, required=False)))
-    _mark(r, answer)
+    mark(r, answer)
     session.commit()
     go = form.get("go", "next")
     if go == "search":
@@ -228,6 +235,9 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
         return RedirectResponse(f"/s/{token}/step/{step}?q={quote(q)}#results", 303)
     if go == "later":
         return render(request, "saved.j2", r=r)
+    if go != "back" and step > 0 and picked and session.scalar(
+            select(TieItemRow.id).where(TieItemRow.relation_id == relations[step - 1].id).limit(1)):
+        return RedirectResponse(f"/s/{token}/step/{step}/items", 303)  # the per-tie items next
     target = max(step - 1, 0) if go == "back" else step + 1
     return RedirectResponse(f"/s/{token}/step/{target}", 303)
 
@@ -236,10 +246,10 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
 async def finish(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/submit: turn the answers into ties (again: the same ties)."""
     r = respondent(request, session, token)
-    _check(r, await request.form())
-    answer = _consented(r)
+    check_form(r, await request.form())
+    answer = consented(r)
     ties = submit(session, r.study, r.person, answer)
-    _mark(r, answer)
+    mark(r, answer)
     session.commit()
     return render(request, "thanks.j2", r=r, ties=ties)
 
@@ -248,7 +258,7 @@ async def finish(token: str, request: Request, session: Session = Depends(db)) -
 async def leave(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/withdraw: withdraw consent; the respondent's own answers are deleted."""
     r = respondent(request, session, token)
-    _check(r, await request.form())
+    check_form(r, await request.form())
     if r.answer is not None:
         withdraw(session, r.study, r.person, r.answer)
         session.commit()
@@ -259,6 +269,6 @@ async def leave(token: str, request: Request, session: Session = Depends(db)) ->
 def search(token: str, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """Live roster search for ``search.js``: names and organisations of this study only."""
     r = respondent(request, session, token)
-    _consented(r)
+    consented(r)
     found = [m for m in search_roster(session, r.study.id, q[:64]) if m.pid != r.person.pid]
     return JSONResponse([{"pid": m.pid, "name": m.name, "organisation": m.organisation} for m in found])
