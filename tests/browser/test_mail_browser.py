@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.test_web_loop import LISA, SHOTS, _axe, _shot
 from tests.web.conftest import _free_port, stop
+from tests.web.loadgen import wait_until_serving
 from tests.web.test_mail import ROSTER, Server
 
 
@@ -37,14 +37,7 @@ def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/login", timeout=2)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None:
-                    pytest.fail("lisa serve stopped: " + (proc.stdout.read() if proc.stdout else ""))
-                time.sleep(0.2)
+        wait_until_serving(proc, base, timeout=60)
         yield {"base": base, "password": password, "smtp": smtp}
     finally:
         log = stop(proc)

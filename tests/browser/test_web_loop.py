@@ -12,15 +12,14 @@ import io
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.web.conftest import ROSTER, _free_port, stop
+from tests.web.loadgen import wait_until_serving
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "web"
 PHONE = {"width": 390, "height": 844}
@@ -39,14 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/login", timeout=2)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None:
-                    pytest.fail("lisa serve stopped: " + (proc.stdout.read() if proc.stdout else ""))
-                time.sleep(0.2)
+        wait_until_serving(proc, base, timeout=60)
         yield {"base": base, "email": "fac@example.org", "password": password}
     finally:
         log = stop(proc)

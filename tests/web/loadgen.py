@@ -105,13 +105,23 @@ def start(data_dir: Path, log: Path, workers: int = 1, database_url: str | None 
     with log.open("ab") as sink:
         server = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
+    wait_until_serving(server, base, timeout, lambda: log.read_text()[-2000:])
+    return server, base
+
+
+def wait_until_serving(
+    server: subprocess.Popen[Any], base: str, timeout: float = 90, output: Any = None
+) -> None:
+    """Wait until ``lisa serve`` at ``base`` answers its sign-in page; kill it and raise if it
+    stops or does not answer within ``timeout`` seconds (``output()`` says what it printed)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"lisa serve stopped at start: {log.read_text()[-2000:]}")
+            said = output() if output else (server.stdout.read() if server.stdout else "")
+            raise RuntimeError(f"lisa serve stopped at start: {said}")
         try:
             if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                return server, base
+                return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
