@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from pydantic import Field, PrivateAttr, ValidationError, model_serializer
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_serializer
+from pydantic_core import to_json
 
 from lisa.assess.recommend import Recommendation
 from lisa.config import AnalysisConfig
@@ -195,8 +196,9 @@ class AnalysisResult(NetworkAnalysis):
         return self._json_bytes().decode("utf-8")
 
     def _json_bytes(self) -> bytes:
+        """The JSON document, encoded block by block (see :func:`_encode_blocks`)."""
         indent = 1 if self.study_summary.people <= INDENT_UP_TO else None
-        return self.__pydantic_serializer__.to_json(self, indent=indent)
+        return _encode_blocks(self, indent)
 
     def write_json(self, path: str | Path) -> Path:
         """Write the JSON document (UTF-8) atomically; returns the path.
@@ -372,6 +374,62 @@ class AnalysisResult(NetworkAnalysis):
         )
         copy._study = None
         return copy
+
+
+def _encode_value(value: Any, indent: int | None, level: int) -> bytes:
+    """One block of the document as JSON, nested ``level`` deep (for its indentation).
+
+    A model is encoded by its own serializer (in Rust, straight to bytes); a dict or
+    list of blocks one item at a time, so no Python copy of the document is built.
+    """
+    if isinstance(value, BaseModel):
+        text = value.__pydantic_serializer__.to_json(value, indent=indent)
+    elif isinstance(value, dict) and value:
+        return _join(
+            [(to_json(str(k)), _encode_value(v, indent, level + 1)) for k, v in value.items()],
+            indent,
+            level,
+            b"{}",
+        )
+    elif isinstance(value, list) and value:
+        return _join([(None, _encode_value(v, indent, level + 1)) for v in value], indent, level, b"[]")
+    else:
+        text = to_json(value, indent=indent)
+    return text.replace(b"\n", b"\n" + b" " * (indent * level)) if indent else text
+
+
+def _join(
+    items: list[tuple[bytes | None, bytes]], indent: int | None, level: int, brackets: bytes
+) -> bytes:
+    """``items`` (key or None, encoded value) between ``brackets``, laid out as serde_json does."""
+    sep, colon = (b",", b":") if indent is None else (b",\n" + b" " * (indent * (level + 1)), b": ")
+    body = sep.join(v if k is None else k + colon + v for k, v in items)
+    if indent is None:
+        return brackets[:1] + body + brackets[1:]
+    pad = b" " * (indent * (level + 1))
+    return brackets[:1] + b"\n" + pad + body + b"\n" + b" " * (indent * level) + brackets[1:]
+
+
+def _encode_blocks(result: AnalysisResult, indent: int | None) -> bytes:
+    """The analysis JSON of ``result``: what its serializer gives, header keys first.
+
+    Byte for byte what ``result.__pydantic_serializer__.to_json(result, indent=indent)``
+    writes (tests/test_engine_fast.py checks it), without the document passing
+    through Python objects first (the header-first wrap serializer builds them all):
+    at 100,000 people that copy was gigabytes.
+    """
+    fields = type(result).model_fields
+    keyed = {(info.alias or name): name for name, info in fields.items()}
+    order = [k for k in HEADER if k in keyed] + [k for k in keyed if k not in HEADER]
+    items: list[tuple[bytes | None, bytes]] = []
+    for key in order:
+        name = keyed[key]
+        value = getattr(result, name)
+        exclude = fields[name].exclude_if
+        if exclude is not None and exclude(value):
+            continue
+        items.append((to_json(key), _encode_value(value, indent, 1)))
+    return _join(items, indent, 0, b"{}")
 
 
 def _recommendations(findings: Sequence[Finding]) -> list[Recommendation]:

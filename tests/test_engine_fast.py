@@ -56,3 +56,21 @@ def test_igraph_from_arrays_keeps_the_arcs_in_order() -> None:
     assert empty.vcount() == 3 and empty.ecount() == 0 and not empty.is_directed()
     net = build_net("x", 4, src, tgt)
     assert net.undirected.get_edgelist() == [(0, 1), (0, 2), (1, 2)]
+
+
+def _documents() -> list[lisa.AnalysisResult]:
+    from lisa.privacy import Pseudonymiser
+    from tests.test_tie_quality import TIES, study
+
+    plain = lisa.analyse(lisa.generate(120, seed=5), workers=1)
+    weighted = lisa.analyse(study(TIES), lisa.AnalysisConfig(weighted_paths=True))
+    assert weighted.tie_quality is not None and plain.tie_quality is None
+    return [plain, weighted, Pseudonymiser(plain.study).result(plain)]
+
+
+@pytest.mark.parametrize("indent", [1, None])
+def test_json_written_block_by_block_is_the_serializers_bytes(indent: int | None) -> None:
+    from lisa.analysis import _encode_blocks
+
+    for doc in _documents():
+        assert _encode_blocks(doc, indent) == doc.__pydantic_serializer__.to_json(doc, indent=indent)
