@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from pydantic_core import to_json
 from lisa.assess.recommend import Recommendation
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError, InputInvalid, LisaError, Problem, StudyNotFound
-from lisa.files import atomic_write_bytes
+from lisa.files import atomic_target
 from lisa.findings import AnyFinding, Finding, evaluate
 from lisa.network.results import NetworkAnalysis, ResultModel
 from lisa.network.tiequality import TieQuality, tie_quality
@@ -203,10 +203,14 @@ class AnalysisResult(NetworkAnalysis):
     def write_json(self, path: str | Path) -> Path:
         """Write the JSON document (UTF-8) atomically; returns the path.
 
-        Written from the encoded bytes, so a large result is held once, not
-        once as text and again as bytes.
+        Written one top-level block at a time, so a large result's JSON is never
+        held whole in memory (at 100,000 people it is hundreds of megabytes).
         """
-        return atomic_write_bytes(path, self._json_bytes())
+        indent = 1 if self.study_summary.people <= INDENT_UP_TO else None
+        with atomic_target(path) as tmp, open(tmp, "wb") as out:
+            for chunk in _chunks(self, indent):
+                out.write(chunk)
+        return Path(path)
 
     def people_table(self) -> pl.DataFrame:
         """Every person's numbers in every network as one long table (see docs/schema.md).
@@ -376,38 +380,32 @@ class AnalysisResult(NetworkAnalysis):
         return copy
 
 
-def _encode_value(value: Any, indent: int | None, level: int) -> bytes:
-    """One block of the document as JSON, nested ``level`` deep (for its indentation).
+def _encode(value: Any, indent: int | None, level: int) -> Iterator[bytes]:
+    """One block of the document as JSON pieces, nested ``level`` deep (for its indentation).
 
     A model is encoded by its own serializer (in Rust, straight to bytes); a dict or
-    list of blocks one item at a time, so no Python copy of the document is built.
+    list of blocks one item at a time, so neither a Python copy of the document nor
+    the whole document's bytes are ever built.
     """
     if isinstance(value, BaseModel):
         text = value.__pydantic_serializer__.to_json(value, indent=indent)
-    elif isinstance(value, dict) and value:
-        return _join(
-            [(to_json(str(k)), _encode_value(v, indent, level + 1)) for k, v in value.items()],
-            indent,
-            level,
-            b"{}",
-        )
-    elif isinstance(value, list) and value:
-        return _join([(None, _encode_value(v, indent, level + 1)) for v in value], indent, level, b"[]")
+    elif isinstance(value, dict | list) and value:
+        keyed = isinstance(value, dict)
+        pairs = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+        sep, colon = (b",", b":") if indent is None else (b",\n" + _pad(indent, level + 1), b": ")
+        yield (b"{" if keyed else b"[") + (b"" if indent is None else b"\n" + _pad(indent, level + 1))
+        for i, (key, item) in enumerate(pairs):
+            yield (sep if i else b"") + (to_json(str(key)) + colon if keyed else b"")
+            yield from _encode(item, indent, level + 1)
+        yield (b"" if indent is None else b"\n" + _pad(indent, level)) + (b"}" if keyed else b"]")
+        return
     else:
         text = to_json(value, indent=indent)
-    return text.replace(b"\n", b"\n" + b" " * (indent * level)) if indent else text
+    yield text.replace(b"\n", b"\n" + _pad(indent, level)) if indent else text
 
 
-def _join(
-    items: list[tuple[bytes | None, bytes]], indent: int | None, level: int, brackets: bytes
-) -> bytes:
-    """``items`` (key or None, encoded value) between ``brackets``, laid out as serde_json does."""
-    sep, colon = (b",", b":") if indent is None else (b",\n" + b" " * (indent * (level + 1)), b": ")
-    body = sep.join(v if k is None else k + colon + v for k, v in items)
-    if indent is None:
-        return brackets[:1] + body + brackets[1:]
-    pad = b" " * (indent * (level + 1))
-    return brackets[:1] + b"\n" + pad + body + b"\n" + b" " * (indent * level) + brackets[1:]
+def _pad(indent: int | None, level: int) -> bytes:
+    return b" " * ((indent or 0) * level)
 
 
 def _encode_blocks(result: AnalysisResult, indent: int | None) -> bytes:
@@ -418,18 +416,20 @@ def _encode_blocks(result: AnalysisResult, indent: int | None) -> bytes:
     through Python objects first (the header-first wrap serializer builds them all):
     at 100,000 people that copy was gigabytes.
     """
+    return b"".join(_chunks(result, indent))
+
+
+def _chunks(result: AnalysisResult, indent: int | None) -> Iterator[bytes]:
+    """The document of :func:`_encode_blocks` in pieces, one block at a time."""
     fields = type(result).model_fields
     keyed = {(info.alias or name): name for name, info in fields.items()}
-    order = [k for k in HEADER if k in keyed] + [k for k in keyed if k not in HEADER]
-    items: list[tuple[bytes | None, bytes]] = []
-    for key in order:
-        name = keyed[key]
-        value = getattr(result, name)
-        exclude = fields[name].exclude_if
-        if exclude is not None and exclude(value):
-            continue
-        items.append((to_json(key), _encode_value(value, indent, 1)))
-    return _join(items, indent, 0, b"{}")
+    blocks = {}
+    for key in [k for k in HEADER if k in keyed] + [k for k in keyed if k not in HEADER]:
+        value = getattr(result, keyed[key])
+        exclude = fields[keyed[key]].exclude_if
+        if exclude is None or not exclude(value):
+            blocks[key] = value
+    yield from _encode(blocks, indent, 0)
 
 
 def _recommendations(findings: Sequence[Finding]) -> list[Recommendation]:

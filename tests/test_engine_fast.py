@@ -74,3 +74,10 @@ def test_json_written_block_by_block_is_the_serializers_bytes(indent: int | None
 
     for doc in _documents():
         assert _encode_blocks(doc, indent) == doc.__pydantic_serializer__.to_json(doc, indent=indent)
+
+
+def test_streamed_json_file_is_the_documents_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for k, doc in enumerate(_documents()):
+        path = doc.write_json(tmp_path / f"{k}.json")
+        assert path.read_bytes() == doc.__pydantic_serializer__.to_json(doc, indent=1)
+        assert lisa.AnalysisResult.from_json(path).model_dump() == doc.model_dump()
