@@ -6,7 +6,9 @@
            2,000-person place against the bare python-igraph pipeline of just
            betweenness and closeness (``benchmarks/bare_igraph.py``), both as
            fresh processes, alternated, median of three (target ≤ 1.2×; lisa
-           must stay exact there).
+           must stay exact there: the script exits 1 unless lisa says it is
+           exact and every person's betweenness in every network equals
+           igraph's within 1e-12).
 2. big   — whole-process ``lisa analyse --json`` on a generated 100,000-person
            place: wall time and peak memory (targets < 90 s, < 4 GB), and the
            size of the JSON and of the Parquet per-person table.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -61,10 +64,32 @@ def ratio(tmp: Path, people: int, repeats: int) -> None:
         (tmp / "a.json").unlink(missing_ok=True)
         lisa_t.append(_run(lisa_cmd)[0])
         bare_t.append(_run(bare_cmd)[0])
-    exact = json.loads((tmp / "a.json").read_text())["computation"]["exact"]
+    exact, worst = _agreement(tmp / "a.json", tmp / "b.json")
     lm, bm = statistics.median(lisa_t), statistics.median(bare_t)
     print(f"ratio  {people} people: lisa analyse {lm:.2f} s, bare igraph {bm:.2f} s, "
-          f"ratio {lm / bm:.2f}x (target <= 1.2x), exact={exact}")
+          f"ratio {lm / bm:.2f}x (target <= 1.2x), exact={exact}, "
+          f"largest betweenness difference from igraph {worst:.1e}")
+    print(f"ratio  runs: lisa {', '.join(f'{t:.2f}' for t in lisa_t)} s; "
+          f"bare {', '.join(f'{t:.2f}' for t in bare_t)} s; load average {_load()}")
+    if not exact or worst > 1e-12:
+        sys.exit("lisa was not exact at this size, or its betweenness differs from igraph's")
+
+
+def _agreement(lisa_json: Path, bare_json: Path) -> tuple[bool, float]:
+    """(lisa's exact flag, the largest |lisa - igraph| betweenness over every network and person)."""
+    doc = json.loads(lisa_json.read_text())
+    bare = json.loads(bare_json.read_text())
+    nets = {**doc["relations"], "combined": doc["combined"]}
+    worst = max(
+        abs(person["betweenness"] - bare[name][pid]["betweenness"])
+        for name, net in nets.items()
+        for pid, person in net["people"].items()
+    )
+    return bool(doc["computation"]["exact"]), worst
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def big(tmp: Path, people: int) -> None:
@@ -74,9 +99,11 @@ def big(tmp: Path, people: int) -> None:
     table = tmp / "big.parquet"
     cmd = [str(BIN / "lisa"), "analyse", str(place), "--json", str(out),
            "--table", str(table), "-q"]
+    load = _load()
     wall, peak = _cmd_peak(cmd)
     print(f"big    {people} people: {wall:.1f} s, peak {peak:.2f} GiB (targets < 90 s, < 4 GB); "
-          f"JSON {out.stat().st_size / 2**20:.0f} MiB, Parquet {table.stat().st_size / 2**20:.0f} MiB")
+          f"JSON {out.stat().st_size / 2**20:.0f} MiB, Parquet {table.stat().st_size / 2**20:.0f} "
+          f"MiB; load average at the start {load}")
 
 
 def _cmd_peak(cmd: list[str]) -> tuple[float, float]:

@@ -14,18 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
-from pydantic import Field, PrivateAttr, ValidationError, model_serializer
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_serializer
+from pydantic_core import to_json
 
 from lisa.assess.recommend import Recommendation
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError, InputInvalid, LisaError, Problem, StudyNotFound
-from lisa.files import atomic_write_bytes
+from lisa.files import atomic_target
 from lisa.findings import AnyFinding, Finding, evaluate
 from lisa.network.results import NetworkAnalysis, ResultModel
 from lisa.network.tiequality import TieQuality, tie_quality
@@ -195,16 +196,21 @@ class AnalysisResult(NetworkAnalysis):
         return self._json_bytes().decode("utf-8")
 
     def _json_bytes(self) -> bytes:
+        """The JSON document, encoded block by block (see :func:`_encode_blocks`)."""
         indent = 1 if self.study_summary.people <= INDENT_UP_TO else None
-        return self.__pydantic_serializer__.to_json(self, indent=indent)
+        return _encode_blocks(self, indent)
 
     def write_json(self, path: str | Path) -> Path:
         """Write the JSON document (UTF-8) atomically; returns the path.
 
-        Written from the encoded bytes, so a large result is held once, not
-        once as text and again as bytes.
+        Written one top-level block at a time, so a large result's JSON is never
+        held whole in memory (at 100,000 people it is hundreds of megabytes).
         """
-        return atomic_write_bytes(path, self._json_bytes())
+        indent = 1 if self.study_summary.people <= INDENT_UP_TO else None
+        with atomic_target(path) as tmp, open(tmp, "wb") as out:
+            for chunk in _chunks(self, indent):
+                out.write(chunk)
+        return Path(path)
 
     def people_table(self) -> pl.DataFrame:
         """Every person's numbers in every network as one long table (see docs/schema.md).
@@ -372,6 +378,58 @@ class AnalysisResult(NetworkAnalysis):
         )
         copy._study = None
         return copy
+
+
+def _encode(value: Any, indent: int | None, level: int) -> Iterator[bytes]:
+    """One block of the document as JSON pieces, nested ``level`` deep (for its indentation).
+
+    A model is encoded by its own serializer (in Rust, straight to bytes); a dict or
+    list of blocks one item at a time, so neither a Python copy of the document nor
+    the whole document's bytes are ever built.
+    """
+    if isinstance(value, BaseModel):
+        text = value.__pydantic_serializer__.to_json(value, indent=indent)
+    elif isinstance(value, dict | list) and value:
+        keyed = isinstance(value, dict)
+        pairs = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+        sep, colon = (b",", b":") if indent is None else (b",\n" + _pad(indent, level + 1), b": ")
+        yield (b"{" if keyed else b"[") + (b"" if indent is None else b"\n" + _pad(indent, level + 1))
+        for i, (key, item) in enumerate(pairs):
+            yield (sep if i else b"") + (to_json(str(key)) + colon if keyed else b"")
+            yield from _encode(item, indent, level + 1)
+        yield (b"" if indent is None else b"\n" + _pad(indent, level)) + (b"}" if keyed else b"]")
+        return
+    else:
+        text = to_json(value, indent=indent)
+    yield text.replace(b"\n", b"\n" + _pad(indent, level)) if indent else text
+
+
+def _pad(indent: int | None, level: int) -> bytes:
+    return b" " * ((indent or 0) * level)
+
+
+def _encode_blocks(result: AnalysisResult, indent: int | None) -> bytes:
+    """The analysis JSON of ``result``: what its serializer gives, header keys first.
+
+    Byte for byte what ``result.__pydantic_serializer__.to_json(result, indent=indent)``
+    writes (tests/test_engine_fast.py checks it), without the document passing
+    through Python objects first (the header-first wrap serializer builds them all):
+    at 100,000 people that copy was gigabytes.
+    """
+    return b"".join(_chunks(result, indent))
+
+
+def _chunks(result: AnalysisResult, indent: int | None) -> Iterator[bytes]:
+    """The document of :func:`_encode_blocks` in pieces, one block at a time."""
+    fields = type(result).model_fields
+    keyed = {(info.alias or name): name for name, info in fields.items()}
+    blocks = {}
+    for key in [k for k in HEADER if k in keyed] + [k for k in keyed if k not in HEADER]:
+        value = getattr(result, keyed[key])
+        exclude = fields[keyed[key]].exclude_if
+        if exclude is None or not exclude(value):
+            blocks[key] = value
+    yield from _encode(blocks, indent, 0)
 
 
 def _recommendations(findings: Sequence[Finding]) -> list[Recommendation]:

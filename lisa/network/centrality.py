@@ -32,10 +32,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import igraph as ig
 import numpy as np
 
-from lisa.network.graph import Net
+from lisa.network.graph import Net, igraph_from_arrays
 
 #: Fewest sampled sources for estimated closeness (see :func:`closeness`).
 CLOSENESS_MIN_SAMPLES = 64
@@ -113,7 +112,7 @@ def reachers(net: Net) -> np.ndarray:
     cond_src, cond_tgt = memb[net.src], memb[net.tgt]
     keep = cond_src != cond_tgt
     pairs = np.unique(np.column_stack([cond_src[keep], cond_tgt[keep]]), axis=0)
-    dag = ig.Graph(n=k, edges=pairs.tolist(), directed=True)
+    dag = igraph_from_arrays(k, pairs[:, 0], pairs[:, 1], directed=True)
     order = dag.topological_sorting(mode="out")
     members_bits = [0] * k
     for v, c in enumerate(memb.tolist()):

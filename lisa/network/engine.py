@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import as_completed
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -17,10 +17,14 @@ from lisa.network.graph import Net, build_net
 from lisa.network.intermediaries import find_intermediaries
 from lisa.network.results import (
     CombinedNetwork,
+    CombinedPersonMetrics,
     Computation,
     Network,
     NetworkAnalysis,
     NetworkStats,
+    PersonMetrics,
+    Resilience,
+    ResultModel,
     diversity_value,
 )
 from lisa.randomness import rng_for
@@ -30,18 +34,27 @@ Progress = Callable[[str, int, int], None]
 COMBINED = "combined"
 #: Steps the progress callback counts per network.
 STEPS_PER_NETWORK = 4
+M = TypeVar("M", bound=ResultModel)
 
 
 @dataclass
 class _Measured:
-    """One network's numbers before they become a :class:`Network` model."""
+    """One network's numbers as arrays (cheap to send back from a worker).
+
+    They become per-person models in the parent (:func:`_people`).
+    """
 
     label: str
     directed: bool
     stats: NetworkStats
-    people: list[dict[str, Any]]
-    core: np.ndarray
+    metrics: dict[str, np.ndarray]
     brokerage: dict[str, np.ndarray]
+    diversity: dict[str, np.ndarray]
+    roles: list[list[str]]
+
+    @property
+    def core(self) -> np.ndarray:
+        return self.metrics["core"]
 
 
 class _Ticker:
@@ -58,27 +71,62 @@ class _Ticker:
             self.progress("done", self.total, self.total)
 
 
-def _person_rows(
-    net: Net,
-    metrics: dict[str, np.ndarray],
-    brk: dict[str, np.ndarray],
-    div: dict[str, np.ndarray],
-    role_lists: list[list[str]],
-) -> list[dict[str, Any]]:
-    """One plain dict per person (validated into models once, in bulk)."""
-    cols = {k: v.tolist() for k, v in metrics.items()}
-    cols["in_degree"], cols["out_degree"] = net.in_degree.tolist(), net.out_degree.tolist()
-    brk_l = {k: v.tolist() for k, v in brk.items()}
-    div_l = {k: [diversity_value(x) for x in v.tolist()] for k, v in div.items()}
-    names = list(cols)
-    rows = []
-    for i in range(net.n):
-        row = {k: cols[k][i] for k in names}
-        row["brokerage"] = {k: dict(zip(gf.ROLES, v[i], strict=True)) for k, v in brk_l.items()}
-        row["diversity"] = {k: v[i] for k, v in div_l.items()}
-        row["roles"] = role_lists[i]
-        rows.append(row)
-    return rows
+def _trusted(cls: type[M], values: dict[str, Any], fields: frozenset[str]) -> M:
+    """A model from values the engine computed itself, without validating them again.
+
+    What :meth:`pydantic.BaseModel.model_construct` does, minus its per-field
+    Python loop: ``values`` must hold every field, in the model's order, with
+    the types validation would give (tests/test_engine_fast.py checks that the
+    result equals a validated model, field by field and as JSON).
+    """
+    model = object.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+_set = object.__setattr__
+
+
+def _people(
+    measured: _Measured, ids: list[str], core_networks: np.ndarray | None = None
+) -> dict[str, PersonMetrics]:
+    """Every person's :class:`PersonMetrics` (combined: with ``core_networks``), by id."""
+    cls: type[PersonMetrics] = PersonMetrics if core_networks is None else CombinedPersonMetrics
+    order = list(cls.model_fields)
+    fields = frozenset(order)
+    cols: dict[str, list[Any]] = {k: v.tolist() for k, v in measured.metrics.items()}
+    if core_networks is not None:
+        cols["core_networks"] = core_networks.tolist()
+    scalars = [k for k in order if k in cols]
+    brk = {k: _brokerage_dicts(v) for k, v in measured.brokerage.items()}
+    div = {k: [diversity_value(x) for x in v.tolist()] for k, v in measured.diversity.items()}
+    people: dict[str, PersonMetrics] = {}
+    for i, pid in enumerate(ids):
+        values = {k: cols[k][i] for k in scalars}
+        values["brokerage"] = {k: v[i] for k, v in brk.items()}
+        values["diversity"] = {k: v[i] for k, v in div.items()}
+        values["roles"] = measured.roles[i]
+        people[pid] = _trusted(cls, {k: values[k] for k in order}, fields)
+    return people
+
+
+def _brokerage_dicts(counts: np.ndarray) -> list[dict[str, int]]:
+    """One role → count dict per person; people with the same counts share one dict.
+
+    (Most people broker nothing, so a large place holds a handful of dicts, not one per
+    person and grouping. The result is read, never changed in place.)
+    """
+    seen: dict[tuple[int, ...], dict[str, int]] = {}
+    out = []
+    for row in map(tuple, counts.tolist()):
+        found = seen.get(row)
+        if found is None:
+            found = seen[row] = dict(zip(gf.ROLES, row, strict=True))
+        out.append(found)
+    return out
 
 
 def _stats(
@@ -161,18 +209,13 @@ def _measure(
     }
     stats = _stats(net, study, core, fit, groupings, div, ties_per_respondent, sources)
     stats.uncertain_gatekeepers = [study.ids[i] for i in np.flatnonzero(uncertain)]
-    rows = _person_rows(net, metrics, brk, div, role_lists)
-    return _Measured(label, directed, stats, rows, core, brk)
+    metrics["in_degree"], metrics["out_degree"] = net.in_degree, net.out_degree
+    return _Measured(label, directed, stats, metrics, brk, div, role_lists)
 
 
-def _model(measured: _Measured, ids: list[str], cls: type[Network]) -> Network:
-    return cls.model_validate(
-        {
-            "label": measured.label,
-            "directed": measured.directed,
-            "network": measured.stats,
-            "people": dict(zip(ids, measured.people, strict=True)),
-        }
+def _model(measured: _Measured, cls: type[Network], people: dict[str, PersonMetrics]) -> Network:
+    return cls.model_construct(
+        label=measured.label, directed=measured.directed, network=measured.stats, people=people
     )
 
 
@@ -188,6 +231,8 @@ class _Job:
     label: str
     directed: bool
     per_respondent: float
+    #: Its arcs: how long the job takes, roughly (the largest are started first).
+    arcs: int = 0
 
 
 #: What every job reads, set in the parent before the workers start (inherited
@@ -223,6 +268,7 @@ def _run_job(job: _Job, tick: Callable[[str], None] | None = None) -> _Measured:
 
 
 def _jobs(study: Study, original: Study, config: AnalysisConfig) -> list[_Job]:
+    """One job per relation, then the combined network (the study's order)."""
     responded = original.responded if original.response_known else np.ones(study.n_people, bool)
     n_resp = int(responded.sum())
     specs = [(r.name, r.display(), r.directed) for r in study.relations]
@@ -231,8 +277,12 @@ def _jobs(study: Study, original: Study, config: AnalysisConfig) -> list[_Job]:
         # arcs sent before imputation (the same arrays when nothing was imputed)
         sent = study.arcs(name)[0] if original is study else original.arcs(name)[0]
         per_respondent = int(responded[sent].sum()) / n_resp if n_resp else 0.0
-        jobs.append(_Job(name, label, directed, per_respondent))
+        arcs = len(sent) if original is study else len(study.arcs(name)[0])
+        jobs.append(_Job(name, label, directed, per_respondent, arcs))
     return jobs
+
+
+Received = Callable[[_Job, _Measured], None]
 
 
 def _measure_all(
@@ -240,26 +290,99 @@ def _measure_all(
     jobs: list[_Job],
     workers: int,
     tick: _Ticker,
-) -> dict[str | None, _Measured]:
+    meanwhile: Callable[[], None],
+    received: Received,
+) -> None:
     """Measure every network, in ``workers`` processes when the place is big enough.
 
     ``context`` is the study, the settings, the groupings and the combined network.
+    With workers, the largest networks start first (so the last to finish is a
+    small one), ``meanwhile()`` runs here while they work, and each network is
+    handed to ``received`` as it arrives, so this process turns it into models
+    while the workers measure the rest. The result is the same either way.
     """
     _set_context(*context)
     try:
         if workers <= 1:
-            return {job.name: _run_job(job, tick) for job in jobs}
+            meanwhile()
+            for job in jobs:
+                received(job, _run_job(job, tick))
+            return
+        largest_first = sorted(jobs, key=lambda j: -j.arcs)
         with execution.forked_pool(min(workers, len(jobs)), _set_context, context) as pool:
-            futures = {pool.submit(_run_job, job): job for job in jobs}
-            out: dict[str | None, _Measured] = {}
+            futures = {pool.submit(_run_job, job): job for job in largest_first}
+            meanwhile()
             for future in as_completed(futures):
                 job = futures[future]
-                out[job.name] = future.result()
+                received(job, future.result())
                 for _ in range(STEPS_PER_NETWORK):
                     tick(f"{job.name or COMBINED}: measured")
-            return out
     finally:
         _CONTEXT.clear()
+
+
+@dataclass
+class _Parts:
+    """The blocks of one analysis as they are computed (see :func:`analyse_network`)."""
+
+    measured: dict[str | None, _Measured]
+    networks: dict[str, Network]
+    blocks: dict[str, Any]
+
+
+def _independent(
+    study: Study,
+    original: Study,
+    combined: Net,
+    config: AnalysisConfig,
+    groupings: dict[str, list[str]],
+    imputed: int,
+) -> dict[str, Any]:
+    """What does not need the networks' cores: mixing, response, most of resilience."""
+    probed = resilience.probe(combined, config.seed)
+    return {
+        "response": response.response_summary(original, config, imputed),
+        "layers": mixing.layer_mixing(combined, study.group_values("layer"), config),
+        "sectors": mixing.mixing(combined, study.group_values("sector")),
+        "probe": probed,
+        "baseline": resilience.baseline(combined, probed),
+        "departures": [
+            resilience.departure(combined, study.ids, sc, probed, config.seed)
+            for sc in resilience.other_scenarios(study, combined, config)
+        ],
+    }
+
+
+def _resilience(
+    study: Study,
+    combined: Net,
+    config: AnalysisConfig,
+    groupings: dict[str, list[str]],
+    parts: _Parts,
+    stable_core: list[str],
+) -> Resilience:
+    """The resilience block: the stable core's departure, then the others (computed before)."""
+    (core,) = [
+        s for s in resilience.scenarios(study, combined, stable_core, config)
+        if s.kind == "stable-core"
+    ]
+    first = resilience.departure(
+        combined,
+        study.ids,
+        core,
+        parts.blocks["probe"],
+        config.seed,
+        groups={
+            g: resilience.group_codes(groupings[g])
+            for g in resilience.BETWEEN_GROUPINGS
+            if g in groupings
+        },
+        brokerage=parts.measured[None].brokerage,
+    )
+    found = [first, *parts.blocks["departures"]]
+    return Resilience(
+        baseline=parts.blocks["baseline"], scenarios=[d for d in found if d is not None]
+    )
 
 
 def analyse_network(
@@ -296,45 +419,48 @@ def analyse_network(
     jobs = _jobs(study, original, config)
     combined_net = _net(study, jobs[-1])
     groupings = _groupings(study, config)
-    measured = _measure_all(
+    parts = _Parts({}, {}, {})
+
+    def meanwhile() -> None:
+        parts.blocks = _independent(study, original, combined_net, config, groupings, imputed)
+
+    def received(job: _Job, measured: _Measured) -> None:
+        parts.measured[job.name] = measured
+        if job.name is not None:  # the combined people need every relation's core
+            parts.networks[job.name] = _model(measured, Network, _people(measured, study.ids))
+
+    _measure_all(
         (study, config, groupings, combined_net),
         jobs,
         execution.workers_for(combined_net.work, workers),
         tick,
+        meanwhile,
+        received,
     )
+    measured = parts.measured
     tick("core consistency and mixing")
     relation_cores = {r.name: measured[r.name].core for r in study.relations}
     consistency, counts = cores.consistency(
         study.ids, relation_cores, groupings, config.stable_core_share
     )
-    for row, count in zip(measured[None].people, counts.tolist(), strict=True):
-        row["core_networks"] = count
+    combined = _model(measured[None], CombinedNetwork, _people(measured[None], study.ids, counts))
     tick("resilience")
-    departures = resilience.resilience(
-        combined_net,
-        study.ids,
-        resilience.scenarios(study, combined_net, consistency.stable_core, config),
-        config.seed,
-        groups={
-            g: resilience.group_codes(groupings[g])
-            for g in resilience.BETWEEN_GROUPINGS
-            if g in groupings
-        },
-        brokerage=measured[None].brokerage,
+    departures = _resilience(
+        study, combined_net, config, groupings, parts, consistency.stable_core
     )
     tick.finish()
-    answered = response.response_summary(original, config, imputed)
+    answered = parts.blocks["response"]
     return NetworkAnalysis(
         computation=Computation(
             exact=all(m.stats.exact for m in measured.values()),
             samples=next((m.stats.samples for m in measured.values() if m.stats.samples), None),
         ),
         response=answered,
-        relations={r.name: _model(measured[r.name], study.ids, Network) for r in study.relations},
-        combined=_model(measured[None], study.ids, CombinedNetwork),  # type: ignore[arg-type]
+        relations={r.name: parts.networks[r.name] for r in study.relations},
+        combined=combined,  # type: ignore[arg-type]
         core_consistency=consistency,
-        layers=mixing.layer_mixing(combined_net, study.group_values("layer"), config),
-        sectors=mixing.mixing(combined_net, study.group_values("sector")),
+        layers=parts.blocks["layers"],
+        sectors=parts.blocks["sectors"],
         resilience=departures,
         intermediaries=find_intermediaries(
             study,

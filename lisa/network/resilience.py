@@ -110,11 +110,16 @@ def scenarios(
 ) -> list[Scenario]:
     """The stable core, the top hubs, and each sector of at least ``min_group_size``."""
     stable = np.array([study.index_of(p) for p in stable_core], np.int64)
+    return [Scenario("stable-core", stable), *other_scenarios(study, combined, config)]
+
+
+def other_scenarios(study: Study, combined: Net, config: AnalysisConfig) -> list[Scenario]:
+    """The scenarios that do not depend on the cores: the top hubs, then each sizeable sector.
+
+    They can be measured while the networks' cores are still being computed.
+    """
     top = np.argsort(-combined.in_degree, kind="stable")[: config.resilience_top_k]
-    out = [
-        Scenario("stable-core", stable),
-        Scenario("top-hubs", top[combined.in_degree[top] > 0].astype(np.int64)),
-    ]
+    out = [Scenario("top-hubs", top[combined.in_degree[top] > 0].astype(np.int64))]
     sectors = np.asarray(study.sectors, dtype=object).astype(str)
     for sector in sorted(set(sectors.tolist()) - {""}):
         members = np.flatnonzero(sectors == sector)
@@ -296,6 +301,71 @@ def _core_measures(
     }
 
 
+@dataclass(frozen=True)
+class Probe:
+    """Whose reach the scenarios measure (everyone, or the fixed sample) and their reach before."""
+
+    people: np.ndarray
+    base_reach: np.ndarray
+    sampled: bool
+
+
+def probe(net: Net, seed: int) -> Probe:
+    """The probe people of the combined network ``net`` and their two-step reach in it."""
+    n = net.n
+    sampled = n > SAMPLE_ABOVE
+    rng = rng_for(seed, "resilience", "probe")
+    people = np.sort(rng.choice(n, size=SAMPLE_SIZE, replace=False)) if sampled else np.arange(n)
+    base_reach = (
+        np.asarray(net.undirected.neighborhood_size(vertices=people.tolist(), order=2), float) - 1
+    ) / max(n - 1, 1)
+    return Probe(people, base_reach, sampled)
+
+
+def baseline(net: Net, probe: Probe) -> ResilienceBaseline:
+    """The others' reach and the largest connected part before anyone leaves."""
+    n = net.n
+    comps = net.undirected.connected_components()
+    return ResilienceBaseline(
+        reach2=float(probe.base_reach.mean()) if n > 1 else 0.0,
+        largest_component_share=max(comps.sizes()) / n if n else 0.0,
+        sampled_people=int(probe.people.size) if probe.sampled else None,
+    )
+
+
+def departure(
+    net: Net,
+    ids: list[str],
+    sc: Scenario,
+    probe: Probe,
+    seed: int,
+    groups: Mapping[str, np.ndarray] | None = None,
+    brokerage: Mapping[str, np.ndarray] | None = None,
+) -> Departure | None:
+    """What the stayers lose in one scenario; None when it removes nobody (or nearly everyone).
+
+    The arguments are those of :func:`resilience`, with the scenario and the probe.
+    """
+    removed = sc.removed
+    if removed.size == 0 or removed.size >= net.n - 1:
+        return None
+    before, after, largest = _reach_after(net, removed, probe.people, probe.base_reach)
+    return Departure(
+        kind=sc.kind,
+        grouping=sc.grouping,
+        group=sc.group,
+        removed=[ids[i] for i in removed.tolist()],
+        reach2_before=before,
+        reach2_after=after,
+        reach_loss=1 - after / before if before > 0 else 0.0,
+        largest_component_share_after=largest,
+        random_reach_loss=_random_loss(
+            net, removed, probe.people, probe.base_reach, rng_for(seed, *sc.stream)
+        ),
+        **_core_measures(net, sc, probe.people, groups or {}, brokerage or {}, seed),
+    )
+
+
 def resilience(
     net: Net,
     ids: list[str],
@@ -327,40 +397,6 @@ def resilience(
     Resilience
         The baseline and one :class:`Departure` per scenario that removes someone.
     """
-    n = net.n
-    sampled = n > SAMPLE_ABOVE
-    rng = rng_for(seed, "resilience", "probe")
-    probe = np.sort(rng.choice(n, size=SAMPLE_SIZE, replace=False)) if sampled else np.arange(n)
-    g = net.undirected
-    base_reach = (
-        np.asarray(g.neighborhood_size(vertices=probe.tolist(), order=2), float) - 1
-    ) / max(n - 1, 1)
-    comps = g.connected_components()
-    baseline = ResilienceBaseline(
-        reach2=float(base_reach.mean()) if n > 1 else 0.0,
-        largest_component_share=max(comps.sizes()) / n if n else 0.0,
-        sampled_people=int(probe.size) if sampled else None,
-    )
-    out = []
-    for sc in planned:
-        removed = sc.removed
-        if removed.size == 0 or removed.size >= n - 1:
-            continue
-        before, after, largest = _reach_after(net, removed, probe, base_reach)
-        out.append(
-            Departure(
-                kind=sc.kind,
-                grouping=sc.grouping,
-                group=sc.group,
-                removed=[ids[i] for i in removed.tolist()],
-                reach2_before=before,
-                reach2_after=after,
-                reach_loss=1 - after / before if before > 0 else 0.0,
-                largest_component_share_after=largest,
-                random_reach_loss=_random_loss(
-                    net, removed, probe, base_reach, rng_for(seed, *sc.stream)
-                ),
-                **_core_measures(net, sc, probe, groups or {}, brokerage or {}, seed),
-            )
-        )
-    return Resilience(baseline=baseline, scenarios=out)
+    probed = probe(net, seed)
+    found = (departure(net, ids, sc, probed, seed, groups, brokerage) for sc in planned)
+    return Resilience(baseline=baseline(net, probed), scenarios=[d for d in found if d is not None])
