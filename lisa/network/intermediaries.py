@@ -117,22 +117,29 @@ def _organised(study: Study) -> bool:
     return len({o for o in study.organisations if o}) >= 2
 
 
+def _n(value: float | None) -> str:
+    """A threshold in words: thousands separated, decimals only where it has them."""
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def _why_person(p: IntermediaryPerson, cuts: IntermediaryCuts) -> str:
     parts = []
     if "between-sectors" in p.reasons:
         parts.append(
-            f"brokers between sectors ({p.sector_brokerage} open two-paths; needed "
-            f"{cuts.sector_brokerage:g})"
+            f"brokers between sectors ({p.sector_brokerage:,} open two-paths; needed "
+            f"{_n(cuts.sector_brokerage)})"
         )
     if "between-layers" in p.reasons:
         parts.append(
-            f"brokers between layers ({p.layer_brokerage} open two-paths; needed "
-            f"{cuts.layer_brokerage:g})"
+            f"brokers between layers ({p.layer_brokerage:,} open two-paths; needed "
+            f"{_n(cuts.layer_brokerage)})"
         )
     if "across-organisations" in p.reasons:
         parts.append(
-            f"tied to people of {p.organisations_reached} other organisations (needed "
-            f"{cuts.organisations_reached:g})"
+            f"tied to people of {p.organisations_reached:,} other organisations (needed "
+            f"{_n(cuts.organisations_reached)})"
         )
     if "outside-the-place" in p.reasons:
         parts.append(f"tied to {p.outside_contacts} people outside the place")
@@ -214,7 +221,7 @@ def _strength(p: IntermediaryPerson | IntermediaryOrganisation) -> tuple[int, in
 def _org_why(o: IntermediaryOrganisation, cuts: dict[IntermediaryReason, int]) -> str:
     count = {"between-sectors": o.sector_brokerage, "between-layers": o.layer_brokerage}
     words = [
-        f"{INTERMEDIARY_REASON_TEXT[r]} ({count[r]} open two-paths; needed {cuts[r]:g})"
+        f"{INTERMEDIARY_REASON_TEXT[r]} ({count[r]:,} open two-paths; needed {_n(cuts[r])})"
         for r in o.reasons
     ]
     return "; ".join(words) + f"; tied to organisations of {o.sectors_reached} other sectors"
