@@ -37,7 +37,7 @@ from lisa.assess.model import Answered, Assessment, InnovationType, PhaseResult,
 from lisa.assess.recommend import recommend, risks_for
 from lisa.assess.rules import Context
 from lisa.assess.sensitivity import hinges
-from lisa.assess.spread import assess_spreading, readiness, readiness_context
+from lisa.assess.spread import Readiness, assess_spreading, readiness, readiness_context
 
 if TYPE_CHECKING:
     from lisa.findings import Finding
@@ -78,7 +78,7 @@ def assess_combined(
 
     instrument = instrument or Instrument.load()
     rules, answers = instrument.rules, combined.answers
-    phase, trajectory, triangle, ctx = _infer(combined, findings, instrument)
+    phase, trajectory, triangle, ctx, profile = _infer(combined, findings, instrument)
     assessment = Assessment(
         **_identity(combined, len(instrument.bank)),
         type=InnovationType(kind=tuple(answers.get("type.kind") or ()), extent=ctx.extent),
@@ -98,7 +98,7 @@ def assess_combined(
         update={
             "closest_cases": tuple(m.record() for m in matches),
             "sensitivity": hinges(combined, instrument),
-            "spreading": assess_spreading(answers, ctx, instrument, findings),
+            "spreading": assess_spreading(answers, ctx, profile, instrument, findings),
         }
     )
     assessment._combined, assessment._context = combined, ctx
@@ -107,8 +107,9 @@ def assess_combined(
 
 def _infer(
     combined: CombinedAnswers, findings: Sequence[Finding] | None, instrument: Instrument
-) -> tuple[PhaseResult, Trajectory, TriangleReading, Context]:
-    """The phase, trajectory and triangle, and the facts the rules are evaluated on."""
+) -> tuple[PhaseResult, Trajectory, TriangleReading, Context, Readiness]:
+    """The phase, trajectory and triangle, the facts the rules are evaluated on, and the
+    readiness profile for spreading (computed once: the facts hold its verdicts)."""
     bank, settings = instrument.bank, instrument.settings
     answers = combined.answers
     scaled = scaled_items(answers, bank)
@@ -124,6 +125,7 @@ def _infer(
         extent=answers.get("type.extent"), progress=progress,
     )  # fmt: skip
     triangle = infer_triangle(scaled, phase.value, bank, instrument.rules)
+    profile = readiness(answers, scaled, bank, settings)
     ctx = Context(
         phase=phase.value,
         corners=dict(triangle.corners),
@@ -137,9 +139,9 @@ def _infer(
         findings=sorted(findings or (), key=lambda f: f.code),
         trajectory=trajectory.status,
         choices=_choices(answers, bank),
-        **readiness_context(readiness(answers, scaled, bank, settings)),
+        **readiness_context(profile),
     )
-    return phase, trajectory, triangle, ctx
+    return phase, trajectory, triangle, ctx, profile
 
 
 def _choices(answers: Mapping[str, Any], bank: ItemBank) -> dict[str, str]:

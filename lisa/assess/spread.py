@@ -594,6 +594,7 @@ _FIT_ORDER: dict[str, int] = {"fits": 0, "possible": 1, "unknown": 2, "does not 
 def assess_spreading(
     answers: Mapping[str, Any],
     ctx: Context,
+    profile: Readiness,
     instrument: Instrument,
     findings: Sequence[Finding] | None = None,
 ) -> Spreading:
@@ -606,6 +607,8 @@ def assess_spreading(
     ctx
         The facts the rules read, with ``readiness``, ``weakest_conditions``
         and ``choices`` filled (:func:`readiness_context`).
+    profile
+        The readiness profile those facts came from (:func:`readiness`).
     instrument
         The item bank, spreading rules, case library and settings.
     findings
@@ -620,7 +623,6 @@ def assess_spreading(
     bank = instrument.bank
     scale_items = [i.id for i in bank.section("scale")]
     answered = sum(i in answers for i in scale_items)
-    profile = readiness(answers, ctx.items, bank, instrument.settings)
     risks, recs = _advice(ctx, instrument.spread) if answered else ([], [])
     routes = [fit_route(n, s, ctx, instrument.cases) for n, s in instrument.spread.routes.items()]
     return Spreading(
