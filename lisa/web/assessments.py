@@ -39,6 +39,7 @@ from lisa.db.assessments import (
     innovations_of,
 )
 from lisa.db.models import StudyRow
+from lisa.db.studies import owned_row
 from lisa.errors import Problem
 from lisa.io.tables import neutralise_formulas
 from lisa.sources import cite
@@ -73,10 +74,7 @@ def _instrument(request: Request) -> Instrument:
 
 
 def _innovation(session: Session, study: StudyRow, innovation_id: int) -> InnovationRow:
-    row = session.get(InnovationRow, innovation_id)
-    if row is None or row.study_id != study.id:
-        raise HTTPException(404)
-    return row
+    return owned_row(session, InnovationRow, innovation_id, study, "innovation")
 
 
 @router.get("/studies/{slug}/innovations")

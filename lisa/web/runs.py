@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lisa.db.models import RunRow, StudyRow
+from lisa.db.studies import owned_row
 from lisa.web.app import db, render
 from lisa.web.auth import audit, now, require_account, role_in, study_action
 
@@ -104,10 +105,7 @@ async def start_run(slug: str, request: Request, session: Session = Depends(db))
 
 
 def _run(session: Session, study: StudyRow, run_id: int) -> RunRow:
-    run = session.get(RunRow, run_id)
-    if run is None or run.study_id != study.id:
-        raise HTTPException(404)
-    return run
+    return owned_row(session, RunRow, run_id, study, "run")
 
 
 @router.get("/{run_id}")
