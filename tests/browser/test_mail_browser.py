@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_web_loop import LISA, SHOTS, _axe, _shot
+from tests.browser.test_web_loop import LISA, SHOTS, _axe, _shot, sign_in_and_create
 from tests.web.conftest import _free_port, stop
 from tests.web.loadgen import wait_until_serving
 from tests.web.test_mail import ROSTER, Server
@@ -49,12 +49,7 @@ def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 def test_the_mail_page_sends_and_passes_axe(mail_server: dict[str, Any], browser: Any) -> None:
     page = browser.new_context().new_page()
     page.goto(mail_server["base"] + "/login")
-    page.get_by_label("E-mail address").fill("fac@example.org")
-    page.get_by_label("Password").fill(mail_server["password"])
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Name of the study (the place)").fill("Northfield")
-    page.get_by_role("button", name="Create study").click()
-    page.wait_for_url("**/studies/northfield")
+    sign_in_and_create(page, "fac@example.org", mail_server["password"], "Northfield", "northfield")
     SHOTS.mkdir(parents=True, exist_ok=True)
     roster = Path(SHOTS.parent / "web-mail-roster.csv")
     roster.write_text(ROSTER, "utf-8")

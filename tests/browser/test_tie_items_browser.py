@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.browser.test_web_loop import SHOTS, _axe, _shot, server  # noqa: F401  (the fixture)
+from tests.browser.test_web_loop import SHOTS, _axe, _shot, server, sign_in_and_create  # noqa: F401  (the fixture)
 from tests.web.conftest import ROSTER
 
 PHONE = {"width": 390, "height": 844}
@@ -20,12 +20,7 @@ def _set_up(browser: Any, server: dict[str, str]) -> str:  # noqa: F811
     ctx = browser.new_context(accept_downloads=True)
     fac = ctx.new_page()
     fac.goto(server["base"] + "/login")
-    fac.get_by_label("E-mail address").fill(server["email"])
-    fac.get_by_label("Password").fill(server["password"])
-    fac.get_by_role("button", name="Sign in").click()
-    fac.get_by_label("Name of the study (the place)").fill("Tie items place")
-    fac.get_by_role("button", name="Create study").click()
-    fac.wait_for_url("**/studies/tie-items-place")
+    sign_in_and_create(fac, server["email"], server["password"], "Tie items place", "tie-items-place")
     roster = SHOTS.parent / "tie-items-roster.csv"
     SHOTS.mkdir(parents=True, exist_ok=True)
     roster.write_text(ROSTER, "utf-8")

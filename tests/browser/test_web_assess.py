@@ -13,18 +13,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.browser.test_web_loop import PHONE, _axe, _shot, server  # noqa: F401 - server is a fixture
+from tests.browser.test_web_loop import PHONE, _axe, _shot, server, sign_in_and_create  # noqa: F401 - server is a fixture
 
 
 def _sign_in_and_add(fac: Any, server: dict[str, str]) -> list[dict[str, str]]:  # noqa: F811 - a parameter
     """The facilitator signs in, creates a study, adds an innovation, downloads two assessors' links."""
     fac.goto(server["base"] + "/login")
-    fac.get_by_label("E-mail address").fill(server["email"])
-    fac.get_by_label("Password").fill(server["password"])
-    fac.get_by_role("button", name="Sign in").click()
-    fac.get_by_label("Name of the study (the place)").fill("Eastfield")
-    fac.get_by_role("button", name="Create study").click()
-    fac.wait_for_url("**/studies/eastfield")
+    sign_in_and_create(fac, server["email"], server["password"], "Eastfield", "eastfield")
     fac.get_by_role("link", name="Innovations and their assessors").click()
     fac.get_by_label(re.compile("^Name")).fill("Youth hub")
     fac.get_by_label(re.compile("^Description")).fill("One door for young people's services")

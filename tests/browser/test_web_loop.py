@@ -26,6 +26,16 @@ PHONE = {"width": 390, "height": 844}
 LISA = str(Path(sys.executable).parent / "lisa")
 
 
+def sign_in_and_create(page: Any, email: str, password: str, study: str, slug: str) -> None:
+    """On the open sign-in page: sign in as the facilitator and create the study ``study``."""
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Name of the study (the place)").fill(study)
+    page.get_by_role("button", name="Create study").click()
+    page.wait_for_url(f"**/studies/{slug}")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     data = tmp_path_factory.mktemp("web-browser") / "data"
@@ -67,12 +77,7 @@ def test_facilitator_and_respondent_complete_the_loop(server: dict[str, str], br
     fac.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     fac.goto(server["base"] + "/login")
     _axe(fac, "sign-in")
-    fac.get_by_label("E-mail address").fill(server["email"])
-    fac.get_by_label("Password").fill(server["password"])
-    fac.get_by_role("button", name="Sign in").click()
-    fac.get_by_label("Name of the study (the place)").fill("Northfield")
-    fac.get_by_role("button", name="Create study").click()
-    fac.wait_for_url("**/studies/northfield")
+    sign_in_and_create(fac, server["email"], server["password"], "Northfield", "northfield")
     roster = Path(SHOTS.parent / "web-roster.csv")
     SHOTS.mkdir(parents=True, exist_ok=True)
     roster.write_text(ROSTER, "utf-8")
