@@ -28,6 +28,19 @@ from lisa.vocabulary import Layer
 #: The optional roster column naming the waves each person took part in
 #: (labels separated by ``;``); without it everyone is on the roster of every wave.
 WAVES_COLUMN = "waves"
+
+
+def wave_cells(column: Sequence[str]) -> list[list[str]]:
+    """Each cell of the roster's :data:`WAVES_COLUMN` as its wave labels (``2024;2025``)."""
+    return [[w.strip() for w in cell.split(";") if w.strip()] for cell in column]
+
+
+def present_in_wave(cells: Sequence[Sequence[str]], wave: str) -> np.ndarray:
+    """Who is on the roster of ``wave``, from :func:`wave_cells`: a blank cell means every wave,
+    and a wave no cell names (one imported after the column was written) has everyone."""
+    if not any(wave in labels for labels in cells):
+        return np.ones(len(cells), bool)
+    return np.array([not labels or wave in labels for labels in cells], bool)
 #: The optional roster column marking people based outside the place (a regional or
 #: national body, a partner elsewhere): ``yes``/``no``, blank = in the place.
 OUTSIDE_COLUMN = "outside"
@@ -494,11 +507,9 @@ class Study:
         column = self.attributes.get(WAVES_COLUMN)
         if column is None:
             return None
+        cells = wave_cells(column)
         known = set(self.waves)
-        mask = np.zeros(self.n_people, bool)
-        named = False
-        for i, cell in enumerate(column):
-            labels = [w.strip() for w in cell.split(";") if w.strip()]
+        for i, labels in enumerate(cells):
             unknown = [w for w in labels if w not in known]
             if unknown:
                 raise ConfigError(
@@ -506,9 +517,7 @@ class Study:
                     f"'{self.ids[i]}', which is not one of the study's waves "
                     f"({', '.join(self.waves) or 'none'})"
                 )
-            mask[i] = not labels or wave in labels
-            named |= wave in labels
-        return mask if named else np.ones(self.n_people, bool)
+        return present_in_wave(cells, wave)
 
     def outside_place(self) -> np.ndarray | None:
         """Who the roster's :data:`OUTSIDE_COLUMN` column marks as outside the place.

@@ -52,7 +52,16 @@ from lisa.errors import Problem
 from lisa.io.limits import ReadLimits
 from lisa.io.tables import MAX_PER_KIND, Reporter, Table
 from lisa.io.waves import order_waves
-from lisa.study import DEFAULT_RELATIONS, OUTSIDE_COLUMN, WAVES_COLUMN, Relation, Study, Ties
+from lisa.study import (
+    DEFAULT_RELATIONS,
+    OUTSIDE_COLUMN,
+    WAVES_COLUMN,
+    Relation,
+    Study,
+    Ties,
+    present_in_wave,
+    wave_cells,
+)
 from lisa.text import INVISIBLE, describe_char, name_key, strip_invisible
 from lisa.vocabulary import LAYERS
 
@@ -449,7 +458,7 @@ def _check_roster_waves(
         return
     column = people.original_columns.get(WAVES_COLUMN, WAVES_COLUMN)
     cells = people.frame.get_column(WAVES_COLUMN).to_list()
-    labels = [[w.strip() for w in c.split(";") if w.strip()] for c in cells]
+    labels = wave_cells(cells)
     known = set(waves)
     for i, named in enumerate(labels):
         for label in named:
@@ -470,11 +479,7 @@ def _check_roster_waves(
                 break
     if not waves or not len(ties.source):
         return
-    named_waves = [w for w in waves if any(w in n for n in labels)]
-    absent = np.zeros((len(waves), len(cells)), bool)
-    for k, wave in enumerate(waves):
-        if wave in named_waves:
-            absent[k] = [bool(n) and wave not in n for n in labels]
+    absent = np.array([~present_in_wave(labels, wave) for wave in waves])
     valid = (ties.source >= 0) & (ties.target >= 0) & (ties.wave >= 0)
     w, s, t = ties.wave[valid], ties.source[valid], ties.target[valid]
     outside = int((absent[w, s] | absent[w, t]).sum())
