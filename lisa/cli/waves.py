@@ -43,8 +43,8 @@ def print_comparison(c: WaveComparison) -> None:
         table.add_column(col, justify="left" if col == "network" else "right")
     for ch in [*c.relations.values(), c.combined]:
         table.add_row(
-            escape(ch.label), str(ch.kept), str(ch.gained), str(ch.lost), _ratio(ch.jaccard),
-            str(ch.hamming), _ratio(ch.qap.correlation),
+            escape(ch.label), f"{ch.kept:,}", f"{ch.gained:,}", f"{ch.lost:,}", _ratio(ch.jaccard),
+            f"{ch.hamming:,}", _ratio(ch.qap.correlation),
             "–" if ch.qap.p_value is None else f"{ch.qap.p_value:.3f}",
         )  # fmt: skip
     console.print(table)
