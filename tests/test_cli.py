@@ -33,6 +33,26 @@ def test_demo_prints_findings_first_and_writes_outputs(tmp_path: Path) -> None:
     assert (out / "exports" / "network.gexf").exists()
 
 
+def test_demo_assesses_its_illustrative_innovation_and_reports_it(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    r = invoke("demo", "--out", out, "--people", "120")
+    assert r.exit_code == 0, r.output
+    assert "Youth employment hub" in r.output and "Phase 2: mobilisation" in r.output
+    assert "more" in r.output  # only the first recommendations are printed
+    answers = sorted((out / "examples" / "assess").glob("*.yaml"))
+    assert len(answers) == 2 and all("ILLUSTRATIVE" in p.read_text("utf-8") for p in answers)
+    html = (out / "report.html").read_text("utf-8")
+    # the report has the assessment (both assessors, the spreading part) and the value ledger
+    assert "No assessment supplied" not in html
+    for text in ("Youth employment hub", "Hub coordinator", "Spreading it", "Value created"):
+        assert text in html
+    # the command the demo suggests next runs on what it wrote
+    again = invoke("assess", *answers, "--network", out / "study", "--quiet")
+    assert again.exit_code == 0 and "Phase 2: mobilisation" in again.output
+    ledger = invoke("value", out / "examples" / "value" / "youth-hub.yaml")
+    assert ledger.exit_code == 0, ledger.output
+
+
 def test_generate_is_reproducible(tmp_path: Path) -> None:
     for name in ("a", "b"):
         r = invoke("generate", tmp_path / name, "--people", "80", "--seed", "3")

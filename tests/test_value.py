@@ -155,7 +155,7 @@ def test_payback_never_and_later_costs() -> None:
 
 
 def test_the_illustrative_example_ledger_reads_and_says_it_is_illustrative() -> None:
-    path = Path(__file__).parent.parent / "examples" / "value" / "youth-hub.yaml"
+    path = Path(__file__).parent.parent / "lisa" / "examples" / "value" / "youth-hub.yaml"
     text = path.read_text("utf-8")
     assert "ILLUSTRATIVE" in text.splitlines()[0]
     result = value_of(read_ledger(path))

@@ -333,12 +333,19 @@ def _print_risks_and_recommendations(a: Assessment) -> None:
         console.print(f"    [dim]source: {escape(cite(rec.source.ref))}[/]", highlight=False)
 
 
-def print_assessment(a: Assessment, quiet: bool = False) -> None:
-    """One assessed innovation: phase and evidence, triangle, factors, risks, recommendations."""
+def print_assessment(a: Assessment, quiet: bool = False, shown: int | None = None) -> None:
+    """One assessed innovation: phase and evidence, triangle, factors, risks, recommendations.
+
+    ``quiet``: only the phase and the recommendations' titles, the first ``shown`` of them
+    (``None``: all).
+    """
     _print_phase(a, quiet)
     if quiet:
-        for rec in a.recommendations:
+        recs = a.recommendations if shown is None else a.recommendations[:shown]
+        for rec in recs:
             console.print(f"  • {escape(rec.title)} [dim]({rec.cluster})[/]")
+        if len(recs) < len(a.recommendations):
+            console.print(f"  [dim]… and {len(a.recommendations) - len(recs)} more[/]")
         return
     _print_triangle(a)
     _print_risks_and_recommendations(a)

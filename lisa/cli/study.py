@@ -42,7 +42,9 @@ from lisa.synth import Preset
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
+    from lisa.assess import Assessment
     from lisa.privacy import Pseudonymiser
+    from lisa.value import ValueResult
 
 def write_outputs(
     result: AnalysisResult,
@@ -79,6 +81,9 @@ def write_outputs(
 #: periphery's share of ties beyond their own organisation and sector (0.08 in
 #: the appendix-c preset) rises to this.
 DEMO_PROGRAMME = 0.2
+
+#: How many of the demo innovation's recommendations the demo prints (the report has them all).
+DEMO_RECOMMENDATIONS_SHOWN = 5
 
 
 @app.command()
@@ -119,10 +124,13 @@ def demo(
     change = compare_waves(study, analysis=result.config)
     console.print()
     print_comparison(change)
+    assessments, values = _demo_innovation(result, out / "examples", quiet)
     written = write_outputs(result, out)
     from lisa.report import write_report
 
-    written += write_report(result, out / "report.html", change=change)
+    written += write_report(
+        result, out / "report.html", change=change, assessments=assessments, values=values
+    )
     console.print(f"\n[bold]Written to {out}/[/]")
     console.print(f"  study data      {study_dir}")
     for path in written:
@@ -130,9 +138,42 @@ def demo(
     console.print(
         f"\nOpen [cyan]{out / 'report.html'}[/] in a browser for the locality report and map.\n"
         f"Next: [cyan]lisa analyse {study_dir}[/] on the same data, "
-        "[cyan]lisa assess template[/] to assess an innovation, or "
-        "[cyan]lisa validate YOUR_FOLDER[/] on your own data."
+        f"[cyan]lisa assess {out / 'examples' / 'assess'}/*.yaml --network {study_dir}[/] "
+        "for the whole assessment, [cyan]lisa assess template[/] to assess an innovation of "
+        "your own, or [cyan]lisa validate YOUR_FOLDER[/] on your own data."
     )
+
+
+def _demo_innovation(
+    result: AnalysisResult, folder: Path, quiet: bool
+) -> tuple[list[Assessment], list[ValueResult]]:
+    """Copy the illustrative examples (``lisa/examples``: a made-up youth employment hub,
+    assessed by two people, and its value ledger) beside the demo place; assess the hub with
+    the demo place's findings and add up its ledger, for the printout and the report."""
+    from importlib import resources
+
+    from lisa.assess import assess_files
+    from lisa.cli.assess import print_assessment
+    from lisa.files import atomic_write_bytes
+    from lisa.value import read_ledger, value_of
+
+    source = resources.files("lisa").joinpath("examples")
+    for sub in ("assess", "value"):
+        for item in source.joinpath(sub).iterdir():
+            if item.is_file():
+                atomic_write_bytes(folder / sub / item.name, item.read_bytes())
+    answers = sorted((folder / "assess").glob("*.yaml"))
+    assessments = assess_files(answers, list(result.findings))
+    values = [value_of(read_ledger(folder / "value" / "youth-hub.yaml"))]
+    if not quiet:
+        console.print()
+        console.print(
+            "[bold]An innovation in the demo place[/] (made up, to show the assessment): "
+            f"{len(answers)} assessors' answers in {folder / 'assess'}"
+        )
+        for assessment in assessments:
+            print_assessment(assessment, quiet=True, shown=DEMO_RECOMMENDATIONS_SHOWN)
+    return assessments, values
 
 
 @app.command()
