@@ -167,18 +167,26 @@ def _print_intermediaries(result: AnalysisResult, pseudonymiser: Pseudonymiser |
     orgs = [(o, v) for o, v in inter.organisations.items() if shown is None or o in shown]
     orgs = orgs[:INTERMEDIARIES_SHOWN]
     for name, org in orgs:
-        console.print(f"  [bold]{escape(name)}[/] ({escape(org.sector)}): {escape(org.why)}", highlight=False)
+        reasons = ", ".join(INTERMEDIARY_REASON_TEXT[r] for r in org.reasons)
+        console.print(f"  [bold]{escape(name)}[/] ({escape(org.sector)}): {escape(reasons)}", highlight=False)
     if inter.organisations_not_named:
         console.print(f"  {inter.organisations_not_named} one-person organisation(s) not named")
 
 
 def _intermediary_table(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> None:
+    """One line a person: where they sit, then each position's number, bold where it places
+    them (the report and the JSON give the thresholds and the *why* in words)."""
     inter, study = result.intermediaries, result.study
     assert inter is not None
     table = Table(show_edge=False, box=None, padding=(0, 1))
     table.add_column("person", overflow="fold")
     table.add_column("organisation · sector · layer", overflow="fold")
-    table.add_column("why", overflow="fold")
+    outside = any(p.outside_contacts is not None for p in inter.people.values())
+    columns: list[tuple[str, str]] = [
+        ("between-sectors", "sectors"), ("between-layers", "layers"), ("across-organisations", "orgs"),
+    ] + ([("outside-the-place", "outside")] if outside else [])
+    for _, header in columns:
+        table.add_column(header, justify="right")
     for pid, p in list(inter.people.items())[:INTERMEDIARIES_SHOWN]:
         i = study.index_of(pid)
         if pseudonymiser is not None:
@@ -186,8 +194,26 @@ def _intermediary_table(result: AnalysisResult, pseudonymiser: Pseudonymiser | N
         else:
             who, org = study.names[i] or pid, study.organisations[i]
         where = " · ".join(x for x in (org, p.sector, p.layer) if x)
-        table.add_row(escape(who), escape(where), escape(p.why))
+        numbers = {
+            "between-sectors": p.sector_brokerage,
+            "between-layers": p.layer_brokerage,
+            "across-organisations": p.organisations_reached,
+            "outside-the-place": p.outside_contacts or 0,
+        }
+        cells = [
+            f"[bold]{numbers[r]:,}[/]" if r in p.reasons else f"[dim]{numbers[r]:,}[/]"
+            for r, _ in columns
+        ]
+        table.add_row(escape(who), escape(where), *cells)
     console.print(table)
+    console.print(
+        "  [dim]sectors, layers: open two-paths brokered between them; orgs: other organisations "
+        "among their contacts" + ("; outside: contacts outside the place" if outside else "")
+        + "; bold where it places them (thresholds and reasons in the JSON and the report)[/]",
+        highlight=False,
+    )
+    if len(inter.people) > INTERMEDIARIES_SHOWN:
+        console.print(f"  [dim]… and {len(inter.people) - INTERMEDIARIES_SHOWN} more[/]")
 
 
 def _print_networks(result: AnalysisResult) -> None:
