@@ -69,6 +69,11 @@ class WebSettings(BaseSettings):
         description="starttls (upgrade the connection; refuse to send if the server cannot), "
         "ssl (TLS from the start, usually port 465) or none (plain, for a relay on this machine).",
     )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="A PEM file of the certificate authorities the SMTP server's certificate is "
+        "checked against (empty: the system's); for a server with a certificate of your own CA.",
+    )
     smtp_user: str = Field(default="", description="The SMTP sign-in name (empty: no sign-in).")
     smtp_password: SecretStr = Field(
         default=SecretStr(""), description="The SMTP password; never shown or logged."
