@@ -89,15 +89,21 @@ def db_import(
 ) -> None:
     """Import a study folder or workbook into the database (checked as 'lisa validate' checks it)."""
     from lisa.db import import_study, session_factory
+    from lisa.db.export import platform_path, read_platform, store_platform
     from lisa.io import load_study
 
     study = load_study(study_dir)
+    found = platform_path(study_dir, study_dir.is_file())
+    platform = read_platform(found) if found.is_file() else None
     engine = _engine(_settings(data_dir, database_url))
     with session_factory(engine).begin() as session:
         row = import_study(session, study, name)
+        if platform is not None:
+            store_platform(session, row, platform)
         slug = row.slug
     console.print(f"Imported '{study.name}' as [bold]{slug}[/]: {study.n_people} people, "
-                  f"{len(study.ties)} ties.")
+                  f"{len(study.ties)} ties."
+                  + (f" Survey set-up and answers from {found.name}." if platform else ""))
 
 
 @db_app.command("export")
@@ -111,19 +117,29 @@ def db_export(
 ) -> None:
     """Export a study from the database as a study folder (or workbook) that 'lisa analyse' reads.
 
-    Submitted innovation assessments are written too, one YAML answer file per assessor that
-    'lisa assess' reads: into the folder's assessments/ (beside a workbook: NAME-assessments/).
+    The survey's set-up and answers (consent, dates, waves, per-tie items, answers, innovations,
+    retention) go to platform.json in the folder (beside a workbook: NAME-platform.json), which
+    'lisa db import' reads back. Submitted innovation assessments are written too, one YAML
+    answer file per assessor that 'lisa assess' reads: into the folder's assessments/ (beside a
+    workbook: NAME-assessments/).
     """
-    from lisa.db import export_study, session_factory
+    from lisa.db import session_factory, study_from_db
     from lisa.db.assessments import EXPORT_FOLDER, export_assessments
+    from lisa.db.export import platform_path, write_platform
     from lisa.db.studies import find_study
+    from lisa.io import write_study
 
     engine = _engine(_settings(data_dir, database_url))
     with session_factory(engine)() as session:
-        written = export_study(session, name, out, "xlsx" if xlsx else "csv")
+        study = study_from_db(session, name)
+        written = write_study(study, out, "xlsx" if xlsx else "csv")
+        row = find_study(session, name)
+        platform = write_platform(session, row, platform_path(out, xlsx), study.waves)
         answers = (out.with_name(f"{out.stem}-{EXPORT_FOLDER}") if xlsx else out / EXPORT_FOLDER)
-        files = export_assessments(session, find_study(session, name), answers)
+        files = export_assessments(session, row, answers)
     console.print(f"Written {written}")
+    if platform is not None:
+        console.print(f"Written the survey's set-up and answers to {platform}")
     if files:
         console.print(f"Written {len(files)} assessment answer file(s) to {answers}")
 
