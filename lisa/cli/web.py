@@ -339,9 +339,12 @@ def db_purge(data_dir: DataDirOption = None, database_url: DatabaseOption = None
     """Delete the answers of every study past its "delete answers after" date (the server also
     does this on start and on a schedule)."""
     from lisa.db import session_factory
-    from lisa.web.retention import purge_due
+    from lisa.web.retention import new_holder, purge_once
 
-    done = purge_due(session_factory(_engine(_settings(data_dir, database_url))))
+    done = purge_once(session_factory(_engine(_settings(data_dir, database_url))), new_holder())
+    if done is None:
+        console.print("A server process is purging now: nothing done here (it deletes the same).")
+        return
     for slug, counts in done.items():
         said = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
         console.print(f"{slug}: deleted {said}", markup=False, highlight=False)
