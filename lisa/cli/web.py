@@ -56,6 +56,9 @@ def _settings(data_dir: Path | None, database_url: str | None, settings_file: Pa
         if settings_file is not None:
             if not settings_file.is_file():
                 raise ConfigError(f"the settings file '{settings_file}' does not exist")
+            from lisa.web.settings import check_settings_file
+
+            check_settings_file(settings_file)
             return WebSettings(_env_file=str(settings_file), **given)  # type: ignore[call-arg,arg-type]
         return WebSettings(**given)  # type: ignore[arg-type]
     except ValidationError as exc:

@@ -90,3 +90,24 @@ def test_the_dashboard_shows_groups_and_the_threshold_in_force(client) -> None:
     assert "<th scope=\"row\">Council</th><td>2</td><td>1</td><td>50%" in page
     answer(client, links["p4"], ["p1"], ["p1"])
     assert "At 80% or more, individual brokers may be named" in client.get("/studies/northfield").text
+
+
+def test_a_settings_file_is_read_and_a_line_naming_no_setting_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lisa.cli import app
+    from lisa.errors import ConfigError
+    from lisa.web.settings import WebSettings
+
+    good = tmp_path / "web.env"
+    good.write_text(f"LISA_WEB_SESSION_HOURS=3\nlisa_web_data_dir={tmp_path / 'data'}\n", "utf-8")
+    read = WebSettings.from_file(good)
+    assert read.session_hours == 3 and read.data_dir == tmp_path / "data"
+    for line, hint in (("session_hours=3", "LISA_WEB_SESSION_HOURS"), ("LISA_WEB_SESION_HOURS=3", "")):
+        bad = tmp_path / "bad.env"
+        bad.write_text(line + "\n", "utf-8")
+        with pytest.raises(ConfigError, match="names no web setting") as caught:
+            WebSettings.from_file(bad)
+        assert hint in str(caught.value)
+        r = CliRunner().invoke(app, ["db", "send-invitations", "x", "--settings", str(bad)])
+        assert r.exit_code == 2 and "names no web setting" in r.output, r.output
