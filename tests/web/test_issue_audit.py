@@ -111,3 +111,24 @@ def test_a_settings_file_is_read_and_a_line_naming_no_setting_is_refused(tmp_pat
         assert hint in str(caught.value)
         r = CliRunner().invoke(app, ["db", "send-invitations", "x", "--settings", str(bad)])
         assert r.exit_code == 2 and "names no web setting" in r.output, r.output
+
+
+def test_no_cap_on_nominations_every_name_becomes_a_tie(client) -> None:
+    from lisa.db import session_factory, study_from_db
+
+    roster = "id,name,organisation,sector,layer\n" + "".join(
+        f"q{i},Person {i},Org {i % 7},public,frontline\n" for i in range(400))
+    fac = Facilitator(client)
+    links = {row["id"]: urlparse(row["link"]).path for row in fac.study(roster=roster)}
+    from sqlalchemy import select
+
+    from lisa.db.models import AnswerRow
+
+    named = [f"q{i}" for i in range(1, 400)]  # everyone else named in the first stage
+    answer(client, links["q0"], named, named[:300])  # and 300 of them in one relation
+    with session_factory(client.app.state.engine)() as s:
+        study = study_from_db(s, "northfield")
+        stored = s.scalars(select(AnswerRow)).one().answers
+    assert stored["names"] == named
+    ties = [(t.source, t.target, t.relation) for t in study.iter_ties()]
+    assert sorted(t for _, t, r in ties if r == "innovation") == sorted(named[:300])
