@@ -7,16 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.test_web_loop import LISA, PHONE, _axe, _shot
-from tests.web.conftest import ROSTER, _free_port, stop
-from tests.web.loadgen import wait_until_serving
+from tests.browser.test_web_loop import PHONE, _axe, _shot, serving
+from tests.web.conftest import ROSTER
 
 EMAIL, PASSWORD = "first@example.org", "a long and unguessable passphrase"
 
@@ -24,18 +22,9 @@ EMAIL, PASSWORD = "first@example.org", "a long and unguessable passphrase"
 @pytest.fixture(scope="module")
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``lisa serve`` on a free port of 127.0.0.1 with an empty data folder (no account)."""
-    data = tmp_path_factory.mktemp("web-review") / "data"
-    port = _free_port()
-    proc = subprocess.Popen([LISA, "serve", "--port", str(port), "--data-dir", str(data)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(proc, base, timeout=60)
+    with serving(tmp_path_factory.mktemp("web-review") / "data",
+                 ("Anna Smith", "Bertram", "Chidi", "Dana", "Zed Newcomer")) as base:
         yield base
-    finally:
-        log = stop(proc)
-        for name in ("Anna Smith", "Bertram", "Chidi", "Dana", "Zed Newcomer"):
-            assert name not in log, "a name reached the server's log"
 
 
 def _answer_on_a_phone(browser: Any, link: str, errors: list[str]) -> None:

@@ -188,17 +188,22 @@ def test_wrong_answers_get_the_cli_readers_problems_and_nothing_is_stored(client
     assert _rows(client) == before
 
 
+def _viewer_owner_two_studies(client) -> tuple[Facilitator, Facilitator, int, int]:  # noqa: ANN001
+    """A viewer-to-be (signed out), an owner of northfield and southfield (signed in), and an
+    innovation in each: (viewer, owner, southfield's innovation, northfield's innovation)."""
+    viewer = Facilitator(client, "viewer@example.org")
+    client.post("/logout", data={"csrf": viewer.csrf})
+    owner = Facilitator(client, "owner@example.org")
+    owner.study()
+    owner.post("/studies", {"name": "Southfield", "slug": "southfield"})
+    return viewer, owner, _innovation(owner, "Their hub", "southfield"), _innovation(owner)
+
+
 def test_hostile_requests_get_their_status_and_change_nothing(tmp_path: Path) -> None:
     client = make_client(f"sqlite:///{tmp_path / 'h.sqlite3'}", tmp_path, allow_signup=True,
                          max_body_bytes=64 * 1024)
     with client:
-        viewer = Facilitator(client, "viewer@example.org")
-        client.post("/logout", data={"csrf": viewer.csrf})
-        owner = Facilitator(client, "owner@example.org")
-        owner.study()
-        owner.post("/studies", {"name": "Southfield", "slug": "southfield"})
-        theirs = _innovation(owner, "Their hub", "southfield")
-        mine = _innovation(owner)
+        viewer, owner, theirs, mine = _viewer_owner_two_studies(client)
         link = _links(owner, mine, "Ann")["Ann"]
         assert "Thank you" in _fill(client, link, ANN).text
         csrf = _csrf(client.get(link).text)
@@ -340,13 +345,7 @@ def test_an_owner_reissues_an_assessors_link_and_the_old_one_dies(tmp_path: Path
 
     client = make_client(f"sqlite:///{tmp_path / 'ri.sqlite3'}", tmp_path, allow_signup=True)
     with client:
-        viewer = Facilitator(client, "viewer@example.org")
-        client.post("/logout", data={"csrf": viewer.csrf})
-        owner = Facilitator(client, "owner@example.org")
-        owner.study()
-        owner.post("/studies", {"name": "Southfield", "slug": "southfield"})
-        theirs = _innovation(owner, "Their hub", "southfield")
-        mine = _innovation(owner)
+        viewer, owner, theirs, mine = _viewer_owner_two_studies(client)
         _links(owner, theirs, "Eve", "southfield")
         old = _links(owner, mine, "Ann Lovelace\nBob")["Ann Lovelace"]
         _fill(client, old, ANN, go="save")
