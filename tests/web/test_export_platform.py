@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -94,13 +95,18 @@ def _rich_study(client) -> None:  # noqa: ANN001
     client.post(f"{base}/step/1/items", data={"csrf": csrf, "go": "next", "item:frequency:p2": "monthly",
                                               "item:trust:p3": "2"})
     client.post(f"{base}/submit", data={"csrf": csrf})
-    base, csrf, _ = start(client, links["p2"], ["p4"])  # a draft, with an unlisted name typed
+    proxy = fac.post("/studies/northfield/proxy", {"id": "p2"}, follow_redirects=False)
+    base = proxy.headers["location"]  # entered for p2 by the owner,
+    csrf = re.findall(r'name="csrf" value="([^"]+)"', client.get(base).text)[-1]  # not sign-out's
+    client.post(f"{base}/consent", data={"csrf": csrf})
+    client.post(f"{base}/step/0", data={"csrf": csrf, "pick": ["p4"], "go": "next"})
     client.post(f"{base}/step/2", data={"csrf": csrf, "pick": [], "unlisted": "Zed Unlisted, Mill",
-                                        "go": "next"})
+                                        "go": "next"})  # with a name not on the list
     client.post(f"{base}/submit", data={"csrf": csrf})
     base, csrf, _ = start(client, links["p3"], ["p1"])
     client.post(f"{base}/withdraw", data={"csrf": csrf})
-    start(client, links["p4"], ["p1"])  # saved half-way, never submitted
+    base, csrf, _ = start(client, links["p4"], ["p1"])  # saved half-way with an item answered
+    client.post(f"{base}/step/1/items", data={"csrf": csrf, "go": "later", "item:trust:p1": "4"})
     youth = _innovation(fac)
     assessors = _links(fac, youth, "Ann\nBob\nCy")
     _fill(client, assessors["Ann"], ANN)
@@ -124,8 +130,12 @@ def test_export_then_import_gives_back_the_same_study(db_url: str, tmp_path: Pat
         assert original["tie_items"] and original["innovations"][0][1][0]["state"] == "submitted"
         assert {a[2]["state"] for a in original["answers"]} == {"submitted", "draft", "withdrawn"}
         assert {t[3]["origin"] for t in original["ties"]} == {"survey"}
-        assert original["not_on_list"] and original["study"]["delete_roster_too"] is True
+        assert original["not_on_list"], original["answers"]
+        assert original["study"]["delete_roster_too"] is True
         assert "RTL" in original["relations"][0]["question"]
+        assert [(a[0], a[1]) for a in original["answers"] if a[1]] == [("p2", "fac@example.org")]
+        drafts = [a[2]["answers"] for a in original["answers"] if a[0] == "p4"]
+        assert drafts[0]["items"]["work"] == {"p1": {"trust": "4"}}  # a draft's per-tie answer
         for part in original:
             assert copy[part] == original[part], part
         # links are credentials, not study data: the copy's assessors have new ones
