@@ -56,6 +56,9 @@ def _settings(data_dir: Path | None, database_url: str | None, settings_file: Pa
         if settings_file is not None:
             if not settings_file.is_file():
                 raise ConfigError(f"the settings file '{settings_file}' does not exist")
+            from lisa.web.settings import check_settings_file
+
+            check_settings_file(settings_file)
             return WebSettings(_env_file=str(settings_file), **given)  # type: ignore[call-arg,arg-type]
         return WebSettings(**given)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -89,15 +92,21 @@ def db_import(
 ) -> None:
     """Import a study folder or workbook into the database (checked as 'lisa validate' checks it)."""
     from lisa.db import import_study, session_factory
+    from lisa.db.export import platform_path, read_platform, store_platform
     from lisa.io import load_study
 
     study = load_study(study_dir)
+    found = platform_path(study_dir, study_dir.is_file())
+    platform = read_platform(found) if found.is_file() else None
     engine = _engine(_settings(data_dir, database_url))
     with session_factory(engine).begin() as session:
         row = import_study(session, study, name)
+        if platform is not None:
+            store_platform(session, row, platform)
         slug = row.slug
     console.print(f"Imported '{study.name}' as [bold]{slug}[/]: {study.n_people} people, "
-                  f"{len(study.ties)} ties.")
+                  f"{len(study.ties)} ties."
+                  + (f" Survey set-up and answers from {found.name}." if platform else ""))
 
 
 @db_app.command("export")
@@ -111,19 +120,29 @@ def db_export(
 ) -> None:
     """Export a study from the database as a study folder (or workbook) that 'lisa analyse' reads.
 
-    Submitted innovation assessments are written too, one YAML answer file per assessor that
-    'lisa assess' reads: into the folder's assessments/ (beside a workbook: NAME-assessments/).
+    The survey's set-up and answers (consent, dates, waves, per-tie items, answers, innovations,
+    retention) go to platform.json in the folder (beside a workbook: NAME-platform.json), which
+    'lisa db import' reads back. Submitted innovation assessments are written too, one YAML
+    answer file per assessor that 'lisa assess' reads: into the folder's assessments/ (beside a
+    workbook: NAME-assessments/).
     """
-    from lisa.db import export_study, session_factory
+    from lisa.db import session_factory, study_from_db
     from lisa.db.assessments import EXPORT_FOLDER, export_assessments
+    from lisa.db.export import platform_path, write_platform
     from lisa.db.studies import find_study
+    from lisa.io import write_study
 
     engine = _engine(_settings(data_dir, database_url))
     with session_factory(engine)() as session:
-        written = export_study(session, name, out, "xlsx" if xlsx else "csv")
+        study = study_from_db(session, name)
+        written = write_study(study, out, "xlsx" if xlsx else "csv")
+        row = find_study(session, name)
+        platform = write_platform(session, row, platform_path(out, xlsx), study.waves)
         answers = (out.with_name(f"{out.stem}-{EXPORT_FOLDER}") if xlsx else out / EXPORT_FOLDER)
-        files = export_assessments(session, find_study(session, name), answers)
+        files = export_assessments(session, row, answers)
     console.print(f"Written {written}")
+    if platform is not None:
+        console.print(f"Written the survey's set-up and answers to {platform}")
     if files:
         console.print(f"Written {len(files)} assessment answer file(s) to {answers}")
 
@@ -323,9 +342,12 @@ def db_purge(data_dir: DataDirOption = None, database_url: DatabaseOption = None
     """Delete the answers of every study past its "delete answers after" date (the server also
     does this on start and on a schedule)."""
     from lisa.db import session_factory
-    from lisa.web.retention import purge_due
+    from lisa.web.retention import new_holder, purge_once
 
-    done = purge_due(session_factory(_engine(_settings(data_dir, database_url))))
+    done = purge_once(session_factory(_engine(_settings(data_dir, database_url))), new_holder())
+    if done is None:
+        console.print("A server process is purging now: nothing done here (it deletes the same).")
+        return
     for slug, counts in done.items():
         said = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
         console.print(f"{slug}: deleted {said}", markup=False, highlight=False)

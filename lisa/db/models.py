@@ -311,3 +311,4 @@ class TieItemRow(Base):
 
 # Innovation assessments (issue 10): their tables live in their own module.
 import lisa.db.assessments  # noqa: E402,F401
+import lisa.db.leases  # noqa: E402,F401

@@ -124,7 +124,8 @@ def _store_ties(
             "weight": float(t.weight[i]),
             "wave": study.waves[int(t.wave[i])] if int(t.wave[i]) >= 0 else None,
             "origin": "import",
-            "attributes": {k: str(v[i]) for k, v in extra.items()},
+            # a blank cell is no answer: stored as a survey tie stores it, by leaving it out
+            "attributes": {k: str(v[i]) for k, v in extra.items() if str(v[i]) != ""},
         }
         for i in range(len(t))
     ]

@@ -132,6 +132,28 @@ async def issue_assessor_links(slug: str, innovation_id: int, request: Request,
     return _links_csv(rows, f"{slug}-assessors")
 
 
+@router.post("/studies/{slug}/innovations/{innovation_id}/assessors/{assessor_id}/link")
+async def reissue_assessor_link(slug: str, innovation_id: int, assessor_id: int, request: Request,
+                                session: Session = Depends(db)) -> Response:
+    """POST …/innovations/{id}/assessors/{aid}/link: a new link for one assessor, as CSV (owner).
+
+    The old link stops working at once (its hash is replaced: it gets the 404 of any
+    dead link); the answers saved so far stay with the assessor. The audit line
+    names no one.
+    """
+    account, _, study, _ = await study_action(request, session, slug, "owner")
+    innovation = _innovation(session, study, innovation_id)
+    row = session.get(AssessorRow, assessor_id)
+    if row is None or row.innovation_id != innovation.id:
+        raise HTTPException(404, f"no assessor {assessor_id} of this innovation")
+    token = new_token()
+    row.token_hash = token_hash(token)
+    audit(session, account, study, "reissue-assessor-link", links=1)
+    session.commit()
+    base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
+    return _links_csv([(innovation.name, row.label, f"{base}/a/{token}")], f"{slug}-assessor")
+
+
 @router.post("/studies/{slug}/innovations/{innovation_id}/delete")
 async def delete_innovation(slug: str, innovation_id: int, request: Request,
                             session: Session = Depends(db)) -> Response:

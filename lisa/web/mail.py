@@ -409,6 +409,28 @@ def queue_messages(session: Session, study: StudyRow, kind: str, key: bytes, *,
 # -- sending --------------------------------------------------------------------------
 
 
+def tls_context(settings: WebSettings) -> ssl.SSLContext:
+    """The TLS context of the SMTP connection: the server's certificate and name are checked,
+    against :attr:`~lisa.web.settings.WebSettings.smtp_ca_file` when given, else the system's
+    authorities.
+
+    Raises
+    ------
+    ConfigError
+        When the CA file is missing or holds no certificate.
+    """
+    ca = settings.smtp_ca_file
+    if ca is None:
+        return ssl.create_default_context()
+    if not Path(ca).is_file():
+        raise ConfigError(f"the setting smtp_ca_file names '{ca}', which is not a file")
+    try:
+        return ssl.create_default_context(cafile=str(ca))
+    except ssl.SSLError:
+        raise ConfigError(f"the setting smtp_ca_file names '{ca}', which holds no PEM "
+                          "certificate") from None
+
+
 class Mailer:
     """One connection to the SMTP server of the settings, opened when first needed.
 
@@ -424,6 +446,7 @@ class Mailer:
             raise ConfigError("the setting smtp_from must be one address, e.g. survey@example.org "
                               "or 'Northfield survey <survey@example.org>'")
         self.settings = settings
+        self.context = tls_context(settings)  # checked before any message is claimed
         self.connection: smtplib.SMTP | None = None
 
     def connect(self) -> smtplib.SMTP:
@@ -435,7 +458,7 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = self.context
         smtp: smtplib.SMTP
         if s.smtp_security == "ssl":
             smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context)

@@ -8,7 +8,10 @@ questions, ties imported from a study folder, and every other study. The
 survey is closed from that date on (:func:`lisa.web.studies.survey_state`).
 
 The purge runs when the server starts, every ``purge_interval_seconds`` inside
-the server's lifespan (:func:`lifespan`), and on demand with ``lisa db purge``.
+the server's lifespan (:func:`lifespan`), and on demand with ``lisa db purge``;
+always through :func:`purge_once`, so that with ``lisa serve --workers N`` one
+process purges at a time (a lease row in the database) and the schedule runs
+once per interval, not once per worker.
 The audit log records counts only.
 """
 
@@ -17,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -28,6 +33,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lisa.db.leases import acquire, release
 from lisa.db.models import (
     AnswerRow,
     InvitationRow,
@@ -42,6 +48,11 @@ from lisa.web.app import db, form_text
 from lisa.web.auth import audit, now, study_action
 
 LOG = logging.getLogger("lisa.web.retention")
+#: The database lease one purge runs under (:mod:`lisa.db.leases`), and how long it lasts
+#: unless released (a process that dies holding it blocks the purge only this long).
+LEASE, LEASE_SECONDS = "retention-purge", 900.0
+#: A scheduled purge is skipped when another worker's finished within this share of the interval.
+SCHEDULE_GAP = 0.9
 router = APIRouter()
 
 
@@ -117,12 +128,49 @@ def purge_due(sessions: sessionmaker[Session], moment: datetime | None = None) -
     return done
 
 
-def purge_logged(sessions: sessionmaker[Session]) -> None:
-    """:func:`purge_due`, logging counts only; a database error is logged, never raised."""
+def purge_once(sessions: sessionmaker[Session], holder: str, *, gap: float = 0.0,
+               clock: float | None = None) -> dict[str, dict[str, int]] | None:
+    """:func:`purge_due` under the database lease :data:`LEASE` (one process at a time).
+
+    Parameters
+    ----------
+    sessions
+        Sessions of the platform's database.
+    holder
+        Who runs it (unique per process and app).
+    gap
+        Do not run when a purge finished less than this many seconds ago.
+    clock
+        The time now in seconds since the epoch (default: now).
+
+    Returns
+    -------
+    dict or None
+        As :func:`purge_due`; None when another process holds the lease (or
+        ran the purge within ``gap``), and nothing was done.
+    """
+    if not acquire(sessions, LEASE, holder, LEASE_SECONDS, gap=gap, clock=clock):
+        return None
     try:
-        done = purge_due(sessions)
+        return purge_due(sessions)
+    finally:
+        release(sessions, LEASE, holder)
+
+
+def new_holder() -> str:
+    """A lease holder name unique to this process and call (no personal data)."""
+    return f"{os.getpid()}-{secrets.token_hex(8)}"
+
+
+def purge_logged(sessions: sessionmaker[Session], holder: str | None = None, gap: float = 0.0) -> None:
+    """:func:`purge_once`, logging counts only; a database error is logged, never raised."""
+    try:
+        done = purge_once(sessions, holder or new_holder(), gap=gap)
     except SQLAlchemyError as exc:
         LOG.warning("retention purge did not run: %s", type(exc).__name__)
+        return
+    if done is None:
+        LOG.info("retention purge: left to another process (it runs one at a time)")
         return
     if done:
         total = {k: sum(c.get(k, 0) for c in done.values()) for k in ("answers", "ties", "people")}
@@ -137,15 +185,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ``purge_interval_seconds``."""
     from lisa.web.mail import recover_interrupted
 
-    sessions = app.state.sessions
+    sessions, interval = app.state.sessions, app.state.settings.purge_interval_seconds
+    holder = app.state.lease_holder = new_holder()
     await anyio.to_thread.run_sync(recover_interrupted, sessions)
-    await anyio.to_thread.run_sync(purge_logged, sessions)
+    await anyio.to_thread.run_sync(purge_logged, sessions, holder)  # workers starting: one at a time
 
     async def every() -> None:
-        """Purge on the schedule until the server stops."""
+        """Purge on the schedule until the server stops (once per interval across workers)."""
         while True:
-            await asyncio.sleep(app.state.settings.purge_interval_seconds)
-            await anyio.to_thread.run_sync(purge_logged, sessions)
+            await asyncio.sleep(interval)
+            await anyio.to_thread.run_sync(purge_logged, sessions, holder, SCHEDULE_GAP * interval)
 
     task = asyncio.create_task(every())
     try:

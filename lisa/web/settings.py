@@ -69,6 +69,11 @@ class WebSettings(BaseSettings):
         description="starttls (upgrade the connection; refuse to send if the server cannot), "
         "ssl (TLS from the start, usually port 465) or none (plain, for a relay on this machine).",
     )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="A PEM file of the certificate authorities the SMTP server's certificate is "
+        "checked against (empty: the system's); for a server with a certificate of your own CA.",
+    )
     smtp_user: str = Field(default="", description="The SMTP sign-in name (empty: no sign-in).")
     smtp_password: SecretStr = Field(
         default=SecretStr(""), description="The SMTP password; never shown or logged."
@@ -88,5 +93,34 @@ class WebSettings(BaseSettings):
 
     @classmethod
     def from_file(cls, path: str | Path) -> WebSettings:
-        """Settings from a ``NAME=value`` file (environment variables still win)."""
+        """Settings from a file of ``LISA_WEB_<NAME>=value`` lines (environment variables still win).
+
+        Raises
+        ------
+        ConfigError
+            For a line that names no setting (checked by :func:`check_settings_file`).
+        """
+        check_settings_file(path)
         return cls(_env_file=str(path))  # type: ignore[call-arg]
+
+
+def check_settings_file(path: str | Path) -> None:
+    """Refuse a settings file with a line that names no setting, rather than ignore the line.
+
+    Raises
+    ------
+    ConfigError
+        Naming the first such line (``session_hours=3`` is told to be
+        ``LISA_WEB_SESSION_HOURS=3``).
+    """
+    from dotenv import dotenv_values
+
+    from lisa.errors import ConfigError
+
+    prefix = "LISA_WEB_"
+    for key in dotenv_values(path):
+        name = key.upper().removeprefix(prefix).lower()
+        if not key.upper().startswith(prefix) or name not in WebSettings.model_fields:
+            hint = f" (write it as {prefix}{name.upper()}=...)" if name in WebSettings.model_fields else ""
+            raise ConfigError(f"the settings file '{path}' has a line '{key[:60]}' that names no "
+                              f"web setting{hint}")

@@ -7,12 +7,13 @@ go to ``test-output/web/``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +44,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
                           capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
     password = re.search(r"password: (\S+)", made.stdout).group(1)  # type: ignore[union-attr]
+    with serving(data, ("Anna Smith", "Bertram", "Chidi", "Dana")) as base:
+        yield {"base": base, "email": "fac@example.org", "password": password}
+
+
+@contextlib.contextmanager
+def serving(data: Path, unlogged: Iterable[str]) -> Iterator[str]:
+    """``lisa serve`` on a free port of 127.0.0.1 with this data folder; yields its address and,
+    once stopped, checks that none of ``unlogged`` reached its log."""
     port = _free_port()
     proc = subprocess.Popen([LISA, "serve", "--port", str(port), "--data-dir", str(data)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(proc, base, timeout=60)
-        yield {"base": base, "email": "fac@example.org", "password": password}
+        yield base
     finally:
         log = stop(proc)
-        for name in ("Anna Smith", "Bertram", "Chidi", "Dana"):
-            assert name not in log, "a roster name reached the server's log"
+        for name in unlogged:
+            assert name not in log, "a name reached the server's log"
 
 
 def _axe(page: Any, name: str) -> None:

@@ -188,17 +188,22 @@ def test_wrong_answers_get_the_cli_readers_problems_and_nothing_is_stored(client
     assert _rows(client) == before
 
 
+def _viewer_owner_two_studies(client) -> tuple[Facilitator, Facilitator, int, int]:  # noqa: ANN001
+    """A viewer-to-be (signed out), an owner of northfield and southfield (signed in), and an
+    innovation in each: (viewer, owner, southfield's innovation, northfield's innovation)."""
+    viewer = Facilitator(client, "viewer@example.org")
+    client.post("/logout", data={"csrf": viewer.csrf})
+    owner = Facilitator(client, "owner@example.org")
+    owner.study()
+    owner.post("/studies", {"name": "Southfield", "slug": "southfield"})
+    return viewer, owner, _innovation(owner, "Their hub", "southfield"), _innovation(owner)
+
+
 def test_hostile_requests_get_their_status_and_change_nothing(tmp_path: Path) -> None:
     client = make_client(f"sqlite:///{tmp_path / 'h.sqlite3'}", tmp_path, allow_signup=True,
                          max_body_bytes=64 * 1024)
     with client:
-        viewer = Facilitator(client, "viewer@example.org")
-        client.post("/logout", data={"csrf": viewer.csrf})
-        owner = Facilitator(client, "owner@example.org")
-        owner.study()
-        owner.post("/studies", {"name": "Southfield", "slug": "southfield"})
-        theirs = _innovation(owner, "Their hub", "southfield")
-        mine = _innovation(owner)
+        viewer, owner, theirs, mine = _viewer_owner_two_studies(client)
         link = _links(owner, mine, "Ann")["Ann"]
         assert "Thank you" in _fill(client, link, ANN).text
         csrf = _csrf(client.get(link).text)
@@ -333,3 +338,57 @@ def test_an_innovation_is_deleted_with_every_assessor_and_answer(client, tmp_pat
                                          "--database-url", url])
     assert result.exit_code == 0, result.output
     assert [p.name for p in (tmp_path / "n-assessments" / "kept").iterdir()] == ["cy.yaml"]
+
+
+def test_an_owner_reissues_an_assessors_link_and_the_old_one_dies(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from lisa.db.models import AuditRow
+
+    client = make_client(f"sqlite:///{tmp_path / 'ri.sqlite3'}", tmp_path, allow_signup=True)
+    with client:
+        viewer, owner, theirs, mine = _viewer_owner_two_studies(client)
+        _links(owner, theirs, "Eve", "southfield")
+        old = _links(owner, mine, "Ann Lovelace\nBob")["Ann Lovelace"]
+        _fill(client, old, ANN, go="save")
+        with session_factory(client.app.state.engine)() as s:
+            ann = s.scalar(select(AssessorRow).where(AssessorRow.label == "Ann Lovelace"))
+            their_id = s.scalar(select(AssessorRow.id).join(InnovationRow).where(InnovationRow.id == theirs))
+            assert ann is not None
+            ann_id, saved = ann.id, ann.answers
+        owner.post("/studies/northfield/members", {"email": "viewer@example.org", "role": "viewer"})
+        page = client.get(f"/studies/northfield/innovations/{mine}")
+        assert f"/assessors/{ann_id}/link" in page.text
+        # another study's assessor, an unknown one, no CSRF token: refused, nothing changes
+        before = _rows(client)
+        url = f"/studies/northfield/innovations/{mine}/assessors/{ann_id}/link"
+        assert owner.post(f"/studies/northfield/innovations/{mine}/assessors/{their_id}/link").status_code == 404
+        assert owner.post(f"/studies/northfield/innovations/{mine}/assessors/99999/link").status_code == 404
+        assert client.post(url, data={}).status_code == 403
+        assert _rows(client) == before
+        with caplog.at_level(logging.DEBUG):
+            r = owner.post(url)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert [(x["innovation"], x["assessor"]) for x in rows] == [("Youth hub", "Ann Lovelace")]
+        new = urlparse(rows[0]["link"]).path
+        assert new != old
+        not_found = client.get("/nothing-here").text
+        dead = client.get(old)
+        assert (dead.status_code, dead.text) == (404, not_found)  # the same 404 as any bad token
+        assert client.post(old, data={"csrf": _csrf(client.get(new).text), "go": "save"}).status_code == 404
+        # the new link opens the same assessor with the answers saved so far, and submits
+        assert "review published" in client.get(new).text
+        assert "Thank you" in _fill(client, new, ANN).text
+        with session_factory(client.app.state.engine)() as s:
+            ann = s.get(AssessorRow, ann_id)
+            assert ann is not None and ann.state == "submitted" and ann.answers == saved
+            line = s.scalars(select(AuditRow).where(AuditRow.action == "reissue-assessor-link")).one()
+            assert line.detail == {"links": 1}
+        assert "Ann Lovelace" not in caplog.text and new.rsplit("/", 1)[1] not in caplog.text
+        # a viewer cannot
+        client.post("/logout", data={"csrf": owner.csrf})
+        page = client.get("/login")
+        client.post("/login", data={"form_token": hidden(page.text, "form_token"),
+                                    "email": "viewer@example.org", "password": PASSWORD})
+        viewer.csrf = hidden(client.get("/").text, "csrf")
+        assert viewer.post(url).status_code == 403
+        assert client.get(new).status_code == 200

@@ -435,3 +435,90 @@ def test_hostile_and_forbidden_mail_posts_change_nothing(tmp_path: Path, smtp: S
         assert client.get("/studies/northfield/mail").status_code == 403
         assert _stored(client, tmp_path / "after") == before
         assert len(smtp.inbox.messages) == sent
+
+
+class TlsInbox(Inbox):
+    """An inbox that also notes whether each message came over TLS, and the cipher."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ciphers: list[object] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
+        self.ciphers.append(session.ssl and session.ssl.get("cipher"))
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[TlsInbox, int, Path, object]]:
+    """aiosmtpd on 127.0.0.1 that requires STARTTLS (and TLS before sign-in), with a certificate
+    for 127.0.0.1 from a CA made now; yields (inbox, port, the CA's PEM file, the CA)."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    inbox, port = TlsInbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context,
+                            require_starttls=True, authenticator=_authenticate, auth_require_tls=True)
+    controller.start()
+    try:
+        yield inbox, port, ca_file, ca
+    finally:
+        controller.stop()
+
+
+def test_starttls_delivers_over_a_verified_connection(tmp_path: Path, tls_server) -> None:  # noqa: ANN001
+    inbox, port, ca_file, _ = tls_server
+    client = make_client(f"sqlite:///{tmp_path / 'web.sqlite3'}", tmp_path, **_mail_settings(
+        port, smtp_security="starttls", smtp_ca_file=ca_file, smtp_user="lisa",
+        smtp_password=SMTP_PASSWORD))
+    with client:
+        _setup(client).post("/studies/northfield/mail/send", {"kind": "invitation"})
+        assert sorted(r[0] for r, _ in inbox.messages) == sorted(ADDRESSES[:3])
+        assert len(inbox.ciphers) == 3 and all(inbox.ciphers)  # each one came over TLS
+        assert {s[2] for s in _states(client)} == {"sent"}
+        # the link in the message opens that person's survey
+        assert client.get(_link(inbox.to("anna@example.org")[0])).status_code == 200
+
+
+def test_starttls_refuses_a_certificate_it_cannot_verify(tmp_path: Path, tls_server) -> None:  # noqa: ANN001
+    import trustme
+
+    inbox, port, ca_file, _ = tls_server
+    other = tmp_path / "other-ca.pem"  # a CA that did not sign the server's certificate
+    trustme.CA().cert_pem.write_to_path(str(other))
+    url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    for n, (ca, host) in enumerate(((other, "127.0.0.1"), (None, "127.0.0.1"),
+                                    (ca_file, "localhost"))):  # a name the certificate is not for
+        client = make_client(url, tmp_path, **_mail_settings(
+            port, smtp_host=host, smtp_security="starttls", smtp_ca_file=ca, smtp_user="lisa",
+            smtp_password=SMTP_PASSWORD))
+        with client:
+            fac = _setup(client) if n == 0 else None
+            if fac is not None:
+                fac.post("/studies/northfield/mail/send", {"kind": "invitation"})
+            else:
+                r = client.post("/studies/northfield/mail/send",
+                                data={"csrf": _login(client), "kind": "invitation"})
+                assert r.status_code == 200
+            assert [s[3] for s in _states(client)][-3:] == ["SSLCertVerificationError"] * 3, ca
+            assert "SSLCertVerificationError" in client.get("/studies/northfield/mail").text
+    assert inbox.messages == []  # nothing went, and the password was never sent in the clear
+
+
+def test_a_missing_or_empty_ca_file_is_a_named_error(tmp_path: Path) -> None:
+    from lisa.errors import ConfigError
+    from lisa.web.mail import Mailer
+    from lisa.web.settings import WebSettings
+
+    empty = tmp_path / "empty.pem"
+    empty.write_text("not a certificate\n")
+    for ca in (tmp_path / "missing.pem", empty):
+        settings = WebSettings(data_dir=tmp_path, **_mail_settings(25, smtp_ca_file=ca))  # type: ignore[arg-type]
+        with pytest.raises(ConfigError, match="smtp_ca_file"):
+            Mailer(settings)

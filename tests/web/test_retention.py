@@ -182,3 +182,65 @@ def test_response_per_wave_on_the_dashboard(db_url: str, tmp_path: Path) -> None
         table = table[: table.index("</table>")]
         assert "<th scope=\"row\">2025</th><td>4</td><td>3</td><td>75%</td><td>broad patterns only</td>" in table
         assert "<th scope=\"row\">2026 (now)</th><td>4</td><td>1</td><td>25%</td><td>unreliable</td>" in table
+
+
+def _answers_left(sessions) -> int:  # noqa: ANN001
+    with sessions() as s:
+        return len(s.scalars(select(AnswerRow)).all())
+
+
+def test_two_app_instances_on_one_database_purge_one_at_a_time(db_url: str, tmp_path: Path) -> None:
+    import logging
+    import threading
+
+    from lisa.db.leases import LeaseRow, acquire, release
+    from lisa.web.retention import LEASE, purge_once
+
+    first = make_client(db_url, tmp_path / "a")
+    with first:
+        fac = Facilitator(first)
+        links = {row["id"]: urlparse(row["link"]).path for row in fac.study()}
+        answer(first, links["p1"], ["p2"], ["p2"])
+        answer(first, links["p2"], ["p1"], ["p1"])
+        one = session_factory(first.app.state.engine)
+        with one.begin() as s:
+            s.execute(update(StudyRow).values(delete_answers_after=datetime.now(UTC) - timedelta(minutes=1)))
+        holder = first.app.state.lease_holder
+        assert acquire(one, LEASE, holder, 900)  # the first app's purge is running
+        second = make_client(db_url, tmp_path / "b")  # a second worker on the same database
+        with second:  # its start-up purge finds the lease taken and leaves the answers alone
+            two = session_factory(second.app.state.engine)
+            assert _answers_left(two) == 2
+            assert purge_once(two, second.app.state.lease_holder) is None
+            assert _answers_left(two) == 2
+            release(one, LEASE, holder)
+            finished = time.time()
+            # a scheduled run just after another worker's is skipped; an on-demand one runs
+            assert purge_once(two, "other", gap=3600) is None and _answers_left(two) == 2
+            assert purge_once(two, "other", gap=3600, clock=finished + 3601) is not None
+            assert _answers_left(two) == 0
+        # a holder that died: its lease expires by itself and another process takes over
+        with one.begin() as s:
+            s.query(LeaseRow).delete()
+        assert acquire(one, LEASE, "dead", 5, clock=1000.0)
+        assert not acquire(one, LEASE, "alive", 5, clock=1004.0)
+        assert acquire(one, LEASE, "alive", 5, clock=1005.0)
+        # many at once: exactly one gets it (on PostgreSQL the row lock decides, on SQLite the
+        # single writer); the first insert of the row is raced too
+        with one.begin() as s:
+            s.query(LeaseRow).delete()
+        won: list[str] = []
+        start = threading.Barrier(6)
+
+        def take(name: str) -> None:
+            start.wait()
+            if acquire(one, LEASE, name, 900):
+                won.append(name)
+
+        threads = [threading.Thread(target=take, args=(f"w{i}",)) for i in range(6)]
+        logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(won) == 1, won
