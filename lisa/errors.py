@@ -224,3 +224,13 @@ class UnknownWave(_NamedNotFound):
 
 class DeliveryFailed(LisaError):
     """Some e-mails could not be sent (each one's state and error class is recorded)."""
+
+
+class RunFailed(LisaError):
+    """Some independent parts of a fanned-out computation failed, so its result would be
+    incomplete; the others ran to the end (each failure is listed)."""
+
+    def __init__(self, what: str, failures: Sequence[str]):
+        self.failures = list(failures)
+        shown = "; ".join(self.failures[:5]) + (" …" if len(self.failures) > 5 else "")
+        super().__init__(f"{len(self.failures)} part(s) of {what} failed (the others completed): {shown}")
