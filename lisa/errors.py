@@ -230,7 +230,6 @@ class RunFailed(LisaError):
     """Some independent parts of a fanned-out computation failed, so its result would be
     incomplete; the others ran to the end (each failure is listed)."""
 
-    def __init__(self, what: str, failures: Sequence[str]):
+    def __init__(self, message: str, failures: Sequence[str] = ()):
         self.failures = list(failures)
-        shown = "; ".join(self.failures[:5]) + (" …" if len(self.failures) > 5 else "")
-        super().__init__(f"{len(self.failures)} part(s) of {what} failed (the others completed): {shown}")
+        super().__init__(message)

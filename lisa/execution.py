@@ -44,12 +44,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lisa.errors import ConfigError, LisaError, MissingDependency, RunFailed
+
+if TYPE_CHECKING:
+    from lisa.analysis import AnalysisResult
+    from lisa.config import AnalysisConfig
+    from lisa.study import Study
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -566,5 +571,48 @@ def run_parts(
         description=what[0].upper() + what[1:],
     )  # fmt: skip
     if outcome.failures:
-        raise RunFailed(what, [str(f) for f in outcome.failures])
+        listed = [str(f) for f in outcome.failures]
+        shown = "; ".join(listed[:5]) + (" …" if len(listed) > 5 else "")
+        raise RunFailed(
+            f"{len(listed)} part(s) of {what} failed (the others completed): {shown}", listed
+        )
     return outcome.completed
+
+
+def _analysis(job: tuple[Study, AnalysisConfig]) -> AnalysisResult:
+    """One analysis in a worker (its networks in that worker's process alone)."""
+    from lisa.analysis import analyse
+
+    return analyse(job[0], job[1], workers=1)
+
+
+def analyses(
+    studies: Sequence[Study], configs: Sequence[AnalysisConfig], where: Where | None = None
+) -> list[AnalysisResult]:
+    """Each study analysed with its settings, as ``where`` says; the same results anywhere.
+
+    Without a scheduler the analyses run here one after the other, each
+    fanning its own networks out over ``where.workers`` local processes
+    (:func:`lisa.analyse`); with one, they run on the Dask cluster as
+    independent tasks, side by side.
+
+    Raises
+    ------
+    RunFailed
+        An analysis failed on the cluster (after the others completed).
+    """
+    from lisa.analysis import analyse
+
+    where = where or Where()
+    if where.scheduler is None:
+        return [analyse(s, c, workers=where.workers) for s, c in zip(studies, configs, strict=True)]
+    return run_parts(
+        _analysis, list(zip(studies, configs, strict=True)), work=0, what="the analyses",
+        labels=[f"analysis {k + 1}" for k in range(len(studies))],
+        scheduler=where.scheduler, progress=where.progress,
+    )  # fmt: skip
+
+
+def analysed(study: Study, config: AnalysisConfig, where: Where | None = None) -> AnalysisResult:
+    """One study's analysis, as ``where`` says (see :func:`analyses`)."""
+    return analyses([study], [config], where)[0]

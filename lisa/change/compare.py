@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from lisa.analysis import AnalysisResult, analyse
+from lisa.analysis import AnalysisResult
 from lisa.change.results import (
     ConnectedDifferenceChange,
     FindingChange,
@@ -35,7 +35,7 @@ from lisa.change.results import (
 from lisa.change.ties import cell_keys, observed_correlation, qap_null, tie_change
 from lisa.config import AnalysisConfig, Seed, Settings
 from lisa.errors import ConfigError, UnknownWave
-from lisa.execution import Where, run_parts
+from lisa.execution import Where, analyses, run_parts
 from lisa.findings import Finding, pct
 from lisa.randomness import rng_for
 from lisa.study import Study
@@ -501,10 +501,10 @@ def compare_waves(
     workers
         Local worker processes for the QAP permutations and bootstrap resamples
         (default: this process when they are few, else the machine's cores; see
-        :data:`lisa.execution.FANOUT_WORK`).
+        :data:`lisa.execution.FANOUT_WORK`) and for each wave's networks.
     scheduler
-        A Dask scheduler address or client: draw them there. The result is the
-        same on every backend.
+        A Dask scheduler address or client: draw them, and analyse the two
+        waves side by side, there. The result is the same on every backend.
     progress
         Progress bars over the batches (on a terminal).
 
@@ -545,10 +545,10 @@ def compare_waves(
                 f"Wave {wave}: {lost} tie{'s name' if lost != 1 else ' names'} someone the roster's "
                 f"'waves' column leaves out of that wave; they are not counted (check the column)."
             )
-    results = (
-        analyse(studies[0], analysis.model_copy(update={"wave": before})),
-        analyse(studies[1], analysis.model_copy(update={"wave": after})),
+    first, second = analyses(
+        studies, [analysis.model_copy(update={"wave": w}) for w in (before, after)], where
     )
+    results = (first, second)
     people = person_changes(results, stayers)
     return WaveComparison(
         study=study.name,
