@@ -321,7 +321,8 @@ def _record(future: Future[_Done]) -> _Done | None:
 def _pool(
     call: _Call[T, R], items: Sequence[T], indices: Sequence[int], workers: int
 ) -> Iterator[tuple[int, _Done | None]]:
-    """(index, record) as each item finishes in a fresh pool; None where the pool broke.
+    """(index, record) as each item finishes in a fresh pool; None where the pool broke
+    (also for items not yet handed out when it broke).
 
     The wait is bounded: if a worker has died and the pool has not noticed
     within :data:`DEAD_WORKER_GRACE` seconds, the items still pending count
@@ -334,7 +335,15 @@ def _pool(
         initargs=(os.getpid(), None),
     )  # fmt: skip
     try:
-        futures: dict[Future[_Done], int] = {pool.submit(call, items[k]): k for k in indices}
+        futures: dict[Future[_Done], int] = {}
+        for position, k in enumerate(indices):
+            try:
+                futures[pool.submit(call, items[k])] = k
+            except BrokenProcessPool:  # a worker died while the items were handed out
+                unsent = list(indices[position:])
+                break
+        else:
+            unsent = []
         pending = set(futures)
         died: float | None = None
         while pending:
@@ -346,7 +355,9 @@ def _pool(
                 if time.monotonic() - died > DEAD_WORKER_GRACE:
                     for future in sorted(pending, key=futures.__getitem__):
                         yield futures[future], None
-                    return
+                    break
+        for k in unsent:
+            yield k, None
     finally:
         _stop(pool)
 

@@ -35,10 +35,10 @@ WAVES = WavesConfig(permutations=600, resamples=1100, seed=5)
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
-    """A two-worker Dask cluster on 127.0.0.1 (worker processes, no dashboard)."""
+    """A two-worker Dask cluster on 127.0.0.1 (worker processes; every port a free one)."""
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, silence_logs=50,
+        dashboard_address="127.0.0.1:0", silence_logs=50,
     ) as c:  # fmt: skip
         yield c.scheduler_address
 
@@ -95,7 +95,7 @@ def threads_cluster() -> Iterator[str]:
     monkeypatch reaches them."""
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1",
-        dashboard_address=None, silence_logs=50,
+        dashboard_address="127.0.0.1:0", silence_logs=50,
     ) as c:  # fmt: skip
         yield c.scheduler_address
 
