@@ -28,8 +28,8 @@ from lisa.synth import generate
 
 distributed = pytest.importorskip("distributed")
 
-#: Three batches per strategy (250, 250 and 100 runs): more than one part per worker.
-DIFFUSION = DiffusionConfig(runs=600, k=3, steps=6, strategies=("random", "greedy"), greedy_runs=20, seed=4)
+#: Three batches per strategy (500, 500 and 200 runs): more than one part per worker.
+DIFFUSION = DiffusionConfig(runs=1200, k=3, steps=6, strategies=("random", "greedy"), greedy_runs=20, seed=4)
 WAVES = WavesConfig(permutations=600, resamples=1100, seed=5)
 
 
@@ -59,23 +59,24 @@ def test_simulate_gives_the_same_numbers_sequentially_in_processes_and_on_dask(
     assert random.mean[0] == 3.0 and random.mean[-1] > random.mean[1]  # it spreads
 
 
-def test_more_runs_keep_the_first_batches_draws(place) -> None:  # type: ignore[no-untyped-def]
-    """Batches are seeded by their number, not by how the runs are shared out: the first
-    250 runs of a 250-run and of a 500-run simulation are the same runs, so their seeds'
-    reach at step 0 to the end of the horizon agree where the two overlap."""
-    from lisa.scenarios.diffusion import _Batch, _Spread, run_batch
+def test_a_batch_depends_on_its_own_stream_alone(place) -> None:  # type: ignore[no-untyped-def]
+    """A batch computed on its own is the batch the simulation used: a one-batch simulation's
+    mean reach is its batch's, and the next batch number draws other runs."""
+    from lisa.scenarios.diffusion import RUNS_PER_BATCH, _Batch, _Spread, run_batch
     from lisa.scenarios.flow import flow_graph
 
     g = flow_graph(place, None, direction="to-asker", source="setting", p=0.1)
-    codes = np.zeros((place.n_people, 1), np.int32)
-    spread = _Spread(g, DIFFUSION.law(), codes, 1, 6, 3)
-    one = run_batch(spread, _Batch("random", None, 250, (4, "diffusion", "independent-cascade", "random", 0)))
-    again = run_batch(spread, _Batch("random", None, 250, (4, "diffusion", "independent-cascade", "random", 0)))
-    other = run_batch(spread, _Batch("random", None, 250, (4, "diffusion", "independent-cascade", "random", 1)))
-    assert np.array_equal(one, again) and not np.array_equal(one, other)
-    small = simulate(place, DIFFUSION.model_copy(update={"runs": 250, "strategies": ("random",),
-                                                          "groupings": ()}), workers=1)  # fmt: skip
-    assert small.outcome("random").everyone.mean == np.round(one[:, 0].mean(axis=0), 4).tolist()
+    spread = _Spread(g, DIFFUSION.law(), np.zeros((place.n_people, 1), np.int32), 1, 6, 3)
+
+    def batch(number: int) -> np.ndarray:
+        stream = (4, "diffusion", "independent-cascade", "random", number)
+        return run_batch(spread, _Batch("random", None, RUNS_PER_BATCH, stream)).cumsum(axis=2)
+
+    first = batch(0)
+    assert np.array_equal(first, batch(0)) and not np.array_equal(first, batch(1))
+    one = DIFFUSION.model_copy(update={"runs": RUNS_PER_BATCH, "strategies": ("random",), "groupings": ()})
+    mean = simulate(place, one, workers=1).outcome("random").everyone.mean
+    assert mean == np.round(first[:, 0].mean(axis=0), 4).tolist()
 
 
 def test_waves_give_the_same_comparison_sequentially_in_processes_and_on_dask(cluster: str) -> None:
@@ -136,7 +137,7 @@ def test_a_failing_batch_exits_1_with_its_name(tmp_path: Path, monkeypatch: pyte
     write_study(generate(50, seed=1), tmp_path / "place")
     monkeypatch.setattr(diffusion, "run_batch", lambda spread, batch: 1 / 0)
     r = CliRunner().invoke(
-        app, ["simulate", str(tmp_path / "place"), "--strategy", "random", "--runs", "300",
+        app, ["simulate", str(tmp_path / "place"), "--strategy", "random", "--runs", "1000",
               "--workers", "1", "--quiet"],  # fmt: skip
     )
     assert r.exit_code == 1, r.output

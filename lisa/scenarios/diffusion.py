@@ -370,7 +370,7 @@ def _check_analysis(study: Study, analysis: AnalysisResult | None) -> None:
 
 #: Monte Carlo runs in one batch: the unit handed to a worker and the unit of seeding
 #: (each batch draws from its own stream), so neither depends on how many workers run them.
-RUNS_PER_BATCH = 250
+RUNS_PER_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -397,10 +397,12 @@ class _Batch:
 
 
 def run_batch(spread: _Spread, batch: _Batch) -> np.ndarray:
-    """One batch's runs × groups × (steps + 1) cumulative counts of who has heard.
+    """One batch's runs × groups × (steps + 1) counts of who first heard at each step.
 
     Everything random comes from the batch's own stream, so the counts are the
-    same in whichever process, machine or order the batch runs.
+    same in whichever process, machine or order the batch runs. They come back
+    in the smallest unsigned type that holds the largest group (a quarter or
+    half of the bytes to send from a worker); the caller sums them up.
     """
     if spread.threads is not None:
         import numba
@@ -415,7 +417,7 @@ def run_batch(spread: _Spread, batch: _Batch) -> np.ndarray:
     else:
         matrix = np.tile(np.array(batch.seeds or (-1,), np.int64), (batch.runs, 1))
     counts = heard_counts(g, matrix, spread.steps, rng, spread.codes, spread.groups, spread.law)
-    return counts.cumsum(axis=2, dtype=np.int32)
+    return counts.astype(np.min_scalar_type(g.n))
 
 
 def _batches(cfg: DiffusionConfig, strategy: str, seeds: list[int] | None, groups: int) -> list[_Batch]:
@@ -448,7 +450,7 @@ def _simulated(
     out: dict[str, list[np.ndarray]] = {s: [] for s in seed_sets}
     for batch, counts in zip(batches, parts, strict=True):
         out[batch.strategy].append(counts)
-    return {s: np.concatenate(c) for s, c in out.items()}
+    return {s: np.concatenate(c).cumsum(axis=2, dtype=np.int32) for s, c in out.items()}
 
 
 def _outcome(
