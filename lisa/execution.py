@@ -70,10 +70,11 @@ CONNECT_TIMEOUT = 10.0
 #: Below this much work (people × arcs of the combined network) one process
 #: analyses a place quicker than starting workers.
 PARALLEL_WORK = 20_000_000
-#: Below this much work (elementary steps: a flow arc or a person visited in one
-#: Monte Carlo run, a tie relabelled in one permutation, a person drawn in one
-#: resample) a batched computation (:func:`run_parts`) runs in this process:
-#: starting workers (about a second) would cost more than they save.
+#: Below this much work (elementary steps: a tie relabelled in one permutation, a
+#: person drawn in one resample) a batched computation (:func:`run_parts`) runs in
+#: this process: starting workers (about a second) would cost more than they save.
+#: (The diffusion runs stay in this process by default whatever their size: their
+#: compiled kernels already use every core, see :mod:`lisa.scenarios.diffusion`.)
 FANOUT_WORK = 200_000_000
 #: The environment variable that sets the number of workers.
 WORKERS_ENV = "LISA_WORKERS"

@@ -435,11 +435,13 @@ def _simulated(
     codes: np.ndarray, groups: int, where: Where,
 ) -> dict[str, np.ndarray]:
     """Every strategy's runs × groups × (steps + 1) counts, the batches fanned out."""
-    from lisa.execution import FANOUT_WORK, cores, run_parts, workers_for
+    from lisa.execution import cores, run_parts
 
     batches = [b for s, seeds in seed_sets.items() for b in _batches(cfg, s, seeds, groups)]
     work = len(seed_sets) * cfg.runs * (g.arcs + g.n)
-    local = workers_for(work, where.workers, FANOUT_WORK) if where.scheduler is None else 1
+    # The compiled kernels already run on every core of this process, so local worker
+    # processes only pay when asked for (benchmarks/README.md, "Fan-out"): one by default.
+    local = (where.workers or 1) if where.scheduler is None else 1
     threads = max(1, cores() // local) if local > 1 else None
     spread = _Spread(g, law, codes, groups, cfg.steps, cfg.k, threads)
     parts = run_parts(
@@ -499,9 +501,9 @@ def simulate(
         The study's analysis, where the role strategies read their people;
         computed with default settings when a role strategy needs it and none is given.
     workers
-        Local worker processes for the Monte Carlo batches (default: this process
-        for a small simulation, else the machine's cores; see
-        :data:`lisa.execution.FANOUT_WORK`).
+        Local worker processes for the Monte Carlo batches (default: this process,
+        whose compiled kernels already use every core; on one machine more
+        processes were measured slower, ``benchmarks/README.md``).
     scheduler
         A Dask scheduler address (``tcp://host:8786``) or client: run the batches
         there. The result is the same on every backend.
