@@ -224,3 +224,12 @@ class UnknownWave(_NamedNotFound):
 
 class DeliveryFailed(LisaError):
     """Some e-mails could not be sent (each one's state and error class is recorded)."""
+
+
+class RunFailed(LisaError):
+    """Some independent parts of a fanned-out computation failed, so its result would be
+    incomplete; the others ran to the end (each failure is listed)."""
+
+    def __init__(self, message: str, failures: Sequence[str] = ()):
+        self.failures = list(failures)
+        super().__init__(message)

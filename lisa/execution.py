@@ -32,20 +32,29 @@ set, else the cores this process may run on.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lisa.errors import ConfigError, LisaError, MissingDependency
+from lisa.errors import ConfigError, LisaError, MissingDependency, RunFailed
+
+if TYPE_CHECKING:
+    from lisa.analysis import AnalysisResult
+    from lisa.config import AnalysisConfig
+    from lisa.study import Study
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,8 +70,24 @@ CONNECT_TIMEOUT = 10.0
 #: Below this much work (people × arcs of the combined network) one process
 #: analyses a place quicker than starting workers.
 PARALLEL_WORK = 20_000_000
+#: Below this much work (elementary steps: a tie relabelled in one permutation, a
+#: person drawn in one resample) a batched computation (:func:`run_parts`) runs in
+#: this process: starting workers (about a second) would cost more than they save.
+#: (The diffusion runs stay in this process by default whatever their size: their
+#: compiled kernels already use every core, see :mod:`lisa.scenarios.diffusion`.)
+FANOUT_WORK = 200_000_000
 #: The environment variable that sets the number of workers.
 WORKERS_ENV = "LISA_WORKERS"
+#: Seconds between checks, while waiting for local workers, that none of them died.
+POLL_SECONDS = 0.5
+#: Seconds a pool may take to notice a dead worker itself before lisa gives up on
+#: the items still pending there (they run again, each alone). Bounds the wait
+#: so a dead worker can never hang the run.
+DEAD_WORKER_GRACE = 5.0
+#: Seconds a stopping worker is given to exit before it is killed.
+STOP_SECONDS = 5.0
+#: Linux's prctl option that sends a signal to a process when its parent dies.
+PR_SET_PDEATHSIG = 1
 
 
 def cores() -> int:
@@ -84,11 +109,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def workers_for(work: int, requested: int | None = None) -> int:
-    """Workers for one analysis of this much work (1: in this process).
+def workers_for(work: int, requested: int | None = None, threshold: int = PARALLEL_WORK) -> int:
+    """Workers for this much work (1: in this process).
 
     A number asked for is used as it is; otherwise :func:`cores`, or one
-    process for a place below :data:`PARALLEL_WORK`.
+    process for work below ``threshold`` (:data:`PARALLEL_WORK` for one
+    analysis, :data:`FANOUT_WORK` for batched draws).
 
     >>> workers_for(1_000)
     1
@@ -99,7 +125,55 @@ def workers_for(work: int, requested: int | None = None) -> int:
         if requested < 1:
             raise ConfigError(f"workers must be at least 1, not {requested}")
         return requested
-    return 1 if work < PARALLEL_WORK else cores()
+    return 1 if work < threshold else cores()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else (the pid was reused)
+        return False
+    return True
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the process that started it dies.
+
+    On Linux the kernel sends SIGKILL when the worker's parent exits
+    (``prctl(PR_SET_PDEATHSIG)``); a worker of the fork server has the fork
+    server as its parent, which itself exits when lisa's process does. If
+    ``parent`` (the process that asked for the pool) is already gone, the
+    worker exits at once. Elsewhere a daemon thread checks every second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: fall back to the watching thread
+            _watch_parent(parent)
+    else:
+        _watch_parent(parent)
+    if not _alive(parent):
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    import threading
+
+    def watch() -> None:
+        while _alive(parent):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lisa-parent-watch", daemon=True).start()
+
+
+def _start_worker(parent: int, initializer: Callable[..., None] | None, *initargs: Any) -> None:
+    """Every local worker's first call: die with the parent, then the pool's own initializer."""
+    die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def forked_pool(
@@ -109,13 +183,14 @@ def forked_pool(
 
     Forked workers inherit what the parent holds (a study) without pickling it;
     where fork is unavailable they are spawned and receive ``initargs`` once.
+    Each worker dies with this process (:func:`die_with_parent`).
     """
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
-        initializer=initializer,
-        initargs=tuple(initargs),
+        initializer=_start_worker,
+        initargs=(os.getpid(), initializer, *initargs),
     )
 
 
@@ -217,19 +292,75 @@ def _sequential(call: _Call[T, R], items: Sequence[T], tick: Callable[[], None])
     return out
 
 
+def _worker_died(pool: ProcessPoolExecutor) -> bool:
+    """Whether one of the pool's workers has exited (none does by itself while items run)."""
+    processes = getattr(pool, "_processes", None) or {}
+    return any(p.exitcode is not None for p in list(processes.values()))
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down in bounded time: a worker that does not exit is killed."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(STOP_SECONDS)
+        if p.exitcode is None:
+            p.kill()
+            p.join(STOP_SECONDS)
+
+
+def _record(future: Future[_Done]) -> _Done | None:
+    """A finished future's record; None where its pool broke."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
+    except Exception as exc:  # the item or its result could not be sent (pickling)
+        return _Done(error=type(exc).__name__, message=_short(str(exc)), lisa_error=False)
+
+
 def _pool(
     call: _Call[T, R], items: Sequence[T], indices: Sequence[int], workers: int
 ) -> Iterator[tuple[int, _Done | None]]:
-    """(index, record) as each item finishes in a fresh pool; None where the pool broke."""
+    """(index, record) as each item finishes in a fresh pool; None where the pool broke
+    (also for items not yet handed out when it broke).
+
+    The wait is bounded: if a worker has died and the pool has not noticed
+    within :data:`DEAD_WORKER_GRACE` seconds, the items still pending count
+    as broken, and every worker is stopped.
+    """
     context = multiprocessing.get_context("forkserver")  # fresh workers: no thread state copied
     context.set_forkserver_preload(list(PRELOAD))  # workers fork with these already imported
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[_Done], int] = {pool.submit(call, items[k]): k for k in indices}
-        for future in as_completed(futures):
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker,
+        initargs=(os.getpid(), None),
+    )  # fmt: skip
+    try:
+        futures: dict[Future[_Done], int] = {}
+        for position, k in enumerate(indices):
             try:
-                yield futures[future], future.result()
-            except BrokenProcessPool:
-                yield futures[future], None
+                futures[pool.submit(call, items[k])] = k
+            except BrokenProcessPool:  # a worker died while the items were handed out
+                unsent = list(indices[position:])
+                break
+        else:
+            unsent = []
+        pending = set(futures)
+        died: float | None = None
+        while pending:
+            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=futures.__getitem__):
+                yield futures[future], _record(future)
+            if pending and _worker_died(pool):
+                died = died if died is not None else time.monotonic()
+                if time.monotonic() - died > DEAD_WORKER_GRACE:
+                    for future in sorted(pending, key=futures.__getitem__):
+                        yield futures[future], None
+                    break
+        for k in unsent:
+            yield k, None
+    finally:
+        _stop(pool)
 
 
 def _processes(
@@ -388,3 +519,112 @@ def _outcome(done: Sequence[_Done], names: Sequence[str], backend: Backend, used
         if d.error is not None
     ]
     return Outcome([d.value if d.error is None else None for d in done], failures, backend, used)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the parts of a batched computation run (see :func:`run_parts`)."""
+
+    workers: int | None = field(default=None, metadata={"help": "Local worker processes."})
+    scheduler: Any = field(default=None, metadata={"help": "A Dask scheduler address or client."})
+    progress: bool = field(default=False, metadata={"help": "A progress bar on a terminal."})
+
+
+def run_parts(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    work: int,
+    what: str,
+    labels: Sequence[str] | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
+) -> list[R]:
+    """Run the independent parts (batches) of one computation; every part's result, in order.
+
+    The backend is :func:`run_many`'s; by default the parts run in this
+    process when the ``work`` (elementary steps, see :data:`FANOUT_WORK`) is
+    too small to pay for workers, otherwise on the machine's cores. The parts
+    must be split and seeded independently of the number of workers, so the
+    result is the same whichever backend runs them.
+
+    Parameters
+    ----------
+    func, items, labels, scheduler, progress
+        As for :func:`run_many`.
+    work
+        How much work all the parts are together, to choose the default.
+    what
+        The computation, in words, for the error and the progress bar.
+    workers
+        Local worker processes (default: by ``work``).
+
+    Returns
+    -------
+    list
+        Each part's result, in item order.
+
+    Raises
+    ------
+    RunFailed
+        A part failed; raised after every other part has completed.
+    ConfigError, MissingDependency
+        As for :func:`run_many`.
+
+    Examples
+    --------
+    >>> run_parts(abs, [-1, 2], work=2, what="two numbers")
+    [1, 2]
+    """
+    used = workers if scheduler is not None else workers_for(work, workers, FANOUT_WORK)
+    outcome = run_many(
+        func, items, labels=labels, workers=used, scheduler=scheduler, progress=progress,
+        description=what[0].upper() + what[1:],
+    )  # fmt: skip
+    if outcome.failures:
+        listed = [str(f) for f in outcome.failures]
+        shown = "; ".join(listed[:5]) + (" …" if len(listed) > 5 else "")
+        raise RunFailed(
+            f"{len(listed)} part(s) of {what} failed (the others completed): {shown}", listed
+        )
+    return outcome.completed
+
+
+def _analysis(job: tuple[Study, AnalysisConfig]) -> AnalysisResult:
+    """One analysis in a worker (its networks in that worker's process alone)."""
+    from lisa.analysis import analyse
+
+    return analyse(job[0], job[1], workers=1)
+
+
+def analyses(
+    studies: Sequence[Study], configs: Sequence[AnalysisConfig], where: Where | None = None
+) -> list[AnalysisResult]:
+    """Each study analysed with its settings, as ``where`` says; the same results anywhere.
+
+    Without a scheduler the analyses run here one after the other, each
+    fanning its own networks out over ``where.workers`` local processes
+    (:func:`lisa.analyse`); with one, they run on the Dask cluster as
+    independent tasks, side by side.
+
+    Raises
+    ------
+    RunFailed
+        An analysis failed on the cluster (after the others completed).
+    """
+    from lisa.analysis import analyse
+
+    where = where or Where()
+    if where.scheduler is None:
+        return [analyse(s, c, workers=where.workers) for s, c in zip(studies, configs, strict=True)]
+    return run_parts(
+        _analysis, list(zip(studies, configs, strict=True)), work=0, what="the analyses",
+        labels=[f"analysis {k + 1}" for k in range(len(studies))],
+        scheduler=where.scheduler, progress=where.progress,
+    )  # fmt: skip
+
+
+def analysed(study: Study, config: AnalysisConfig, where: Where | None = None) -> AnalysisResult:
+    """One study's analysis, as ``where`` says (see :func:`analyses`)."""
+    return analyses([study], [config], where)[0]

@@ -12,11 +12,13 @@ bootstrap interval. The method and its references are in ``docs/waves.md``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import Field
 
-from lisa.analysis import AnalysisResult, analyse
+from lisa.analysis import AnalysisResult
 from lisa.change.results import (
     ConnectedDifferenceChange,
     FindingChange,
@@ -30,9 +32,10 @@ from lisa.change.results import (
     Turnover,
     WaveComparison,
 )
-from lisa.change.ties import cell_keys, tie_change
+from lisa.change.ties import cell_keys, observed_correlation, qap_null, tie_change
 from lisa.config import AnalysisConfig, Seed, Settings
 from lisa.errors import ConfigError, UnknownWave
+from lisa.execution import Where, analyses, run_parts
 from lisa.findings import Finding, pct
 from lisa.randomness import rng_for
 from lisa.study import Study
@@ -150,32 +153,87 @@ def _keys(study: Study, relation: str | None, index: np.ndarray, m: int, directe
     return cell_keys(s[keep], t[keep], m, directed)
 
 
+#: QAP permutations in one batch: the unit handed to a worker and the unit of seeding
+#: (each batch draws from its own stream), so neither depends on how many workers run them.
+PERMUTATIONS_PER_BATCH = 250
+#: Bootstrap resamples in one batch (the same role as :data:`PERMUTATIONS_PER_BATCH`).
+RESAMPLES_PER_BATCH = 500
+
+
+@dataclass(frozen=True)
+class _QapBatch:
+    """One batch of one network's QAP permutations, and the stream it draws from."""
+
+    network: str
+    before: np.ndarray
+    after: np.ndarray
+    m: int
+    directed: bool
+    count: int
+    stream: tuple[int, str, str, str, int]
+
+
+def qap_batch(batch: _QapBatch) -> np.ndarray:
+    """The null correlations of one batch (the same wherever it runs: its own stream)."""
+    seed, *names = batch.stream
+    return qap_null(batch.before, batch.after, batch.m, batch.directed, batch.count, rng_for(seed, *names))
+
+
+def _qap_batches(network: str, before: np.ndarray, after: np.ndarray, m: int, directed: bool,
+                 config: WavesConfig) -> list[_QapBatch]:  # fmt: skip
+    if not config.permutations or observed_correlation(before, after, m, directed) is None:
+        return []
+    return [
+        _QapBatch(network, before, after, m, directed,
+                  min(PERMUTATIONS_PER_BATCH, config.permutations - start),
+                  (config.seed, "waves", "qap", network, number))  # fmt: skip
+        for number, start in enumerate(range(0, config.permutations, PERMUTATIONS_PER_BATCH))
+    ]
+
+
 def tie_changes(
-    studies: tuple[Study, Study], stayers: Sequence[str], config: WavesConfig
+    studies: tuple[Study, Study], stayers: Sequence[str], config: WavesConfig,
+    where: Where | None = None,
 ) -> tuple[dict[str, TieChange], TieChange]:
-    """Every relation's tie changes and the combined network's, among ``stayers``."""
+    """Every relation's tie changes and the combined network's, among ``stayers``.
+
+    The QAP permutations of every network are drawn in batches, fanned out
+    as ``where`` says (:func:`lisa.execution.run_parts`).
+    """
+    where = where or Where()
     m = len(stayers)
     position = {pid: k for k, pid in enumerate(stayers)}
     indices = [
         np.array([position.get(pid, -1) for pid in s.ids], np.int64) for s in studies
     ]
-
-    def one(relation: str | None, label: str, directed: bool) -> TieChange:
-        before, after = (_keys(s, relation, ix, m, directed) for s, ix in zip(studies, indices, strict=True))
-        return tie_change(
-            label,
-            before,
-            after,
-            m,
-            directed,
-            jaccard_min=config.jaccard_min,
-            permutations=config.permutations,
-            rng=rng_for(config.seed, "waves", "qap", relation or "combined"),
-        )
-
-    relations = {
-        r.name: one(r.name, r.display(), r.directed) for r in studies[1].relations
+    networks: list[tuple[str | None, str, bool]] = [
+        (r.name, r.display(), r.directed) for r in studies[1].relations
+    ]
+    networks.append((None, "All relations combined", True))
+    keys: dict[str | None, tuple[np.ndarray, np.ndarray]] = {
+        name: (_keys(studies[0], name, indices[0], m, directed),
+               _keys(studies[1], name, indices[1], m, directed))  # fmt: skip
+        for name, _, directed in networks
     }
+    batches = [
+        b for name, _, directed in networks
+        for b in _qap_batches(name or "combined", *keys[name], m, directed, config)
+    ]  # fmt: skip
+    nulls = run_parts(
+        qap_batch, batches, work=sum(b.count * (b.after.size + m) for b in batches),
+        what="the QAP permutations", labels=[f"{b.network} batch {b.stream[-1] + 1}" for b in batches],
+        workers=where.workers, scheduler=where.scheduler, progress=where.progress,
+    )  # fmt: skip
+    null: dict[str, list[np.ndarray]] = {}
+    for b, values in zip(batches, nulls, strict=True):
+        null.setdefault(b.network, []).append(values)
+
+    def one(name: str | None, label: str, directed: bool) -> TieChange:
+        drawn = null.get(name or "combined", [])
+        return tie_change(label, *keys[name], m, directed, jaccard_min=config.jaccard_min,
+                          null=np.concatenate(drawn) if drawn else np.zeros(0))  # fmt: skip
+
+    relations = {name: one(name, label, directed) for name, label, directed in networks if name}
     return relations, one(None, "All relations combined", True)
 
 
@@ -308,8 +366,63 @@ def _diversities(result: AnalysisResult) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True)
+class _Resamples:
+    """One batch of bootstrap resamples: of the difference of two samples' means
+    (``second`` given) or of one sample's mean (paired differences)."""
+
+    first: np.ndarray
+    second: np.ndarray | None
+    count: int
+    stream: tuple[int, str, str, str, int]
+
+
+def bootstrap_batch(batch: _Resamples) -> np.ndarray:
+    """One batch's resampled means (or differences of means), from the batch's own stream."""
+    seed, *names = batch.stream
+    rng = rng_for(seed, *names)
+    first = batch.first
+    ia = rng.integers(0, first.size, (batch.count, first.size))
+    if batch.second is None:
+        return first[ia].mean(axis=1)
+    ib = rng.integers(0, batch.second.size, (batch.count, batch.second.size))
+    return batch.second[ib].mean(axis=1) - first[ia].mean(axis=1)
+
+
+def _resample_batches(
+    which: str, first: np.ndarray, second: np.ndarray | None, config: WavesConfig
+) -> list[_Resamples]:
+    return [
+        _Resamples(first, second, min(RESAMPLES_PER_BATCH, config.resamples - start),
+                   (config.seed, "waves", "bootstrap", which, number))  # fmt: skip
+        for number, start in enumerate(range(0, config.resamples, RESAMPLES_PER_BATCH))
+    ]
+
+
+def _bootstraps(
+    overall: tuple[np.ndarray, np.ndarray] | None, paired: np.ndarray | None,
+    config: WavesConfig, where: Where,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The overall and the stayers' bootstrap samples, the batches fanned out."""
+    batches = _resample_batches("overall", *overall, config) if overall is not None else []
+    split = len(batches)
+    if paired is not None:
+        batches += _resample_batches("stayers", paired, None, config)
+    draws = run_parts(
+        bootstrap_batch, batches, what="the bootstrap resamples",
+        work=sum(b.count * (b.first.size + (0 if b.second is None else b.second.size)) for b in batches),
+        labels=[f"{b.stream[3]} batch {b.stream[-1] + 1}" for b in batches],
+        workers=where.workers, scheduler=where.scheduler, progress=where.progress,
+    )  # fmt: skip
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    return joined(draws[:split]), joined(draws[split:])
+
+
 def connected_difference(
-    results: tuple[AnalysisResult, AnalysisResult], config: WavesConfig
+    results: tuple[AnalysisResult, AnalysisResult], config: WavesConfig,
+    where: Where | None = None,
 ) -> ConnectedDifferenceChange:
     """The change in mean sector diversity of contacts, with bootstrap intervals.
 
@@ -317,25 +430,21 @@ def connected_difference(
     replacement, independently; the stayers' interval resamples stayers
     (their own before and after together). Both treat people as independent,
     which ties between them are not, so the intervals are on the narrow side.
+    The resamples are drawn in batches, fanned out as ``where`` says.
     """
     a, b = (_diversities(r) for r in results)
     va, vb = np.array(list(a.values())), np.array(list(b.values()))
     before = float(va.mean()) if va.size else None
     after = float(vb.mean()) if vb.size else None
     estimate = after - before if before is not None and after is not None else None
-    boot = np.zeros(0)
-    if estimate is not None and config.resamples:
-        rng = rng_for(config.seed, "waves", "bootstrap", "overall")
-        ia = rng.integers(0, va.size, (config.resamples, va.size))
-        ib = rng.integers(0, vb.size, (config.resamples, vb.size))
-        boot = vb[ib].mean(axis=1) - va[ia].mean(axis=1)
-    diff = _interval(boot, estimate, config.confidence)
     paired = np.array([b[p] - a[p] for p in a if p in b])
     paired_est = float(paired.mean()) if paired.size else None
-    pboot = np.zeros(0)
-    if paired.size and config.resamples:
-        rng = rng_for(config.seed, "waves", "bootstrap", "stayers")
-        pboot = paired[rng.integers(0, paired.size, (config.resamples, paired.size))].mean(axis=1)
+    boot, pboot = _bootstraps(
+        (va, vb) if estimate is not None and config.resamples else None,
+        paired if paired.size and config.resamples else None,
+        config, where or Where(),
+    )  # fmt: skip
+    diff = _interval(boot, estimate, config.confidence)
     trend: Trend = "not measurable"
     if diff.low is not None and diff.high is not None:
         trend = "grew" if diff.low > 0 else "fell" if diff.high < 0 else "no clear change"
@@ -373,6 +482,9 @@ def compare_waves(
     *,
     config: WavesConfig | None = None,
     analysis: AnalysisConfig | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
 ) -> WaveComparison:
     """Compare two waves of a study (default: the two latest).
 
@@ -386,6 +498,15 @@ def compare_waves(
         Permutations, resamples, confidence, the Jaccard warning level, seed.
     analysis
         Settings of the per-wave analyses (its ``wave`` is ignored).
+    workers
+        Local worker processes for the QAP permutations and bootstrap resamples
+        (default: this process when they are few, else the machine's cores; see
+        :data:`lisa.execution.FANOUT_WORK`) and for each wave's networks.
+    scheduler
+        A Dask scheduler address or client: draw them, and analyse the two
+        waves side by side, there. The result is the same on every backend.
+    progress
+        Progress bars over the batches (on a terminal).
 
     Returns
     -------
@@ -397,6 +518,8 @@ def compare_waves(
         A wave label the study does not have.
     ConfigError
         Fewer than two waves, or the waves in the wrong order.
+    RunFailed
+        A batch of permutations or resamples failed (after the others completed).
 
     Examples
     --------
@@ -413,7 +536,8 @@ def compare_waves(
     turnover, pa, pb = _turnover(study, before, after)
     studies = (wave_study(study, before, pa), wave_study(study, after, pb))
     stayers = [study.ids[i] for i in np.flatnonzero(pa & pb)]
-    relations, combined = tie_changes(studies, stayers, config)
+    where = Where(workers, scheduler, progress)
+    relations, combined = tie_changes(studies, stayers, config, where)
     warnings = tie_warnings(relations, config)
     for wave, present in ((before, pa), (after, pb)):
         if lost := off_roster(study, wave, present):
@@ -421,10 +545,10 @@ def compare_waves(
                 f"Wave {wave}: {lost} tie{'s name' if lost != 1 else ' names'} someone the roster's "
                 f"'waves' column leaves out of that wave; they are not counted (check the column)."
             )
-    results = (
-        analyse(studies[0], analysis.model_copy(update={"wave": before})),
-        analyse(studies[1], analysis.model_copy(update={"wave": after})),
+    first, second = analyses(
+        studies, [analysis.model_copy(update={"wave": w}) for w in (before, after)], where
     )
+    results = (first, second)
     people = person_changes(results, stayers)
     return WaveComparison(
         study=study.name,
@@ -439,7 +563,7 @@ def compare_waves(
         roles=role_changes(results, people),
         findings=finding_changes(results),
         response=response_change(results),
-        connected_difference=connected_difference(results, config),
+        connected_difference=connected_difference(results, config, where),
         settings=config.model_dump(),
     )
 

@@ -86,6 +86,53 @@ def _counter(before: np.ndarray, m: int) -> Callable[[np.ndarray], int]:
     return lambda keys: int(((bits[keys >> 3] >> (keys & 7)) & 1).sum())
 
 
+def qap_null(
+    before: np.ndarray,
+    after: np.ndarray,
+    m: int,
+    directed: bool,
+    permutations: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The correlations of ``permutations`` random relabellings of the later wave.
+
+    One batch of QAP's null distribution, drawn from ``rng``; 0 stands for a
+    correlation that is undefined.
+    """
+    cells = pair_count(m, directed)
+    a, b = int(before.size), int(after.size)
+    src, tgt = after // m, after % m
+    count = _counter(before, m)
+    null = np.empty(permutations)
+    for k in range(permutations):
+        perm = rng.permutation(m).astype(np.int64)
+        s, t = perm[src], perm[tgt]
+        if not directed:
+            s, t = np.minimum(s, t), np.maximum(s, t)
+        null[k] = correlation(count(s * m + t), a, b, cells) or 0.0
+    return null
+
+
+def observed_correlation(before: np.ndarray, after: np.ndarray, m: int, directed: bool) -> float | None:
+    """The two waves' correlation (None where undefined: an empty or a full wave)."""
+    return correlation(_intersect(before, after), int(before.size), int(after.size), pair_count(m, directed))
+
+
+def qap_result(observed: float | None, null: np.ndarray) -> Qap:
+    """QAP's p-value and null mean and spread from the observed correlation and its null."""
+    permutations = int(null.size)
+    if observed is None or permutations == 0:
+        return Qap(correlation=observed, p_value=None, permutations=0, null_mean=None, null_sd=None)
+    at_least = int((null >= observed - 1e-12).sum())
+    return Qap(
+        correlation=observed,
+        p_value=(1 + at_least) / (1 + permutations),
+        permutations=permutations,
+        null_mean=float(null.mean()),
+        null_sd=float(null.std(ddof=1)) if permutations > 1 else 0.0,
+    )
+
+
 def qap(
     before: np.ndarray,
     after: np.ndarray,
@@ -94,7 +141,11 @@ def qap(
     permutations: int,
     rng: np.random.Generator,
 ) -> Qap:
-    """QAP correlation of two waves' cells (keys from :func:`cell_keys`).
+    """QAP correlation of two waves' cells (keys from :func:`cell_keys`), all from one stream.
+
+    :func:`lisa.change.compare_waves` draws the permutations in batches
+    (:func:`qap_null`), each from its own stream, and combines them with
+    :func:`qap_result`; this is the same test from one stream.
 
     Parameters
     ----------
@@ -115,28 +166,10 @@ def qap(
         The observed correlation, the one-sided permutation p-value and the
         null distribution's mean and standard deviation.
     """
-    cells = pair_count(m, directed)
-    a, b = int(before.size), int(after.size)
-    observed = correlation(_intersect(before, after), a, b, cells)
+    observed = observed_correlation(before, after, m, directed)
     if observed is None or permutations == 0:
-        return Qap(correlation=observed, p_value=None, permutations=0, null_mean=None, null_sd=None)
-    src, tgt = after // m, after % m
-    count = _counter(before, m)
-    null = np.empty(permutations)
-    for k in range(permutations):
-        perm = rng.permutation(m).astype(np.int64)
-        s, t = perm[src], perm[tgt]
-        if not directed:
-            s, t = np.minimum(s, t), np.maximum(s, t)
-        null[k] = correlation(count(s * m + t), a, b, cells) or 0.0
-    at_least = int((null >= observed - 1e-12).sum())
-    return Qap(
-        correlation=observed,
-        p_value=(1 + at_least) / (1 + permutations),
-        permutations=permutations,
-        null_mean=float(null.mean()),
-        null_sd=float(null.std(ddof=1)) if permutations > 1 else 0.0,
-    )
+        return qap_result(observed, np.zeros(0))
+    return qap_result(observed, qap_null(before, after, m, directed, permutations, rng))
 
 
 def tie_change(
@@ -147,18 +180,18 @@ def tie_change(
     directed: bool,
     *,
     jaccard_min: float,
-    permutations: int,
-    rng: np.random.Generator,
+    null: np.ndarray,
 ) -> TieChange:
     """Count the tie changes of one network between two waves (keys from :func:`cell_keys`).
+
+    ``null`` holds QAP's permutation correlations (:func:`qap_null`; empty: no test).
 
     Examples
     --------
     >>> import numpy as np
     >>> one = cell_keys(np.array([0, 1]), np.array([1, 2]), 3, True)
     >>> two = cell_keys(np.array([0, 2]), np.array([1, 0]), 3, True)
-    >>> c = tie_change("t", one, two, 3, True, jaccard_min=0.3, permutations=0,
-    ...                rng=np.random.default_rng(0))
+    >>> c = tie_change("t", one, two, 3, True, jaccard_min=0.3, null=np.zeros(0))
     >>> c.kept, c.gained, c.lost, c.never, c.hamming
     (1, 1, 1, 3, 2)
     """
@@ -179,5 +212,5 @@ def tie_change(
         hamming=gained + lost,
         more_lost_than_kept=lost > kept,
         low_jaccard=jaccard is not None and jaccard < jaccard_min,
-        qap=qap(before, after, m, directed, permutations, rng),
+        qap=qap_result(observed_correlation(before, after, m, directed), null),
     )

@@ -62,8 +62,16 @@ WorkersOption = Annotated[
     typer.Option(
         "--workers",
         min=1,
-        help="Worker processes for the networks (default: the machine's cores, or LISA_WORKERS; "
-        "one for a small place). The result is the same for any number.",
+        help="Local worker processes (default: the machine's cores, or LISA_WORKERS; this "
+        "process alone when the work is small). The result is the same for any number.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run the work on this Dask scheduler instead, e.g. tcp://host:8786 (needs "
+        "lisa[dask]; docs/scale.md). The result is the same.",
     ),
 ]
 JsonOption = Annotated[

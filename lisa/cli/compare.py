@@ -17,7 +17,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from lisa.cli._app import app, console, err_console, handles_errors
-from lisa.cli._options import JsonOption, QuietOption, SetOption, config_from
+from lisa.cli._options import (
+    JsonOption,
+    QuietOption,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    config_from,
+)
 from lisa.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -30,18 +37,6 @@ Places = Annotated[
     typer.Argument(
         help="Study folders or .xlsx workbooks, folders of studies, or benchmark packs (.json).",
         show_default=False,
-    ),
-]
-WorkersOption = Annotated[
-    int | None,
-    typer.Option("--workers", min=1, help="Local worker processes (default: the machine's cores)."),
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        help="Run the analyses on this Dask scheduler, e.g. tcp://host:8786 (needs lisa[dask]; "
-        "docs/scale.md).",
     ),
 ]
 PackName = Annotated[

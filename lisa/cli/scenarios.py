@@ -21,9 +21,11 @@ from lisa.cli._options import (
     ImputeOption,
     JsonOption,
     QuietOption,
+    SchedulerOption,
     SetOption,
     StudyDir,
     WaveOption,
+    WorkersOption,
     analysis_for,
     check_outputs,
     config_from,
@@ -195,6 +197,8 @@ def whatif_command(
     sets: SetOption = None,
     wave: WaveOption = None,
     json_out: JsonOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """What if people left, ties were added or organisations merged? Analyse both, compare."""
     from lisa.io import load_study
@@ -207,7 +211,7 @@ def whatif_command(
         remove or [], remove_group or [], add_tie or [], intermediary or [],
         staff_exchange or [], merge_orgs or [], relation,
     )  # fmt: skip
-    result = what_if(load_study(study), changes, config)
+    result = what_if(load_study(study), changes, config, workers=workers, scheduler=scheduler)
     print_what_if(result)
     _write_json(json_out, result)
 
@@ -254,6 +258,8 @@ def best_ties_command(
     sets: SetOption = None,
     wave: WaveOption = None,
     json_out: JsonOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Propose the k plausible new ties that most raise connected difference or cut the core risk."""
     from lisa.io import load_study
@@ -267,7 +273,7 @@ def best_ties_command(
         check_outputs(study, [json_out])
     result = best_ties(
         load_study(study), k, chosen, config, per_person=per_person, compare=not no_compare,
-        most_per_person=most,
+        most_per_person=most, workers=workers, scheduler=scheduler,
     )  # fmt: skip
     print_best_ties(result)
     _write_json(json_out, result)
@@ -385,6 +391,8 @@ def simulate(
     impute: ImputeOption = "none",
     sets: SetOption = None,
     analysis: AnalysisOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Simulate how an idea would spread from seed people: strategies side by side."""
@@ -405,8 +413,11 @@ def simulate(
         },
     )
     check_outputs(study, [json_path] if json_path else [])
-    result = analysis_for(study, config_from(sets, wave, impute), stored=analysis, quiet=quiet)
-    diffusion = run(result.study, settings, analysis=result)
+    result = analysis_for(
+        study, config_from(sets, wave, impute), stored=analysis, quiet=quiet, workers=workers
+    )
+    diffusion = run(result.study, settings, analysis=result, workers=workers, scheduler=scheduler,
+                    progress=not quiet)  # fmt: skip
     _simulate_print(diffusion)
     if json_path:
         atomic_write_text(json_path, diffusion.model_dump_json(indent=1))

@@ -13,8 +13,11 @@ from lisa.cli._app import app, console, handles_errors
 from lisa.cli._options import (
     JsonOption,
     PseudonymiseOption,
+    QuietOption,
+    SchedulerOption,
     SetOption,
     StudyDir,
+    WorkersOption,
     check_outputs,
     config_from,
 )
@@ -84,6 +87,9 @@ def waves(
     json_path: JsonOption = None,
     pseudonymise: PseudonymiseOption = False,
     sets: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare two survey waves: joiners and leavers, tie changes (Jaccard, QAP), roles, findings."""
     from lisa.change import WavesConfig, compare_waves
@@ -94,7 +100,10 @@ def waves(
     check_outputs(study, [json_path] if json_path else [])
     config = WavesConfig(permutations=permutations, resamples=resamples, seed=analysis.seed)
     data = load_study(study)
-    comparison = compare_waves(data, before, after, config=config, analysis=analysis)
+    comparison = compare_waves(
+        data, before, after, config=config, analysis=analysis, workers=workers,
+        scheduler=scheduler, progress=not quiet,
+    )  # fmt: skip
     print_comparison(comparison)
     if json_path:
         if pseudonymise:

@@ -30,8 +30,10 @@ setting ``seed``: the same settings give the same numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -39,6 +41,7 @@ from pydantic_core import PydanticCustomError
 
 from lisa.config import Seed, Settings
 from lisa.errors import ConfigError
+from lisa.execution import Where
 from lisa.network.results import ResultModel
 from lisa.randomness import rng_for
 from lisa.scenarios.cascade import Law, Model, batch_size, heard_counts
@@ -365,26 +368,91 @@ def _check_analysis(study: Study, analysis: AnalysisResult | None) -> None:
 
 
 
-def _runs(
-    g: FlowGraph, cfg: DiffusionConfig, law: Law, strategy: str, seeds: list[int] | None,
-    codes: np.ndarray, groups: int,
-) -> np.ndarray:
-    """runs × groups × (steps + 1) cumulative counts of who has heard, batch by batch."""
-    rng = rng_for(cfg.seed, "diffusion", cfg.model, strategy)
-    k = min(cfg.k, g.n)
-    parts = []
-    left = cfg.runs
-    size = batch_size(groups * (cfg.steps + 1), cfg.runs)
-    while left > 0:
-        b = min(size, left)
-        if seeds is None:
-            matrix = np.stack([rng.choice(g.n, k, replace=False) for _ in range(b)])
-        else:
-            matrix = np.tile(np.array(seeds or [-1], np.int64), (b, 1))
-        counts = heard_counts(g, matrix, cfg.steps, rng, codes, groups, law)
-        parts.append(counts.cumsum(axis=2, dtype=np.int32))
-        left -= b
-    return np.concatenate(parts)
+#: Monte Carlo runs in one batch: the unit handed to a worker and the unit of seeding
+#: (each batch draws from its own stream), so neither depends on how many workers run them.
+RUNS_PER_BATCH = 500
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """What every batch of one simulation shares (sent to each worker with the batch)."""
+
+    graph: FlowGraph
+    law: Law
+    codes: np.ndarray
+    groups: int
+    steps: int
+    k: int
+    threads: int | None = None  # compiled threads per local worker (None: numba's default)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """One batch of runs of one strategy, and the stream it draws from."""
+
+    strategy: str
+    seeds: tuple[int, ...] | None  # None: k people drawn afresh in every run
+    runs: int
+    stream: tuple[int, str, str, str, int]  # (seed, "diffusion", model, strategy, batch number)
+
+
+def run_batch(spread: _Spread, batch: _Batch) -> np.ndarray:
+    """One batch's runs × groups × (steps + 1) counts of who first heard at each step.
+
+    Everything random comes from the batch's own stream, so the counts are the
+    same in whichever process, machine or order the batch runs. They come back
+    in the smallest unsigned type that holds the largest group (a quarter or
+    half of the bytes to send from a worker); the caller sums them up.
+    """
+    if spread.threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(spread.threads, getattr(numba.config, "NUMBA_NUM_THREADS", 1))))
+    g = spread.graph
+    seed, *names = batch.stream
+    rng = rng_for(seed, *names)
+    if batch.seeds is None:
+        k = min(spread.k, g.n)
+        matrix = np.stack([rng.choice(g.n, k, replace=False) for _ in range(batch.runs)])
+    else:
+        matrix = np.tile(np.array(batch.seeds or (-1,), np.int64), (batch.runs, 1))
+    counts = heard_counts(g, matrix, spread.steps, rng, spread.codes, spread.groups, spread.law)
+    return counts.astype(np.min_scalar_type(g.n))
+
+
+def _batches(cfg: DiffusionConfig, strategy: str, seeds: list[int] | None, groups: int) -> list[_Batch]:
+    """A strategy's runs in batches of :data:`RUNS_PER_BATCH` (fewer where memory bounds them)."""
+    size = min(RUNS_PER_BATCH, batch_size(groups * (cfg.steps + 1), cfg.runs))
+    fixed = None if seeds is None else tuple(seeds)
+    return [
+        _Batch(strategy, fixed, min(size, cfg.runs - start), (cfg.seed, "diffusion", cfg.model, strategy, number))
+        for number, start in enumerate(range(0, cfg.runs, size))
+    ]
+
+
+def _simulated(
+    g: FlowGraph, cfg: DiffusionConfig, law: Law, seed_sets: dict[str, list[int] | None],
+    codes: np.ndarray, groups: int, where: Where,
+) -> dict[str, np.ndarray]:
+    """Every strategy's runs × groups × (steps + 1) counts, the batches fanned out."""
+    from lisa.execution import cores, run_parts
+
+    batches = [b for s, seeds in seed_sets.items() for b in _batches(cfg, s, seeds, groups)]
+    work = len(seed_sets) * cfg.runs * (g.arcs + g.n)
+    # The compiled kernels already run on every core of this process, so local worker
+    # processes only pay when asked for (benchmarks/README.md, "Fan-out"): one by default.
+    local = (where.workers or 1) if where.scheduler is None else 1
+    threads = max(1, cores() // local) if local > 1 else None
+    spread = _Spread(g, law, codes, groups, cfg.steps, cfg.k, threads)
+    parts = run_parts(
+        partial(run_batch, spread), batches, work=work, what="the diffusion runs",
+        labels=[f"{b.strategy} batch {b.stream[-1] + 1}" for b in batches],
+        workers=local, scheduler=where.scheduler, progress=where.progress,
+    )  # fmt: skip
+    out: dict[str, list[np.ndarray]] = {s: [] for s in seed_sets}
+    for batch, counts in zip(batches, parts, strict=True):
+        out[batch.strategy].append(counts)
+    return {s: np.concatenate(c).cumsum(axis=2, dtype=np.int32) for s, c in out.items()}
 
 
 def _outcome(
@@ -417,6 +485,9 @@ def simulate(
     config: DiffusionConfig | None = None,
     *,
     analysis: AnalysisResult | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
 ) -> Diffusion:
     """Simulate how an idea would spread from each seed strategy.
 
@@ -429,6 +500,15 @@ def simulate(
     analysis
         The study's analysis, where the role strategies read their people;
         computed with default settings when a role strategy needs it and none is given.
+    workers
+        Local worker processes for the Monte Carlo batches (default: this process,
+        whose compiled kernels already use every core; on one machine more
+        processes were measured slower, ``benchmarks/README.md``).
+    scheduler
+        A Dask scheduler address (``tcp://host:8786``) or client: run the batches
+        there. The result is the same on every backend.
+    progress
+        A progress bar over the batches (on a terminal).
 
     Returns
     -------
@@ -440,6 +520,8 @@ def simulate(
     ConfigError
         A column or grouping the study does not have, values that are not chances, an
         analysis of other data, or more runs than fit in bounded memory.
+    RunFailed
+        A batch of runs failed (after the others completed).
     UnknownRelation, UnknownPerson
         A relation or a chosen person the study does not have.
 
@@ -467,10 +549,12 @@ def simulate(
     _check_greedy(cfg, g, law)
     _check_analysis(study, analysis)
     greedy, greedy_seeds = _greedy(g, cfg, law) if "greedy" in cfg.strategies else (None, [])
-    outcomes = []
-    for strategy, seeds in _seed_sets(study, cfg, analysis, greedy_seeds).items():
-        heard = _runs(g, cfg, law, strategy, seeds, codes, len(labels))
-        outcomes.append(_outcome(study, cfg, strategy, seeds, heard, labels))
+    seed_sets = _seed_sets(study, cfg, analysis, greedy_seeds)
+    heard = _simulated(g, cfg, law, seed_sets, codes, len(labels), Where(workers, scheduler, progress))
+    outcomes = [
+        _outcome(study, cfg, strategy, seeds, heard[strategy], labels)
+        for strategy, seeds in seed_sets.items()
+    ]
     return Diffusion(
         settings=cfg,
         network=cfg.relation or "combined",

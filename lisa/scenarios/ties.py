@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -51,6 +51,7 @@ from pydantic import Field
 
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError
+from lisa.execution import Where, analysed
 from lisa.network.resilience import group_codes
 from lisa.network.results import ResultModel
 from lisa.scenarios.whatif import AddTies, WhatIf, what_if
@@ -483,6 +484,8 @@ def best_ties(
     before: AnalysisResult | None = None,
     compare: bool = True,
     most_per_person: int = 2,
+    workers: int | None = None,
+    scheduler: Any = None,
 ) -> BestTies:
     """Propose up to ``k`` new ties that most raise ``objective`` (see the module docs).
 
@@ -506,6 +509,8 @@ def best_ties(
     most_per_person
         Nobody is proposed more than this many new ties (1 to ``k``): new links take
         people's time, and otherwise greedy can pile every tie on one well-placed person.
+    workers, scheduler
+        Where the analyses run (:func:`lisa.execution.analysed`); the same result.
 
     Returns
     -------
@@ -518,13 +523,12 @@ def best_ties(
         ``k``, ``per_person`` or ``objective`` out of range; no stable core for
         ``core-risk``; fewer than two sectors.
     """
-    from lisa.analysis import analyse
     from lisa.network.graph import build_net
 
     _check(k, per_person, most_per_person, objective)
     config = config or AnalysisConfig()
     base = study.for_wave(config.wave)
-    first = before if before is not None else analyse(base, config)
+    first = before if before is not None else analysed(base, config, Where(workers, scheduler))
     src, tgt, _ = base.arcs(None)
     sym = build_net("combined", base.n_people, src, tgt).symmetric
     obj, cands = _setup(base, sym, first.core_consistency.stable_core, objective, per_person)
@@ -532,7 +536,8 @@ def best_ties(
     picks = greedy(obj, cands, k, most_per_person)
     ties = [_explain(base, sym, p, objective, start) for p in picks]
     change = (
-        what_if(base, [AddTies(pairs=[(t.a, t.b) for t in ties])], config, before=first)
+        what_if(base, [AddTies(pairs=[(t.a, t.b) for t in ties])], config, before=first,
+                workers=workers, scheduler=scheduler)  # fmt: skip
         if ties and compare else None
     )  # fmt: skip
     return BestTies(

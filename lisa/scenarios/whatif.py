@@ -31,12 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError
+from lisa.execution import Where, analysed
 from lisa.network.results import ResultModel
 from lisa.study import Person, Study
 from lisa.vocabulary import Layer, Role
@@ -441,6 +442,8 @@ def what_if(
     config: AnalysisConfig | None = None,
     *,
     before: AnalysisResult | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
 ) -> WhatIf:
     """Apply ``changes`` to ``study``, analyse both sides with the same settings, compare.
 
@@ -454,6 +457,12 @@ def what_if(
         Analysis settings and seed, the same for both sides (defaults if None).
     before
         The analysis of ``study`` with ``config``, if already computed.
+    workers
+        Local worker processes for each analysis' networks (see :func:`lisa.analyse`).
+    scheduler
+        A Dask scheduler address or client: run each analysis there instead
+        (:func:`lisa.execution.analysed`). The second analysis needs the first (its stable core),
+        so the two run one after the other.
 
     Returns
     -------
@@ -472,15 +481,14 @@ def what_if(
     >>> w.people.before - w.people.after == len(w.changes[0].people)
     True
     """
-    from lisa.analysis import analyse
-
     config = config or AnalysisConfig()
     if not changes:
         raise ConfigError("a what-if needs at least one change")
+    where = Where(workers, scheduler)
     base = study.for_wave(config.wave)
-    first = before if before is not None else analyse(base, config)
+    first = before if before is not None else analysed(base, config, where)
     changed, applied = apply_changes(base, changes, first.core_consistency.stable_core)
-    second = analyse(changed, config.model_copy(update={"wave": None}))
+    second = analysed(changed, config.model_copy(update={"wave": None}), where)
     return compare(first, second, applied)
 
 
