@@ -102,7 +102,7 @@ def main() -> int:
         loc_s, loc = timed("processes", paths, workers=args.workers)
         started = time.perf_counter()
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None, silence_logs=50) as cluster:  # fmt: skip
+                          dashboard_address="127.0.0.1:0", silence_logs=50) as cluster:  # fmt: skip
             start_s = time.perf_counter() - started
             dask_s, dask = timed("dask", paths, scheduler=cluster.scheduler_address)
     same = [p.model_dump() for p, _, _ in seq.completed] == [
