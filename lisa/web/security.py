@@ -215,7 +215,7 @@ class Guard:
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
         ms = (time.perf_counter() - started) * 1000
-        ACCESS_LOG.info("%s %s %d %.0fms", scope.get("method"), redact(scope.get("path", "")), status, ms)
+        ACCESS_LOG.info("%s %s %d %.1fms", scope.get("method"), redact(scope.get("path", "")), status, ms)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:

@@ -108,7 +108,7 @@ def dead_link(request: Request) -> HTTPException:
     return HTTPException(404)
 
 
-def _invited(session: Session, digest: str) -> tuple[str, PersonRow, StudyRow, AnswerRow | None] | None:
+def _invited(session: Session, digest: str) -> tuple[str, PersonRow, StudyRow | None, AnswerRow | None] | None:
     """The invitation's stored hash, person, study and current-wave answers, in one query."""
     found = session.execute(_INVITED, {"digest": digest}).first()
     return None if found is None else (found[0], found[1], found[2], found[3])
@@ -118,7 +118,7 @@ def respondent(request: Request, session: Session, token: str) -> Respondent:
     """The person a link belongs to; the same 404 for any link that is not a live one."""
     digest = guarded_digest(request, token, session)
     invited = _invited(session, digest) if digest else None
-    proxy, answer = None, None
+    proxy, answer, study = None, None, None
     if invited is not None and same(invited[0], digest):
         _, person, study, answer = invited
     else:
