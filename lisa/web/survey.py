@@ -7,6 +7,13 @@ withdraw. Every page works as a plain form without JavaScript; ``search.js``
 only makes the roster search live. A bad, expired or other study's link gets
 the same 404 page as any unknown address, so a link reveals nothing about who
 is on a roster; repeated guesses from one address get 429.
+
+These are the busy routes (every respondent's phone), so they are ``async``
+and do their few database calls on the event loop, with the statements built
+once at import: no hop through the thread pool and its GIL hand-overs. A
+route that writes calls :func:`lisa.db.engine.write_turn` first, which waits
+for SQLite's write lock without blocking the loop, and commits without
+awaiting in between.
 """
 
 from __future__ import annotations
