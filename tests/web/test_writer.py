@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -22,6 +24,24 @@ from lisa.db.engine import SQLITE_FILE, write_turn
 from lisa.db.models import StudyRow
 from lisa.db.studies import import_study
 from lisa.synth import generate
+
+
+def _run(coroutine: Any) -> Any:
+    """``asyncio.run`` in a thread of its own (the browser tests leave a loop running in this one)."""
+    out: list[Any] = []
+
+    def body() -> None:
+        try:
+            out.append(asyncio.run(coroutine))
+        except BaseException as exc:  # handed to the caller
+            out.append(exc)
+
+    worker = threading.Thread(target=body)
+    worker.start()
+    worker.join()
+    if isinstance(out[0], BaseException):
+        raise out[0]
+    return out[0]
 
 
 def _database(folder: Path) -> tuple[object, Path]:
@@ -62,7 +82,7 @@ async def _while_locked(sessions: object, file: Path) -> tuple[bool, int, str]:
 
 def test_a_write_waits_for_the_lock_while_the_event_loop_runs_on(tmp_path: Path) -> None:
     engine, file = _database(tmp_path)
-    blocked_then, ticks, name = asyncio.run(_while_locked(session_factory(engine), file))  # type: ignore[arg-type]
+    blocked_then, ticks, name = _run(_while_locked(session_factory(engine), file))  # type: ignore[arg-type]
     assert blocked_then, "the write went ahead while another connection held the lock"
     assert ticks >= 5, "the event loop stood still while the write waited"  # ~60 when idle
     assert name == "Renamed"
@@ -79,7 +99,7 @@ def test_a_write_gives_up_with_sqlites_error_when_the_lock_stays_taken(
     try:
         with session_factory(engine)() as s:  # type: ignore[arg-type]
             with pytest.raises(OperationalError, match="locked"):
-                asyncio.run(write_turn(s))
+                _run(write_turn(s))
             busy = s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
     finally:
         other.execute("ROLLBACK")
