@@ -31,6 +31,12 @@ VARIANTS_UP_TO = 7
 MIN_SCORE = 60.0
 
 
+_FTS_QUERY = (
+    "SELECT p.pid, p.name, p.organisation FROM people_search s JOIN people p ON p.id = s.rowid "
+    "WHERE people_search MATCH ? AND s.study_id = ? ORDER BY s.rank LIMIT ?"
+)
+
+
 @dataclass(frozen=True)
 class Match:
     """One person found: roster id, name and organisation (nothing else leaves the study)."""
@@ -72,17 +78,14 @@ def _sqlite_candidates(session: Session, study_id: int, q: str) -> list[tuple[st
             .limit(CANDIDATES)
         )
         return [tuple(r) for r in rows]  # type: ignore[misc]
-    rows = session.execute(
-        text(
-            "SELECT p.pid, p.name, p.organisation FROM people_search s "
-            "JOIN people p ON p.id = s.rowid "
-            "WHERE people_search MATCH :match AND s.study_id = :study "
-            "ORDER BY s.rank LIMIT :n"
-        ),
-        {"match": "name : (" + " OR ".join(map(_fts_phrase, pieces)) + ")", "study": study_id,
-         "n": CANDIDATES},
-    )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    match = "name : (" + " OR ".join(map(_fts_phrase, pieces)) + ")"
+    # straight through the driver: up to CANDIDATES rows, each wrapped in a Row object by
+    # SQLAlchemy, cost as much again as the index lookup itself
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return cursor.execute(_FTS_QUERY, (match, study_id, CANDIDATES)).fetchall()
+    finally:
+        cursor.close()
 
 
 def _postgres_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:

@@ -13,9 +13,10 @@ survey ties of the wave as a whole, so submitting twice gives the same ties.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from lisa.db.models import AnswerRow, PersonRow, RelationRow, StudyRow, TieRow, UnlistedRow
@@ -25,6 +26,11 @@ from lisa.web.auth import now
 #: The longest "not on the list" entry kept, and how many lines one step takes.
 UNLISTED_MAX_CHARS = 200
 UNLISTED_MAX_LINES = 200
+
+# built once (submit runs them for every respondent)
+_RELATION_IDS = select(RelationRow.name, RelationRow.id).where(RelationRow.study_id == bindparam("study"))
+_PERSON_IDS = select(PersonRow.pid, PersonRow.id).where(PersonRow.study_id == bindparam("study"),
+                                                         PersonRow.pid.in_(bindparam("pids", expanding=True)))
 
 
 def wave_of(study: StudyRow) -> str:
@@ -143,39 +149,61 @@ def _clear(session: Session, study: StudyRow, person: PersonRow, wave: str) -> N
                                               UnlistedRow.origin == "survey", unlisted_wave))
 
 
-def submit(session: Session, study: StudyRow, person: PersonRow, row: AnswerRow) -> int:
-    """Turn the draft into the person's ties of this wave (replacing earlier ones); returns how many.
+@dataclass
+class Submission:
+    """What a submit writes, worked out before the write starts: the person's ties and
+    "not on the list" rows of the wave (as table rows)."""
 
-    Only roster ids of this study become ties; naming oneself is dropped. The
-    person counts as a respondent from now on. The caller commits.
+    ties: list[dict[str, Any]]
+    unlisted: list[dict[str, Any]]
+
+
+def submission(session: Session, study: StudyRow, person: PersonRow, row: AnswerRow) -> Submission:
+    """The ties and set-aside names the draft turns into (reads only; see :func:`submit`).
+
+    Only roster ids of this study become ties; naming oneself is dropped.
     """
-    wave = row.wave
-    _clear(session, study, person, wave)
-    relations = {r.name: r.id for r in session.scalars(select(RelationRow).where(RelationRow.study_id == study.id))}
+    wave = row.wave or None
+    relations = dict(session.execute(_RELATION_IDS, {"study": study.id}).all())
     chosen = row.answers.get("relations", {})
-    wanted = {pid for pids in chosen.values() for pid in pids}
-    ids = dict(session.execute(select(PersonRow.pid, PersonRow.id).where(
-        PersonRow.study_id == study.id, PersonRow.pid.in_(wanted))).all()) if wanted else {}
-    count = 0
+    wanted = list({pid for pids in chosen.values() for pid in pids})
+    ids = dict(session.execute(_PERSON_IDS, {"study": study.id, "pids": wanted}).all()) if wanted else {}
     items, given = study_items(session, study), row.answers.get("items", {})
+    ties = []
     for name, pids in chosen.items():
         if name not in relations:
             continue
         for pid in pids:
             if pid in ids and ids[pid] != person.id:
                 weight, attributes = tie_values(items.get(name, []), given.get(name, {}).get(pid, {}))
-                session.add(TieRow(study_id=study.id, source_id=person.id, target_id=ids[pid],
-                                   relation_id=relations[name], weight=weight, wave=wave or None,
-                                   origin="survey", attributes=attributes))
-                count += 1
+                ties.append({"study_id": study.id, "source_id": person.id, "target_id": ids[pid],
+                             "relation_id": relations[name], "weight": weight, "wave": wave,
+                             "origin": "survey", "attributes": attributes})
+    unlisted = []
     for step, texts in row.answers.get("unlisted", {}).items():
         relation = step if step in relations else "work" if "work" in relations else next(iter(relations), step)
-        for text in texts:
-            session.add(UnlistedRow(study_id=study.id, respondent_id=person.id, relation=relation,
-                                    text=text, wave=wave or None, origin="survey"))
+        unlisted += [{"study_id": study.id, "respondent_id": person.id, "relation": relation, "text": text,
+                      "wave": wave, "origin": "survey"} for text in texts]
+    return Submission(ties, unlisted)
+
+
+def submit(session: Session, study: StudyRow, person: PersonRow, row: AnswerRow,
+           planned: Submission | None = None) -> int:
+    """Turn the draft into the person's ties of this wave (replacing earlier ones); returns how many.
+
+    ``planned`` is the draft's :func:`submission` (worked out here when not
+    given), so a caller can do the reads before it takes the write lock. The
+    person counts as a respondent from now on. The caller commits.
+    """
+    planned = planned or submission(session, study, person, row)
+    _clear(session, study, person, row.wave)
+    if planned.ties:
+        session.execute(insert(TieRow), planned.ties)
+    if planned.unlisted:
+        session.execute(insert(UnlistedRow), planned.unlisted)
     row.state, row.submitted_at, row.updated_at = "submitted", now(), now()
     person.responded = True
-    return count
+    return len(planned.ties)
 
 
 def withdraw(session: Session, study: StudyRow, person: PersonRow, row: AnswerRow) -> None:

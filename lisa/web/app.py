@@ -10,7 +10,7 @@ setting 400.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +66,13 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
                   detail=detail)
 
 
-def db(request: Request) -> Iterator[Session]:
-    """A database session for one request (FastAPI dependency)."""
+async def db(request: Request) -> AsyncIterator[Session]:
+    """A database session for one request (FastAPI dependency).
+
+    An async dependency, so opening and closing the session (cheap: the pool
+    hands out a connection) take no hop through the thread pool; a ``def``
+    route still uses the session in its worker thread.
+    """
     with request.app.state.sessions() as session:
         yield session
 
@@ -139,7 +144,8 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     _handlers(app)
     from lisa.web import accounts, assessments, mail, retention, runs, studies, survey, tieitems
 
-    for module in (accounts, studies, runs, survey, tieitems, mail, retention, assessments):
+    # the respondents' routes first: the router tries routes in order, and they are the busy ones
+    for module in (survey, tieitems, accounts, studies, runs, mail, retention, assessments):
         app.include_router(module.router)
     app.add_middleware(Guard, max_body=settings.max_body_bytes, at_once=REQUESTS_AT_ONCE)  # type: ignore[arg-type]
     return app

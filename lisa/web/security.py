@@ -24,7 +24,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select
 
 from lisa.db.models import RateFailureRow
 
@@ -89,6 +89,14 @@ def redact(path: str) -> str:
     return _TOKEN_PATH.sub(r"/\1/[token]", path)
 
 
+#: Failures per key of a bucket since a moment (built once: a request runs it on every link).
+_FAILURES = (select(func.count()).select_from(RateFailureRow)
+             .where(RateFailureRow.bucket == bindparam("bucket"),
+                    RateFailureRow.key_hash.in_(bindparam("keys", expanding=True)),
+                    RateFailureRow.at > bindparam("since"))
+             .group_by(RateFailureRow.key_hash))
+
+
 class RateLimiter:
     """At most ``limit`` failures per key within ``window`` seconds, counted in the database.
 
@@ -125,15 +133,18 @@ class RateLimiter:
                  clock: Callable[[], float] = time.time) -> None:
         self.engine, self.bucket, self.limit, self.window, self.clock = engine, bucket, limit, window, clock
 
-    def blocked(self, *keys: str) -> bool:
-        """Whether any of ``keys`` has used up its failures within the window."""
-        hashes = [token_hash(k) for k in keys]
-        query = (select(func.count()).select_from(RateFailureRow)
-                 .where(RateFailureRow.bucket == self.bucket, RateFailureRow.key_hash.in_(hashes),
-                        RateFailureRow.at > self.clock() - self.window)
-                 .group_by(RateFailureRow.key_hash))
-        with self.engine.connect() as conn:
-            return any(n >= self.limit for n in conn.scalars(query))
+    def blocked(self, *keys: str, conn: Connection | None = None) -> bool:
+        """Whether any of ``keys`` has used up its failures within the window.
+
+        ``conn``: a connection the caller already holds (a request's session's),
+        saving a second one from the pool; default: one of the limiter's own.
+        """
+        given = {"bucket": self.bucket, "keys": [token_hash(k) for k in keys],
+                 "since": self.clock() - self.window}
+        if conn is not None:
+            return any(n >= self.limit for n in conn.scalars(_FAILURES, given))
+        with self.engine.connect() as own:
+            return any(n >= self.limit for n in own.scalars(_FAILURES, given))
 
     def fail(self, *keys: str) -> None:
         """Count one failure against each of ``keys`` (and forget failures older than the window)."""
@@ -204,7 +215,7 @@ class Guard:
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
         ms = (time.perf_counter() - started) * 1000
-        ACCESS_LOG.info("%s %s %d %.0fms", scope.get("method"), redact(scope.get("path", "")), status, ms)
+        ACCESS_LOG.info("%s %s %d %.1fms", scope.get("method"), redact(scope.get("path", "")), status, ms)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:

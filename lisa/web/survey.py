@@ -7,6 +7,13 @@ withdraw. Every page works as a plain form without JavaScript; ``search.js``
 only makes the roster search live. A bad, expired or other study's link gets
 the same 404 page as any unknown address, so a link reveals nothing about who
 is on a roster; repeated guesses from one address get 429.
+
+These are the busy routes (every respondent's phone), so they are ``async``
+and do their few database calls on the event loop, with the statements built
+once at import: no hop through the thread pool and its GIL hand-overs. A
+route that writes calls :func:`lisa.db.engine.write_turn` first, which waits
+for SQLite's write lock without blocking the loop, and commits without
+awaiting in between.
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ from datetime import UTC
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from lisa.db.engine import write_turn
 from lisa.db.models import (
     AccountRow,
     AnswerRow,
@@ -32,7 +40,15 @@ from lisa.db.models import (
 )
 from lisa.db.search import search_roster
 from lisa.db.tieitems import described, study_items
-from lisa.web.answers import draft_for, save_step, submit, unlisted_lines, wave_of, withdraw
+from lisa.web.answers import (
+    draft_for,
+    save_step,
+    submission,
+    submit,
+    unlisted_lines,
+    wave_of,
+    withdraw,
+)
 from lisa.web.app import db, form_text, render
 from lisa.web.auth import now, signed_in
 from lisa.web.security import same, token_hash
@@ -41,6 +57,23 @@ from lisa.web.studies import survey_state
 router = APIRouter(prefix="/s/{token}")
 #: Most names one step accepts in one post (no cap across steps or saves).
 MAX_PICKS_PER_POST = 5000
+
+# The queries every respondent's request runs, built once (SQLAlchemy then reuses their
+# compiled form; building a statement costs more Python time than SQLite takes to run it).
+_INVITED = (
+    select(InvitationRow.token_hash, PersonRow, StudyRow, AnswerRow)
+    .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+    .join(StudyRow, StudyRow.id == PersonRow.study_id)
+    .outerjoin(AnswerRow, and_(AnswerRow.person_id == PersonRow.id,
+                               AnswerRow.wave == func.coalesce(StudyRow.current_wave, "")))
+    .where(InvitationRow.token_hash == bindparam("digest"))
+)
+_STEPS = select(RelationRow).where(RelationRow.study_id == bindparam("study")).order_by(RelationRow.position)
+_PEOPLE = select(PersonRow).where(PersonRow.study_id == bindparam("study"),
+                                  PersonRow.pid.in_(bindparam("pids", expanding=True)))
+_KNOWN = select(PersonRow.pid).where(PersonRow.study_id == bindparam("study"),
+                                     PersonRow.pid.in_(bindparam("pids", expanding=True)))
+_HAS_ITEMS = select(TieItemRow.id).where(TieItemRow.relation_id == bindparam("relation")).limit(1)
 
 
 @dataclass
@@ -64,12 +97,14 @@ def _address(request: Request) -> str:
     return f"ip:{request.client.host if request.client else 'unknown'}"
 
 
-def guarded_digest(request: Request, token: str) -> str:
+def guarded_digest(request: Request, token: str, session: Session | None = None) -> str:
     """A link's token as stored (its sha256; ``""`` when too long to be one), after the guess limit.
 
-    Raises 429 while the request's address has used up its failed guesses.
+    Raises 429 while the request's address has used up its failed guesses. With
+    ``session``, the limit is read on the request's own connection.
     """
-    if request.app.state.token_limit.blocked(_address(request)):
+    conn = session.connection() if session is not None else None
+    if request.app.state.token_limit.blocked(_address(request), conn=conn):
         raise HTTPException(429)
     return token_hash(token) if len(token) <= 100 else ""
 
@@ -80,27 +115,34 @@ def dead_link(request: Request) -> HTTPException:
     return HTTPException(404)
 
 
+def _invited(session: Session, digest: str) -> tuple[str, PersonRow, StudyRow | None, AnswerRow | None] | None:
+    """The invitation's stored hash, person, study and current-wave answers, in one query."""
+    found = session.execute(_INVITED, {"digest": digest}).first()
+    return None if found is None else (found[0], found[1], found[2], found[3])
+
+
 def respondent(request: Request, session: Session, token: str) -> Respondent:
     """The person a link belongs to; the same 404 for any link that is not a live one."""
-    digest = guarded_digest(request, token)
-    invitation = session.scalar(select(InvitationRow).where(InvitationRow.token_hash == digest)) if digest else None
-    proxy = None
-    if invitation is not None and same(invitation.token_hash, digest):
-        person = session.get(PersonRow, invitation.person_id)
+    digest = guarded_digest(request, token, session)
+    invited = _invited(session, digest) if digest else None
+    proxy, answer, study = None, None, None
+    if invited is not None and same(invited[0], digest):
+        _, person, study, answer = invited
     else:
-        person, proxy = _proxy_person(request, session, digest)
-        if person is None:
+        found, proxy = _proxy_person(request, session, digest)
+        if found is None:
             raise dead_link(request)
-    study = session.get(StudyRow, person.study_id) if person else None
-    if study is None or person is None or person.study_id != study.id:
+        person, study = found, session.get(StudyRow, found.study_id)
+        if study is not None:
+            answer = session.scalar(select(AnswerRow).where(AnswerRow.person_id == person.id,
+                                                            AnswerRow.wave == wave_of(study)))
+    if study is None or person.study_id != study.id:
         raise HTTPException(404)
     state = survey_state(study)
     if state == "closed":
         raise HTTPException(410, f"The survey '{study.name}' is closed: answers can no longer be given or changed.")
     if state == "not-yet":
         raise HTTPException(403, f"The survey '{study.name}' has not opened yet.")
-    answer = session.scalar(select(AnswerRow).where(AnswerRow.person_id == person.id,
-                                                    AnswerRow.wave == wave_of(study)))
     return Respondent(token, study, person, answer, form_token(token), proxy)
 
 
@@ -123,8 +165,7 @@ def mark(r: Respondent, answer: AnswerRow) -> None:
 
 
 def _steps(session: Session, study: StudyRow) -> list[RelationRow]:
-    return list(session.scalars(select(RelationRow).where(RelationRow.study_id == study.id)
-                                .order_by(RelationRow.position)))
+    return list(session.scalars(_STEPS, {"study": study.id}))
 
 
 def check_form(r: Respondent, form: object) -> None:
@@ -142,7 +183,7 @@ def consented(r: Respondent) -> AnswerRow:
 
 
 @router.get("")
-def start(token: str, request: Request, session: Session = Depends(db)) -> Response:
+async def start(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """GET /s/{token}: the consent page, or straight back into the survey once consented."""
     r = respondent(request, session, token)
     if r.answer is not None and r.answer.consent_at is not None and r.answer.state != "withdrawn":
@@ -156,6 +197,7 @@ async def consent(token: str, request: Request, session: Session = Depends(db)) 
     """POST /s/{token}/consent: record consent and start (or restart) the survey."""
     r = respondent(request, session, token)
     check_form(r, await request.form())
+    await write_turn(session)
     answer = r.answer or draft_for(session, r.study, r.person)
     if answer.state == "withdrawn":
         answer.state, answer.answers = "draft", {}
@@ -168,12 +210,16 @@ async def consent(token: str, request: Request, session: Session = Depends(db)) 
 def _people(session: Session, study: StudyRow, pids: list[str]) -> dict[str, PersonRow]:
     if not pids:
         return {}
-    rows = session.scalars(select(PersonRow).where(PersonRow.study_id == study.id, PersonRow.pid.in_(pids)))
-    return {p.pid: p for p in rows}
+    return {p.pid: p for p in session.scalars(_PEOPLE, {"study": study.id, "pids": pids})}
+
+
+def _known(session: Session, study: StudyRow, pids: list[str]) -> set[str]:
+    """Which of ``pids`` are on the study's roster."""
+    return set(session.scalars(_KNOWN, {"study": study.id, "pids": pids})) if pids else set()
 
 
 @router.get("/step/{step}")
-def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
+async def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """GET /s/{token}/step/{n}: the name generator (0), a relation (1..), or the review page."""
     r = respondent(request, session, token)
     answer = consented(r)
@@ -220,11 +266,13 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
     picked = [v for v in form.getlist("pick") if isinstance(v, str)]
     if len(picked) > MAX_PICKS_PER_POST or any(len(v) > 200 for v in picked):
         raise HTTPException(422)
-    known = _people(session, r.study, list(set(picked)))
+    known = _known(session, r.study, list(set(picked)))
     if any(p not in known for p in picked):
         raise HTTPException(422, "a name sent is not on this survey's list")
     key = "names" if step == 0 else relations[step - 1].name
-    save_step(answer, key, picked, unlisted_lines(form_text(form, "unlisted", limit=20000, required=False)))
+    unlisted = unlisted_lines(form_text(form, "unlisted", limit=20000, required=False))
+    await write_turn(session)
+    save_step(answer, key, picked, unlisted)
     mark(r, answer)
     session.commit()
     go = form.get("go", "next")
@@ -235,8 +283,7 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
         return RedirectResponse(f"/s/{token}/step/{step}?q={quote(q)}#results", 303)
     if go == "later":
         return render(request, "saved.j2", r=r)
-    if go != "back" and step > 0 and picked and session.scalar(
-            select(TieItemRow.id).where(TieItemRow.relation_id == relations[step - 1].id).limit(1)):
+    if go != "back" and step > 0 and picked and session.scalar(_HAS_ITEMS, {"relation": relations[step - 1].id}):
         return RedirectResponse(f"/s/{token}/step/{step}/items", 303)  # the per-tie items next
     target = max(step - 1, 0) if go == "back" else step + 1
     return RedirectResponse(f"/s/{token}/step/{target}", 303)
@@ -248,7 +295,9 @@ async def finish(token: str, request: Request, session: Session = Depends(db)) -
     r = respondent(request, session, token)
     check_form(r, await request.form())
     answer = consented(r)
-    ties = submit(session, r.study, r.person, answer)
+    planned = submission(session, r.study, r.person, answer)
+    await write_turn(session)
+    ties = submit(session, r.study, r.person, answer, planned)
     mark(r, answer)
     session.commit()
     return render(request, "thanks.j2", r=r, ties=ties)
@@ -260,13 +309,14 @@ async def leave(token: str, request: Request, session: Session = Depends(db)) ->
     r = respondent(request, session, token)
     check_form(r, await request.form())
     if r.answer is not None:
+        await write_turn(session)
         withdraw(session, r.study, r.person, r.answer)
         session.commit()
     return render(request, "withdrawn.j2", r=r)
 
 
 @router.get("/search")
-def search(token: str, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
+async def search(token: str, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """Live roster search for ``search.js``: names and organisations of this study only."""
     r = respondent(request, session, token)
     consented(r)

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lisa.db.engine import write_turn
 from lisa.db.models import PersonRow, RelationRow
 from lisa.db.tieitems import (
     FIELD_PREFIX,
@@ -128,7 +129,9 @@ async def save_items_page(token: str, step: int, request: Request, session: Sess
     if any(len(k) > 300 or len(v) > 100 for k, v in fields):
         raise HTTPException(422, "an answer sent is longer than any choice")
     if form.get("go") != "skip":
-        save_items(answer, relation.name, read_answers(fields, items, named))
+        given = read_answers(fields, items, named)
+        await write_turn(session)  # the write lock without blocking the event loop
+        save_items(answer, relation.name, given)
         mark(r, answer)
         session.commit()
     go = form.get("go", "next")

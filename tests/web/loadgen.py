@@ -142,6 +142,8 @@ class Load:
     #: request kind -> latencies in ms (acknowledged requests only)
     latency: dict[str, list[float]] = field(default_factory=lambda: {"save": [], "submit": [], "search": []})
     acks: int = 0
+    #: CPU seconds the client processes used (with ``run_load(processes=...)``)
+    client_cpu: float = 0.0
 
 
 async def _timed(load: Load, kind: str | None, call: Any, rng: random.Random | None = None) -> httpx.Response:
@@ -217,10 +219,69 @@ async def run_load_async(base: str, place: Place, load: Load, respondents: list[
                                for i, r in enumerate(group)))
 
 
-def run_load(base: str, place: Place, load: Load) -> None:
+def _client_process(base: str, place: Place, load: Load, part: list[int], nice: int,
+                    results: Any) -> None:
+    """One client process of :func:`run_load`: its share of the respondents, at lower priority;
+    sends back their records, the latencies and the CPU time it used."""
+    import resource
+
+    if nice:
+        os.nice(nice)
+    group = [place.respondents[i] for i in part]
+    try:
+        import uvloop  # a cheaper event loop, when installed (lisa serve uses it too)
+
+        uvloop.run(run_load_async(base, place, load, group))
+    except ImportError:
+        asyncio.run(run_load_async(base, place, load, group))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    results.send((part, group, load.latency, load.acks, used.ru_utime + used.ru_stime))
+    results.close()
+
+
+def _run_in_processes(base: str, place: Place, load: Load, processes: int, nice: int) -> None:
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process that may run threads
+    parts = [list(range(i, len(place.respondents), processes)) for i in range(processes)]
+    pipes, children = [], []
+    for part in parts:
+        mine, theirs = spawn.Pipe(duplex=False)
+        child = spawn.Process(target=_client_process, args=(base, place, load, part, nice, theirs))
+        child.start()
+        theirs.close()
+        pipes.append(mine)
+        children.append(child)
+    try:
+        for pipe in pipes:
+            part, group, latency, acks, cpu = pipe.recv()
+            for i, r in zip(part, group, strict=True):
+                place.respondents[i] = r
+            for kind, values in latency.items():
+                load.latency[kind].extend(values)
+            load.acks += acks
+            load.client_cpu += cpu
+    finally:
+        for child in children:
+            child.join(60)
+
+
+def run_load(base: str, place: Place, load: Load, processes: int = 0, nice: int = 0) -> None:
     """:func:`run_load_async` from synchronous code, in a thread of its own (its own event
-    loop, whatever loop the caller's thread may be running, e.g. Playwright's)."""
+    loop, whatever loop the caller's thread may be running, e.g. Playwright's).
+
+    With ``processes``, the respondents are shared among that many client
+    processes instead (each with its own event loop and connections, at
+    ``nice`` lower priority), so the load generator does not take the CPU the
+    server needs: 200 phones are 200 devices, not 200 coroutines on the
+    server's cores. ``load.client_cpu`` then holds the CPU seconds they used.
+    ``load.acks`` is counted as the requests are answered only without processes.
+    """
     import threading
+
+    if processes:
+        _run_in_processes(base, place, load, processes, nice)
+        return
 
     failure: list[BaseException] = []
 

@@ -48,7 +48,7 @@ def test_worker_processes_share_the_load_and_the_rate_limits(tmp_path: Path) -> 
     server, base = start(place.data_dir, log, workers=2)
     load = Load(saves=1, picks=4, seed=4)
     try:
-        run_load(base, place, load)
+        run_load(base, place, load, processes=2, nice=5)  # the clients in processes of their own
         # guesses from one address meet one limit, whichever process answers them
         codes = []
         for i in range(33):
@@ -57,6 +57,8 @@ def test_worker_processes_share_the_load_and_the_rate_limits(tmp_path: Path) -> 
     finally:
         stop(server)
     assert [r.errors for r in place.respondents if r.errors] == []
+    assert all(r.submits_acked == 2 for r in place.respondents)  # every client process reported back
+    assert len(load.latency["save"]) == 100 and load.client_cpu > 0
     data = stored(place.data_dir, place)
     assert check_stored(place, data) == [] and len(data) == 100
     assert codes == [404] * 30 + [429] * 3
