@@ -76,14 +76,17 @@ def brokerage(net: Net, groupings: Mapping[str, Sequence[str]]) -> dict[str, np.
         codes[name] = inv.astype(np.int64)
     out = {name: np.zeros((n, len(ROLES)), np.int64) for name in groupings}
     for a, v, c in _two_paths(net):
+        v5 = v * len(ROLES)
         for name, g in codes.items():
             ga, gv, gc = g[a], g[v], g[c]
-            role = np.full(a.shape[0], 4, np.int64)  # liaison unless shown otherwise
-            role[(ga != gv) & (gv == gc)] = 3
-            role[(ga == gv) & (gv != gc)] = 2
-            role[(ga == gc) & (ga != gv)] = 1
-            role[(ga == gv) & (gv == gc)] = 0
-            out[name] += np.bincount(v * len(ROLES) + role, minlength=n * len(ROLES)).reshape(
-                n, len(ROLES)
-            )
+            pattern = (ga == gv).view(np.uint8) * 4
+            pattern += (gv == gc).view(np.uint8) * 2
+            pattern += (ga == gc).view(np.uint8)
+            role = _ROLE_OF_PATTERN[pattern]
+            out[name] += np.bincount(v5 + role, minlength=n * len(ROLES)).reshape(n, len(ROLES))
     return out
+
+
+#: The role (index into :data:`ROLES`) of each pattern ``4·[a=v] + 2·[v=c] + [a=c]``; the
+#: patterns with exactly two equalities cannot happen (equality is transitive).
+_ROLE_OF_PATTERN = np.array([4, 1, 3, -1, 2, -1, -1, 0], np.int64)
