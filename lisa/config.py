@@ -171,10 +171,12 @@ class AnalysisConfig(Settings):
         "this; above it, estimate from sampled sources (Brandes & Pich 2007).",
     )
     samples: int = Field(
-        1024,
+        256,
         ge=16,
         description="Fewest sampled source people when estimating (more when the exact_limit "
-        "budget allows: exact_limit / arcs sources).",
+        "budget allows: exact_limit / arcs sources). Gatekeepers the bootstrap over the "
+        "sources does not confirm are never named, so fewer sources name fewer, not wrong, "
+        "gatekeepers.",
     )
     role_stability: float = Field(
         0.9,

@@ -91,6 +91,27 @@ def test_unstable_gatekeepers_are_never_named(place: lisa.Study) -> None:
     assert len(codes) == len(uncertain) and not codes & set(place.ids)
 
 
+def _gatekeepers(result: analysis_module.AnalysisResult) -> set[tuple[str, str]]:
+    nets = {**result.relations, "combined": result.combined}
+    return {(k, p) for k, net in nets.items() for p, m in net.people.items() if "gatekeeper" in m.roles}
+
+
+def test_fewer_sources_name_fewer_gatekeepers_not_wrong_ones(place: lisa.Study) -> None:
+    # the default sampling floor is small (samples=256) because of this: what the
+    # bootstrap does not confirm is not named, so a sampled run names almost only
+    # people the exact run calls gatekeepers too, and fewer sources name fewer
+    exact = _gatekeepers(lisa.analyse(place))
+    named = {
+        k: _gatekeepers(
+            lisa.analyse(place, AnalysisConfig(exact_limit=1, samples=k, role_replicates=60))
+        )
+        for k in (16, 64)
+    }
+    for found in named.values():
+        assert len(found - exact) <= 0.03 * len(found)
+    assert 0 < len(named[16]) < len(named[64]) < len(exact)
+
+
 def test_a_clear_gatekeeper_is_confirmed_by_every_replicate() -> None:
     # two dense groups joined only through one person: everyone's betweenness but hers is ~0
     rng = np.random.default_rng(0)

@@ -15,9 +15,20 @@ gatekeeper         a ≠ v = c             lets outside messages into their grou
 liaison            a, v, c all differ    links groups they do not belong to
 =================  ====================  ===========================================
 
-All open two-paths are enumerated with vectorised NumPy in chunks of
-brokers (CSR in- and out-neighbour lists, a Cartesian product per broker,
-a sorted-key membership test for the closing arc), so the count is exact.
+Two exact ways to the same counts, chosen by cost (:func:`brokerage`):
+
+* **enumerate** — every open two-path, with vectorised NumPy in chunks of
+  brokers (CSR in- and out-neighbour lists, a Cartesian product per broker,
+  a sorted-key membership test for the closing arc). Its cost is the number
+  of two-paths, Σ in-degree × out-degree: right for large sparse networks.
+* **count** — for small dense networks (the organisations of a large place:
+  a few thousand nodes, every one tied to hundreds) the two-paths run to
+  hundreds of millions, but they need not be listed. Per broker, all
+  two-paths by group pattern follow from in- and out-neighbour counts per
+  group; from them are taken the paths back to the start (a = c, the
+  reciprocated ties) and the closed ones (a → c too), counted per arc
+  a → v as the common out-neighbours of a and v (sparse ``A Aᵀ``, restricted
+  to the arcs, with only c of a's or of v's group).
 """
 
 from __future__ import annotations
@@ -67,23 +78,102 @@ def _two_paths(net: Net) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         start = stop
 
 
+#: The counting route forms its sparse products this many entries (rows × people) at a
+#: time, which bounds its memory.
+COUNT_BLOCK = 4_000_000
+
+
 def brokerage(net: Net, groupings: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
-    """For each grouping, an n×5 array of role counts (columns in :data:`ROLES`)."""
+    """For each grouping, an n×5 array of role counts (columns in :data:`ROLES`).
+
+    The same counts by either route (module docs): by counting for a network with
+    more two-paths than people² (small and dense), else by enumerating them.
+    """
     n = net.n
     codes: dict[str, np.ndarray] = {}
     for name, values in groupings.items():
         _, inv = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
         codes[name] = inv.astype(np.int64)
-    out = {name: np.zeros((n, len(ROLES)), np.int64) for name in groupings}
+    paths = int(net.in_degree @ net.out_degree) if net.m else 0
+    if paths > n * n:  # a dense network: counting costs less than listing
+        return {name: _counted(net, g) for name, g in codes.items()}
+    return _enumerated(net, codes)
+
+
+def _enumerated(net: Net, codes: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Role counts per grouping by listing every open two-path."""
+    n = net.n
+    out = {name: np.zeros((n, len(ROLES)), np.int64) for name in codes}
     for a, v, c in _two_paths(net):
+        v5 = v * len(ROLES)
         for name, g in codes.items():
             ga, gv, gc = g[a], g[v], g[c]
-            role = np.full(a.shape[0], 4, np.int64)  # liaison unless shown otherwise
-            role[(ga != gv) & (gv == gc)] = 3
-            role[(ga == gv) & (gv != gc)] = 2
-            role[(ga == gc) & (ga != gv)] = 1
-            role[(ga == gv) & (gv == gc)] = 0
-            out[name] += np.bincount(v * len(ROLES) + role, minlength=n * len(ROLES)).reshape(
-                n, len(ROLES)
-            )
+            pattern = (ga == gv).view(np.uint8) * 4
+            pattern += (gv == gc).view(np.uint8) * 2
+            pattern += (ga == gc).view(np.uint8)
+            role = _ROLE_OF_PATTERN[pattern]
+            out[name] += np.bincount(v5 + role, minlength=n * len(ROLES)).reshape(n, len(ROLES))
     return out
+
+
+def _counted(net: Net, g: np.ndarray) -> np.ndarray:
+    """Role counts for one grouping (codes ``g``) without listing the two-paths."""
+    n = net.n
+    out = np.zeros((n, len(ROLES)), np.int64)
+    if net.m == 0:
+        return out
+    adj = net.adjacency.astype(np.int64)
+    member = sp.csr_matrix(
+        (np.ones(n, np.int64), (np.arange(n), g)), shape=(n, int(g.max()) + 1)
+    )
+    ins, outs = (adj.T @ member).tocsr(), (adj @ member).tocsr()
+    i_all, o_all = net.in_degree, net.out_degree
+    own = np.arange(n), g
+    i_own = np.asarray(ins[own]).ravel()
+    o_own = np.asarray(outs[own]).ravel()
+    same_group = np.asarray(ins.multiply(outs).sum(axis=1)).ravel()  # ga = gc
+    # every two-path a -> v -> c (a = c and closed ones included), by pattern
+    out[:, 0] = i_own * o_own
+    out[:, 1] = same_group - i_own * o_own
+    out[:, 2] = i_own * (o_all - o_own)
+    out[:, 3] = (i_all - i_own) * o_own
+    out[:, 4] = i_all * o_all - out[:, :4].sum(axis=1)
+    # a = c: the people v is tied to both ways (same group as v: coordinator, else itinerant)
+    back = net.has_arcs(net.tgt, net.src)
+    v_back, a_back = net.src[back], net.tgt[back]
+    mine = g[a_back] == g[v_back]
+    out[:, 0] -= np.bincount(v_back[mine], minlength=n)
+    out[:, 1] -= np.bincount(v_back[~mine], minlength=n)
+    _take_closed(net, adj, g, out)
+    return out
+
+
+def _take_closed(net: Net, adj: sp.csr_matrix, g: np.ndarray, out: np.ndarray) -> None:
+    """Subtract from ``out`` the closed two-paths (a -> v -> c with a -> c), by pattern."""
+    n = net.n
+    a, v = adj.nonzero()  # one arc a -> v, for each common out-neighbour c of a and v
+    keep = g[a] == g[v]
+    within = sp.csr_matrix((np.ones(int(keep.sum()), np.int64), (a[keep], v[keep])), (n, n))
+    common, like_a, like_v = (np.zeros(a.shape[0], np.int64) for _ in range(3))
+    step = max(1, COUNT_BLOCK // max(n, 1))
+    for start in range(0, n, step):  # rows of a at a time: the products stay small
+        rows = slice(start, min(n, start + step))
+        arcs = slice(adj.indptr[rows.start], adj.indptr[rows.stop])
+        at = a[arcs] - start, v[arcs]
+        common[arcs] = np.asarray((adj[rows] @ adj.T).tocsr()[at]).ravel()
+        like_a[arcs] = np.asarray((within[rows] @ adj.T).tocsr()[at]).ravel()  # c in a's group
+        like_v[arcs] = np.asarray((adj[rows] @ within.T).tocsr()[at]).ravel()  # c in v's group
+    same = g[a] == g[v]
+    for role, counts, mask in (
+        (0, like_a, same),
+        (2, common - like_a, same),
+        (1, like_a, ~same),
+        (3, like_v, ~same),
+        (4, common - like_a - like_v, ~same),
+    ):
+        out[:, role] -= np.bincount(v[mask], counts[mask], minlength=n).astype(np.int64)
+
+
+#: The role (index into :data:`ROLES`) of each pattern ``4·[a=v] + 2·[v=c] + [a=c]``; the
+#: patterns with exactly two equalities cannot happen (equality is transitive).
+_ROLE_OF_PATTERN = np.array([4, 1, 3, -1, 2, -1, -1, 0], np.int64)

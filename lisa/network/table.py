@@ -14,7 +14,7 @@ metric of :class:`~lisa.network.results.PersonMetrics` under its own name,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
@@ -45,8 +45,9 @@ def _columns(name: str, network: Network, combined: bool) -> dict[str, list[Any]
     for g in groupings:
         cols[f"diversity_{g}"] = [p.diversity.get(g) for p in rows]
     for g in sorted({g for p in rows for g in p.brokerage}):
+        counts = [cast(dict[str, int], p.brokerage[g]) for p in rows]
         for role in BROKERAGE_ROLES:
-            cols[f"brokerage_{g}_{role}"] = [dict(p.brokerage[g])[role] for p in rows]
+            cols[f"brokerage_{g}_{role}"] = [c[role] for c in counts]
     cols["core_networks"] = [
         p.core_networks if combined and isinstance(p, CombinedPersonMetrics) else None
         for p in rows
