@@ -55,7 +55,9 @@ from lisa.web.security import same, token_hash
 from lisa.web.studies import survey_state
 
 router = APIRouter(prefix="/s/{token}")
-#: Most names one step accepts in one post (no cap across steps or saves).
+#: Most names one step (the first stage or one relation) accepts; a save replaces the step's
+#: names, so this is also the most one respondent names in one relation (a bound against
+#: hostile posts, far above any real nomination list; docs/web.md).
 MAX_PICKS_PER_POST = 5000
 
 # The queries every respondent's request runs, built once (SQLAlchemy then reuses their
