@@ -90,6 +90,10 @@ def _sqlite_candidates(session: Session, study_id: int, q: str) -> list[tuple[st
 
 def _postgres_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
     session.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.3"))
+    # The planner guesses a few hundred rows for a short name and scans the whole roster,
+    # computing word_similarity on every row (54 ms at 20,000 people, against about 3 ms
+    # through the trigram index): for this one query, the index.
+    session.execute(text("SET LOCAL enable_seqscan = off"))
     like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = session.execute(
         text(
@@ -99,7 +103,9 @@ def _postgres_candidates(session: Session, study_id: int, q: str) -> list[tuple[
         ),
         {"q": q.lower(), "like": like, "study": study_id, "n": CANDIDATES},
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    found = [tuple(r) for r in rows]
+    session.execute(text("SET LOCAL enable_seqscan = on"))
+    return found  # type: ignore[return-value]
 
 
 def search_roster(session: Session, study_id: int, query: str, limit: int = 20) -> list[Match]:
