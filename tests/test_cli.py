@@ -51,6 +51,11 @@ def test_demo_assesses_its_illustrative_innovation_and_reports_it(tmp_path: Path
     assert again.exit_code == 0 and "Phase 2: mobilisation" in again.output
     ledger = invoke("value", out / "examples" / "value" / "youth-hub.yaml")
     assert ledger.exit_code == 0, ledger.output
+    # the copied README names the CSV form of the same ledger: it is there and adds up the same
+    assert "youth-hub-csv" in (out / "examples" / "value" / "README.md").read_text("utf-8")
+    as_csv = invoke("value", out / "examples" / "value" / "youth-hub-csv")
+    assert as_csv.exit_code == 0, as_csv.output
+    assert as_csv.output == ledger.output
 
 
 def test_generate_is_reproducible(tmp_path: Path) -> None:

@@ -151,17 +151,23 @@ def _demo_innovation(
     assessed by two people, and its value ledger) beside the demo place; assess the hub with
     the demo place's findings and add up its ledger, for the printout and the report."""
     from importlib import resources
+    from importlib.resources.abc import Traversable
 
     from lisa.assess import assess_files
     from lisa.cli.assess import print_assessment
     from lisa.files import atomic_write_bytes
     from lisa.value import read_ledger, value_of
 
+    def copy(item: Traversable, to: Path) -> None:
+        for child in item.iterdir():
+            if child.is_dir():
+                copy(child, to / child.name)
+            elif child.is_file():
+                atomic_write_bytes(to / child.name, child.read_bytes())
+
     source = resources.files("lisa").joinpath("examples")
     for sub in ("assess", "value"):
-        for item in source.joinpath(sub).iterdir():
-            if item.is_file():
-                atomic_write_bytes(folder / sub / item.name, item.read_bytes())
+        copy(source.joinpath(sub), folder / sub)
     answers = sorted((folder / "assess").glob("*.yaml"))
     assessments = assess_files(answers, list(result.findings))
     values = [value_of(read_ledger(folder / "value" / "youth-hub.yaml"))]
