@@ -40,7 +40,7 @@ from lisa.network.results import (
     ResultModel,
 )
 from lisa.study import Study
-from lisa.vocabulary import SEVERITY_ORDER, IntermediaryReason, Severity
+from lisa.vocabulary import PEOPLE, SEVERITY_ORDER, IntermediaryReason, Nouns, Severity
 
 SeverityLevel = Severity
 
@@ -81,8 +81,6 @@ class Headline(ResultModel):
     text: str = Field(description="As a reader sees it, e.g. '46%' or '12 people'.")
 
 
-def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
 
 
 # -- the findings and their evidence -------------------------------------------------
@@ -365,8 +363,8 @@ def evaluate(
     """
     rules = dict(RULES)
     if reference is not None:
-        rules["high-networking"] = lambda r, _s, c: networking_finding(
-            networking_levels(r), c, reference
+        rules["high-networking"] = lambda r, s, c: networking_finding(
+            networking_levels(r), c, reference, nodes=s.nodes
         )
     findings = [f for code in FINDING_CODES if (f := rules[code](result, study, config))]
     if not result.response.names_individuals:
@@ -418,7 +416,7 @@ def low_response(result: NetworkAnalysis, study: Study, config: AnalysisConfig) 
     else:
         severity = "low"
         verdict = "Overall response is good enough, but some groups answered too little to judge."
-    detail = f"{resp.respondents} of {resp.people} people answered ({pct(resp.rate)}). {verdict}"
+    detail = f"{resp.respondents:,} of {study.nodes.count(resp.people)} answered ({pct(resp.rate)}). {verdict}"
     if thin:
         detail += (
             " Groups too thin to judge: "
@@ -472,19 +470,20 @@ def exclusive_core(
     people = result.combined.people
     n_everywhere = sum(people[p].core_networks == n_rel for p in stable if p in people)
     names = [s for s, _ in top_two]
+    nodes = study.nodes
     return ExclusiveCore(
         severity="medium",
-        title=f"The same {len(stable)} people form the core of the networks",
+        title=f"The same {nodes.count(len(stable))} form the core of the networks",
         detail=(
-            f"{len(stable)} people are in the core of at least "
+            f"{nodes.count(len(stable))} are in the core of at least "
             f"{pct(config.stable_core_share)} of the {n_rel} networks ({n_everywhere} of them "
             f"in every one), and the cores overlap strongly (mean Jaccard {cc.mean_overlap:.2f}). "
             f"{pct(concentration)} of this group come from {fmt_list(names)}, who are "
-            f"{pct(place_share)} of the people surveyed. A stable core is a strength for "
+            f"{pct(place_share)} of the {nodes.many} surveyed. A stable core is a strength for "
             "getting things done, but a core this closed can act as an exclusive clique that "
             "keeps ideas from other sources out."
         ),
-        headline=Headline(value=len(stable), text=_people(len(stable))),
+        headline=Headline(value=len(stable), text=nodes.count(len(stable))),
         evidence=ExclusiveCoreEvidence(
             stable_core_size=len(stable),
             in_every_network=n_everywhere,
@@ -639,14 +638,14 @@ def _departure_wording(s: Departure, triggers: list[DepartureTrigger]) -> tuple[
     )
 
 
-def _departure_detail(s: Departure, reach2_before: float) -> str:
+def _departure_detail(s: Departure, reach2_before: float, nodes: Nouns) -> str:
     random_loss = s.random_reach_loss or 0.0
     parts = [
-        f"Removing the {len(s.removed)} people of the stable core cuts the average two-step "
-        f"reach of everyone else by {pct(s.reach_loss)} (from {pct(reach2_before)} to "
-        f"{pct(s.reach2_after)} of the place); as many people chosen at random would cut it by "
-        f"{pct(random_loss)}. The largest connected part of those who stay would hold "
-        f"{pct(s.largest_component_share_after)} of the place's people."
+        f"Removing the {nodes.count(len(s.removed))} of the stable core cuts the average "
+        f"two-step reach of all the others by {pct(s.reach_loss)} (from {pct(reach2_before)} to "
+        f"{pct(s.reach2_after)} of the place); as many {nodes.many} chosen at random would cut "
+        f"it by {pct(random_loss)}. The largest connected part of those who stay would hold "
+        f"{pct(s.largest_component_share_after)} of the place's {nodes.many}."
     ]
     for g, b in s.between_reach.items():
         if b.before > 0:
@@ -657,7 +656,7 @@ def _departure_detail(s: Departure, reach2_before: float) -> str:
     for g, k in s.brokerage.items():
         if k.total:
             parts.append(
-                f"The core, {pct(k.share_of_people)} of the people, holds {pct(k.share)} of the "
+                f"The core, {pct(k.share_of_people)} of the {nodes.many}, holds {pct(k.share)} of the "
                 f"brokerage {_between_words(g)}."
             )
     parts.append(
@@ -684,7 +683,7 @@ def core_departure_risk(
     return CoreDepartureRisk(
         severity="high",
         title=title,
-        detail=_departure_detail(s, baseline.reach2),
+        detail=_departure_detail(s, baseline.reach2, study.nodes),
         headline=headline,
         evidence=CoreDepartureEvidence(
             removed=len(s.removed),
@@ -713,7 +712,7 @@ def low_connected_difference(
     ei = net.ei_index.get("sector")
     sectors = sorted({s for s in study.sectors if s})
     detail = (
-        f"On average, the sectors of a person's contacts reach {pct(diversity)} of the "
+        f"On average, the sectors of each {study.nodes.one}'s contacts reach {pct(diversity)} of the "
         f"diversity they could have across the place's {len(sectors)} sectors (normalised "
         "Blau index, IQV)."
     )
@@ -722,7 +721,7 @@ def low_connected_difference(
             " (most ties stay within a sector)." if ei < 0 else "."
         )
     detail += (
-        " The place has different kinds of people, but they are not connected to each other "
+        f" The place has different kinds of {study.nodes.many}, but they are not connected to each other "
         "enough for that difference to feed new ideas."
     )
     return LowConnectedDifference(
@@ -817,8 +816,8 @@ def isolated_people(
     silent = [p for p in isolates if p in non_respondents]
     by_sector = Counter(study.sectors[study.index_of(p)] or "(no sector)" for p in isolates)
     detail = (
-        f"{len(isolates)} people ({pct(share)}) have no tie in any network: nobody named "
-        "them and they named nobody."
+        f"{study.nodes.count(len(isolates))} ({pct(share)}) have no tie in any network: nobody "
+        "named them and they named nobody."
     )
     if silent:
         detail += (
@@ -828,9 +827,9 @@ def isolated_people(
     detail += " By sector: " + fmt_list([f"{s} {c}" for s, c in by_sector.most_common()]) + "."
     return IsolatedPeople(
         severity="medium" if share >= 0.05 else "low",
-        title=f"{len(isolates)} isolated " + ("person" if len(isolates) == 1 else "people"),
+        title=f"{len(isolates):,} isolated {study.nodes.one if len(isolates) == 1 else study.nodes.many}",
         detail=detail,
-        headline=Headline(value=len(isolates), text=_people(len(isolates))),
+        headline=Headline(value=len(isolates), text=study.nodes.count(len(isolates))),
         evidence=IsolatedEvidence(
             isolated=len(isolates),
             share=share,
@@ -847,7 +846,7 @@ def high_networking(
     result: NetworkAnalysis, study: Study, config: AnalysisConfig
 ) -> HighNetworking | None:
     """Respondents name many people in each network: a lot of networking goes on."""
-    return networking_finding(networking_levels(result), config)
+    return networking_finding(networking_levels(result), config, nodes=study.nodes)
 
 
 def networking_levels(result: NetworkAnalysis) -> dict[str, float]:
@@ -859,8 +858,9 @@ def networking_finding(
     per_relation: dict[str, float],
     config: AnalysisConfig,
     reference: Reference | None = None,
+    nodes: Nouns = PEOPLE,
 ) -> HighNetworking | None:
-    """high-networking from the people named per respondent in each relation.
+    """high-networking from the people (or ``nodes``) named per respondent in each relation.
 
     Without a ``reference`` the mean must reach ``config.high_networking_ties``.
     With one — (the set's name, the other places' networking levels) of at
@@ -890,11 +890,11 @@ def networking_finding(
     )
     return HighNetworking(
         severity="info",
-        title=f"High level of networking ({mean:.1f} people named per network)",
+        title=f"High level of networking ({mean:.1f} {nodes.many} named per network)",
         detail=(
-            f"Respondents name on average {mean:.1f} people in each of the {len(per_relation)} "
-            f"networks (most in '{best}': {per_relation[best]:.1f}), {against}. Many people "
-            "are actively using their networks — the study saw this as a strength in its "
+            f"Respondents name on average {mean:.1f} {nodes.many} in each of the "
+            f"{len(per_relation)} networks (most in '{best}': {per_relation[best]:.1f}), "
+            f"{against}. Many {nodes.many} are actively using their networks — the study saw this as a strength in its "
             "innovative area."
         ),
         headline=Headline(value=mean, text=f"{mean:.1f} per network"),

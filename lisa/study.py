@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from lisa.errors import AmbiguousPerson, ConfigError, UnknownGroup, UnknownPerson, UnknownRelation
-from lisa.vocabulary import Layer
+from lisa.vocabulary import PEOPLE, Layer, Nouns
 
 #: The optional roster column naming the waves each person took part in
 #: (labels separated by ``;``); without it everyone is on the roster of every wave.
@@ -259,6 +259,9 @@ class Study:
     not_on_list
         Survey answers naming someone not on the roster, set aside (see
         :class:`Unlisted`).
+    nodes
+        What the rows are called in findings and printouts: people, or
+        organisations for a study rolled up to its organisations.
     """
 
     name: str
@@ -277,6 +280,7 @@ class Study:
     response_unknown: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     relation_attributes: dict[str, list[str]] = field(default_factory=dict)
     not_on_list: list[Unlisted] = field(default_factory=list)
+    nodes: Nouns = PEOPLE
 
     def __post_init__(self) -> None:
         n = len(self.ids)

@@ -11,6 +11,7 @@ The domain comes from the NESTA / Young Foundation study of local innovation
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 # -- the local innovation system -------------------------------------------
@@ -27,6 +28,25 @@ ADJACENT_LAYER_PAIRS: tuple[tuple[str, str], ...] = (
     ("sectoral", "frontline"),
     ("frontline", "public"),
 )
+
+# -- what a network's nodes are ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nouns:
+    """What a network's nodes are called: people (the survey's own view) or, when a
+    study is rolled up to its organisations, organisations."""
+
+    one: str
+    many: str
+
+    def count(self, n: int) -> str:
+        """``3`` → ``"3 people"``; ``1`` → ``"1 person"``."""
+        return f"{n:,} {self.one if n == 1 else self.many}"
+
+
+PEOPLE = Nouns("person", "people")
+ORGANISATIONS = Nouns("organisation", "organisations")
 
 # -- network roles ------------------------------------------------------------
 

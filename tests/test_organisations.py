@@ -121,3 +121,40 @@ def test_cli_level_organisation(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["analyse", str(folder), "--level", "team"])
     assert bad.exit_code == 2
     assert sums == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _words(finding: lisa.Finding) -> str:
+    return " | ".join([finding.title, finding.detail, finding.headline.text if finding.headline else ""])
+
+
+def test_findings_about_organisations_say_organisations() -> None:
+    """The same rules read for organisations: no title, detail or headline speaks of people."""
+    import dataclasses
+    import re
+
+    from lisa.findings import evaluate
+    from lisa.vocabulary import ORGANISATIONS
+
+    lonely = [{"id": f"x{i}", "organisation": f"Club {i}", "sector": "vcs", "responded": "yes"} for i in range(3)]
+    rows = [{"source": s, "target": t, "relation": r, "weight": w} for s, t, r, w in TIES]
+    places = [
+        lisa.generate(300, seed=7),
+        lisa.generate(300, seed=7, response_rate=0.6),
+        study_from_records(PEOPLE + lonely, rows, RELATIONS, name="lonely"),
+    ]
+    fired: set[str] = set()
+    for place in places:
+        result = lisa.analyse(place)
+        as_people = {f.code: f for f in result.findings}
+        as_orgs = evaluate(result, dataclasses.replace(place, nodes=ORGANISATIONS), result.config)
+        # the same findings, with the same numbers: only the words change
+        assert [f.code for f in as_orgs] == list(as_people)
+        for f in as_orgs:
+            assert f.evidence == as_people[f.code].evidence
+            assert not re.search(r"\b(people|person)\b", _words(f)), (f.code, _words(f))
+        fired |= set(as_people)
+    assert {"low-response", "exclusive-core", "core-departure-risk", "isolated-people",
+            "low-connected-difference", "high-networking"} <= fired
+    orgs, _ = analyse_organisations(lisa.generate(300, seed=7))
+    networking = next(f for f in orgs.findings if f.code == "high-networking")
+    assert "organisations named per network" in networking.title

@@ -101,10 +101,9 @@ def _role_value(role: str, value: float) -> str:
     return f"{value:.3f}"
 
 
-def _print_key_people(
-    result: AnalysisResult, pseudonymiser: Pseudonymiser | None, nodes: str
-) -> None:
-    console.rule(f"Key {nodes} (all networks combined)")
+def _print_key_people(result: AnalysisResult, pseudonymiser: Pseudonymiser | None) -> None:
+    nodes = result.study.nodes
+    console.rule(f"Key {nodes.many} (all networks combined)")
     counts = result.role_counts()
     if not result.names_individuals:
         console.print(
@@ -117,8 +116,7 @@ def _print_key_people(
     for role in ROLES:
         console.print(f"[bold]{ROLE_TITLE[role]}[/] — {counts[role]} in all")
         table = Table(show_edge=False, box=None, padding=(0, 1))
-        table.add_column(nodes.removesuffix("s") if nodes != "people" else "person",
-                         overflow="fold")
+        table.add_column(nodes.one, overflow="fold")
         table.add_column("organisation · sector · layer", overflow="fold")
         table.add_column(ROLE_METRIC_LABEL[role], justify="right")
         for pid, value in result.role_holders(role)[:5]:
@@ -244,18 +242,17 @@ def print_summary(
     *,
     brief: bool = False,
     pseudonymiser: Pseudonymiser | None = None,
-    nodes: str = "people",
 ) -> None:
     """Findings first, then the key people per role, the intermediaries, then the networks.
 
     With a ``pseudonymiser``, people are shown by their pseudonym and withheld
     organisations stay withheld, so a pseudonymised run prints nothing personal.
-    ``nodes`` names what the network's nodes are ("organisations" for
+    The study's ``nodes`` name what the network's nodes are (organisations for
     ``lisa analyse --level organisation``).
     """
     summary = result.study_summary
     console.print(
-        f"\n[bold]{escape(summary.name)}[/]: {summary.people:,} {nodes}, "
+        f"\n[bold]{escape(summary.name)}[/]: {summary.people:,} {result.study.nodes.many}, "
         f"{len(summary.relations)} networks, {summary.ties:,} ties"
         + (f", response {100 * result.response.rate:.0f}%" if result.response.known else "")
     )
@@ -263,7 +260,7 @@ def print_summary(
     _print_findings(result)
     if brief:
         return
-    _print_key_people(result, pseudonymiser, nodes)
+    _print_key_people(result, pseudonymiser)
     _print_intermediaries(result, pseudonymiser)
     _print_networks(result)
 

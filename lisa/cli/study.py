@@ -304,8 +304,7 @@ def analyse(
     pseudonymiser = pseudonymiser_for(
         result.study, pseudonymise, min_cell, pseudonym_key, outputs
     )
-    nodes = "organisations" if level == "organisation" else "people"
-    print_summary(result, brief=quiet, pseudonymiser=pseudonymiser, nodes=nodes)
+    print_summary(result, brief=quiet, pseudonymiser=pseudonymiser)
     stored = pseudonymiser.result(result) if pseudonymiser and outputs else result  # once for all
     if json_path:
         stored.write_json(json_path)

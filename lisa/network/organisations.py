@@ -31,6 +31,7 @@ from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError
 from lisa.network.results import ResultModel
 from lisa.study import Study, Ties
+from lisa.vocabulary import ORGANISATIONS
 
 if TYPE_CHECKING:
     from lisa.analysis import AnalysisResult
@@ -153,6 +154,7 @@ def organisation_study(study: Study) -> tuple[Study, Rollup]:
         response_known=study.response_known,
         waves=list(study.waves),
         source=study.source,
+        nodes=ORGANISATIONS,
     )
     rollup = Rollup(
         organisations={
