@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -59,7 +59,7 @@ PLATFORM_FILE = "platform.json"
 #: The largest platform file read (answers of a 20,000-person survey fit many times over).
 PLATFORM_MAX_BYTES = 512 * 1024 * 1024
 #: The version of the file's layout.
-PLATFORM_FORMAT: Literal[1] = 1
+PLATFORM_FORMAT: Literal[2] = 2
 
 
 class _Strict(BaseModel):
@@ -112,13 +112,22 @@ class AnswerEntry(_Strict):
     answers: dict[str, Any] = Field(default_factory=dict)
     updated_at: datetime
     submitted_at: datetime | None = None
-    proxy: str | None = Field(default=None, description="who entered it on the person's behalf")
+    proxy_entered: bool = Field(description="entered by a facilitator on the person's behalf")
+    proxy: str | None = Field(default=None, description="who entered it on the person's behalf "
+                              "(the account's e-mail, while the account exists)")
 
     @field_validator("answers")
     @classmethod
     def _shaped(cls, value: dict[str, Any]) -> dict[str, Any]:
         RespondentAnswers.model_validate(value)  # kept as given; only its shape is checked
         return value
+
+    @model_validator(mode="after")
+    def _marked(self) -> AnswerEntry:
+        if self.proxy is not None and not self.proxy_entered:
+            raise ValueError("an answer that names who entered it on the person's behalf must "
+                             "have proxy_entered true")
+        return self
 
 
 class AssessorEntry(_Strict):
@@ -144,7 +153,7 @@ class InnovationEntry(_Strict):
 class PlatformFile(_Strict):
     """The content of ``platform.json``."""
 
-    format: Literal[1] = PLATFORM_FORMAT
+    format: Literal[2] = PLATFORM_FORMAT
     name: str | None = Field(default=None, max_length=10000,
                              description="the study's name (a workbook does not hold it)")
     created_at: datetime | None = None
@@ -203,7 +212,7 @@ def _answers(session: Session, study: StudyRow) -> list[AnswerEntry]:
         .where(AnswerRow.study_id == study.id).order_by(AnswerRow.id))
     return [AnswerEntry(person=pid, wave=a.wave, state=a.state, consent_at=a.consent_at,  # type: ignore[arg-type]
                         answers=a.answers, updated_at=a.updated_at, submitted_at=a.submitted_at,
-                        proxy=email) for a, pid, email in rows]
+                        proxy_entered=a.proxy_entered, proxy=email) for a, pid, email in rows]
 
 
 def _innovations(session: Session, study: StudyRow) -> list[InnovationEntry]:
@@ -404,7 +413,7 @@ def _store_answers(session: Session, study: StudyRow, answers: Sequence[AnswerEn
     for a in answers:
         session.add(AnswerRow(study_id=study.id, person_id=people[a.person], wave=a.wave, state=a.state,
                               consent_at=a.consent_at, answers=a.answers, updated_at=a.updated_at,
-                              submitted_at=a.submitted_at,
+                              submitted_at=a.submitted_at, proxy_entered=a.proxy_entered,
                               proxy_account_id=accounts.get(a.proxy) if a.proxy else None))
 
 

@@ -198,6 +198,10 @@ class AnswerRow(Base):
         ForeignKey("accounts.id", ondelete="SET NULL", name="fk_answers_proxy_account"),
         nullable=True,
     )
+    #: Entered by a facilitator on the person's behalf (a paper or phone answer). Kept when the
+    #: facilitator's account goes, and through export and import (``proxy_account_id`` says who,
+    #: while the account exists).
+    proxy_entered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProxyLinkRow(Base):

@@ -163,7 +163,7 @@ def _proxy_person(request: Request, session: Session, digest: str) -> tuple[Pers
 def mark(r: Respondent, answer: AnswerRow) -> None:
     """Answers entered through a proxy link carry the facilitator who entered them."""
     if r.proxy is not None:
-        answer.proxy_account_id = r.proxy.id
+        answer.proxy_account_id, answer.proxy_entered = r.proxy.id, True
 
 
 def _steps(session: Session, study: StudyRow) -> list[RelationRow]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from lisa.db import session_factory
 from lisa.db.assessments import AssessorRow, InnovationRow
@@ -210,6 +210,9 @@ def test_a_hostile_platform_file_is_refused_whole_and_nothing_changes(tmp_path: 
             "assessor-off-scale": lambda d: d["innovations"][0]["assessors"][0]["answers"]["answers"]
             .__setitem__("sign.trigger", "9"),
             "innovation-twice": lambda d: d["innovations"].append(d["innovations"][0]),
+            "proxy-unmarked": lambda d: next(a for a in d["answers"] if a["proxy"])
+            .__setitem__("proxy_entered", False),
+            "older-format": put("format", 1),
         }
         for n, (case, change) in enumerate(cases.items()):
             folder = shutil.copytree(tmp_path / "out", tmp_path / f"case-{n}")
@@ -234,6 +237,34 @@ def test_a_hostile_platform_file_is_refused_whole_and_nothing_changes(tmp_path: 
         assert _digest(sessions) == before
         with sessions() as s:
             assert [row.slug for row in s.scalars(select(StudyRow))] == ["northfield"]
+
+
+def test_a_proxy_entry_stays_marked_in_a_database_without_its_facilitator(tmp_path: Path) -> None:
+    """The mark is the answer's own: imported where no account of that e-mail exists, the
+    paper or phone answer is still marked as entered on the person's behalf."""
+    from tests.web.conftest import make_client
+
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    with make_client(url, tmp_path / "a") as client:
+        _rich_study(client)
+    assert cli("db", "export", "northfield", tmp_path / "out", "--database-url", url).exit_code == 0
+    elsewhere = f"sqlite:///{tmp_path / 'b.sqlite3'}"
+    r = cli("db", "import", tmp_path / "out", "--name", "northfield", "--database-url", elsewhere)
+    assert r.exit_code == 0, r.output
+    marks = {}
+    for where in (url, elsewhere):
+        engine = create_engine(where)
+        with session_factory(engine)() as s:
+            marks[where] = {(pid, a.proxy_entered, a.proxy_account_id is not None) for a, pid in s.execute(
+                select(AnswerRow, PersonRow.pid).join(PersonRow, PersonRow.id == AnswerRow.person_id))}
+        engine.dispose()
+    assert ("p2", True, True) in marks[url]  # entered by the owner's account, which exists there
+    assert ("p2", True, False) in marks[elsewhere]  # no such account here: still marked
+    assert {(p, m) for p, m, _ in marks[url]} == {(p, m) for p, m, _ in marks[elsewhere]}
+    assert cli("db", "export", "northfield", tmp_path / "again", "--database-url", elsewhere).exit_code == 0
+    again = json.loads((tmp_path / "again" / PLATFORM_FILE).read_text("utf-8"))
+    assert [(a["person"], a["proxy_entered"], a["proxy"]) for a in again["answers"] if a["proxy_entered"]] \
+        == [("p2", True, None)]
 
 
 def test_a_folder_with_nothing_beyond_its_tables_gets_no_platform_file(tmp_path: Path) -> None:
