@@ -49,6 +49,7 @@ from lisa.io.validate import build_study
 from lisa.network.response import response_by, response_level
 from lisa.network.results import Response as WaveResponse
 from lisa.study import Study
+from lisa.web.answers import wave_of
 from lisa.web.app import db, form_text, render
 from lisa.web.auth import (
     ROLE_HELP,
@@ -120,8 +121,19 @@ def _dashboard(session: Session, row: StudyRow) -> dict[str, Any]:
         groups={label: response_by(study, attr, config) for attr, label in
                 (("layer", "Layer"), ("sector", "Sector"), ("organisation", "Organisation"))},
         silent=_silent(study), waves=wave_response(session, row, study, config),
+        proxied=_proxied(session, row),
     )
     return context
+
+
+def _proxied(session: Session, row: StudyRow) -> list[tuple[str, str, str]]:
+    """Who has answers of the current wave entered on their behalf (a paper or phone answer)."""
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        select(PersonRow.pid, PersonRow.name, PersonRow.organisation)
+        .join(AnswerRow, AnswerRow.person_id == PersonRow.id)
+        .where(AnswerRow.study_id == row.id, AnswerRow.proxy_entered,
+               AnswerRow.wave == wave_of(row))
+        .order_by(PersonRow.position))]
 
 
 def wave_response(session: Session, row: StudyRow, study: Study, config: AnalysisConfig

@@ -251,13 +251,15 @@ def test_proxy_entry_is_marked_and_works_only_for_its_facilitator(tmp_path: Path
         client.post(f"{proxy_link}/consent", data={"csrf": csrf})
         client.post(f"{proxy_link}/step/1", data={"csrf": csrf, "pick": ["p1"]})
         assert "Thank you" in client.post(f"{proxy_link}/submit", data={"csrf": csrf}).text
+        dashboard = client.get("/studies/northfield").text  # the facilitator sees whose answer it is
+        assert "Entered on someone's behalf (1)" in dashboard and "Chidi Okafor" in dashboard
         client.post("/logout", data={"csrf": fac.csrf})
         assert client.get(proxy_link).status_code == 404  # not signed in: the link is dead
         Facilitator(client, "other@example.org")
         assert client.get(proxy_link).status_code == 404  # another facilitator: dead too
         with session_factory(client.app.state.engine)() as s:
             study = study_from_db(s, "northfield")
-            marked = s.scalar(select(AnswerRow.proxy_account_id))
+            marked = s.scalar(select(AnswerRow.proxy_account_id).where(AnswerRow.proxy_entered))
             first = s.scalar(select(AccountRow.id).where(AccountRow.email == "fac@example.org"))
         assert marked == first
         assert [(t.source, t.target) for t in study.iter_ties()] == [("p3", "p1")]
