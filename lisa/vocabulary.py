@@ -101,6 +101,12 @@ RESPONSE_LEVEL_TEXT: dict[str, str] = {
     "patterns": "broad patterns can be trusted, but individuals are not named.",
     "unreliable": "too low even for broad patterns: read everything with care.",
 }
+#: The same, as a short label (the dashboard's response by wave).
+RESPONSE_LEVEL_LABEL: dict[str, str] = {
+    "individuals": "individuals may be named",
+    "patterns": "broad patterns only",
+    "unreliable": "unreliable",
+}
 
 #: Why someone (or an organisation) is placed to act as an intermediary for spreading.
 IntermediaryReason = Literal[

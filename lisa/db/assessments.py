@@ -52,6 +52,14 @@ class InnovationRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+#: An assessor's states, as the facilitator reads them.
+ASSESSOR_STATE_TEXT: dict[str, str] = {
+    "new": "not started",
+    "draft": "saved, not submitted",
+    "submitted": "submitted",
+}
+
+
 class AssessorRow(Base):
     """One assessor of an innovation: their link (hashed) and their answers, draft or submitted."""
 

@@ -41,14 +41,19 @@ MESSAGES = {
 
 
 def templates() -> jinja2.Environment:
-    """The page templates, with autoescaping on for every file."""
-    return jinja2.Environment(
+    """The page templates, with autoescaping on for every file, and lisa's words for states."""
+    from lisa.db.assessments import ASSESSOR_STATE_TEXT
+    from lisa.vocabulary import RESPONSE_LEVEL_LABEL
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update(RESPONSE_LEVEL_LABEL=RESPONSE_LEVEL_LABEL, ASSESSOR_STATE_TEXT=ASSESSOR_STATE_TEXT)
+    return env
 
 
 def render(request: Request, name: str, status: int = 200, /, **context: Any) -> HTMLResponse:
