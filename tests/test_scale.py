@@ -145,7 +145,7 @@ def _gatekeepers(result: analysis_module.AnalysisResult) -> set[tuple[str, str]]
 
 
 def test_fewer_sources_name_fewer_gatekeepers_not_wrong_ones(place: lisa.Study) -> None:
-    # the default sampling floor is small (samples=256) because of this: what the
+    # the default sampling floor is small (samples=64) because of this: what the
     # bootstrap does not confirm is not named, so a sampled run names almost only
     # people the exact run calls gatekeepers too, and fewer sources name fewer
     exact = _gatekeepers(lisa.analyse(place))
