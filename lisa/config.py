@@ -167,16 +167,17 @@ class AnalysisConfig(Settings):
     exact_limit: int = Field(
         200_000_000,
         ge=0,
-        description="Compute betweenness and closeness exactly while people × arcs is at most "
-        "this; above it, estimate from sampled sources (Brandes & Pich 2007).",
+        description="Compute betweenness and closeness exactly while people × arcs of the "
+        "place's combined network is at most this; above it, every network of the place is "
+        "estimated from the same sampled sources (Brandes & Pich 2007): decided once per place.",
     )
     samples: int = Field(
-        256,
+        64,
         ge=16,
         description="Fewest sampled source people when estimating (more when the exact_limit "
-        "budget allows: exact_limit / arcs sources). Gatekeepers the bootstrap over the "
-        "sources does not confirm are never named, so fewer sources name fewer, not wrong, "
-        "gatekeepers.",
+        "budget allows: exact_limit / the combined network's arcs). Gatekeepers the bootstrap "
+        "over the sources does not confirm are never named, so fewer sources name fewer, not "
+        "wrong, gatekeepers (docs/method.md).",
     )
     role_stability: float = Field(
         0.9,

@@ -158,6 +158,9 @@ Closeness follows networkx and is 0, not null, for a person nobody can reach.
   `individuals`; below it `people` is empty and the counts by reason, sector and layer remain.
   `null` in a result written by 2.1 (which still reads back).
 - The finding `no-intermediaries` (`docs/findings.md`).
+- Exact or sampled is decided once per place, on its combined network: every network of a
+  sampled place has the same `samples` (the `exact_limit` budget on the combined network's
+  arcs, never fewer than `samples`, now 64), so `computation.samples` holds for all of them.
 
 ## Changes in 2.1
 

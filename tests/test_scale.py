@@ -66,6 +66,54 @@ def test_sampling_cost_never_falls_as_the_place_grows() -> None:
     assert not _never_falls([900 * 2_000, 64 * 2_300])
 
 
+def _place_cost(study: lisa.Study, config: AnalysisConfig) -> int:
+    """The work of betweenness in a whole place: sources × arcs, summed over its networks."""
+    nets = [build_net(r.name, study.n_people, *study.arcs(r.name)[:2]) for r in study.relations]
+    combined = build_net("combined", study.n_people, *study.arcs(None)[:2])
+    k = centrality.sources_for(combined, config.exact_limit, config.samples)
+    return sum((study.n_people if k is None else k) * net.m for net in [*nets, combined])
+
+
+def test_a_place_costs_no_less_as_it_grows_across_the_exact_limit() -> None:
+    # decided once per place: a place just above exact_limit does as much work as one
+    # just below it (every network, relations too, gets the same sources)
+    config = AnalysisConfig()
+    sizes = range(2_000, 4_001, 250)
+    places = [lisa.generate(n, seed=1) for n in sizes]
+    nets = [build_net("c", p.n_people, *p.arcs(None)[:2]) for p in places]
+    exact = [centrality.sources_for(n, config.exact_limit, config.samples) is None for n in nets]
+    assert exact[0] and not exact[-1], "the sizes should straddle the exact limit"
+    assert _never_falls([_place_cost(p, config) for p in places])
+
+
+def test_every_network_of_a_sampled_place_uses_the_same_sources(place: lisa.Study) -> None:
+    # an exact_limit the relations fit under but the combined network does not: the
+    # place is sampled as a whole, no relation is exact beside a sampled combined network
+    combined = build_net("c", place.n_people, *place.arcs(None)[:2])
+    largest = max(len(place.arcs(r.name)[0]) for r in place.relations)
+    limit = place.n_people * largest + 1
+    assert limit < combined.work
+    result = lisa.analyse(place, AnalysisConfig(exact_limit=limit, role_replicates=60))
+    k = centrality.sources_for(combined, limit, AnalysisConfig().samples)
+    assert k is not None and result.computation.samples == k and not result.computation.exact
+    nets = [*result.relations.values(), result.combined]
+    assert all(not n.network.exact and n.network.samples == k for n in nets)
+
+
+def test_the_default_sampling_floor_names_almost_only_exact_gatekeepers() -> None:
+    # the default floor (samples=64 sources for every network: what the budget gives a
+    # 100,000-person place) against the exact run on a place where both can be computed;
+    # docs/method.md has the study at 5,000 to 20,000 people
+    study = lisa.generate(1_000, seed=5)
+    exact = _gatekeepers(lisa.analyse(study))
+    sampled_run = lisa.analyse(study, AnalysisConfig(exact_limit=1))
+    assert sampled_run.computation.samples == AnalysisConfig().samples
+    named = _gatekeepers(sampled_run)
+    # 3 of 504 here; without the bootstrap (role_stability=0.01) 117 of 801 would be wrong
+    assert len(named - exact) <= 0.02 * len(named)
+    assert 0.4 * len(exact) < len(named) < len(exact)  # fewer named, not none
+
+
 def _sampled() -> AnalysisConfig:
     return AnalysisConfig(exact_limit=1, samples=16, role_replicates=60)
 
@@ -97,7 +145,7 @@ def _gatekeepers(result: analysis_module.AnalysisResult) -> set[tuple[str, str]]
 
 
 def test_fewer_sources_name_fewer_gatekeepers_not_wrong_ones(place: lisa.Study) -> None:
-    # the default sampling floor is small (samples=256) because of this: what the
+    # the default sampling floor is small (samples=64) because of this: what the
     # bootstrap does not confirm is not named, so a sampled run names almost only
     # people the exact run calls gatekeepers too, and fewer sources name fewer
     exact = _gatekeepers(lisa.analyse(place))

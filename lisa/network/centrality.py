@@ -4,15 +4,19 @@ Definitions (see ``docs/method.md`` for the literature):
 
 * **betweenness** — Freeman (1977) betweenness on the directed graph,
   normalised as networkx does for directed graphs: divided by (n−1)(n−2).
-  Computed exactly with Brandes' algorithm (igraph) while people × arcs is
-  at most ``exact_limit``; above that, estimated from ``k`` random source
-  people and scaled by n/k (Brandes & Pich 2007), which is unbiased. ``k``
-  is what the same budget buys — ``exact_limit / arcs`` sources, never fewer
-  than ``samples`` — so the cost grows smoothly with the place: a slightly
-  larger place never takes much less time than a smaller, exact one
-  (:func:`sources_for`). The sources are drawn in :data:`SOURCE_BATCHES`
-  equal batches whose estimates are kept, so the role rules can be
-  bootstrapped over them (:mod:`lisa.network.roles`).
+  Computed exactly with Brandes' algorithm (igraph), or estimated from ``k``
+  random source people and scaled by n/k (Brandes & Pich 2007), which is
+  unbiased. Which, and ``k``, is decided **once per place**, on its combined
+  network (:func:`sources_for`): exact while its people × arcs is at most
+  ``exact_limit``; above that every network of the place (each relation and
+  the combined one) searches from the ``k`` sources the same budget buys on
+  the combined network (``exact_limit / arcs``), never fewer than
+  ``samples``. The whole place's cost then grows smoothly: a slightly
+  larger place never takes much less time than a smaller, exact one, and a
+  relation is never exact in a place whose other networks are sampled. The
+  sources are drawn in :data:`SOURCE_BATCHES` equal batches whose estimates
+  are kept, so the role rules can be bootstrapped over them
+  (:mod:`lisa.network.roles`).
 * **closeness** — how near everyone else is *to* a person (incoming
   distances, the networkx convention for directed graphs), with the
   Wasserman–Faust correction for unreachable people:
@@ -43,13 +47,17 @@ CLOSENESS_MIN_SAMPLES = 64
 SOURCE_BATCHES = 16
 
 
-def sources_for(net: Net, exact_limit: int, samples: int) -> int | None:
-    """How many sampled sources estimate this network's betweenness; None for exact.
+def sources_for(place: Net, exact_limit: int, samples: int) -> int | None:
+    """How many sampled sources estimate betweenness in every network of a place; None: exact.
 
-    Exact while people × arcs is at most ``exact_limit``. Above it, as many
-    sources as the same budget buys (``exact_limit // arcs``), never fewer than
-    ``samples`` nor more than the people: the cost is continuous in the size of
-    the place, with no step where a larger place suddenly becomes cheaper.
+    ``place`` is the place's combined network (all relations together: its
+    largest). Exact while its people × arcs is at most ``exact_limit``. Above
+    it, as many sources as the same budget buys on it (``exact_limit // arcs``),
+    never fewer than ``samples`` nor more than the people. Each network of the
+    place then costs sources × its arcs, so the place's cost is continuous in
+    its size: at the limit the sources are the people (exact), and there is no
+    step where a larger place suddenly becomes cheaper. The decision is made
+    once for the whole place, so every network of it is exact, or none is.
 
     >>> from lisa.network.graph import build_net
     >>> import numpy as np
@@ -61,10 +69,10 @@ def sources_for(net: Net, exact_limit: int, samples: int) -> int | None:
     >>> sources_for(net, 1_000_000, 1024)
     1024
     """
-    if net.work <= exact_limit:
+    if place.work <= exact_limit:
         return None
-    k = max(samples, exact_limit // max(net.m, 1))
-    return None if k >= net.n else int(k)
+    k = max(samples, exact_limit // max(place.m, 1))
+    return None if k >= place.n else int(k)
 
 
 @dataclass(frozen=True)

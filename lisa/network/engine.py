@@ -14,7 +14,7 @@ from lisa.config import AnalysisConfig
 from lisa.network import brokerage as gf
 from lisa.network import centrality, cores, mixing, resilience, response, roles
 from lisa.network.graph import Net, build_net
-from lisa.network.intermediaries import find_intermediaries
+from lisa.network.intermediaries import find_intermediaries, organisation_network
 from lisa.network.results import (
     CombinedNetwork,
     CombinedPersonMetrics,
@@ -173,9 +173,13 @@ def _measure(
     groupings: dict[str, list[str]],
     ties_per_respondent: float,
     tick: Callable[[str], None],
+    sources: int | None,
 ) -> _Measured:
-    """Every per-person metric, the roles and the network's shape for one network."""
-    sources = centrality.sources_for(net, config.exact_limit, config.samples)
+    """Every per-person metric, the roles and the network's shape for one network.
+
+    ``sources``: the sampled sources of betweenness and closeness, decided once for
+    the place (:func:`lisa.network.centrality.sources_for`); None for exact.
+    """
     tick(f"{net.name}: betweenness")
     btw = centrality.betweenness(net, sources, rng_for(config.seed, "betweenness", net.name))
     tick(f"{net.name}: closeness")
@@ -252,18 +256,20 @@ def _net(study: Study, job: _Job) -> Net:
 
 
 def _run_job(job: _Job, tick: Callable[[str], None] | None = None) -> _Measured:
-    study, config = _CONTEXT["study"], _CONTEXT["config"]
+    study, config, combined = _CONTEXT["study"], _CONTEXT["config"], _CONTEXT["combined"]
     # the combined network is the parent's own, so its graphs are built once
     # (and, in this process, reused by resilience and mixing)
     return _measure(
         study,
-        _CONTEXT["combined"] if job.name is None else _net(study, job),
+        combined if job.name is None else _net(study, job),
         job.label,
         job.directed,
         config,
         _CONTEXT["groupings"],
         job.per_respondent,
         tick or (lambda _task: None),
+        # exact or sampled is decided once for the place, on its combined network
+        centrality.sources_for(combined, config.exact_limit, config.samples),
     )
 
 
@@ -350,6 +356,8 @@ def _independent(
             resilience.departure(combined, study.ids, sc, probed, config.seed)
             for sc in resilience.other_scenarios(study, combined, config)
         ],
+        # the intermediaries' organisation network needs no measured network either
+        "organisations": organisation_network(study),
     }
 
 
@@ -469,5 +477,6 @@ def analyse_network(
             measured[None].stats.uncertain_gatekeepers,
             answered,
             config,
+            parts.blocks["organisations"],
         ),
     )

@@ -41,6 +41,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -57,6 +59,9 @@ from lisa.network.results import (
 )
 from lisa.study import Study
 from lisa.vocabulary import INTERMEDIARY_REASON_TEXT, INTERMEDIARY_REASONS, IntermediaryReason
+
+if TYPE_CHECKING:
+    from lisa.network.organisations import Rollup
 
 #: The groupings whose between-group brokerage makes an intermediary, with their reason.
 BROKERED: dict[str, IntermediaryReason] = {"sector": "between-sectors", "layer": "between-layers"}
@@ -227,22 +232,51 @@ def _org_why(o: IntermediaryOrganisation, cuts: dict[IntermediaryReason, int]) -
     return "; ".join(words) + f"; tied to organisations of {o.sectors_reached} other sectors"
 
 
-def _organisations(
-    study: Study, layer_between: np.ndarray | None, config: AnalysisConfig
-) -> tuple[dict[str, IntermediaryOrganisation], dict[IntermediaryReason, int]]:
-    """Organisations placed to bridge sectors or layers, and the levels they had to reach."""
+@dataclass(frozen=True)
+class OrganisationNetwork:
+    """The place's organisation network and what the intermediaries read from it.
+
+    None of it depends on the people's networks being measured, so
+    :func:`lisa.network.engine.analyse_network` builds it while they are.
+    """
+
+    orgs: Study
+    rollup: Rollup
+    net: Net
+    #: Between-sector Gould–Fernandez brokerage of each organisation.
+    sector_brokerage: np.ndarray
+    #: Other sectors each organisation is tied to.
+    reached: np.ndarray
+
+
+def organisation_network(study: Study) -> OrganisationNetwork | None:
+    """The organisation network of ``study``; None when the roster names fewer than two."""
     from lisa.network import brokerage as gf
     from lisa.network.organisations import organisation_study
 
     if not _organised(study):
-        return {}, {}
+        return None
     orgs, rollup = organisation_study(study)
     src, tgt, _ = orgs.arcs(None)
     net = build_net("organisations", orgs.n_people, src, tgt, True)
+    sector = between_counts(gf.brokerage(net, {"sector": orgs.sectors})["sector"])
+    # organisations' "other organisations" are here other sectors
+    return OrganisationNetwork(orgs, rollup, net, sector, _organisations_reached(net, orgs.sectors))
+
+
+def _organisations(
+    study: Study,
+    layer_between: np.ndarray | None,
+    config: AnalysisConfig,
+    prepared: OrganisationNetwork | None = None,
+) -> tuple[dict[str, IntermediaryOrganisation], dict[IntermediaryReason, int]]:
+    """Organisations placed to bridge sectors or layers, and the levels they had to reach."""
+    built = prepared if prepared is not None else organisation_network(study)
+    if built is None:
+        return {}, {}
+    orgs, rollup, net, reached = built.orgs, built.rollup, built.net, built.reached
     active, q = net.contacts > 0, config.intermediary_quantile
-    values: dict[IntermediaryReason, np.ndarray] = {
-        "between-sectors": between_counts(gf.brokerage(net, {"sector": orgs.sectors})["sector"])
-    }
+    values: dict[IntermediaryReason, np.ndarray] = {"between-sectors": built.sector_brokerage}
     if layer_between is not None:
         code = {o: i for i, o in enumerate(orgs.ids)}
         of = np.array([code.get(o, -1) for o in study.organisations], np.int64)
@@ -253,8 +287,6 @@ def _organisations(
         r: _top(v, active, q) for r, v in values.items()
     }
     cuts = {r: cut for r, (_, cut) in tops.items()}
-    # organisations' "other organisations" are here other sectors
-    reached = _organisations_reached(net, orgs.sectors)
     out = {}
     for k, name in enumerate(orgs.ids):
         reasons = [r for r in BROKERED.values() if r in tops and tops[r][0][k]]
@@ -285,6 +317,7 @@ def find_intermediaries(
     uncertain: Sequence[str],
     response: Response,
     config: AnalysisConfig,
+    organisations: OrganisationNetwork | None = None,
 ) -> Intermediaries:
     """The people and organisations placed to act as intermediaries (module docs).
 
@@ -302,6 +335,8 @@ def find_intermediaries(
         The analysis's response summary: its level decides what is named.
     config
         The thresholds (``intermediary_*``).
+    organisations
+        The study's :func:`organisation_network`, when already built (else built here).
 
     Returns
     -------
@@ -315,7 +350,10 @@ def find_intermediaries(
     n_uncertain = int((placed & doubtful).sum())
     placed &= ~doubtful
     orgs, org_cuts = _organisations(
-        study, scores.between["layer"] if "between-layers" in scores.hits else None, config
+        study,
+        scores.between["layer"] if "between-layers" in scores.hits else None,
+        config,
+        organisations,
     )
     cuts = IntermediaryCuts(
         **scores.cuts,  # type: ignore[arg-type]

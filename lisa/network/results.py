@@ -341,7 +341,10 @@ class Computation(ResultModel):
     """How the numbers were computed."""
 
     exact: bool = Field(description="Every network's betweenness and closeness were exact.")
-    samples: int | None = Field(description="Sampled source people where not exact.")
+    samples: int | None = Field(
+        description="Sampled source people of every network where not exact (decided once per "
+        "place, on its combined network: config exact_limit and samples)."
+    )
     seconds: float = Field(default=0.0, description="Wall time of the analysis.")
 
 

@@ -34,13 +34,14 @@ SCALARS = tuple(
 )
 
 
-def _columns(name: str, network: Network, combined: bool) -> dict[str, list[Any]]:
+def _columns(name: str, network: Network, combined: bool) -> dict[str, list[Any] | pl.Series]:
     people = network.people
     rows = list(people.values())
-    cols: dict[str, list[Any]] = {"network": [name] * len(rows), "id": list(people)}
+    cols: dict[str, list[Any] | pl.Series] = {"network": [name] * len(rows), "id": list(people)}
+    values = [p.__dict__ for p in rows]
     for field in SCALARS:
-        cols[field] = [getattr(p, field) for p in rows]
-    cols["roles"] = [list(p.roles) for p in rows]
+        cols[field] = [v[field] for v in values]
+    cols["roles"] = _lists([v["roles"] for v in values])
     groupings = sorted({g for p in rows for g in p.diversity})
     for g in groupings:
         cols[f"diversity_{g}"] = [p.diversity.get(g) for p in rows]
@@ -53,6 +54,18 @@ def _columns(name: str, network: Network, combined: bool) -> dict[str, list[Any]
         for p in rows
     ]
     return cols
+
+
+def _lists(lists: list[list[str]]) -> pl.Series:
+    """A list-of-strings column from per-person lists, built from the few distinct ones.
+
+    (Everyone's roles are one of a handful of lists; polars would otherwise build one
+    inner series per person.)
+    """
+    distinct: dict[tuple[str, ...], int] = {}
+    codes = [distinct.setdefault(tuple(x), len(distinct)) for x in lists]
+    lookup = pl.Series([list(k) for k in distinct], dtype=pl.List(pl.String))
+    return lookup.gather(pl.Series(codes, dtype=pl.UInt32)) if codes else lookup
 
 
 def people_table(result: AnalysisResult) -> pl.DataFrame:
