@@ -104,17 +104,25 @@ def _people(
     cols: dict[str, list[Any]] = {k: v.tolist() for k, v in measured.metrics.items()}
     if core_networks is not None:
         cols["core_networks"] = core_networks.tolist()
-    scalars = [k for k in order if k in cols]
+    n = len(ids)
     brk = {k: _brokerage_dicts(v) for k, v in measured.brokerage.items()}
     div = {k: [diversity_value(x) for x in v.tolist()] for k, v in measured.diversity.items()}
-    people: dict[str, PersonMetrics] = {}
-    for i, pid in enumerate(ids):
-        values = {k: cols[k][i] for k in scalars}
-        values["brokerage"] = {k: v[i] for k, v in brk.items()}
-        values["diversity"] = {k: v[i] for k, v in div.items()}
-        values["roles"] = measured.roles[i]
-        people[pid] = _trusted(cls, {k: values[k] for k in order}, fields)
-    return people
+    cols["brokerage"], cols["diversity"] = _per_person(brk, n), _per_person(div, n)
+    cols["roles"] = measured.roles
+    # one row of values per person, in the model's field order
+    rows = zip(*(cols[k] for k in order), strict=True)
+    return {
+        pid: _trusted(cls, dict(zip(order, row, strict=True)), fields)
+        for pid, row in zip(ids, rows, strict=True)
+    }
+
+
+def _per_person(columns: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
+    """``{key: column}`` as one ``{key: value}`` dict for each of the ``n`` people."""
+    if not columns:
+        return [{} for _ in range(n)]
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _brokerage_dicts(counts: np.ndarray) -> list[dict[str, int]]:
@@ -123,14 +131,11 @@ def _brokerage_dicts(counts: np.ndarray) -> list[dict[str, int]]:
     (Most people broker nothing, so a large place holds a handful of dicts, not one per
     person and grouping. The result is read, never changed in place.)
     """
-    seen: dict[tuple[int, ...], dict[str, int]] = {}
-    out = []
-    for row in map(tuple, counts.tolist()):
-        found = seen.get(row)
-        if found is None:
-            found = seen[row] = dict(zip(gf.ROLES, row, strict=True))
-        out.append(found)
-    return out
+    if not len(counts):
+        return []
+    rows, which = np.unique(counts, axis=0, return_inverse=True)
+    shared = [dict(zip(gf.ROLES, row, strict=True)) for row in rows.tolist()]
+    return [shared[i] for i in which.reshape(-1).tolist()]
 
 
 def _stats(
