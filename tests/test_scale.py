@@ -85,6 +85,19 @@ def test_split_betweenness_and_closeness_equal_networkx(monkeypatch: pytest.Monk
         assert a["network"] == b["network"]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_every_step_once_when_networks_are_split(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = lisa.generate(200, seed=2)
+    monkeypatch.setattr(parallel, "PART_WORK", 20_000)  # every network in several parts
+    seen: list[tuple[int, int]] = []
+    lisa.analyse(study, workers=workers, progress=lambda _task, done, total: seen.append((done, total)))
+    total = seen[0][1]
+    assert total == 4 * (len(study.relations) + 1) + 2
+    assert [done for done, _ in seen] == [*range(total), total]  # one step at a time, then done
+
+
 def test_source_parts_cover_every_source_once() -> None:
     net = build_net("x", 1001, np.arange(1000), np.arange(1, 1001))
     for work in (1, 10_000, 100_000, 10**9):
