@@ -590,6 +590,7 @@ def analyse_network(
         if name not in parts.shapes or len(pieces) < split[name]:
             return False
         shape = parts.shapes.pop(name)
+        del parts.pieces[name]
         assert shape.reachers is not None
         ordered = [pieces[i] for i in range(split[name])]
         btw = centrality.exact_betweenness(shape.stats.people, [b for b, _ in ordered])
