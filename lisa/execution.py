@@ -70,6 +70,12 @@ CONNECT_TIMEOUT = 10.0
 #: Below this much work (people × arcs of the combined network) one process
 #: analyses a place quicker than starting workers.
 PARALLEL_WORK = 20_000_000
+#: A network whose exact betweenness is more work than this (people × arcs) is
+#: split into source parts of about this much each, computed as separate tasks and
+#: added up in a fixed order (:func:`lisa.network.centrality.source_parts`): the
+#: largest network is shared by the cores instead of holding one alone. The parts
+#: depend on the network only, so the result is the same with any number of workers.
+PART_WORK = 25_000_000
 #: Below this much work (elementary steps: a tie relabelled in one permutation, a
 #: person drawn in one resample) a batched computation (:func:`run_parts`) runs in
 #: this process: starting workers (about a second) would cost more than they save.

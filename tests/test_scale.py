@@ -30,6 +30,83 @@ def test_workers_do_not_change_the_result(place: lisa.Study) -> None:
     assert strip(one) == strip(two)
 
 
+def _split_run(study: lisa.Study, part_work: int, workers: int, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The analysis JSON (without its timing) with networks split above ``part_work``."""
+    monkeypatch.setattr(parallel, "PART_WORK", part_work)
+    doc = json.loads(lisa.analyse(study, workers=workers).to_json())
+    doc["computation"].pop("seconds")
+    return json.dumps(doc)
+
+
+def test_split_betweenness_is_the_same_with_any_number_of_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every network is cut into source parts (the combined one into about 20): the
+    # parts are fixed by the network, so one worker and two write the same bytes
+    study = lisa.generate(250, seed=4)
+    combined = build_net("c", study.n_people, *study.arcs(None)[:2])
+    part_work = -(-combined.work // 20)
+    assert len(centrality.source_parts(combined, part_work)) == 20
+    one = _split_run(study, part_work, 1, monkeypatch)
+    assert one == _split_run(study, part_work, 2, monkeypatch)
+    assert one == _split_run(study, part_work, 3, monkeypatch)
+
+
+def test_split_betweenness_and_closeness_equal_networkx(monkeypatch: pytest.MonkeyPatch) -> None:
+    import networkx as nx
+
+    study = lisa.generate(250, seed=4)
+    src, tgt, _ = study.arcs(None)
+    combined = build_net("c", study.n_people, src, tgt)
+    monkeypatch.setattr(parallel, "PART_WORK", combined.work // 7)
+    result = lisa.analyse(study, workers=2)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(study.n_people))
+    graph.add_edges_from(zip(src.tolist(), tgt.tolist(), strict=True))
+    btw = nx.betweenness_centrality(graph, normalized=True)
+    clo = nx.closeness_centrality(graph)
+    people = result.combined.people
+    assert result.computation.exact
+    for i, pid in enumerate(study.ids):
+        assert people[pid].betweenness == pytest.approx(btw[i], abs=1e-12), pid
+        assert people[pid].closeness == pytest.approx(clo[i], abs=1e-12), pid
+    # and the split analysis is the unsplit one, up to the order floating-point sums run in
+    whole = json.loads(_split_run(study, 10**12, 1, monkeypatch))
+    split = json.loads(_split_run(study, combined.work // 7, 1, monkeypatch))
+    for name in ("combined", *study.relation_names):
+        a = whole["combined"] if name == "combined" else whole["relations"][name]
+        b = split["combined"] if name == "combined" else split["relations"][name]
+        for pid, person in a["people"].items():
+            other = b["people"][pid]
+            assert other["betweenness"] == pytest.approx(person["betweenness"], abs=1e-12)
+            assert {k: v for k, v in other.items() if k != "betweenness"} == {
+                k: v for k, v in person.items() if k != "betweenness"
+            }
+        assert a["network"] == b["network"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_every_step_once_when_networks_are_split(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = lisa.generate(200, seed=2)
+    monkeypatch.setattr(parallel, "PART_WORK", 20_000)  # every network in several parts
+    seen: list[tuple[int, int]] = []
+    lisa.analyse(study, workers=workers, progress=lambda _task, done, total: seen.append((done, total)))
+    total = seen[0][1]
+    assert total == 4 * (len(study.relations) + 1) + 2
+    assert [done for done, _ in seen] == [*range(total), total]  # one step at a time, then done
+
+
+def test_source_parts_cover_every_source_once() -> None:
+    net = build_net("x", 1001, np.arange(1000), np.arange(1, 1001))
+    for work in (1, 10_000, 100_000, 10**9):
+        parts = centrality.source_parts(net, work)
+        assert [v for part in parts for v in part] == list(range(1001))
+        assert len(parts) == min(1001, -(-net.work // work))
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
 def test_workers_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match="at least 1"):
         parallel.workers_for(10**9, 0)

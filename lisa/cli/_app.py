@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -72,6 +73,11 @@ def handles_errors(func: F) -> F:
 
 
 def main() -> None:  # the console-script entry point
+    # What is loaded by now (the modules, the commands) lives as long as the process:
+    # out of the cyclic collector's way, its collections scan only what a command
+    # makes (about half of the collector's time in 'lisa analyse'), and forked
+    # workers do not copy the pages it would touch. Once a process: a command ends it.
+    gc.freeze()
     app(prog_name="lisa")
 
 

@@ -105,6 +105,72 @@ def betweenness(net: Net, sources: int | None, rng: np.random.Generator) -> Betw
     return Betweenness((sizes / sources) @ est, est, sizes)
 
 
+def source_parts(net: Net, part_work: int) -> list[range]:
+    """The fixed source ranges exact betweenness and closeness are split into.
+
+    Brandes' betweenness is a sum over source people, so the share counted
+    from a range of sources (:func:`partial_betweenness`) can be computed
+    apart, anywhere, and the shares added up. A network of at most
+    ``part_work`` people × arcs is one part; a larger one is cut into equal
+    ranges of about ``part_work`` each. The parts depend on the network alone,
+    never on how many workers compute them, so the sum is the same number
+    whoever adds it.
+
+    >>> from lisa.network.graph import build_net
+    >>> net = build_net("x", 10, np.arange(9), np.arange(1, 10))
+    >>> source_parts(net, 1000)
+    [range(0, 10)]
+    >>> source_parts(net, 30)
+    [range(0, 4), range(4, 7), range(7, 10)]
+    """
+    count = min(net.n, max(1, -(-net.work // max(part_work, 1))))
+    size, extra = divmod(net.n, count)
+    bounds = [0]
+    for i in range(count):
+        bounds.append(bounds[-1] + size + (i < extra))
+    return [range(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def partial_betweenness(net: Net, sources: range) -> np.ndarray:
+    """Unnormalised betweenness counted from the sources ``sources`` only (all targets).
+
+    igraph's subset betweenness: adding these over :func:`source_parts` gives
+    the exact betweenness (before :func:`exact_betweenness` normalises it).
+    """
+    if net.n < 3 or net.m == 0:
+        return np.zeros(net.n)
+    return np.asarray(net.graph.betweenness(directed=True, sources=sources), float)
+
+
+def exact_betweenness(n: int, shares: list[np.ndarray]) -> Betweenness:
+    """Exact betweenness of ``n`` people from every part's :func:`partial_betweenness`, in order."""
+    if n < 3:
+        return Betweenness(np.zeros(n))
+    total = shares[0].copy()
+    for share in shares[1:]:
+        total += share
+    return Betweenness(total * (1.0 / ((n - 1) * (n - 2))))
+
+
+def partial_closeness(net: Net, people: range) -> np.ndarray:
+    """igraph's normalised incoming closeness of ``people`` (the rest: :func:`exact_closeness`)."""
+    if net.n < 2 or net.m == 0:
+        return np.zeros(len(people))
+    found = net.graph.closeness(vertices=people, mode="in", normalized=True)
+    return np.nan_to_num(np.asarray(found, float), nan=0.0)
+
+
+def exact_closeness(shares: list[np.ndarray], r: np.ndarray) -> np.ndarray:
+    """Exact :func:`closeness` from every part's :func:`partial_closeness`, in order.
+
+    ``r``: how many others can reach each person (:func:`reachers`).
+    """
+    n = r.shape[0]
+    if n < 2:
+        return np.zeros(n)
+    return np.concatenate(shares) * (r / (n - 1))
+
+
 def reachers(net: Net) -> np.ndarray:
     """For each person, how many others can reach them along directed paths.
 

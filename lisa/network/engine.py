@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import as_completed
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -51,6 +51,10 @@ class _Measured:
     brokerage: dict[str, np.ndarray]
     diversity: dict[str, np.ndarray]
     roles: list[list[str]]
+    #: Distinct contacts and, for closeness, how many others can reach each person
+    #: (what :func:`_finish` reads when a network's betweenness is added up later).
+    contacts: np.ndarray | None = None
+    reachers: np.ndarray | None = None
 
     @property
     def core(self) -> np.ndarray:
@@ -100,17 +104,25 @@ def _people(
     cols: dict[str, list[Any]] = {k: v.tolist() for k, v in measured.metrics.items()}
     if core_networks is not None:
         cols["core_networks"] = core_networks.tolist()
-    scalars = [k for k in order if k in cols]
+    n = len(ids)
     brk = {k: _brokerage_dicts(v) for k, v in measured.brokerage.items()}
     div = {k: [diversity_value(x) for x in v.tolist()] for k, v in measured.diversity.items()}
-    people: dict[str, PersonMetrics] = {}
-    for i, pid in enumerate(ids):
-        values = {k: cols[k][i] for k in scalars}
-        values["brokerage"] = {k: v[i] for k, v in brk.items()}
-        values["diversity"] = {k: v[i] for k, v in div.items()}
-        values["roles"] = measured.roles[i]
-        people[pid] = _trusted(cls, {k: values[k] for k in order}, fields)
-    return people
+    cols["brokerage"], cols["diversity"] = _per_person(brk, n), _per_person(div, n)
+    cols["roles"] = measured.roles
+    # one row of values per person, in the model's field order
+    rows = zip(*(cols[k] for k in order), strict=True)
+    return {
+        pid: _trusted(cls, dict(zip(order, row, strict=True)), fields)
+        for pid, row in zip(ids, rows, strict=True)
+    }
+
+
+def _per_person(columns: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
+    """``{key: column}`` as one ``{key: value}`` dict for each of the ``n`` people."""
+    if not columns:
+        return [{} for _ in range(n)]
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _brokerage_dicts(counts: np.ndarray) -> list[dict[str, int]]:
@@ -119,14 +131,11 @@ def _brokerage_dicts(counts: np.ndarray) -> list[dict[str, int]]:
     (Most people broker nothing, so a large place holds a handful of dicts, not one per
     person and grouping. The result is read, never changed in place.)
     """
-    seen: dict[tuple[int, ...], dict[str, int]] = {}
-    out = []
-    for row in map(tuple, counts.tolist()):
-        found = seen.get(row)
-        if found is None:
-            found = seen[row] = dict(zip(gf.ROLES, row, strict=True))
-        out.append(found)
-    return out
+    if not len(counts):
+        return []
+    rows, which = np.unique(counts, axis=0, return_inverse=True)
+    shared = [dict(zip(gf.ROLES, row, strict=True)) for row in rows.tolist()]
+    return [shared[i] for i in which.reshape(-1).tolist()]
 
 
 def _stats(
@@ -186,6 +195,23 @@ def _measure(
     clo = centrality.closeness(
         net, sources, rng_for(config.seed, "closeness", net.name), centrality.reachers(net)
     )
+    shape = _structure(study, net, label, directed, config, groupings, ties_per_respondent,
+                       sources, tick)
+    return _finish(shape, net.name, btw, clo, config, study.ids)
+
+
+def _structure(
+    study: Study,
+    net: Net,
+    label: str,
+    directed: bool,
+    config: AnalysisConfig,
+    groupings: dict[str, list[str]],
+    ties_per_respondent: float,
+    sources: int | None,
+    tick: Callable[[str], None],
+) -> _Measured:
+    """One network's metrics but betweenness, closeness and roles (see :func:`_finish`)."""
     tick(f"{net.name}: cores and reach")
     kcore = centrality.coreness(net)
     core, fit = cores.fit_core(net, kcore, config.core_min_size)
@@ -196,25 +222,42 @@ def _measure(
     div: dict[str, np.ndarray] = {
         k: mixing.diversity(net, groupings[k]) for k in ("sector", "layer") if k in groupings
     }
-    uncertain = roles.uncertain_gatekeepers(
-        btw, net.contacts, cut, config, rng_for(config.seed, "role-bootstrap", net.name)
-    )
-    role_lists = roles.assign_roles(
-        net.in_degree, net.contacts, btw.values, cut, reach, config, uncertain
-    )
     metrics = {
-        "betweenness": btw.values,
-        "closeness": clo,
         "coreness": kcore,
         "core": core,
         "reach2": reach,
         "articulation": is_ap,
         "cut_off": cut,
+        "in_degree": net.in_degree,
+        "out_degree": net.out_degree,
     }
     stats = _stats(net, study, core, fit, groupings, div, ties_per_respondent, sources)
-    stats.uncertain_gatekeepers = [study.ids[i] for i in np.flatnonzero(uncertain)]
-    metrics["in_degree"], metrics["out_degree"] = net.in_degree, net.out_degree
-    return _Measured(label, directed, stats, metrics, brk, div, role_lists)
+    return _Measured(label, directed, stats, metrics, brk, div, [], net.contacts)
+
+
+def _finish(
+    shape: _Measured,
+    name: str,
+    btw: centrality.Betweenness,
+    clo: np.ndarray,
+    config: AnalysisConfig,
+    ids: list[str],
+) -> _Measured:
+    """A network's :func:`_structure` with its betweenness and closeness, and the roles."""
+    metrics = shape.metrics
+    assert shape.contacts is not None
+    uncertain = roles.uncertain_gatekeepers(
+        btw, shape.contacts, metrics["cut_off"], config, rng_for(config.seed, "role-bootstrap", name)
+    )
+    role_lists = roles.assign_roles(
+        metrics["in_degree"], shape.contacts, btw.values, metrics["cut_off"], metrics["reach2"],
+        config, uncertain,
+    )
+    shape.stats.uncertain_gatekeepers = [ids[i] for i in np.flatnonzero(uncertain)]
+    shape.metrics = {"betweenness": btw.values, "closeness": clo, **metrics}
+    shape.roles = role_lists
+    shape.contacts = shape.reachers = None  # not sent on
+    return shape
 
 
 def _model(measured: _Measured, cls: type[Network], people: dict[str, PersonMetrics]) -> Network:
@@ -288,41 +331,113 @@ def _jobs(study: Study, original: Study, config: AnalysisConfig) -> list[_Job]:
     return jobs
 
 
-Received = Callable[[_Job, _Measured], None]
+@dataclass(frozen=True)
+class _Task:
+    """One call in a worker: a network whole, or one piece of a network split in parts.
+
+    A large exact network is split (:func:`lisa.network.centrality.source_parts`):
+    its ``structure`` (everything but betweenness and closeness) is one task,
+    and each range of ``sources`` a ``centrality`` task (the betweenness counted
+    from those sources, the closeness of those people), so both cores share
+    the largest network and finish together.
+    """
+
+    job: _Job
+    kind: Literal["whole", "structure", "centrality"] = "whole"
+    index: int = 0
+    sources: range | None = None
+
+
+def _tasks(study: Study, jobs: list[_Job], config: AnalysisConfig, combined: Net) -> list[_Task]:
+    """Every task, in the order to start them.
+
+    First the structures of the split networks (the parent needs the cores and
+    the brokerage early), then the whole networks largest first, then the parts
+    (each a small share of a large network, so the last to finish is short).
+    """
+    first: list[_Task] = []
+    whole: list[_Task] = []
+    last: list[_Task] = []
+    for job in jobs:
+        net = combined if job.name is None else _net(study, job)
+        exact = centrality.sources_for(net, config.exact_limit, config.samples) is None
+        parts = centrality.source_parts(net, execution.PART_WORK) if exact else [range(net.n)]
+        if len(parts) == 1:
+            whole.append(_Task(job))
+            continue
+        first.append(_Task(job, "structure"))
+        last.extend(_Task(job, "centrality", i, part) for i, part in enumerate(parts))
+    whole.sort(key=lambda t: -t.job.arcs)
+    last.sort(key=lambda t: -t.job.arcs)  # stable: each network's parts in order
+    return [*first, *whole, *last]
+
+
+def _split_net(job: _Job) -> Net:
+    """The net of a split network, built once in each process that works on it."""
+    if job.name is None:
+        return _CONTEXT["combined"]
+    nets = _CONTEXT.setdefault("nets", {})
+    if job.name not in nets:
+        nets[job.name] = _net(_CONTEXT["study"], job)
+    net: Net = nets[job.name]
+    return net
+
+
+def _run_task(task: _Task, tick: Callable[[str], None] | None = None) -> Any:
+    """What one task computes (in a worker, or in this process)."""
+    if task.kind == "whole":
+        return _run_job(task.job, tick)
+    net = _split_net(task.job)
+    if task.kind == "centrality":
+        assert task.sources is not None
+        return (
+            centrality.partial_betweenness(net, task.sources),
+            centrality.partial_closeness(net, task.sources),
+        )
+    job, study = task.job, _CONTEXT["study"]
+    shape = _structure(study, net, job.label, job.directed, _CONTEXT["config"],
+                       _CONTEXT["groupings"], job.per_respondent, None, lambda _task: None)
+    shape.reachers = centrality.reachers(net)
+    return shape
+
+
+#: Handed each task's result; True when it completed a network.
+Received = Callable[[_Task, Any], bool]
 
 
 def _measure_all(
     context: tuple[Study, AnalysisConfig, dict[str, list[str]], Net],
-    jobs: list[_Job],
+    tasks: list[_Task],
     workers: int,
     tick: _Ticker,
     meanwhile: Callable[[], None],
     received: Received,
 ) -> None:
-    """Measure every network, in ``workers`` processes when the place is big enough.
+    """Run every task, in ``workers`` processes when the place is big enough.
 
     ``context`` is the study, the settings, the groupings and the combined network.
-    With workers, the largest networks start first (so the last to finish is a
-    small one), ``meanwhile()`` runs here while they work, and each network is
-    handed to ``received`` as it arrives, so this process turns it into models
-    while the workers measure the rest. The result is the same either way.
+    With workers, the tasks start in the order given, ``meanwhile()`` runs here
+    while they work, and each result is handed to ``received`` as it arrives, so
+    this process turns finished networks into models while the workers measure
+    the rest. The result is the same either way.
     """
     _set_context(*context)
     try:
         if workers <= 1:
             meanwhile()
-            for job in jobs:
-                received(job, _run_job(job, tick))
+            for task in tasks:
+                if received(task, _run_task(task, tick)) and task.kind != "whole":
+                    for _ in range(STEPS_PER_NETWORK):
+                        tick(f"{task.job.name or COMBINED}: measured")
             return
-        largest_first = sorted(jobs, key=lambda j: -j.arcs)
-        with execution.forked_pool(min(workers, len(jobs)), _set_context, context) as pool:
-            futures = {pool.submit(_run_job, job): job for job in largest_first}
+        with execution.forked_pool(min(workers, len(tasks)), _set_context, context) as pool:
+            futures = {pool.submit(_run_task, task): task for task in tasks}
             meanwhile()
             for future in as_completed(futures):
-                job = futures[future]
-                received(job, future.result())
-                for _ in range(STEPS_PER_NETWORK):
-                    tick(f"{job.name or COMBINED}: measured")
+                task = futures[future]
+                if received(task, future.result()):
+                    for _ in range(STEPS_PER_NETWORK):
+                        tick(f"{task.job.name or COMBINED}: measured")
     finally:
         _CONTEXT.clear()
 
@@ -334,6 +449,15 @@ class _Parts:
     measured: dict[str | None, _Measured]
     networks: dict[str, Network]
     blocks: dict[str, Any]
+    #: A split network's structure and its parts' (betweenness, closeness) by index.
+    shapes: dict[str | None, _Measured] = field(default_factory=dict)
+    pieces: dict[str | None, dict[int, tuple[np.ndarray, np.ndarray]]] = field(
+        default_factory=dict
+    )
+    #: Core consistency and the resilience block, once every relation's core and
+    #: the combined brokerage are in (before the combined betweenness, when split).
+    consistency: tuple[Any, np.ndarray] | None = None
+    resilience: Resilience | None = None
 
 
 def _independent(
@@ -368,6 +492,7 @@ def _resilience(
     groupings: dict[str, list[str]],
     parts: _Parts,
     stable_core: list[str],
+    brokerage: dict[str, np.ndarray],
 ) -> Resilience:
     """The resilience block: the stable core's departure, then the others (computed before)."""
     (core,) = [
@@ -385,7 +510,7 @@ def _resilience(
             for g in resilience.BETWEEN_GROUPINGS
             if g in groupings
         },
-        brokerage=parts.measured[None].brokerage,
+        brokerage=brokerage,
     )
     found = [first, *parts.blocks["departures"]]
     return Resilience(
@@ -428,34 +553,72 @@ def analyse_network(
     combined_net = _net(study, jobs[-1])
     groupings = _groupings(study, config)
     parts = _Parts({}, {}, {})
+    tasks = _tasks(study, jobs, config, combined_net)
+    split = {t.job.name: sum(u.job == t.job for u in tasks) - 1 for t in tasks
+             if t.kind == "structure"}
 
     def meanwhile() -> None:
         parts.blocks = _independent(study, original, combined_net, config, groupings, imputed)
 
-    def received(job: _Job, measured: _Measured) -> None:
+    def cores_known() -> None:
+        """Core consistency and resilience, as soon as what they read is here."""
+        shape = parts.measured.get(None) or parts.shapes.get(None)
+        if parts.resilience is not None or shape is None:
+            return
+        if any(r.name not in parts.measured for r in study.relations):
+            return
+        tick("core consistency and mixing")
+        relation_cores = {r.name: parts.measured[r.name].core for r in study.relations}
+        parts.consistency = cores.consistency(
+            study.ids, relation_cores, groupings, config.stable_core_share
+        )
+        tick("resilience")
+        parts.resilience = _resilience(
+            study, combined_net, config, groupings, parts, parts.consistency[0].stable_core,
+            shape.brokerage,
+        )
+
+    def network_done(job: _Job, measured: _Measured) -> None:
         parts.measured[job.name] = measured
         if job.name is not None:  # the combined people need every relation's core
             parts.networks[job.name] = _model(measured, Network, _people(measured, study.ids))
+        cores_known()
+
+    def received(task: _Task, value: Any) -> bool:
+        name = task.job.name
+        if task.kind == "whole":
+            network_done(task.job, value)
+            return True
+        if task.kind == "structure":
+            parts.shapes[name] = value
+            cores_known()
+        else:
+            parts.pieces.setdefault(name, {})[task.index] = value
+        pieces = parts.pieces.get(name, {})
+        if name not in parts.shapes or len(pieces) < split[name]:
+            return False
+        shape = parts.shapes.pop(name)
+        del parts.pieces[name]
+        assert shape.reachers is not None
+        ordered = [pieces[i] for i in range(split[name])]
+        btw = centrality.exact_betweenness(shape.stats.people, [b for b, _ in ordered])
+        clo = centrality.exact_closeness([c for _, c in ordered], shape.reachers)
+        network_done(task.job, _finish(shape, name or COMBINED, btw, clo, config, study.ids))
+        return True
 
     _measure_all(
         (study, config, groupings, combined_net),
-        jobs,
+        tasks,
         execution.workers_for(combined_net.work, workers),
         tick,
         meanwhile,
         received,
     )
     measured = parts.measured
-    tick("core consistency and mixing")
-    relation_cores = {r.name: measured[r.name].core for r in study.relations}
-    consistency, counts = cores.consistency(
-        study.ids, relation_cores, groupings, config.stable_core_share
-    )
+    assert parts.consistency is not None and parts.resilience is not None
+    consistency, counts = parts.consistency
     combined = _model(measured[None], CombinedNetwork, _people(measured[None], study.ids, counts))
-    tick("resilience")
-    departures = _resilience(
-        study, combined_net, config, groupings, parts, consistency.stable_core
-    )
+    departures = parts.resilience
     tick.finish()
     answered = parts.blocks["response"]
     return NetworkAnalysis(
