@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import select, text
+from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 from lisa.db.models import PersonRow
@@ -29,6 +29,9 @@ CANDIDATES = 200
 VARIANTS_UP_TO = 7
 #: Lowest rapidfuzz score (0-100) of a name shown as a match.
 MIN_SCORE = 60.0
+#: PostgreSQL: how close (pg_trgm's ``word_similarity``, 0-1) the query must be to a part
+#: of a name for the name to be a candidate.
+PG_WORD_SIMILARITY = 0.3
 
 
 _FTS_QUERY = (
@@ -46,6 +49,23 @@ class Match:
     organisation: str
 
 
+def variants(query: str) -> list[str]:
+    """``query`` in lower case and, for a short one (4 to :data:`VARIANTS_UP_TO` letters), with
+    each letter left out in turn (duplicates dropped).
+
+    Examples
+    --------
+    >>> variants("Wlil")
+    ['wlil', 'lil', 'wil', 'wll', 'wli']
+    >>> variants("Robisnon Grace")
+    ['robisnon grace']
+    """
+    q = query.lower()
+    if not 3 < len(q) <= VARIANTS_UP_TO:
+        return [q]
+    return list(dict.fromkeys([q] + [q[:i] + q[i + 1 :] for i in range(len(q))]))
+
+
 def trigrams(query: str) -> list[str]:
     """The three-letter pieces of ``query`` and, for a short one, of ``query`` with any one
     letter left out (up to :data:`VARIANTS_UP_TO` letters).
@@ -59,8 +79,8 @@ def trigrams(query: str) -> list[str]:
     """
     q = query.lower()
     short = 3 < len(q) <= VARIANTS_UP_TO
-    variants = [q] + [q[:i] + q[i + 1 :] for i in range(len(q))] if short else [q]
-    return [v[i : i + 3] for v in variants for i in range(len(v) - 2)]
+    each = [q] + [q[:i] + q[i + 1 :] for i in range(len(q))] if short else [q]
+    return [v[i : i + 3] for v in each for i in range(len(v) - 2)]
 
 
 def _fts_phrase(piece: str) -> str:
@@ -70,7 +90,7 @@ def _fts_phrase(piece: str) -> str:
 def _sqlite_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
     pieces = list(dict.fromkeys(trigrams(q)))
     if len(q) < 3 or not pieces:
-        like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = _escaped(q) + "%"
         rows = session.execute(
             select(PersonRow.pid, PersonRow.name, PersonRow.organisation)
             .where(PersonRow.study_id == study_id, PersonRow.name.ilike(like, escape="\\"))
@@ -88,20 +108,57 @@ def _sqlite_candidates(session: Session, study_id: int, q: str) -> list[tuple[st
         cursor.close()
 
 
+def _escaped(piece: str) -> str:
+    return piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _postgres_query(count: int) -> TextClause:
+    """The candidates' query for ``count`` variants of the query (:func:`variants`).
+
+    A name is a candidate when the query is close to a part of it (``<%``,
+    pg_trgm's ``word_similarity``: typing the start of a name finds it), or
+    when it holds the query or, for a short one, one of its variants' three-
+    letter pieces (``LIKE ANY``: what SQLite's trigram index looks up). Both
+    are conditions of the trigram index (a bitmap scan ORs them). The
+    candidates kept are those closest to the query or a variant (a variant
+    against a whole word of the name: ``strict_word_similarity``); among
+    names equally close (every "X Singh" for "Uan Singh") the one closest to
+    the whole query first (``similarity``, which counts the trigrams a longer
+    name has in addition), so the name meant is not cut off by the limit in
+    alphabetical order.
+    """
+    found = _PG_QUERIES.get(count)
+    if found is None:
+        closest = ", ".join(["word_similarity(:v0, lower(name))",
+                             *(f"strict_word_similarity(:v{i}, lower(name))" for i in range(1, count))])
+        found = _PG_QUERIES[count] = text(
+            "SELECT pid, name, organisation FROM people "
+            "WHERE study_id = :study AND (:v0 <% lower(name) OR lower(name) LIKE ANY (:pieces)) "
+            f"ORDER BY greatest({closest}) DESC, similarity(:v0, lower(name)) DESC, name LIMIT :n"
+        )
+    return found
+
+
+_PG_QUERIES: dict[int, TextClause] = {}
+#: The threshold of ``<%`` and the index forced, for the search's transaction.
+_PG_SETTINGS = text(
+    f"SELECT set_config('pg_trgm.word_similarity_threshold', '{PG_WORD_SIMILARITY}', true), "
+    "set_config('enable_seqscan', 'off', true)"
+)
+
+
 def _postgres_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
-    session.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.3"))
     # The planner guesses a few hundred rows for a short name and scans the whole roster,
     # computing word_similarity on every row (54 ms at 20,000 people, against about 3 ms
-    # through the trigram index): for this one query, the index.
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # through the trigram index): for this one query, the index. (One statement: each is a
+    # round trip.)
+    session.execute(_PG_SETTINGS)
+    each = variants(q)
+    pieces = [q.lower()] + (list(dict.fromkeys(trigrams(q))) if len(each) > 1 else [])
     rows = session.execute(
-        text(
-            "SELECT pid, name, organisation FROM people "
-            "WHERE study_id = :study AND (:q <% lower(name) OR lower(name) LIKE :like) "
-            "ORDER BY word_similarity(:q, lower(name)) DESC, name LIMIT :n"
-        ),
-        {"q": q.lower(), "like": like, "study": study_id, "n": CANDIDATES},
+        _postgres_query(len(each)),
+        {"pieces": [f"%{_escaped(p)}%" for p in pieces], "study": study_id, "n": CANDIDATES,
+         **{f"v{i}": v for i, v in enumerate(each)}},
     )
     found = [tuple(r) for r in rows]
     session.execute(text("SET LOCAL enable_seqscan = on"))

@@ -10,9 +10,9 @@ setting 400.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from fastapi import FastAPI, HTTPException, Request
@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lisa.db.engine import REQUESTS_AT_ONCE, engine_for, session_factory, upgrade
@@ -28,6 +29,7 @@ from lisa.web.security import Guard, RateLimiter
 from lisa.web.settings import WebSettings
 
 HERE = Path(__file__).parent
+T = TypeVar("T")
 #: What each status tells the reader (one body per status: no hint of what exists).
 MESSAGES = {
     400: "The request could not be read.",
@@ -74,12 +76,37 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
 async def db(request: Request) -> AsyncIterator[Session]:
     """A database session for one request (FastAPI dependency).
 
-    An async dependency, so opening and closing the session (cheap: the pool
-    hands out a connection) take no hop through the thread pool; a ``def``
-    route still uses the session in its worker thread.
+    An async dependency, so opening the session (no database work until its
+    first statement) takes no hop through the thread pool; a ``def`` route
+    still uses the session in its worker thread. Closing it rolls back a
+    transaction still open (a read-only request's): a round trip on
+    PostgreSQL, so there it goes through :func:`off_loop` too.
     """
-    with request.app.state.sessions() as session:
+    session = request.app.state.sessions()
+    try:
         yield session
+    finally:
+        await off_loop(request, session.close)
+
+
+async def off_loop(request: Request, work: Callable[..., T], /, *args: Any) -> T:
+    """Run a respondent's route's database work ``work(*args)`` where it does not hold up the others.
+
+    On SQLite (in process: a statement takes microseconds) right here on the
+    event loop, without yielding to it, so a write started by
+    :func:`lisa.db.engine.write_turn` still commits before any other request
+    runs; a hop through the thread pool costs more than the work (GIL
+    hand-overs and SQLite's lock taken from several threads: measured slower,
+    benchmarks/README.md). On PostgreSQL each statement is a network round
+    trip, which on the loop would stall every other request, so the work runs
+    in the thread pool (psycopg releases the GIL while it waits). At most
+    :data:`~lisa.db.engine.REQUESTS_AT_ONCE` requests are in the application
+    at once, so at most that many threads are busy (the pool's default limit
+    is 40) and each holds at most two pooled connections.
+    """
+    if request.app.state.threaded:
+        return await run_in_threadpool(work, *args)
+    return work(*args)
 
 
 def _handlers(app: FastAPI) -> None:
@@ -141,6 +168,7 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.threaded = engine.dialect.name != "sqlite"  # see off_loop
     app.state.templates = templates()
     window = settings.rate_window_seconds
     app.state.login_limit = RateLimiter(engine, "login", settings.login_attempts, window)

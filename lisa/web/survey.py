@@ -9,11 +9,14 @@ the same 404 page as any unknown address, so a link reveals nothing about who
 is on a roster; repeated guesses from one address get 429.
 
 These are the busy routes (every respondent's phone), so they are ``async``
-and do their few database calls on the event loop, with the statements built
-once at import: no hop through the thread pool and its GIL hand-overs. A
-route that writes calls :func:`lisa.db.engine.write_turn` first, which waits
-for SQLite's write lock without blocking the loop, and commits without
-awaiting in between.
+and hand their database work to :func:`lisa.web.app.off_loop`, with the
+statements built once at import: on SQLite it runs on the event loop (no hop
+through the thread pool and its GIL hand-overs), on PostgreSQL in the thread
+pool (a network round trip must not stall the loop). Each route is one code
+path for both. A route that writes calls :func:`lisa.db.engine.write_turn`
+between its reads and its writes, which waits for SQLite's write lock without
+blocking the loop; the writes and the commit then run in one piece of work,
+without awaiting in between.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -41,6 +45,7 @@ from lisa.db.models import (
 from lisa.db.search import search_roster
 from lisa.db.tieitems import described, study_items
 from lisa.web.answers import (
+    Submission,
     draft_for,
     save_step,
     submission,
@@ -49,7 +54,7 @@ from lisa.web.answers import (
     wave_of,
     withdraw,
 )
-from lisa.web.app import db, form_text, render
+from lisa.web.app import db, form_text, off_loop, render
 from lisa.web.auth import now, signed_in
 from lisa.web.security import same, token_hash
 from lisa.web.studies import survey_state
@@ -187,6 +192,10 @@ def consented(r: Respondent) -> AnswerRow:
 @router.get("")
 async def start(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """GET /s/{token}: the consent page, or straight back into the survey once consented."""
+    return await off_loop(request, _start, request, session, token)
+
+
+def _start(request: Request, session: Session, token: str) -> Response:
     r = respondent(request, session, token)
     if r.answer is not None and r.answer.consent_at is not None and r.answer.state != "withdrawn":
         return RedirectResponse(f"/s/{token}/step/0", 303)
@@ -197,16 +206,20 @@ async def start(token: str, request: Request, session: Session = Depends(db)) ->
 @router.post("/consent")
 async def consent(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/consent: record consent and start (or restart) the survey."""
-    r = respondent(request, session, token)
+    r = await off_loop(request, respondent, request, session, token)
     check_form(r, await request.form())
     await write_turn(session)
+    return await off_loop(request, _consent, session, r)
+
+
+def _consent(session: Session, r: Respondent) -> Response:
     answer = r.answer or draft_for(session, r.study, r.person)
     if answer.state == "withdrawn":
         answer.state, answer.answers = "draft", {}
     answer.consent_at = now()
     mark(r, answer)
     session.commit()
-    return RedirectResponse(f"/s/{token}/step/0", 303)
+    return RedirectResponse(f"/s/{r.token}/step/0", 303)
 
 
 def _people(session: Session, study: StudyRow, pids: list[str]) -> dict[str, PersonRow]:
@@ -223,6 +236,10 @@ def _known(session: Session, study: StudyRow, pids: list[str]) -> set[str]:
 @router.get("/step/{step}")
 async def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """GET /s/{token}/step/{n}: the name generator (0), a relation (1..), or the review page."""
+    return await off_loop(request, _step_page, request, session, token, step, q)
+
+
+def _step_page(request: Request, session: Session, token: str, step: int, q: str) -> Response:
     r = respondent(request, session, token)
     answer = consented(r)
     relations = _steps(session, r.study)
@@ -258,10 +275,19 @@ def _review(request: Request, session: Session, r: Respondent, answer: AnswerRow
 @router.post("/step/{step}")
 async def save(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/step/{n}: save one step's choices, then search, go back, on, or stop for later."""
-    r = respondent(request, session, token)
+    r = await off_loop(request, respondent, request, session, token)
     form = await request.form()
     check_form(r, form)
     answer = consented(r)
+    checked = await off_loop(request, _save_checks, session, r, step, form)
+    await write_turn(session)
+    return await off_loop(request, _save, request, session, r, answer, checked, step, form)
+
+
+def _save_checks(session: Session, r: Respondent, step: int,
+                 form: Any) -> tuple[list[RelationRow], list[str], list[str]]:
+    """The study's relations, the names picked and the names typed, once the step and the
+    names sent are checked (404, 422)."""
     relations = _steps(session, r.study)
     if not 0 <= step <= len(relations):
         raise HTTPException(404)
@@ -271,9 +297,13 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
     known = _known(session, r.study, list(set(picked)))
     if any(p not in known for p in picked):
         raise HTTPException(422, "a name sent is not on this survey's list")
+    return relations, picked, unlisted_lines(form_text(form, "unlisted", limit=20000, required=False))
+
+
+def _save(request: Request, session: Session, r: Respondent, answer: AnswerRow,
+          checked: tuple[list[RelationRow], list[str], list[str]], step: int, form: Any) -> Response:
+    token, (relations, picked, unlisted) = r.token, checked
     key = "names" if step == 0 else relations[step - 1].name
-    unlisted = unlisted_lines(form_text(form, "unlisted", limit=20000, required=False))
-    await write_turn(session)
     save_step(answer, key, picked, unlisted)
     mark(r, answer)
     session.commit()
@@ -294,11 +324,15 @@ async def save(token: str, step: int, request: Request, session: Session = Depen
 @router.post("/submit")
 async def finish(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/submit: turn the answers into ties (again: the same ties)."""
-    r = respondent(request, session, token)
+    r = await off_loop(request, respondent, request, session, token)
     check_form(r, await request.form())
     answer = consented(r)
-    planned = submission(session, r.study, r.person, answer)
+    planned = await off_loop(request, submission, session, r.study, r.person, answer)
     await write_turn(session)
+    return await off_loop(request, _finish, request, session, r, answer, planned)
+
+
+def _finish(request: Request, session: Session, r: Respondent, answer: AnswerRow, planned: Submission) -> Response:
     ties = submit(session, r.study, r.person, answer, planned)
     mark(r, answer)
     session.commit()
@@ -308,18 +342,26 @@ async def finish(token: str, request: Request, session: Session = Depends(db)) -
 @router.post("/withdraw")
 async def leave(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/withdraw: withdraw consent; the respondent's own answers are deleted."""
-    r = respondent(request, session, token)
+    r = await off_loop(request, respondent, request, session, token)
     check_form(r, await request.form())
     if r.answer is not None:
         await write_turn(session)
-        withdraw(session, r.study, r.person, r.answer)
-        session.commit()
+        await off_loop(request, _withdraw, session, r, r.answer)
     return render(request, "withdrawn.j2", r=r)
+
+
+def _withdraw(session: Session, r: Respondent, answer: AnswerRow) -> None:
+    withdraw(session, r.study, r.person, answer)
+    session.commit()
 
 
 @router.get("/search")
 async def search(token: str, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """Live roster search for ``search.js``: names and organisations of this study only."""
+    return await off_loop(request, _search, request, session, token, q)
+
+
+def _search(request: Request, session: Session, token: str, q: str) -> JSONResponse:
     r = respondent(request, session, token)
     consented(r)
     found = [m for m in search_roster(session, r.study.id, q[:64]) if m.pid != r.person.pid]

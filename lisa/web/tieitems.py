@@ -12,13 +12,15 @@ others.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lisa.db.engine import write_turn
-from lisa.db.models import PersonRow, RelationRow
+from lisa.db.models import AnswerRow, PersonRow, RelationRow
 from lisa.db.tieitems import (
     FIELD_PREFIX,
     MAX_ANSWERS_PER_POST,
@@ -32,7 +34,7 @@ from lisa.db.tieitems import (
     study_items,
 )
 from lisa.web.answers import save_items
-from lisa.web.app import db, form_text, render
+from lisa.web.app import db, form_text, off_loop, render
 from lisa.web.auth import audit, require_account, role_in, study_action
 from lisa.web.survey import Respondent, check_form, consented, mark, respondent
 
@@ -115,25 +117,36 @@ def items_page(token: str, step: int, request: Request, session: Session = Depen
                   items=[(item, choices_of(item)) for item in items], given=given, prefix=FIELD_PREFIX)
 
 
-@router.post("/s/{token}/step/{step}/items")
-async def save_items_page(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
-    """POST /s/{token}/step/{n}/items: save the answers (all skippable), then back, on or stop."""
-    r = respondent(request, session, token)
-    form = await request.form(max_fields=MAX_ANSWERS_PER_POST + 10)
-    check_form(r, form)
-    answer = consented(r)
+def _given(session: Session, r: Respondent, answer: AnswerRow, step: int,
+           form: Any) -> tuple[RelationRow, dict[str, dict[str, str]] | None]:
+    """The step's relation and the answers sent about the people named (``None``: skipped)."""
     relation = _relation(session, r, step)
     items = study_items(session, r.study).get(relation.name, [])
     named = [p.pid for p in _named(session, r, relation, answer.answers)]
     fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     if any(len(k) > 300 or len(v) > 100 for k, v in fields):
         raise HTTPException(422, "an answer sent is longer than any choice")
-    if form.get("go") != "skip":
-        given = read_answers(fields, items, named)
+    return relation, None if form.get("go") == "skip" else read_answers(fields, items, named)
+
+
+def _save_items(session: Session, r: Respondent, answer: AnswerRow, relation: RelationRow,
+                given: dict[str, dict[str, str]]) -> None:
+    save_items(answer, relation.name, given)
+    mark(r, answer)
+    session.commit()
+
+
+@router.post("/s/{token}/step/{step}/items")
+async def save_items_page(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
+    """POST /s/{token}/step/{n}/items: save the answers (all skippable), then back, on or stop."""
+    r = await off_loop(request, respondent, request, session, token)
+    form = await request.form(max_fields=MAX_ANSWERS_PER_POST + 10)
+    check_form(r, form)
+    answer = consented(r)
+    relation, given = await off_loop(request, _given, session, r, answer, step, form)
+    if given is not None:
         await write_turn(session)  # the write lock without blocking the event loop
-        save_items(answer, relation.name, given)
-        mark(r, answer)
-        session.commit()
+        await off_loop(request, _save_items, session, r, answer, relation, given)
     go = form.get("go", "next")
     if go == "later":
         return render(request, "saved.j2", r=r)
