@@ -182,6 +182,41 @@ def _start_worker(parent: int, initializer: Callable[..., None] | None, *initarg
         initializer(*initargs)
 
 
+def side_by_side(here: Callable[[], object], beside: Callable[[], object]) -> None:
+    """Run ``here`` in this process and ``beside`` at the same time in a forked child.
+
+    For two independent writers of a large result (``lisa analyse --json --table``):
+    the child inherits the result without pickling it, and dies with this process.
+    ``beside`` must not use a library's thread pool that the fork cannot carry
+    (polars'), so the child writes the JSON and this process the Parquet table.
+    If the child fails (or fork is not available), ``beside`` runs again here, so its
+    error is raised with its own name and message; what it writes goes through
+    :func:`lisa.files.atomic_target`, so a failed try leaves nothing behind.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        here()
+        beside()
+        return
+    child = multiprocessing.get_context("fork").Process(
+        target=_beside, args=(os.getpid(), beside), daemon=True
+    )
+    child.start()
+    try:
+        here()
+    finally:
+        child.join()
+    if child.exitcode != 0:
+        beside()
+
+
+def _beside(parent: int, task: Callable[[], object]) -> None:
+    die_with_parent(parent)
+    try:
+        task()
+    except BaseException:  # the parent runs it again and reports it
+        os._exit(1)
+
+
 def forked_pool(
     workers: int, initializer: Callable[..., None], initargs: Sequence[Any]
 ) -> ProcessPoolExecutor:

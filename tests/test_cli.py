@@ -80,6 +80,34 @@ def test_analyse_writes_json_matching_the_printed_findings(demo_dir: Path, tmp_p
         assert f["code"] in r.output
 
 
+def test_analyse_writes_json_and_table_at_once_as_each_alone(demo_dir: Path, tmp_path: Path) -> None:
+    """--json with --table writes the JSON in a forked child beside the table: a real process
+    (a hang would be a timeout), and the same files as writing each alone."""
+    import subprocess
+    import sys
+
+    import polars as pl
+
+    lisa_bin = Path(sys.executable).parent / "lisa"
+    both = [str(lisa_bin), "analyse", str(demo_dir), "--json", str(tmp_path / "both.json"),
+            "--table", str(tmp_path / "both.parquet"), "--quiet"]
+    done = subprocess.run(both, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    alone = invoke("analyse", demo_dir, "--json", tmp_path / "alone.json", "--quiet")
+    assert alone.exit_code == 0, alone.output
+
+    def untimed(path: Path) -> dict[str, object]:
+        data = json.loads(path.read_text("utf-8"))
+        data["computation"].pop("seconds")
+        return data
+
+    assert untimed(tmp_path / "both.json") == untimed(tmp_path / "alone.json")
+    data = untimed(tmp_path / "both.json")
+    networks = len(data["relations"]) + 1  # type: ignore[arg-type]
+    assert pl.read_parquet(tmp_path / "both.parquet").height == networks * data["study"]["people"]  # type: ignore[index]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries left
+
+
 def test_analyse_matches_networkx_on_krackhardt(shared_networks: Path, tmp_path: Path) -> None:
     folder = shared_networks / "krackhardt_hightech"
     r = invoke("analyse", folder, "--json", tmp_path / "k.json", "--quiet")

@@ -143,3 +143,22 @@ def test_comparing_places_on_dask_equals_the_local_run_and_reports_a_failing_pla
     assert [p.place.name for p in dask.places] == [f"Site {k}" for k in range(4)]
     [failure] = dask.failures
     assert failure.source == str(broken) and failure.error == "StudyInvalid"
+
+
+def test_side_by_side_runs_both_writers_and_names_the_childs_error(tmp_path: Path) -> None:
+    """Two writers at once (``--json`` with ``--table``): both files appear; when the one in
+    the forked child fails, its own named error reaches the caller and the other file is whole."""
+    from lisa.errors import OutputError
+    from lisa.execution import side_by_side
+    from lisa.files import atomic_write_text
+
+    side_by_side(lambda: atomic_write_text(tmp_path / "a.txt", "a" * 100_000),
+                 lambda: atomic_write_text(tmp_path / "b.txt", "b" * 100_000))
+    assert (tmp_path / "a.txt").read_text() == "a" * 100_000
+    assert (tmp_path / "b.txt").read_text() == "b" * 100_000
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OutputError):
+        side_by_side(lambda: atomic_write_text(tmp_path / "c.txt", "c"),
+                     lambda: atomic_write_text(tmp_path / "folder", "x"))
+    assert (tmp_path / "c.txt").read_text() == "c"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.txt", "folder"]

@@ -306,11 +306,18 @@ def analyse(
     )
     print_summary(result, brief=quiet, pseudonymiser=pseudonymiser)
     stored = pseudonymiser.result(result) if pseudonymiser and outputs else result  # once for all
-    if json_path:
+    if json_path and table:  # two writers of a large result: the JSON in a forked child
+        from lisa.execution import side_by_side
+
+        # (not the table: polars' thread pool does not survive a fork)
+        side_by_side(lambda: stored.write_people_table(table), lambda: stored.write_json(json_path))
+    elif json_path:
         stored.write_json(json_path)
+    elif table:
+        stored.write_people_table(table)
+    if json_path:
         console.print(f"Analysis JSON written to {json_path}")
     if table:
-        stored.write_people_table(table)
         console.print(f"Per-person table written to {table}")
     if out:
         with output_lock(out):  # a second 'analyse --out' into the same folder waits

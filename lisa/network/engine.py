@@ -288,9 +288,22 @@ _CONTEXT: dict[str, Any] = {}
 
 
 def _set_context(
-    study: Study, config: AnalysisConfig, groupings: dict[str, list[str]], combined: Net
+    study: Study,
+    config: AnalysisConfig,
+    groupings: dict[str, list[str]],
+    combined: Net,
+    aside: _Aside | None = None,
 ) -> None:
-    _CONTEXT.update(study=study, config=config, groupings=groupings, combined=combined)
+    _CONTEXT.update(study=study, config=config, groupings=groupings, combined=combined, aside=aside)
+
+
+@dataclass(frozen=True)
+class _Aside:
+    """What the tasks beside the networks read: the resilience probe and the departures
+    that do not need the cores (the top hubs, each sizeable sector)."""
+
+    probe: resilience.Probe
+    scenarios: list[resilience.Scenario]
 
 
 def _net(study: Study, job: _Job) -> Net:
@@ -343,17 +356,22 @@ class _Task:
     """
 
     job: _Job
-    kind: Literal["whole", "structure", "centrality"] = "whole"
+    kind: Literal["whole", "structure", "centrality", "departure", "organisations"] = "whole"
     index: int = 0
     sources: range | None = None
 
 
-def _tasks(study: Study, jobs: list[_Job], config: AnalysisConfig, combined: Net) -> list[_Task]:
+def _tasks(
+    study: Study, jobs: list[_Job], config: AnalysisConfig, combined: Net, departures: int
+) -> list[_Task]:
     """Every task, in the order to start them.
 
     First the structures of the split networks (the parent needs the cores and
-    the brokerage early), then the whole networks largest first, then the parts
-    (each a small share of a large network, so the last to finish is short).
+    the brokerage early), then the whole networks largest first, then the work
+    beside the networks (``departures`` resilience departures and the
+    intermediaries' organisation network: the parent needs them only at the
+    end), then the parts (each a small share of a large network, so the last
+    to finish is short).
     """
     first: list[_Task] = []
     whole: list[_Task] = []
@@ -369,7 +387,8 @@ def _tasks(study: Study, jobs: list[_Job], config: AnalysisConfig, combined: Net
         last.extend(_Task(job, "centrality", i, part) for i, part in enumerate(parts))
     whole.sort(key=lambda t: -t.job.arcs)
     last.sort(key=lambda t: -t.job.arcs)  # stable: each network's parts in order
-    return [*first, *whole, *last]
+    aside = [_Task(jobs[-1], "departure", i) for i in range(departures)]
+    return [*first, *whole, *aside, _Task(jobs[-1], "organisations"), *last]
 
 
 def _split_net(job: _Job) -> Net:
@@ -387,6 +406,13 @@ def _run_task(task: _Task, tick: Callable[[str], None] | None = None) -> Any:
     """What one task computes (in a worker, or in this process)."""
     if task.kind == "whole":
         return _run_job(task.job, tick)
+    study = _CONTEXT["study"]
+    if task.kind == "departure":
+        aside: _Aside = _CONTEXT["aside"]
+        return resilience.departure(_CONTEXT["combined"], study.ids, aside.scenarios[task.index],
+                                    aside.probe, _CONTEXT["config"].seed)
+    if task.kind == "organisations":
+        return organisation_network(study)
     net = _split_net(task.job)
     if task.kind == "centrality":
         assert task.sources is not None
@@ -394,7 +420,7 @@ def _run_task(task: _Task, tick: Callable[[str], None] | None = None) -> Any:
             centrality.partial_betweenness(net, task.sources),
             centrality.partial_closeness(net, task.sources),
         )
-    job, study = task.job, _CONTEXT["study"]
+    job = task.job
     shape = _structure(study, net, job.label, job.directed, _CONTEXT["config"],
                        _CONTEXT["groupings"], job.per_respondent, None, lambda _task: None)
     shape.reachers = centrality.reachers(net)
@@ -406,7 +432,7 @@ Received = Callable[[_Task, Any], bool]
 
 
 def _measure_all(
-    context: tuple[Study, AnalysisConfig, dict[str, list[str]], Net],
+    context: tuple[Study, AnalysisConfig, dict[str, list[str]], Net, _Aside],
     tasks: list[_Task],
     workers: int,
     tick: _Ticker,
@@ -415,7 +441,8 @@ def _measure_all(
 ) -> None:
     """Run every task, in ``workers`` processes when the place is big enough.
 
-    ``context`` is the study, the settings, the groupings and the combined network.
+    ``context`` is the study, the settings, the groupings, the combined network and
+    what the departures beside the networks read.
     With workers, the tasks start in the order given, ``meanwhile()`` runs here
     while they work, and each result is handed to ``received`` as it arrives, so
     this process turns finished networks into models while the workers measure
@@ -454,6 +481,8 @@ class _Parts:
     pieces: dict[str | None, dict[int, tuple[np.ndarray, np.ndarray]]] = field(
         default_factory=dict
     )
+    #: The departures that do not need the cores, by scenario (computed as tasks).
+    departures: dict[int, Any] = field(default_factory=dict)
     #: Core consistency and the resilience block, once every relation's core and
     #: the combined brokerage are in (before the combined betweenness, when split).
     consistency: tuple[Any, np.ndarray] | None = None
@@ -467,21 +496,17 @@ def _independent(
     config: AnalysisConfig,
     groupings: dict[str, list[str]],
     imputed: int,
+    probed: resilience.Probe,
 ) -> dict[str, Any]:
-    """What does not need the networks' cores: mixing, response, most of resilience."""
-    probed = resilience.probe(combined, config.seed)
+    """What does not need the networks' cores and runs in this process: mixing, response,
+    the resilience baseline (the other departures and the intermediaries' organisation
+    network are tasks of their own: :func:`_tasks`)."""
     return {
         "response": response.response_summary(original, config, imputed),
         "layers": mixing.layer_mixing(combined, study.group_values("layer"), config),
         "sectors": mixing.mixing(combined, study.group_values("sector")),
         "probe": probed,
         "baseline": resilience.baseline(combined, probed),
-        "departures": [
-            resilience.departure(combined, study.ids, sc, probed, config.seed)
-            for sc in resilience.other_scenarios(study, combined, config)
-        ],
-        # the intermediaries' organisation network needs no measured network either
-        "organisations": organisation_network(study),
     }
 
 
@@ -512,7 +537,7 @@ def _resilience(
         },
         brokerage=brokerage,
     )
-    found = [first, *parts.blocks["departures"]]
+    found = [first, *(parts.departures[i] for i in range(len(parts.departures)))]
     return Resilience(
         baseline=parts.blocks["baseline"], scenarios=[d for d in found if d is not None]
     )
@@ -553,19 +578,25 @@ def analyse_network(
     combined_net = _net(study, jobs[-1])
     groupings = _groupings(study, config)
     parts = _Parts({}, {}, {})
-    tasks = _tasks(study, jobs, config, combined_net)
-    split = {t.job.name: sum(u.job == t.job for u in tasks) - 1 for t in tasks
+    aside = _Aside(resilience.probe(combined_net, config.seed),
+                   resilience.other_scenarios(study, combined_net, config))
+    tasks = _tasks(study, jobs, config, combined_net, len(aside.scenarios))
+    split = {t.job.name: sum(u.job == t.job and u.kind == "centrality" for u in tasks) for t in tasks
              if t.kind == "structure"}
 
     def meanwhile() -> None:
-        parts.blocks = _independent(study, original, combined_net, config, groupings, imputed)
+        parts.blocks.update(
+            _independent(study, original, combined_net, config, groupings, imputed, aside.probe)
+        )
 
     def cores_known() -> None:
         """Core consistency and resilience, as soon as what they read is here."""
         shape = parts.measured.get(None) or parts.shapes.get(None)
-        if parts.resilience is not None or shape is None:
+        if parts.resilience is not None or shape is None or "baseline" not in parts.blocks:
             return
         if any(r.name not in parts.measured for r in study.relations):
+            return
+        if len(parts.departures) < len(aside.scenarios):
             return
         tick("core consistency and mixing")
         relation_cores = {r.name: parts.measured[r.name].core for r in study.relations}
@@ -586,6 +617,13 @@ def analyse_network(
 
     def received(task: _Task, value: Any) -> bool:
         name = task.job.name
+        if task.kind in ("departure", "organisations"):
+            if task.kind == "departure":
+                parts.departures[task.index] = value
+            else:
+                parts.blocks["organisations"] = value
+            cores_known()
+            return False
         if task.kind == "whole":
             network_done(task.job, value)
             return True
@@ -607,7 +645,7 @@ def analyse_network(
         return True
 
     _measure_all(
-        (study, config, groupings, combined_net),
+        (study, config, groupings, combined_net, aside),
         tasks,
         execution.workers_for(combined_net.work, workers),
         tick,
