@@ -185,6 +185,9 @@ def _measured(cmd: list[str], every: float = 0.25) -> Measured:
 def cliff(sizes: list[int]) -> None:
     import lisa
 
+    # warm up first: the first analysis in a process pays for lazy imports and the first
+    # worker pool, which would make the smallest place look slower than the next
+    lisa.analyse(lisa.generate(sizes[0], seed=2))
     times = []
     for n in sizes:
         study = lisa.generate(n, seed=1)
