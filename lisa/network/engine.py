@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -19,6 +19,7 @@ from lisa.network.results import (
     CombinedNetwork,
     CombinedPersonMetrics,
     Computation,
+    Departure,
     Network,
     NetworkAnalysis,
     NetworkStats,
@@ -356,9 +357,13 @@ class _Task:
     """
 
     job: _Job
-    kind: Literal["whole", "structure", "centrality", "departure", "organisations"] = "whole"
+    kind: Literal[
+        "whole", "structure", "centrality", "departure", "organisations", "stable-core"
+    ] = "whole"
     index: int = 0
     sources: range | None = None
+    #: For "stable-core": the stable core's people and the combined network's brokerage.
+    payload: Any = field(default=None, compare=False)
 
 
 def _tasks(
@@ -413,6 +418,11 @@ def _run_task(task: _Task, tick: Callable[[str], None] | None = None) -> Any:
                                     aside.probe, _CONTEXT["config"].seed)
     if task.kind == "organisations":
         return organisation_network(study)
+    if task.kind == "stable-core":
+        stable, brokerage = task.payload
+        return _stable_core_departure(study, _CONTEXT["combined"], _CONTEXT["config"],
+                                      _CONTEXT["groupings"], _CONTEXT["aside"].probe, stable,
+                                      brokerage)
     net = _split_net(task.job)
     if task.kind == "centrality":
         assert task.sources is not None
@@ -438,6 +448,7 @@ def _measure_all(
     tick: _Ticker,
     meanwhile: Callable[[], None],
     received: Received,
+    later: list[_Task],
 ) -> None:
     """Run every task, in ``workers`` processes when the place is big enough.
 
@@ -446,25 +457,35 @@ def _measure_all(
     With workers, the tasks start in the order given, ``meanwhile()`` runs here
     while they work, and each result is handed to ``received`` as it arrives, so
     this process turns finished networks into models while the workers measure
-    the rest. The result is the same either way.
+    the rest. Tasks ``received`` appends to ``later`` (what needs results first:
+    the stable core's departure) start as soon as it returns. The result is the
+    same either way.
     """
     _set_context(*context)
     try:
         if workers <= 1:
             meanwhile()
-            for task in tasks:
+            queue = list(tasks)
+            while queue:
+                task = queue.pop(0)
                 if received(task, _run_task(task, tick)) and task.kind != "whole":
                     for _ in range(STEPS_PER_NETWORK):
                         tick(f"{task.job.name or COMBINED}: measured")
+                queue.extend(later)
+                later.clear()
             return
         with execution.forked_pool(min(workers, len(tasks)), _set_context, context) as pool:
             futures = {pool.submit(_run_task, task): task for task in tasks}
             meanwhile()
-            for future in as_completed(futures):
-                task = futures[future]
-                if received(task, future.result()):
-                    for _ in range(STEPS_PER_NETWORK):
-                        tick(f"{task.job.name or COMBINED}: measured")
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = futures.pop(future)
+                    if received(task, future.result()):
+                        for _ in range(STEPS_PER_NETWORK):
+                            tick(f"{task.job.name or COMBINED}: measured")
+                    futures.update((pool.submit(_run_task, t), t) for t in later)
+                    later.clear()
     finally:
         _CONTEXT.clear()
 
@@ -510,25 +531,25 @@ def _independent(
     }
 
 
-def _resilience(
+def _stable_core_departure(
     study: Study,
     combined: Net,
     config: AnalysisConfig,
     groupings: dict[str, list[str]],
-    parts: _Parts,
+    probe: resilience.Probe,
     stable_core: list[str],
     brokerage: dict[str, np.ndarray],
-) -> Resilience:
-    """The resilience block: the stable core's departure, then the others (computed before)."""
+) -> Departure | None:
+    """The stable core's departure (a task once the cores are known)."""
     (core,) = [
         s for s in resilience.scenarios(study, combined, stable_core, config)
         if s.kind == "stable-core"
     ]
-    first = resilience.departure(
+    return resilience.departure(
         combined,
         study.ids,
         core,
-        parts.blocks["probe"],
+        probe,
         config.seed,
         groups={
             g: resilience.group_codes(groupings[g])
@@ -536,10 +557,6 @@ def _resilience(
             if g in groupings
         },
         brokerage=brokerage,
-    )
-    found = [first, *(parts.departures[i] for i in range(len(parts.departures)))]
-    return Resilience(
-        baseline=parts.blocks["baseline"], scenarios=[d for d in found if d is not None]
     )
 
 
@@ -589,24 +606,29 @@ def analyse_network(
             _independent(study, original, combined_net, config, groupings, imputed, aside.probe)
         )
 
+    later: list[_Task] = []
+
     def cores_known() -> None:
-        """Core consistency and resilience, as soon as what they read is here."""
+        """Core consistency as soon as every core is in, then the stable core's departure
+        (a task of its own); the resilience block once every departure is in."""
         shape = parts.measured.get(None) or parts.shapes.get(None)
-        if parts.resilience is not None or shape is None or "baseline" not in parts.blocks:
-            return
-        if any(r.name not in parts.measured for r in study.relations):
+        if parts.consistency is None and shape is not None and "baseline" in parts.blocks:
+            if all(r.name in parts.measured for r in study.relations):
+                tick("core consistency and mixing")
+                relation_cores = {r.name: parts.measured[r.name].core for r in study.relations}
+                parts.consistency = cores.consistency(
+                    study.ids, relation_cores, groupings, config.stable_core_share
+                )
+                stable = parts.consistency[0].stable_core
+                later.append(_Task(jobs[-1], "stable-core", payload=(stable, shape.brokerage)))
+        if parts.resilience is not None or "stable-core" not in parts.blocks:
             return
         if len(parts.departures) < len(aside.scenarios):
             return
-        tick("core consistency and mixing")
-        relation_cores = {r.name: parts.measured[r.name].core for r in study.relations}
-        parts.consistency = cores.consistency(
-            study.ids, relation_cores, groupings, config.stable_core_share
-        )
         tick("resilience")
-        parts.resilience = _resilience(
-            study, combined_net, config, groupings, parts, parts.consistency[0].stable_core,
-            shape.brokerage,
+        found = [parts.blocks["stable-core"], *(parts.departures[i] for i in range(len(aside.scenarios)))]
+        parts.resilience = Resilience(
+            baseline=parts.blocks["baseline"], scenarios=[d for d in found if d is not None]
         )
 
     def network_done(job: _Job, measured: _Measured) -> None:
@@ -617,11 +639,11 @@ def analyse_network(
 
     def received(task: _Task, value: Any) -> bool:
         name = task.job.name
-        if task.kind in ("departure", "organisations"):
+        if task.kind in ("departure", "organisations", "stable-core"):
             if task.kind == "departure":
                 parts.departures[task.index] = value
             else:
-                parts.blocks["organisations"] = value
+                parts.blocks[task.kind] = value
             cores_known()
             return False
         if task.kind == "whole":
@@ -651,6 +673,7 @@ def analyse_network(
         tick,
         meanwhile,
         received,
+        later,
     )
     measured = parts.measured
     assert parts.consistency is not None and parts.resilience is not None
