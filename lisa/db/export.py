@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -125,8 +126,8 @@ class AnswerEntry(_Strict):
     @model_validator(mode="after")
     def _marked(self) -> AnswerEntry:
         if self.proxy is not None and not self.proxy_entered:
-            raise ValueError("an answer that names who entered it on the person's behalf must "
-                             "have proxy_entered true")
+            raise PydanticCustomError("proxy-unmarked", "an answer that names who entered it on "
+                                      "the person's behalf must have proxy_entered true")
         return self
 
 
