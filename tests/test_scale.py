@@ -163,9 +163,15 @@ def test_a_place_costs_no_less_as_it_grows_across_the_exact_limit() -> None:
     assert _never_falls([_place_cost(p, config) for p in places])
 
 
-def test_every_network_of_a_sampled_place_uses_the_same_sources(place: lisa.Study) -> None:
+@pytest.mark.parametrize("part_work", [None, 1_000])
+def test_every_network_of_a_sampled_place_uses_the_same_sources(
+    place: lisa.Study, part_work: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # an exact_limit the relations fit under but the combined network does not: the
-    # place is sampled as a whole, no relation is exact beside a sampled combined network
+    # place is sampled as a whole, no relation is exact beside a sampled combined network,
+    # also where the relations are large enough to be split into parts when exact
+    if part_work is not None:
+        monkeypatch.setattr(parallel, "PART_WORK", part_work)
     combined = build_net("c", place.n_people, *place.arcs(None)[:2])
     largest = max(len(place.arcs(r.name)[0]) for r in place.relations)
     limit = place.n_people * largest + 1

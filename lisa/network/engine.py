@@ -381,10 +381,14 @@ def _tasks(
     first: list[_Task] = []
     whole: list[_Task] = []
     last: list[_Task] = []
+    # exact or sampled is the place's decision (on its combined network), never a network's:
+    # only an exact place is split, and a sampled place's nets are built in the workers alone
+    exact = centrality.sources_for(combined, config.exact_limit, config.samples) is None
     for job in jobs:
-        net = combined if job.name is None else _net(study, job)
-        exact = centrality.sources_for(net, config.exact_limit, config.samples) is None
-        parts = centrality.source_parts(net, execution.PART_WORK) if exact else [range(net.n)]
+        parts = [range(study.n_people)]
+        if exact:
+            net = combined if job.name is None else _net(study, job)
+            parts = centrality.source_parts(net, execution.PART_WORK)
         if len(parts) == 1:
             whole.append(_Task(job))
             continue
