@@ -49,7 +49,7 @@
     });
     results.appendChild(ul);
   }
-  input.addEventListener("input", function () {
+  function search(delay) {
     clearTimeout(timer);
     var query = input.value.trim();
     if (query.length < 2) { return; }
@@ -59,6 +59,10 @@
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (list) { if (mine === seq) { show(list, query); } })
         .catch(function () { /* the Search button still works */ });
-    }, 200);
-  });
+    }, delay);
+  }
+  input.addEventListener("input", function () { search(200); });
+  // on a slow phone the person may type before this deferred file arrives: search what is there
+  // (the server already showed the results for the value it rendered itself)
+  if (input.value !== input.defaultValue) { search(0); }
 })();
