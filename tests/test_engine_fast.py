@@ -81,3 +81,24 @@ def test_streamed_json_file_is_the_documents_bytes(tmp_path) -> None:  # type: i
         path = doc.write_json(tmp_path / f"{k}.json")
         assert path.read_bytes() == doc.__pydantic_serializer__.to_json(doc, indent=1)
         assert lisa.AnalysisResult.from_json(path).model_dump() == doc.model_dump()
+
+
+def test_core_representation_by_group_counts_each_group_once() -> None:
+    # the core's representation per group (thousands of organisations in a large place) is
+    # counted in one pass; it must equal counting each group's members one by one
+    from lisa.network import cores
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    names = np.array(["", "Mill ‮school", "Clinic", "Åsa's <team>", *[f"org {i}" for i in range(400)]],
+                     dtype=object)
+    values = names[rng.integers(0, len(names), n)].tolist()
+    counts = rng.integers(0, 8, n)
+    got = cores._representation(values, counts, n, int(counts.sum()))
+    assert list(got) == sorted(set(values))
+    for group, rep in got.items():
+        members = np.array([v == group for v in values])
+        assert rep.people == int(members.sum())
+        assert rep.core_places == int(counts[members].sum())
+        assert rep.share_of_people == rep.people / n
+        assert rep.share_of_core == rep.core_places / int(counts.sum())

@@ -70,12 +70,16 @@ def fit_core(net: Net, coreness: np.ndarray, min_size: int) -> tuple[np.ndarray,
 def _representation(
     values: Sequence[str], counts: np.ndarray, n: int, total_places: int
 ) -> dict[str, GroupRepresentation]:
-    arr = np.asarray(values, dtype=object).astype(str)
+    # each group's people and core places in one pass (a large place has thousands of
+    # organisations: one comparison of everyone per group would be groups × people)
+    groups, which = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    which = which.reshape(-1)
+    members_of = np.bincount(which, minlength=len(groups))
+    places_of = np.bincount(which, weights=counts, minlength=len(groups))
     block: dict[str, GroupRepresentation] = {}
-    for group in sorted(set(arr.tolist())):
-        members = arr == group
-        people = int(members.sum())
-        places = int(counts[members].sum())
+    for i, group in enumerate(groups.tolist()):
+        people = int(members_of[i])
+        places = int(places_of[i])
         share_people = people / n if n else 0.0
         share_core = places / total_places if total_places else 0.0
         block[group] = GroupRepresentation(

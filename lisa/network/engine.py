@@ -134,7 +134,12 @@ def _brokerage_dicts(counts: np.ndarray) -> list[dict[str, int]]:
     """
     if not len(counts):
         return []
-    rows, which = np.unique(counts, axis=0, return_inverse=True)
+    # each row's bytes as one value: a plain sort, several times quicker than unique(axis=0)
+    # (the rows' order among themselves does not matter, only who shares which)
+    c = np.ascontiguousarray(counts)
+    keys = c.view(np.dtype((np.void, c.dtype.itemsize * c.shape[1]))).reshape(-1)
+    distinct, which = np.unique(keys, return_inverse=True)
+    rows = distinct.view(c.dtype).reshape(-1, c.shape[1])
     shared = [dict(zip(gf.ROLES, row, strict=True)) for row in rows.tolist()]
     return [shared[i] for i in which.reshape(-1).tolist()]
 
@@ -453,6 +458,7 @@ def _measure_all(
     meanwhile: Callable[[], None],
     received: Received,
     later: list[_Task],
+    then: list[Callable[[], None]],
 ) -> None:
     """Run every task, in ``workers`` processes when the place is big enough.
 
@@ -462,8 +468,10 @@ def _measure_all(
     while they work, and each result is handed to ``received`` as it arrives, so
     this process turns finished networks into models while the workers measure
     the rest. Tasks ``received`` appends to ``later`` (what needs results first:
-    the stable core's departure) start as soon as it returns. The result is the
-    same either way.
+    the stable core's departure) start as soon as it returns; then the work it
+    appends to ``then`` runs here (what only this process does, such as the
+    combined people, while the workers run those tasks). The result is the same
+    either way.
     """
     _set_context(*context)
     try:
@@ -477,6 +485,7 @@ def _measure_all(
                         tick(f"{task.job.name or COMBINED}: measured")
                 queue.extend(later)
                 later.clear()
+                _drain(then)
             return
         with execution.forked_pool(min(workers, len(tasks)), _set_context, context) as pool:
             futures = {pool.submit(_run_task, task): task for task in tasks}
@@ -490,8 +499,14 @@ def _measure_all(
                             tick(f"{task.job.name or COMBINED}: measured")
                     futures.update((pool.submit(_run_task, t), t) for t in later)
                     later.clear()
+                    _drain(then)
     finally:
         _CONTEXT.clear()
+
+
+def _drain(work: list[Callable[[], None]]) -> None:
+    while work:
+        work.pop(0)()
 
 
 @dataclass
@@ -512,6 +527,10 @@ class _Parts:
     #: the combined brokerage are in (before the combined betweenness, when split).
     consistency: tuple[Any, np.ndarray] | None = None
     resilience: Resilience | None = None
+    #: The combined network's model and the intermediaries, built here as soon as what
+    #: they read is in (while a worker runs the stable core's departure).
+    combined: Network | None = None
+    intermediaries: Any = None
 
 
 def _independent(
@@ -641,7 +660,32 @@ def analyse_network(
             parts.networks[job.name] = _model(measured, Network, _people(measured, study.ids))
         cores_known()
 
+    def tail() -> None:
+        """The combined people (they need every relation's core) and the intermediaries."""
+        measured = parts.measured.get(None)
+        if measured is None:
+            return
+        if parts.combined is None and parts.consistency is not None:
+            people = _people(measured, study.ids, parts.consistency[1])
+            parts.combined = _model(measured, CombinedNetwork, people)
+        if parts.intermediaries is None and "organisations" in parts.blocks:
+            parts.intermediaries = find_intermediaries(
+                study,
+                combined_net,
+                measured.brokerage,
+                measured.stats.uncertain_gatekeepers,
+                parts.blocks["response"],
+                config,
+                parts.blocks["organisations"],
+            )
+
+    then: list[Callable[[], None]] = []
+
     def received(task: _Task, value: Any) -> bool:
+        then.append(tail)  # run once the tasks this result allows have started
+        return _received(task, value)
+
+    def _received(task: _Task, value: Any) -> bool:
         name = task.job.name
         if task.kind in ("departure", "organisations", "stable-core"):
             if task.kind == "departure":
@@ -678,11 +722,13 @@ def analyse_network(
         meanwhile,
         received,
         later,
+        then,
     )
     measured = parts.measured
+    tail()
     assert parts.consistency is not None and parts.resilience is not None
-    consistency, counts = parts.consistency
-    combined = _model(measured[None], CombinedNetwork, _people(measured[None], study.ids, counts))
+    consistency, _ = parts.consistency
+    combined = parts.combined
     departures = parts.resilience
     tick.finish()
     answered = parts.blocks["response"]
@@ -698,13 +744,5 @@ def analyse_network(
         layers=parts.blocks["layers"],
         sectors=parts.blocks["sectors"],
         resilience=departures,
-        intermediaries=find_intermediaries(
-            study,
-            combined_net,
-            measured[None].brokerage,
-            measured[None].stats.uncertain_gatekeepers,
-            answered,
-            config,
-            parts.blocks["organisations"],
-        ),
+        intermediaries=parts.intermediaries,
     )
