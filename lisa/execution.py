@@ -76,6 +76,11 @@ PARALLEL_WORK = 20_000_000
 #: largest network is shared by the cores instead of holding one alone. The parts
 #: depend on the network only, so the result is the same with any number of workers.
 PART_WORK = 25_000_000
+#: A large place's combined network lists its brokers' two-paths (and counts their
+#: reach) in ranges of people brokering about this many two-paths each
+#: (:func:`lisa.network.brokerage.broker_parts`), tasks of their own, so both cores
+#: share its per-person work; like the parts above, they depend on the network only.
+PIECE_PATHS = 20_000_000
 #: Below this much work (elementary steps: a tie relabelled in one permutation, a
 #: person drawn in one resample) a batched computation (:func:`run_parts`) runs in
 #: this process: starting workers (about a second) would cost more than they save.

@@ -13,6 +13,7 @@ from lisa import analysis as analysis_module
 from lisa import execution as parallel
 from lisa.config import AnalysisConfig
 from lisa.errors import ConfigError
+from lisa.network import brokerage as gf
 from lisa.network import centrality, roles
 from lisa.network.graph import build_net
 from lisa.privacy import Pseudonymiser
@@ -96,6 +97,51 @@ def test_progress_counts_every_step_once_when_networks_are_split(
     total = seen[0][1]
     assert total == 4 * (len(study.relations) + 1) + 2
     assert [done for done, _ in seen] == [*range(total), total]  # one step at a time, then done
+
+
+@pytest.mark.parametrize(("people", "sampled"), [(900, False), (900, True)])
+def test_combined_person_pieces_give_the_unpieced_bytes(
+    people: int, sampled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the combined network's brokerage and reach, computed in ranges of brokers as tasks of
+    # their own, are exactly the whole network's (integer counts, per-person reach), with
+    # any number of workers, on an exact place (beside source parts) and a sampled one
+    study = lisa.generate(people, seed=4)
+    combined = build_net("c", study.n_people, *study.arcs(None)[:2])
+    paths = int(combined.in_degree @ combined.out_degree)
+    config_limit = combined.work - 1 if sampled else 10**12
+    monkeypatch.setattr(parallel, "PART_WORK", 10**15 if sampled else combined.work // 3)
+    whole = _pieced_config_run(study, 10**15, 1, config_limit, monkeypatch)
+    assert len(gf.broker_parts(combined, paths // 9)) >= 8
+    for workers in (1, 2, 3):
+        assert _pieced_config_run(study, paths // 9, workers, config_limit, monkeypatch) == whole
+    assert json.loads(whole)["computation"]["exact"] is not sampled
+
+
+def _pieced_config_run(
+    study: lisa.Study, piece_paths: int, workers: int, exact_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    monkeypatch.setattr(parallel, "PIECE_PATHS", piece_paths)
+    doc = json.loads(lisa.analyse(study, AnalysisConfig(exact_limit=exact_limit), workers=workers).to_json())
+    doc["computation"].pop("seconds")
+    return json.dumps(doc)
+
+
+def test_broker_parts_cover_everyone_once_and_balance_the_paths() -> None:
+    rng = np.random.default_rng(2)
+    src, tgt = rng.integers(0, 3000, 40_000), rng.integers(0, 3000, 40_000)
+    keep = src != tgt
+    net = build_net("x", 3000, src[keep], tgt[keep])
+    paths = net.in_degree * net.out_degree
+    for part in (10**12, int(paths.sum()) // 5, int(paths.sum()) // 40):
+        ranges = gf.broker_parts(net, part)
+        assert [v for r in ranges for v in r] == list(range(3000))
+        assert len(ranges) == -(-int(paths.sum()) // part)
+        # no piece holds much more than its share (one person's paths at most over it)
+        assert max(int(paths[r.start:r.stop].sum()) for r in ranges) <= part + int(paths.max())
+        pieces = [gf.brokerage(net, {"g": (np.arange(3000) % 7).astype(str).tolist()}, r)["g"] for r in ranges]
+        whole = gf.brokerage(net, {"g": (np.arange(3000) % 7).astype(str).tolist()})["g"]
+        assert (sum(pieces[1:], pieces[0]) == whole).all()
 
 
 def test_source_parts_cover_every_source_once() -> None:

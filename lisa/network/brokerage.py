@@ -44,8 +44,10 @@ ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 CHUNK_PATHS = 1_000_000
 
 
-def _two_paths(net: Net) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Yield (a, v, c) arrays of open two-paths, in chunks."""
+def _two_paths(
+    net: Net, among: range | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield (a, v, c) arrays of open two-paths, in chunks (brokers ``v`` in ``among``: all)."""
     a_csr = net.adjacency  # row = tail
     in_csc = sp.csc_matrix(a_csr)  # column v holds in-neighbours of v
     out_ptr, out_idx = a_csr.indptr.astype(np.int64), a_csr.indices
@@ -54,6 +56,8 @@ def _two_paths(net: Net) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     outdeg = np.diff(out_ptr)
     paths = indeg * outdeg
     brokers = np.flatnonzero(paths)
+    if among is not None:
+        brokers = brokers[(brokers >= among.start) & (brokers < among.stop)]
     if brokers.size == 0:
         return
     cum = np.cumsum(paths[brokers])
@@ -83,28 +87,68 @@ def _two_paths(net: Net) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
 COUNT_BLOCK = 4_000_000
 
 
-def brokerage(net: Net, groupings: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
+def _dense(net: Net) -> bool:
+    """More two-paths than people²: counting them costs less than listing them."""
+    paths = int(net.in_degree @ net.out_degree) if net.m else 0
+    return paths > net.n * net.n
+
+
+def brokerage(
+    net: Net, groupings: Mapping[str, Sequence[str]], among: range | None = None
+) -> dict[str, np.ndarray]:
     """For each grouping, an n×5 array of role counts (columns in :data:`ROLES`).
 
     The same counts by either route (module docs): by counting for a network with
     more two-paths than people² (small and dense), else by enumerating them.
+    ``among``: only these brokers' counts (the others' rows are zero), one of the
+    :func:`broker_parts` of a sparse network; their sum is the whole.
     """
-    n = net.n
     codes: dict[str, np.ndarray] = {}
     for name, values in groupings.items():
         _, inv = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
         codes[name] = inv.astype(np.int64)
-    paths = int(net.in_degree @ net.out_degree) if net.m else 0
-    if paths > n * n:  # a dense network: counting costs less than listing
+    if _dense(net):
+        assert among is None, "a dense network is counted whole"
         return {name: _counted(net, g) for name, g in codes.items()}
-    return _enumerated(net, codes)
+    return _enumerated(net, codes, among)
 
 
-def _enumerated(net: Net, codes: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Role counts per grouping by listing every open two-path."""
+def broker_parts(net: Net, part_paths: int) -> list[range]:
+    """Ranges of people, each brokering about ``part_paths`` two-paths, that split the
+    brokerage of a large sparse network (and its other per-person work) into pieces.
+
+    One range for a network with at most ``part_paths`` two-paths, or a dense one
+    (counted, not listed). The ranges depend on the network alone, never on how many
+    workers compute them; each person's counts come from one range, so the pieces
+    add up to exactly :func:`brokerage` of the whole.
+
+    >>> from lisa.network.graph import build_net
+    >>> net = build_net("x", 6, np.array([0, 1, 2, 3, 4]), np.array([1, 2, 3, 4, 5]))
+    >>> broker_parts(net, 10)
+    [range(0, 6)]
+    >>> broker_parts(net, 2)
+    [range(0, 3), range(3, 6)]
+    """
+    if net.m == 0 or _dense(net):
+        return [range(net.n)]
+    per_person = net.in_degree * net.out_degree
+    total = int(per_person.sum())
+    count = max(1, -(-total // max(part_paths, 1)))
+    if count == 1:
+        return [range(net.n)]
+    cum = np.cumsum(per_person)
+    cuts = np.searchsorted(cum, [total * i / count for i in range(1, count)], side="left")
+    bounds = sorted({0, *(int(c) + 1 for c in cuts if 0 <= c < net.n - 1), net.n})
+    return [range(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _enumerated(
+    net: Net, codes: Mapping[str, np.ndarray], among: range | None = None
+) -> dict[str, np.ndarray]:
+    """Role counts per grouping by listing every open two-path (of brokers ``among``)."""
     n = net.n
     out = {name: np.zeros((n, len(ROLES)), np.int64) for name in codes}
-    for a, v, c in _two_paths(net):
+    for a, v, c in _two_paths(net, among):
         v5 = v * len(ROLES)
         for name, g in codes.items():
             ga, gv, gc = g[a], g[v], g[c]

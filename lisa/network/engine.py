@@ -216,15 +216,20 @@ def _structure(
     ties_per_respondent: float,
     sources: int | None,
     tick: Callable[[str], None],
+    persons: bool = True,
 ) -> _Measured:
-    """One network's metrics but betweenness, closeness and roles (see :func:`_finish`)."""
+    """One network's metrics but betweenness, closeness and roles (see :func:`_finish`).
+
+    ``persons`` False: without the per-person pieces (reach and brokerage), which are
+    tasks of their own (:func:`_person_piece`) and added by :func:`_with_pieces`.
+    """
     tick(f"{net.name}: cores and reach")
     kcore = centrality.coreness(net)
     core, fit = cores.fit_core(net, kcore, config.core_min_size)
-    reach = centrality.reach2(net)
+    reach = centrality.reach2(net) if persons else np.zeros(0)
     is_ap, cut = centrality.articulation(net)
     tick(f"{net.name}: brokerage and diversity")
-    brk = gf.brokerage(net, groupings)
+    brk = gf.brokerage(net, groupings) if persons else {}
     div: dict[str, np.ndarray] = {
         k: mixing.diversity(net, groupings[k]) for k in ("sector", "layer") if k in groupings
     }
@@ -359,14 +364,23 @@ class _Task:
     and each range of ``sources`` a ``centrality`` task (the betweenness counted
     from those sources, the closeness of those people), so both cores share
     the largest network and finish together.
+
+    The combined network of a large place has its per-person pieces split too
+    (:func:`lisa.network.brokerage.broker_parts`): each range of people
+    (``sources``) is a ``persons`` task (their brokerage and reach), and the rest
+    of it is its ``structure`` (split as above) or, when its betweenness is
+    one task, its ``main`` task (betweenness, closeness and the rest). ``persons``
+    on a ``structure`` or ``main`` task says how many such pieces there are.
     """
 
     job: _Job
     kind: Literal[
-        "whole", "structure", "centrality", "departure", "organisations", "stable-core"
+        "whole", "main", "structure", "centrality", "persons", "departure", "organisations",
+        "stable-core",
     ] = "whole"
     index: int = 0
     sources: range | None = None
+    persons: int = 0
     #: For "stable-core": the stable core's people and the combined network's brokerage.
     payload: Any = field(default=None, compare=False)
 
@@ -376,12 +390,12 @@ def _tasks(
 ) -> list[_Task]:
     """Every task, in the order to start them.
 
-    First the structures of the split networks (the parent needs the cores and
-    the brokerage early), then the whole networks largest first, then the work
-    beside the networks (``departures`` resilience departures and the
-    intermediaries' organisation network: the parent needs them only at the
-    end), then the parts (each a small share of a large network, so the last
-    to finish is short).
+    First the structures of the split networks and the combined network's
+    per-person pieces (the parent needs the cores and the brokerage early), then
+    the whole networks largest first, then the work beside the networks (the
+    intermediaries' organisation network and ``departures`` resilience
+    departures: the parent needs them only at the end), then the parts (each a
+    small share of a large network, so the last to finish is short).
     """
     first: list[_Task] = []
     whole: list[_Task] = []
@@ -389,20 +403,27 @@ def _tasks(
     # exact or sampled is the place's decision (on its combined network), never a network's:
     # only an exact place is split, and a sampled place's nets are built in the workers alone
     exact = centrality.sources_for(combined, config.exact_limit, config.samples) is None
+    # the combined network's brokerage and reach, in pieces when it is large (it is the
+    # largest network, and the one the end of the analysis waits for)
+    people = gf.broker_parts(combined, execution.PIECE_PATHS)
+    pieces = [_Task(jobs[-1], "persons", i, r) for i, r in enumerate(people)] if len(people) > 1 else []
     for job in jobs:
         parts = [range(study.n_people)]
         if exact:
             net = combined if job.name is None else _net(study, job)
             parts = centrality.source_parts(net, execution.PART_WORK)
+        split = len(pieces) if job.name is None else 0
         if len(parts) == 1:
-            whole.append(_Task(job))
+            whole.append(_Task(job, "main", persons=split) if split else _Task(job))
             continue
-        first.append(_Task(job, "structure"))
+        first.append(_Task(job, "structure", persons=split))
         last.extend(_Task(job, "centrality", i, part) for i, part in enumerate(parts))
     whole.sort(key=lambda t: -t.job.arcs)
     last.sort(key=lambda t: -t.job.arcs)  # stable: each network's parts in order
     aside = [_Task(jobs[-1], "departure", i) for i in range(departures)]
-    return [*first, *whole, *aside, _Task(jobs[-1], "organisations"), *last]
+    # the organisation network before the departures: the intermediaries need it, and
+    # this process builds them while the workers run the departures
+    return [*first, *pieces, *whole, _Task(jobs[-1], "organisations"), *aside, *last]
 
 
 def _split_net(job: _Job) -> Net:
@@ -433,6 +454,10 @@ def _run_task(task: _Task, tick: Callable[[str], None] | None = None) -> Any:
                                       _CONTEXT["groupings"], _CONTEXT["aside"].probe, stable,
                                       brokerage)
     net = _split_net(task.job)
+    if task.kind == "persons":
+        return _person_piece(net, task.sources)
+    if task.kind == "main":
+        return _main(study, net, task.job)
     if task.kind == "centrality":
         assert task.sources is not None
         return (
@@ -441,9 +466,41 @@ def _run_task(task: _Task, tick: Callable[[str], None] | None = None) -> Any:
         )
     job = task.job
     shape = _structure(study, net, job.label, job.directed, _CONTEXT["config"],
-                       _CONTEXT["groupings"], job.per_respondent, None, lambda _task: None)
+                       _CONTEXT["groupings"], job.per_respondent, None, lambda _task: None,
+                       persons=not task.persons)
     shape.reachers = centrality.reachers(net)
     return shape
+
+
+def _main(study: Study, net: Net, job: _Job) -> tuple[_Measured, centrality.Betweenness, np.ndarray]:
+    """A network whose per-person pieces are tasks of their own: what :func:`_measure`
+    computes but those pieces and the roles (they need the pieces: :func:`_finish`)."""
+    config = _CONTEXT["config"]
+    sources = centrality.sources_for(_CONTEXT["combined"], config.exact_limit, config.samples)
+    btw = centrality.betweenness(net, sources, rng_for(config.seed, "betweenness", net.name))
+    clo = centrality.closeness(
+        net, sources, rng_for(config.seed, "closeness", net.name), centrality.reachers(net)
+    )
+    shape = _structure(study, net, job.label, job.directed, config, _CONTEXT["groupings"],
+                       job.per_respondent, sources, lambda _task: None, persons=False)
+    return shape, btw, clo
+
+
+def _person_piece(net: Net, people: range | None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The brokerage counts and the reach of the people ``people`` (one of the
+    :func:`lisa.network.brokerage.broker_parts`)."""
+    assert people is not None
+    return (
+        gf.brokerage(net, _CONTEXT["groupings"], people),
+        centrality.reach2(net, np.arange(people.start, people.stop)),
+    )
+
+
+def _with_pieces(shape: _Measured, pieces: dict[int, tuple[dict[str, np.ndarray], np.ndarray]]) -> None:
+    """Add the per-person pieces (in their order: they cover everyone once) to ``shape``."""
+    ordered = [pieces[i] for i in range(len(pieces))]
+    shape.brokerage = {g: sum((b[g] for b, _ in ordered[1:]), ordered[0][0][g]) for g in ordered[0][0]}
+    shape.metrics["reach2"] = np.concatenate([r for _, r in ordered])
 
 
 #: Handed each task's result; True when it completed a network.
@@ -487,18 +544,31 @@ def _measure_all(
                 later.clear()
                 _drain(then)
             return
-        with execution.forked_pool(min(workers, len(tasks)), _set_context, context) as pool:
-            futures = {pool.submit(_run_task, task): task for task in tasks}
+        workers = min(workers, len(tasks))
+        with execution.forked_pool(workers, _set_context, context) as pool:
+            # one task waiting beside each worker's, no more: a task that needs earlier
+            # results (``later``) then starts next instead of behind all the rest
+            waiting = list(tasks)
+            futures: dict[Any, _Task] = {}
+
+            def top_up() -> None:
+                while waiting and len(futures) < workers + 1:
+                    task = waiting.pop(0)
+                    futures[pool.submit(_run_task, task)] = task
+
+            top_up()
             meanwhile()
             while futures:
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for future in done:
                     task = futures.pop(future)
+                    top_up()
                     if received(task, future.result()):
                         for _ in range(STEPS_PER_NETWORK):
                             tick(f"{task.job.name or COMBINED}: measured")
-                    futures.update((pool.submit(_run_task, t), t) for t in later)
+                    waiting[:0] = later
                     later.clear()
+                    top_up()
                     _drain(then)
     finally:
         _CONTEXT.clear()
@@ -521,6 +591,13 @@ class _Parts:
     pieces: dict[str | None, dict[int, tuple[np.ndarray, np.ndarray]]] = field(
         default_factory=dict
     )
+    #: A structure (or main task's shape) still waiting for its per-person pieces, those
+    #: pieces by index, and a main task's (betweenness, closeness).
+    unpieced: dict[str | None, _Measured] = field(default_factory=dict)
+    persons: dict[str | None, dict[int, tuple[dict[str, np.ndarray], np.ndarray]]] = field(
+        default_factory=dict
+    )
+    central: dict[str | None, tuple[Any, ...]] = field(default_factory=dict)
     #: The departures that do not need the cores, by scenario (computed as tasks).
     departures: dict[int, Any] = field(default_factory=dict)
     #: Core consistency and the resilience block, once every relation's core and
@@ -623,6 +700,7 @@ def analyse_network(
     tasks = _tasks(study, jobs, config, combined_net, len(aside.scenarios))
     split = {t.job.name: sum(u.job == t.job and u.kind == "centrality" for u in tasks) for t in tasks
              if t.kind == "structure"}
+    persons = {t.job.name: t.persons for t in tasks if t.kind in ("structure", "main")}
 
     def meanwhile() -> None:
         parts.blocks.update(
@@ -697,20 +775,37 @@ def analyse_network(
         if task.kind == "whole":
             network_done(task.job, value)
             return True
-        if task.kind == "structure":
-            parts.shapes[name] = value
-            cores_known()
+        if task.kind in ("structure", "main"):
+            if task.kind == "main":
+                value, parts.central[name] = value[0], value[1:]
+            parts.unpieced[name] = value
+        elif task.kind == "persons":
+            parts.persons.setdefault(name, {})[task.index] = value
         else:
             parts.pieces.setdefault(name, {})[task.index] = value
-        pieces = parts.pieces.get(name, {})
-        if name not in parts.shapes or len(pieces) < split[name]:
+        # a shape is whole once its per-person pieces are in (the stable core needs the
+        # combined brokerage), and the network once its betweenness and closeness are too
+        if name in parts.unpieced and len(parts.persons.get(name, {})) == persons[name]:
+            shape = parts.unpieced.pop(name)
+            if persons[name]:
+                _with_pieces(shape, parts.persons.pop(name))
+            parts.shapes[name] = shape
+            cores_known()
+        if name not in parts.shapes:
             return False
+        if name in parts.central:
+            btw, clo = parts.central.pop(name)
+        else:
+            pieces = parts.pieces.get(name, {})
+            if len(pieces) < split[name]:
+                return False
+            del parts.pieces[name]
+            ordered = [pieces[i] for i in range(split[name])]
+            reachers = parts.shapes[name].reachers
+            assert reachers is not None
+            btw = centrality.exact_betweenness(parts.shapes[name].stats.people, [b for b, _ in ordered])
+            clo = centrality.exact_closeness([c for _, c in ordered], reachers)
         shape = parts.shapes.pop(name)
-        del parts.pieces[name]
-        assert shape.reachers is not None
-        ordered = [pieces[i] for i in range(split[name])]
-        btw = centrality.exact_betweenness(shape.stats.people, [b for b, _ in ordered])
-        clo = centrality.exact_closeness([c for _, c in ordered], shape.reachers)
         network_done(task.job, _finish(shape, name or COMBINED, btw, clo, config, study.ids))
         return True
 
