@@ -579,37 +579,6 @@ def _drain(work: list[Callable[[], None]]) -> None:
         work.pop(0)()
 
 
-@dataclass
-class _Parts:
-    """The blocks of one analysis as they are computed (see :func:`analyse_network`)."""
-
-    measured: dict[str | None, _Measured]
-    networks: dict[str, Network]
-    blocks: dict[str, Any]
-    #: A split network's structure and its parts' (betweenness, closeness) by index.
-    shapes: dict[str | None, _Measured] = field(default_factory=dict)
-    pieces: dict[str | None, dict[int, tuple[np.ndarray, np.ndarray]]] = field(
-        default_factory=dict
-    )
-    #: A structure (or main task's shape) still waiting for its per-person pieces, those
-    #: pieces by index, and a main task's (betweenness, closeness).
-    unpieced: dict[str | None, _Measured] = field(default_factory=dict)
-    persons: dict[str | None, dict[int, tuple[dict[str, np.ndarray], np.ndarray]]] = field(
-        default_factory=dict
-    )
-    central: dict[str | None, tuple[Any, ...]] = field(default_factory=dict)
-    #: The departures that do not need the cores, by scenario (computed as tasks).
-    departures: dict[int, Any] = field(default_factory=dict)
-    #: Core consistency and the resilience block, once every relation's core and
-    #: the combined brokerage are in (before the combined betweenness, when split).
-    consistency: tuple[Any, np.ndarray] | None = None
-    resilience: Resilience | None = None
-    #: The combined network's model and the intermediaries, built here as soon as what
-    #: they read is in (while a worker runs the stable core's departure).
-    combined: Network | None = None
-    intermediaries: Any = None
-
-
 def _independent(
     study: Study,
     original: Study,
@@ -660,6 +629,186 @@ def _stable_core_departure(
     )
 
 
+class _Assembly:
+    """One analysis as its tasks come back: each network's pieces put together, then the
+    blocks that need several networks, as soon as what they read is in.
+
+    :func:`_measure_all` hands each result to :meth:`received`; the tasks it makes
+    possible go to ``later`` (the stable core's departure), and the work only this
+    process does (the combined people, the intermediaries) to ``then``.
+    """
+
+    def __init__(self, study: Study, original: Study, config: AnalysisConfig, imputed: int,
+                 progress: Progress | None) -> None:
+        self.study, self.original, self.config, self.imputed = study, original, config, imputed
+        self.tick = _Ticker(progress, STEPS_PER_NETWORK * (len(study.relations) + 1) + 2)
+        self.jobs = _jobs(study, original, config)
+        self.combined_net = _net(study, self.jobs[-1])
+        self.groupings = _groupings(study, config)
+        self.aside = _Aside(resilience.probe(self.combined_net, config.seed),
+                            resilience.other_scenarios(study, self.combined_net, config))
+        self.tasks = _tasks(study, self.jobs, config, self.combined_net, len(self.aside.scenarios))
+        #: Per split network: its betweenness parts, and its per-person pieces.
+        self.split = {t.job.name: sum(u.job == t.job and u.kind == "centrality" for u in self.tasks)
+                      for t in self.tasks if t.kind == "structure"}
+        self.persons_of = {t.job.name: t.persons for t in self.tasks if t.kind in ("structure", "main")}
+        self.later: list[_Task] = []
+        self.then: list[Callable[[], None]] = []
+        self.measured: dict[str | None, _Measured] = {}
+        self.networks: dict[str, Network] = {}
+        self.blocks: dict[str, Any] = {}
+        #: A split network's structure (with its per-person pieces) and its parts'
+        #: (betweenness, closeness) by index.
+        self.shapes: dict[str | None, _Measured] = {}
+        self.pieces: dict[str | None, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
+        #: A structure (or main task's shape) still waiting for its per-person pieces, those
+        #: pieces by index, and a main task's (betweenness, closeness).
+        self.unpieced: dict[str | None, _Measured] = {}
+        self.persons: dict[str | None, dict[int, tuple[dict[str, np.ndarray], np.ndarray]]] = {}
+        self.central: dict[str | None, tuple[Any, ...]] = {}
+        #: The departures that do not need the cores, by scenario (computed as tasks).
+        self.departures: dict[int, Any] = {}
+        #: Core consistency and the resilience block, once every relation's core and
+        #: the combined brokerage are in (before the combined betweenness, when split).
+        self.consistency: tuple[Any, np.ndarray] | None = None
+        self.resilience: Resilience | None = None
+        #: The combined network's model and the intermediaries, built here as soon as what
+        #: they read is in (while a worker runs the stable core's departure).
+        self.combined: Network | None = None
+        self.intermediaries: Any = None
+
+    def run(self, workers: int | None) -> NetworkAnalysis:
+        _measure_all(
+            (self.study, self.config, self.groupings, self.combined_net, self.aside),
+            self.tasks,
+            execution.workers_for(self.combined_net.work, workers),
+            self.tick,
+            self.meanwhile,
+            self.received,
+            self.later,
+            self.then,
+        )
+        self.tail()
+        assert self.consistency is not None and self.resilience is not None
+        self.tick.finish()
+        measured = self.measured
+        return NetworkAnalysis(
+            computation=Computation(
+                exact=all(m.stats.exact for m in measured.values()),
+                samples=next((m.stats.samples for m in measured.values() if m.stats.samples), None),
+            ),
+            response=self.blocks["response"],
+            relations={r.name: self.networks[r.name] for r in self.study.relations},
+            combined=self.combined,  # type: ignore[arg-type]
+            core_consistency=self.consistency[0],
+            layers=self.blocks["layers"],
+            sectors=self.blocks["sectors"],
+            resilience=self.resilience,
+            intermediaries=self.intermediaries,
+        )
+
+    def meanwhile(self) -> None:
+        self.blocks.update(_independent(self.study, self.original, self.combined_net, self.config,
+                                        self.groupings, self.imputed, self.aside.probe))
+
+    def received(self, task: _Task, value: Any) -> bool:
+        """Take one task's result; True when it completed a network."""
+        self.then.append(self.tail)  # runs once the tasks this result allows have started
+        name = task.job.name
+        if task.kind in ("departure", "organisations", "stable-core"):
+            if task.kind == "departure":
+                self.departures[task.index] = value
+            else:
+                self.blocks[task.kind] = value
+            self.cores_known()
+            return False
+        if task.kind == "whole":
+            self.network_done(task.job, value)
+            return True
+        if task.kind in ("structure", "main"):
+            if task.kind == "main":
+                value, self.central[name] = value[0], value[1:]
+            self.unpieced[name] = value
+        elif task.kind == "persons":
+            self.persons.setdefault(name, {})[task.index] = value
+        else:
+            self.pieces.setdefault(name, {})[task.index] = value
+        # a shape is whole once its per-person pieces are in (the stable core needs the
+        # combined brokerage), and the network once its betweenness and closeness are too
+        if name in self.unpieced and len(self.persons.get(name, {})) == self.persons_of[name]:
+            shape = self.unpieced.pop(name)
+            if self.persons_of[name]:
+                _with_pieces(shape, self.persons.pop(name))
+            self.shapes[name] = shape
+            self.cores_known()
+        if name not in self.shapes:
+            return False
+        if name in self.central:
+            btw, clo = self.central.pop(name)
+        else:
+            pieces = self.pieces.get(name, {})
+            if len(pieces) < self.split[name]:
+                return False
+            del self.pieces[name]
+            ordered = [pieces[i] for i in range(self.split[name])]
+            reachers = self.shapes[name].reachers
+            assert reachers is not None
+            btw = centrality.exact_betweenness(self.shapes[name].stats.people, [b for b, _ in ordered])
+            clo = centrality.exact_closeness([c for _, c in ordered], reachers)
+        shape = self.shapes.pop(name)
+        self.network_done(task.job, _finish(shape, name or COMBINED, btw, clo, self.config, self.study.ids))
+        return True
+
+    def network_done(self, job: _Job, measured: _Measured) -> None:
+        self.measured[job.name] = measured
+        if job.name is not None:  # the combined people need every relation's core
+            self.networks[job.name] = _model(measured, Network, _people(measured, self.study.ids))
+        self.cores_known()
+
+    def cores_known(self) -> None:
+        """Core consistency as soon as every core is in, then the stable core's departure
+        (a task of its own); the resilience block once every departure is in."""
+        study = self.study
+        shape = self.measured.get(None) or self.shapes.get(None)
+        if self.consistency is None and shape is not None and "baseline" in self.blocks:
+            if all(r.name in self.measured for r in study.relations):
+                self.tick("core consistency and mixing")
+                relation_cores = {r.name: self.measured[r.name].core for r in study.relations}
+                self.consistency = cores.consistency(
+                    study.ids, relation_cores, self.groupings, self.config.stable_core_share
+                )
+                stable = self.consistency[0].stable_core
+                self.later.append(_Task(self.jobs[-1], "stable-core", payload=(stable, shape.brokerage)))
+        if self.resilience is not None or "stable-core" not in self.blocks:
+            return
+        if len(self.departures) < len(self.aside.scenarios):
+            return
+        self.tick("resilience")
+        found = [self.blocks["stable-core"], *(self.departures[i] for i in range(len(self.aside.scenarios)))]
+        self.resilience = Resilience(
+            baseline=self.blocks["baseline"], scenarios=[d for d in found if d is not None]
+        )
+
+    def tail(self) -> None:
+        """The combined people (they need every relation's core) and the intermediaries."""
+        measured = self.measured.get(None)
+        if measured is None:
+            return
+        if self.combined is None and self.consistency is not None:
+            people = _people(measured, self.study.ids, self.consistency[1])
+            self.combined = _model(measured, CombinedNetwork, people)
+        if self.intermediaries is None and "organisations" in self.blocks:
+            self.intermediaries = find_intermediaries(
+                self.study,
+                self.combined_net,
+                measured.brokerage,
+                measured.stats.uncertain_gatekeepers,
+                self.blocks["response"],
+                self.config,
+                self.blocks["organisations"],
+            )
+
+
 def analyse_network(
     study: Study,
     config: AnalysisConfig,
@@ -690,154 +839,4 @@ def analyse_network(
     imputed = 0
     if config.impute == "reciprocity":
         study, imputed = response.impute_reciprocity(study)
-    tick = _Ticker(progress, STEPS_PER_NETWORK * (len(study.relations) + 1) + 2)
-    jobs = _jobs(study, original, config)
-    combined_net = _net(study, jobs[-1])
-    groupings = _groupings(study, config)
-    parts = _Parts({}, {}, {})
-    aside = _Aside(resilience.probe(combined_net, config.seed),
-                   resilience.other_scenarios(study, combined_net, config))
-    tasks = _tasks(study, jobs, config, combined_net, len(aside.scenarios))
-    split = {t.job.name: sum(u.job == t.job and u.kind == "centrality" for u in tasks) for t in tasks
-             if t.kind == "structure"}
-    persons = {t.job.name: t.persons for t in tasks if t.kind in ("structure", "main")}
-
-    def meanwhile() -> None:
-        parts.blocks.update(
-            _independent(study, original, combined_net, config, groupings, imputed, aside.probe)
-        )
-
-    later: list[_Task] = []
-
-    def cores_known() -> None:
-        """Core consistency as soon as every core is in, then the stable core's departure
-        (a task of its own); the resilience block once every departure is in."""
-        shape = parts.measured.get(None) or parts.shapes.get(None)
-        if parts.consistency is None and shape is not None and "baseline" in parts.blocks:
-            if all(r.name in parts.measured for r in study.relations):
-                tick("core consistency and mixing")
-                relation_cores = {r.name: parts.measured[r.name].core for r in study.relations}
-                parts.consistency = cores.consistency(
-                    study.ids, relation_cores, groupings, config.stable_core_share
-                )
-                stable = parts.consistency[0].stable_core
-                later.append(_Task(jobs[-1], "stable-core", payload=(stable, shape.brokerage)))
-        if parts.resilience is not None or "stable-core" not in parts.blocks:
-            return
-        if len(parts.departures) < len(aside.scenarios):
-            return
-        tick("resilience")
-        found = [parts.blocks["stable-core"], *(parts.departures[i] for i in range(len(aside.scenarios)))]
-        parts.resilience = Resilience(
-            baseline=parts.blocks["baseline"], scenarios=[d for d in found if d is not None]
-        )
-
-    def network_done(job: _Job, measured: _Measured) -> None:
-        parts.measured[job.name] = measured
-        if job.name is not None:  # the combined people need every relation's core
-            parts.networks[job.name] = _model(measured, Network, _people(measured, study.ids))
-        cores_known()
-
-    def tail() -> None:
-        """The combined people (they need every relation's core) and the intermediaries."""
-        measured = parts.measured.get(None)
-        if measured is None:
-            return
-        if parts.combined is None and parts.consistency is not None:
-            people = _people(measured, study.ids, parts.consistency[1])
-            parts.combined = _model(measured, CombinedNetwork, people)
-        if parts.intermediaries is None and "organisations" in parts.blocks:
-            parts.intermediaries = find_intermediaries(
-                study,
-                combined_net,
-                measured.brokerage,
-                measured.stats.uncertain_gatekeepers,
-                parts.blocks["response"],
-                config,
-                parts.blocks["organisations"],
-            )
-
-    then: list[Callable[[], None]] = []
-
-    def received(task: _Task, value: Any) -> bool:
-        then.append(tail)  # run once the tasks this result allows have started
-        return _received(task, value)
-
-    def _received(task: _Task, value: Any) -> bool:
-        name = task.job.name
-        if task.kind in ("departure", "organisations", "stable-core"):
-            if task.kind == "departure":
-                parts.departures[task.index] = value
-            else:
-                parts.blocks[task.kind] = value
-            cores_known()
-            return False
-        if task.kind == "whole":
-            network_done(task.job, value)
-            return True
-        if task.kind in ("structure", "main"):
-            if task.kind == "main":
-                value, parts.central[name] = value[0], value[1:]
-            parts.unpieced[name] = value
-        elif task.kind == "persons":
-            parts.persons.setdefault(name, {})[task.index] = value
-        else:
-            parts.pieces.setdefault(name, {})[task.index] = value
-        # a shape is whole once its per-person pieces are in (the stable core needs the
-        # combined brokerage), and the network once its betweenness and closeness are too
-        if name in parts.unpieced and len(parts.persons.get(name, {})) == persons[name]:
-            shape = parts.unpieced.pop(name)
-            if persons[name]:
-                _with_pieces(shape, parts.persons.pop(name))
-            parts.shapes[name] = shape
-            cores_known()
-        if name not in parts.shapes:
-            return False
-        if name in parts.central:
-            btw, clo = parts.central.pop(name)
-        else:
-            pieces = parts.pieces.get(name, {})
-            if len(pieces) < split[name]:
-                return False
-            del parts.pieces[name]
-            ordered = [pieces[i] for i in range(split[name])]
-            reachers = parts.shapes[name].reachers
-            assert reachers is not None
-            btw = centrality.exact_betweenness(parts.shapes[name].stats.people, [b for b, _ in ordered])
-            clo = centrality.exact_closeness([c for _, c in ordered], reachers)
-        shape = parts.shapes.pop(name)
-        network_done(task.job, _finish(shape, name or COMBINED, btw, clo, config, study.ids))
-        return True
-
-    _measure_all(
-        (study, config, groupings, combined_net, aside),
-        tasks,
-        execution.workers_for(combined_net.work, workers),
-        tick,
-        meanwhile,
-        received,
-        later,
-        then,
-    )
-    measured = parts.measured
-    tail()
-    assert parts.consistency is not None and parts.resilience is not None
-    consistency, _ = parts.consistency
-    combined = parts.combined
-    departures = parts.resilience
-    tick.finish()
-    answered = parts.blocks["response"]
-    return NetworkAnalysis(
-        computation=Computation(
-            exact=all(m.stats.exact for m in measured.values()),
-            samples=next((m.stats.samples for m in measured.values() if m.stats.samples), None),
-        ),
-        response=answered,
-        relations={r.name: parts.networks[r.name] for r in study.relations},
-        combined=combined,  # type: ignore[arg-type]
-        core_consistency=consistency,
-        layers=parts.blocks["layers"],
-        sectors=parts.blocks["sectors"],
-        resilience=departures,
-        intermediaries=parts.intermediaries,
-    )
+    return _Assembly(study, original, config, imputed, progress).run(workers)
