@@ -3,8 +3,9 @@
 One function, :func:`search_roster`, in front of two indexes built by the first
 migration: SQLite's FTS5 ``trigram`` table ``people_search`` and PostgreSQL's
 ``pg_trgm`` index on ``lower(name)``. The index finds candidates sharing
-three-letter pieces with the query — also with one letter of the query left
-out, so a swapped or doubled letter still finds the name — and
+three-letter pieces with the query — also, for a short query, with one letter
+left out or two neighbouring letters swapped, so a swapped, doubled or extra
+letter still finds the name ("Dnaa" finds "Dana") — and
 :mod:`rapidfuzz` ranks them. Only one study's people are ever searched, and
 only their roster id, name and organisation come back.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, utils
+import numpy as np
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,11 @@ CANDIDATES = 200
 #: ones keep enough three-letter pieces through a typo, and their variants would
 #: multiply the pieces (and the rows the index must rank) several times over.
 VARIANTS_UP_TO = 7
+#: Queries up to this long are also looked up with two neighbouring letters swapped.
+SWAPS_UP_TO = 4
+#: A name matched by a swapped short query (:func:`swapped`) scores this much below the
+#: same match by the query itself.
+SWAP_PENALTY = 5.0
 #: Lowest rapidfuzz score (0-100) of a name shown as a match.
 MIN_SCORE = 60.0
 #: PostgreSQL: how close (pg_trgm's ``word_similarity``, 0-1) the query must be to a part
@@ -50,25 +57,44 @@ class Match:
 
 
 def variants(query: str) -> list[str]:
-    """``query`` in lower case and, for a short one (4 to :data:`VARIANTS_UP_TO` letters), with
-    each letter left out in turn (duplicates dropped).
+    """``query`` in lower case and, for a short one, with each letter left out (4 to
+    :data:`VARIANTS_UP_TO` letters) and two neighbouring letters swapped (3 to
+    :data:`SWAPS_UP_TO` letters), in turn
+    (duplicates dropped). A short word has few three-letter pieces, and one typo can change
+    them all ("dnaa" shares none with "dana"); some variant keeps one.
 
     Examples
     --------
-    >>> variants("Wlil")
-    ['wlil', 'lil', 'wil', 'wll', 'wli']
+    >>> variants("Dnaa")  # "dana"
+    ['dnaa', 'naa', 'daa', 'dna', 'ndaa', 'dana']
+    >>> variants("Zeo")
+    ['zeo', 'ezo', 'zoe']
     >>> variants("Robisnon Grace")
     ['robisnon grace']
     """
     q = query.lower()
-    if not 3 < len(q) <= VARIANTS_UP_TO:
+    if not 2 < len(q) <= VARIANTS_UP_TO:
         return [q]
-    return list(dict.fromkeys([q] + [q[:i] + q[i + 1 :] for i in range(len(q))]))
+    left_out = [q[:i] + q[i + 1 :] for i in range(len(q))] if len(q) > 3 else []
+    return list(dict.fromkeys([q, *left_out, *swapped(q)]))
+
+
+def swapped(query: str) -> list[str]:
+    """``query`` in lower case with two neighbouring letters swapped, each pair in turn, for
+    a query of 3 to :data:`SWAPS_UP_TO` letters (from 5 letters some variant with a letter
+    left out keeps a three-letter piece through a swap already); else none.
+
+    >>> swapped("Mray")
+    ['rmay', 'mary', 'mrya']
+    """
+    q = query.lower()
+    if not 2 < len(q) <= SWAPS_UP_TO:
+        return []
+    return [q[:i] + q[i + 1] + q[i] + q[i + 2 :] for i in range(len(q) - 1)]
 
 
 def trigrams(query: str) -> list[str]:
-    """The three-letter pieces of ``query`` and, for a short one, of ``query`` with any one
-    letter left out (up to :data:`VARIANTS_UP_TO` letters).
+    """The three-letter pieces of ``query`` and, for a short one, of its :func:`variants`.
 
     Examples
     --------
@@ -77,10 +103,7 @@ def trigrams(query: str) -> list[str]:
     >>> trigrams("Robisnon Grace")[:4]
     ['rob', 'obi', 'bis', 'isn']
     """
-    q = query.lower()
-    short = 3 < len(q) <= VARIANTS_UP_TO
-    each = [q] + [q[:i] + q[i + 1 :] for i in range(len(q))] if short else [q]
-    return [v[i : i + 3] for v in each for i in range(len(v) - 2)]
+    return [v[i : i + 3] for v in variants(query) for i in range(len(v) - 2)]
 
 
 def _fts_phrase(piece: str) -> str:
@@ -195,9 +218,14 @@ def search_roster(session: Session, study_id: int, query: str, limit: int = 20) 
         found = _postgres_candidates(session, study_id, q)
     else:
         found = _sqlite_candidates(session, study_id, q)
+    names = [name for _, name, _ in found]
+    scores = process.cdist([q], names, scorer=fuzz.WRatio, processor=utils.default_process)[0]
+    turned = [v for v in swapped(q) if v != q.lower()]
+    if turned and names:  # "Mray" is as good as "Mary" for Mary, a little less than exact
+        alt = process.cdist(turned, names, scorer=fuzz.WRatio, processor=utils.default_process)
+        scores = np.maximum(scores, alt.max(axis=0) - SWAP_PENALTY)
     scored = []
-    for pid, name, org in found:
-        score = fuzz.WRatio(q, name, processor=utils.default_process)
+    for (pid, name, org), score in zip(found, scores.tolist(), strict=True):
         if score >= MIN_SCORE or name.lower().startswith(q.lower()):
             scored.append((-score, name, pid, org))
     scored.sort()
