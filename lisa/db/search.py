@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import TextClause, select, text
+from sqlalchemy import TextClause, func, select, text
 from sqlalchemy.orm import Session
 
 from lisa.db.models import PersonRow
@@ -110,17 +110,24 @@ def _fts_phrase(piece: str) -> str:
     return '"' + piece.replace('"', '""') + '"'
 
 
+def _prefix_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
+    """The names that start with ``q`` (too short for a three-letter piece), on either backend
+    (PostgreSQL through its prefix index, migration 0009)."""
+    # lower() on both sides, by the database (SQLite's lower-cases ASCII only, as its LIKE)
+    like = func.lower(_escaped(q) + "%")
+    rows = session.execute(
+        select(PersonRow.pid, PersonRow.name, PersonRow.organisation)
+        .where(PersonRow.study_id == study_id, func.lower(PersonRow.name).like(like, escape="\\"))
+        .order_by(PersonRow.name)
+        .limit(CANDIDATES)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
 def _sqlite_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
     pieces = list(dict.fromkeys(trigrams(q)))
     if len(q) < 3 or not pieces:
-        like = _escaped(q) + "%"
-        rows = session.execute(
-            select(PersonRow.pid, PersonRow.name, PersonRow.organisation)
-            .where(PersonRow.study_id == study_id, PersonRow.name.ilike(like, escape="\\"))
-            .order_by(PersonRow.name)
-            .limit(CANDIDATES)
-        )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return _prefix_candidates(session, study_id, q)
     match = "name : (" + " OR ".join(map(_fts_phrase, pieces)) + ")"
     # straight through the driver: up to CANDIDATES rows, each wrapped in a Row object by
     # SQLAlchemy, cost as much again as the index lookup itself
@@ -214,7 +221,9 @@ def search_roster(session: Session, study_id: int, query: str, limit: int = 20) 
     q = " ".join(query.split())[:MAX_QUERY]
     if not q:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    if len(q) < 3:
+        found = _prefix_candidates(session, study_id, q)
+    elif session.get_bind().dialect.name == "postgresql":
         found = _postgres_candidates(session, study_id, q)
     else:
         found = _sqlite_candidates(session, study_id, q)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 
 from lisa.db import engine_for, import_study, search_roster, session_factory, upgrade
 from lisa.db.models import PersonRow
@@ -103,3 +103,34 @@ def test_postgres_search_uses_the_trigram_index(postgres: Postgres) -> None:
                 s.rollback()
     finally:
         engine.dispose()
+
+
+def test_one_or_two_letters_use_the_prefix_index_on_postgres(postgres: Postgres, tmp_path: Path) -> None:
+    """The live search's first request (two letters) has no three-letter piece: on PostgreSQL
+    it is looked up as the start of the name through its B-tree index, not by reading the
+    study's whole roster; both backends list the same names, in name order."""
+    from sqlalchemy import func, select
+
+    from lisa.db.models import PersonRow
+
+    found = {}
+    for url in (postgres.new_database(), f"sqlite:///{tmp_path / 'lisa.sqlite3'}"):
+        engine = engine_for(url)
+        upgrade(engine)
+        try:
+            with session_factory(engine).begin() as s:
+                study_id = import_study(s, generate(5000, seed=6, name="Big place"), "big").id
+            with session_factory(engine)() as s:
+                found[engine.dialect.name] = [(m.name, m.pid) for m in search_roster(s, study_id, "Ja")]
+                if engine.dialect.name == "postgresql":
+                    s.execute(text("ANALYZE people"))
+                    query = (select(PersonRow.pid).where(
+                        PersonRow.study_id == study_id,
+                        func.lower(PersonRow.name).like(func.lower("ja%"), escape="\\")))
+                    plan = "\n".join(s.scalars(text("EXPLAIN " + str(query.compile(
+                        engine, compile_kwargs={"literal_binds": True})))))
+                    assert "people_search_prefix" in plan and "Seq Scan" not in plan, plan
+        finally:
+            engine.dispose()
+    assert found["postgresql"] == found["sqlite"]
+    assert found["sqlite"] and all(name.lower().startswith("ja") for name, _ in found["sqlite"])
