@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lisa.errors import ConfigError
@@ -19,15 +18,8 @@ from lisa.errors import ConfigError
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The database file inside a data folder, when no URL is given.
 SQLITE_FILE = "lisa.sqlite3"
-#: Connections an engine keeps open, and how many more it may open at busy moments (the
-#: respondents' engine: SQLite's one engine, PostgreSQL's asynchronous one).
+#: Connections an engine keeps open, and how many more it may open at busy moments.
 POOL_SIZE, POOL_OVERFLOW = 16, 16
-#: On PostgreSQL, the same for the synchronous engine beside it (facilitators' pages, imports,
-#: the retention purge, analysis runs): fewer, so one server process opens at most
-#: :data:`MAX_CONNECTIONS` (docs/web.md, "PostgreSQL").
-SYNC_POOL_SIZE, SYNC_POOL_OVERFLOW = 4, 12
-#: The most connections one server process opens to PostgreSQL (both engines).
-MAX_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW + SYNC_POOL_SIZE + SYNC_POOL_OVERFLOW
 #: Requests one server process handles at once (the others wait their turn without
 #: blocking). Each takes at most two pooled connections (its session and the rate
 #: limiter's), so a request never waits for a connection held by a request that is
@@ -60,47 +52,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _parsed(url: str) -> URL:
-    """``url`` read, a PostgreSQL one set to psycopg 3; :class:`ConfigError` when unreadable."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"the database URL cannot be read: {exc}") from None
-    if parsed.get_backend_name() == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-def async_engine_for(url: str) -> AsyncEngine | None:
-    """The asynchronous engine the respondents' pages use on PostgreSQL; ``None`` on SQLite.
-
-    psycopg 3's asynchronous driver through SQLAlchemy's async engine: a
-    statement's round trip awaits on the event loop instead of holding a
-    thread (:func:`lisa.web.app.off_loop` runs a route's database work in
-    it). On SQLite the respondents' pages use the one synchronous engine on
-    the event loop (a statement is a call into the library in process).
-
-    Parameters
-    ----------
-    url
-        A SQLAlchemy URL, as for :func:`engine_for`.
-
-    Returns
-    -------
-    AsyncEngine or None
-        With at most :data:`POOL_SIZE` + :data:`POOL_OVERFLOW` connections.
-
-    Raises
-    ------
-    ConfigError
-        When the URL cannot be read.
-    """
-    parsed = _parsed(url)
-    if parsed.get_backend_name() != "postgresql":
-        return None
-    return create_async_engine(parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
-
-
 def engine_for(url: str) -> Engine:
     """An engine for ``url``: ``sqlite:///FILE`` or ``postgresql+psycopg://…``.
 
@@ -119,10 +70,13 @@ def engine_for(url: str) -> Engine:
     ConfigError
         When the URL cannot be read or names another kind of database.
     """
-    parsed = _parsed(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"the database URL cannot be read: {exc}") from None
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, pool_size=SYNC_POOL_SIZE,
-                             max_overflow=SYNC_POOL_OVERFLOW)
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     if parsed.get_backend_name() != "sqlite":
         raise ConfigError(
             f"database URL for '{parsed.get_backend_name()}': lisa stores its data in SQLite "

@@ -19,12 +19,11 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lisa.db.engine import REQUESTS_AT_ONCE, async_engine_for, engine_for, session_factory, upgrade
+from lisa.db.engine import REQUESTS_AT_ONCE, engine_for, session_factory, upgrade
 from lisa.errors import ConfigError, InputInvalid, LisaError, NotFound
 from lisa.web.security import Guard, RateLimiter
 from lisa.web.settings import WebSettings
@@ -75,67 +74,39 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
 
 
 async def db(request: Request) -> AsyncIterator[Session]:
-    """A database session for one request of the facilitators' pages (FastAPI dependency).
+    """A database session for one request (FastAPI dependency).
 
     An async dependency, so opening the session (no database work until its
     first statement) takes no hop through the thread pool; a ``def`` route
     still uses the session in its worker thread. Closing it rolls back a
     transaction still open (a read-only request's): a round trip on
-    PostgreSQL, so there it goes through the thread pool. The respondents'
-    pages use :func:`survey_db` instead.
+    PostgreSQL, so there it goes through :func:`off_loop` too.
     """
     session = request.app.state.sessions()
     try:
         yield session
     finally:
-        if request.app.state.async_engine is None:
-            session.close()
-        else:
-            await run_in_threadpool(session.close)
-
-
-async def survey_db(request: Request) -> AsyncIterator[Session]:
-    """A database session for one request of the respondents' pages (FastAPI dependency).
-
-    The route hands every piece of its database work to :func:`off_loop`. On
-    SQLite this is the synchronous session the facilitators' pages use. On
-    PostgreSQL it is the synchronous face of an :class:`AsyncSession` on
-    psycopg's asynchronous driver (:func:`lisa.db.engine.async_engine_for`):
-    outside :func:`off_loop` it cannot reach the database at all
-    (SQLAlchemy raises ``MissingGreenlet``), so no round trip can block the
-    event loop by mistake.
-    """
-    factory: async_sessionmaker[AsyncSession] | None = request.app.state.survey_sessions
-    if factory is None:
-        async for session in db(request):
-            yield session
-        return
-    shell = factory()
-    request.state.async_session = shell
-    try:
-        yield shell.sync_session
-    finally:
-        await shell.close()
+        await off_loop(request, session.close)
 
 
 async def off_loop(request: Request, work: Callable[..., T], /, *args: Any) -> T:
-    """Run a respondent's route's database work ``work(*args)`` without blocking the event loop.
+    """Run a respondent's route's database work ``work(*args)`` where it does not hold up the others.
 
-    ``work`` is ordinary synchronous code on the session of :func:`survey_db`;
-    it runs on the event loop on both databases, one code path. On SQLite (in
-    process: a statement takes microseconds) it is called right here,
-    without yielding to the loop, so a write started by
+    On SQLite (in process: a statement takes microseconds) right here on the
+    event loop, without yielding to it, so a write started by
     :func:`lisa.db.engine.write_turn` still commits before any other request
-    runs. On PostgreSQL it runs through :meth:`AsyncSession.run_sync`: each
-    statement's network round trip awaits on the loop (psycopg's
-    asynchronous driver) while the other requests go on, with no thread and
-    no hand-over of the GIL between threads (measured: the thread pool made
-    a request's time grow with the machine's load, benchmarks/README.md).
+    runs; a hop through the thread pool costs more than the work (GIL
+    hand-overs and SQLite's lock taken from several threads: measured slower,
+    benchmarks/README.md). On PostgreSQL each statement is a network round
+    trip, which on the loop would stall every other request, so the work runs
+    in the thread pool (psycopg releases the GIL while it waits). At most
+    :data:`~lisa.db.engine.REQUESTS_AT_ONCE` requests are in the application
+    at once, so at most that many threads are busy (the pool's default limit
+    is 40) and each holds at most two pooled connections.
     """
-    shell: AsyncSession | None = getattr(request.state, "async_session", None)
-    if shell is None:
-        return work(*args)
-    return await shell.run_sync(lambda _session: work(*args))
+    if request.app.state.threaded:
+        return await run_in_threadpool(work, *args)
+    return work(*args)
 
 
 def _handlers(app: FastAPI) -> None:
@@ -197,15 +168,11 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.async_engine = async_engine_for(settings.url())  # PostgreSQL only; see off_loop
-    app.state.survey_sessions = (None if app.state.async_engine is None else
-                                 async_sessionmaker(app.state.async_engine, expire_on_commit=False))
+    app.state.threaded = engine.dialect.name != "sqlite"  # see off_loop
     app.state.templates = templates()
     window = settings.rate_window_seconds
     app.state.login_limit = RateLimiter(engine, "login", settings.login_attempts, window)
-    # the survey links' limit is counted from the respondents' pages' work (off_loop): their engine
-    survey_engine = engine if app.state.async_engine is None else app.state.async_engine.sync_engine
-    app.state.token_limit = RateLimiter(survey_engine, "token", settings.token_attempts, window)
+    app.state.token_limit = RateLimiter(engine, "token", settings.token_attempts, window)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
     from lisa.web import accounts, assessments, mail, retention, runs, studies, survey, tieitems

@@ -203,8 +203,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        if app.state.async_engine is not None:  # its connections belong to this event loop
-            await app.state.async_engine.dispose()
 
 
 def _retention_date(text: str) -> datetime | None:

@@ -8,13 +8,12 @@ only makes the roster search live. A bad, expired or other study's link gets
 the same 404 page as any unknown address, so a link reveals nothing about who
 is on a roster; repeated guesses from one address get 429.
 
-These are the busy routes (every respondent's phone), so they are ``async``,
-take their session from :func:`lisa.web.app.survey_db` and hand their
-database work to :func:`lisa.web.app.off_loop`, with the statements built
-once at import. It runs on the event loop on both databases, with no hop
-through a thread pool: on SQLite as plain calls, on PostgreSQL through
-psycopg's asynchronous driver (each round trip awaits on the loop). Each
-route is one code path for both. A route that writes calls :func:`lisa.db.engine.write_turn`
+These are the busy routes (every respondent's phone), so they are ``async``
+and hand their database work to :func:`lisa.web.app.off_loop`, with the
+statements built once at import: on SQLite it runs on the event loop (no hop
+through the thread pool and its GIL hand-overs), on PostgreSQL in the thread
+pool (a network round trip must not stall the loop). Each route is one code
+path for both. A route that writes calls :func:`lisa.db.engine.write_turn`
 between its reads and its writes, which waits for SQLite's write lock without
 blocking the loop; the writes and the commit then run in one piece of work,
 without awaiting in between.
@@ -55,7 +54,7 @@ from lisa.web.answers import (
     wave_of,
     withdraw,
 )
-from lisa.web.app import form_text, off_loop, render, survey_db
+from lisa.web.app import db, form_text, off_loop, render
 from lisa.web.auth import now, signed_in
 from lisa.web.security import same, token_hash
 from lisa.web.studies import survey_state
@@ -191,7 +190,7 @@ def consented(r: Respondent) -> AnswerRow:
 
 
 @router.get("")
-async def start(token: str, request: Request, session: Session = Depends(survey_db)) -> Response:
+async def start(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """GET /s/{token}: the consent page, or straight back into the survey once consented."""
     return await off_loop(request, _start, request, session, token)
 
@@ -205,7 +204,7 @@ def _start(request: Request, session: Session, token: str) -> Response:
 
 
 @router.post("/consent")
-async def consent(token: str, request: Request, session: Session = Depends(survey_db)) -> Response:
+async def consent(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/consent: record consent and start (or restart) the survey."""
     r = await off_loop(request, respondent, request, session, token)
     check_form(r, await request.form())
@@ -235,7 +234,7 @@ def _known(session: Session, study: StudyRow, pids: list[str]) -> set[str]:
 
 
 @router.get("/step/{step}")
-async def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(survey_db)) -> Response:
+async def step_page(token: str, step: int, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """GET /s/{token}/step/{n}: the name generator (0), a relation (1..), or the review page."""
     return await off_loop(request, _step_page, request, session, token, step, q)
 
@@ -274,7 +273,7 @@ def _review(request: Request, session: Session, r: Respondent, answer: AnswerRow
 
 
 @router.post("/step/{step}")
-async def save(token: str, step: int, request: Request, session: Session = Depends(survey_db)) -> Response:
+async def save(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/step/{n}: save one step's choices, then search, go back, on, or stop for later."""
     r = await off_loop(request, respondent, request, session, token)
     form = await request.form()
@@ -323,7 +322,7 @@ def _save(request: Request, session: Session, r: Respondent, answer: AnswerRow,
 
 
 @router.post("/submit")
-async def finish(token: str, request: Request, session: Session = Depends(survey_db)) -> Response:
+async def finish(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/submit: turn the answers into ties (again: the same ties)."""
     r = await off_loop(request, respondent, request, session, token)
     check_form(r, await request.form())
@@ -341,7 +340,7 @@ def _finish(request: Request, session: Session, r: Respondent, answer: AnswerRow
 
 
 @router.post("/withdraw")
-async def leave(token: str, request: Request, session: Session = Depends(survey_db)) -> Response:
+async def leave(token: str, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/withdraw: withdraw consent; the respondent's own answers are deleted."""
     r = await off_loop(request, respondent, request, session, token)
     check_form(r, await request.form())
@@ -357,7 +356,7 @@ def _withdraw(session: Session, r: Respondent, answer: AnswerRow) -> None:
 
 
 @router.get("/search")
-async def search(token: str, request: Request, q: str = "", session: Session = Depends(survey_db)) -> Response:
+async def search(token: str, request: Request, q: str = "", session: Session = Depends(db)) -> Response:
     """Live roster search for ``search.js``: names and organisations of this study only."""
     return await off_loop(request, _search, request, session, token, q)
 

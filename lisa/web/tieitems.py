@@ -34,7 +34,7 @@ from lisa.db.tieitems import (
     study_items,
 )
 from lisa.web.answers import save_items
-from lisa.web.app import db, form_text, off_loop, render, survey_db
+from lisa.web.app import db, form_text, off_loop, render
 from lisa.web.auth import audit, require_account, role_in, study_action
 from lisa.web.survey import Respondent, check_form, consented, mark, respondent
 
@@ -103,12 +103,8 @@ def _named(session: Session, r: Respondent, relation: RelationRow, answers: dict
 
 
 @router.get("/s/{token}/step/{step}/items")
-async def items_page(token: str, step: int, request: Request, session: Session = Depends(survey_db)) -> Response:
+def items_page(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
     """GET /s/{token}/step/{n}/items: the relation's items about each person named (or on, if none)."""
-    return await off_loop(request, _items_page, request, session, token, step)
-
-
-def _items_page(request: Request, session: Session, token: str, step: int) -> Response:
     r = respondent(request, session, token)
     answer = consented(r)
     relation = _relation(session, r, step)
@@ -141,8 +137,7 @@ def _save_items(session: Session, r: Respondent, answer: AnswerRow, relation: Re
 
 
 @router.post("/s/{token}/step/{step}/items")
-async def save_items_page(token: str, step: int, request: Request,
-                          session: Session = Depends(survey_db)) -> Response:
+async def save_items_page(token: str, step: int, request: Request, session: Session = Depends(db)) -> Response:
     """POST /s/{token}/step/{n}/items: save the answers (all skippable), then back, on or stop."""
     r = await off_loop(request, respondent, request, session, token)
     form = await request.form(max_fields=MAX_ANSWERS_PER_POST + 10)
