@@ -25,14 +25,6 @@ POOL_SIZE, POOL_OVERFLOW = 16, 16
 #: limiter's), so a request never waits for a connection held by a request that is
 #: itself waiting: the pool cannot run dry.
 REQUESTS_AT_ONCE = (POOL_SIZE + POOL_OVERFLOW) // 2
-#: On PostgreSQL, respondents' requests (the survey pages, ``/s/…``) in the application at once;
-#: the others wait their turn, first come first served. A PostgreSQL request hands the CPU to
-#: the others at every round trip to the database (8 to 16 a request), so with 16 in at once
-#: each shared the cores with 15 others all the way through and all of them finished late
-#: (p50 near p95 on a loaded machine); with 4, each runs nearly to its end once admitted and 4
-#: in flight still carry far more than 200 respondents need (benchmarks/README.md, 2026-12-02
-#: 04:05-05:30). On SQLite a respondent's request already runs to its end without yielding.
-SURVEY_REQUESTS_AT_ONCE_PG = 4
 #: How long SQLite waits for another connection's write lock before giving up (ms).
 BUSY_TIMEOUT_MS = 10_000
 

@@ -23,13 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lisa.db.engine import (
-    REQUESTS_AT_ONCE,
-    SURVEY_REQUESTS_AT_ONCE_PG,
-    engine_for,
-    session_factory,
-    upgrade,
-)
+from lisa.db.engine import REQUESTS_AT_ONCE, engine_for, session_factory, upgrade
 from lisa.errors import ConfigError, InputInvalid, LisaError, NotFound
 from lisa.web.security import Guard, RateLimiter
 from lisa.web.settings import WebSettings
@@ -108,10 +102,7 @@ async def off_loop(request: Request, work: Callable[..., T], /, *args: Any) -> T
     in the thread pool (psycopg releases the GIL while it waits). At most
     :data:`~lisa.db.engine.REQUESTS_AT_ONCE` requests are in the application
     at once, so at most that many threads are busy (the pool's default limit
-    is 40) and each holds at most two pooled connections; of the respondents'
-    requests at most :data:`~lisa.db.engine.SURVEY_REQUESTS_AT_ONCE_PG` (the
-    :class:`~lisa.web.security.Guard`), so each runs nearly to its end once
-    admitted instead of sharing the CPU with 15 others at every round trip.
+    is 40) and each holds at most two pooled connections.
     """
     if request.app.state.threaded:
         return await run_in_threadpool(work, *args)
@@ -189,9 +180,7 @@ def create_app(settings: WebSettings | None = None, *, migrate: bool = True) -> 
     # the respondents' routes first: the router tries routes in order, and they are the busy ones
     for module in (survey, tieitems, accounts, studies, runs, mail, retention, assessments):
         app.include_router(module.router)
-    survey_at_once = None if engine.dialect.name == "sqlite" else SURVEY_REQUESTS_AT_ONCE_PG
-    app.add_middleware(Guard, max_body=settings.max_body_bytes, at_once=REQUESTS_AT_ONCE,  # type: ignore[arg-type]
-                       survey_at_once=survey_at_once)
+    app.add_middleware(Guard, max_body=settings.max_body_bytes, at_once=REQUESTS_AT_ONCE)  # type: ignore[arg-type]
     return app
 
 

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -171,17 +170,11 @@ class Guard:
     (a deadlock until the pool's timeout). For the same reason at most
     ``at_once`` requests are inside the application together (see
     :data:`lisa.db.engine.REQUESTS_AT_ONCE`); the others wait for a turn.
-    With ``survey_at_once``, at most that many of them are respondents'
-    requests (``/s/…``; PostgreSQL: :data:`lisa.db.engine.SURVEY_REQUESTS_AT_ONCE_PG`);
-    a respondent's request waits for that turn first, so while it waits it
-    holds none of the ``at_once`` turns the facilitators' pages need.
     """
 
-    def __init__(self, app: ASGIApp, max_body: int, at_once: int = 16,
-                 survey_at_once: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, at_once: int = 16) -> None:
         self.app, self.max_body = app, max_body
         self._turns = asyncio.Semaphore(at_once)
-        self._survey_turns = asyncio.Semaphore(survey_at_once) if survey_at_once else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -216,11 +209,7 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        survey = self._survey_turns if scope.get("path", "").startswith("/s/") else None
-        async with contextlib.AsyncExitStack() as turns:
-            if survey is not None:
-                await turns.enter_async_context(survey)
-            await turns.enter_async_context(self._turns)
+        async with self._turns:
             await self.app(scope, buffered, secured)
         self._log(scope, status[0], started)
 
