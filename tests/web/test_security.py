@@ -224,3 +224,35 @@ def test_nothing_personal_or_secret_is_logged(client, caplog: pytest.LogCaptureF
     secrets = [t for row in rows for t in (row["name"], row["id"] + ",", _path(row["link"]).split("/")[-1])]
     for secret in [*secrets, "Eve Secret", "Chidi", "Dana", PASSWORD, "some-guess"]:
         assert secret not in logged, secret
+
+
+def test_password_hashing_never_holds_up_the_event_loop(client, monkeypatch: pytest.MonkeyPatch) -> None:
+    # argon2 takes about 0.1 s of CPU: on the event loop, every respondent's request would wait
+    # for each sign-up and sign-in (a wrong password's and an unknown address's included)
+    import asyncio
+
+    from lisa.web import accounts, security
+
+    where: list[str] = []
+
+    def observed(real):  # type: ignore[no-untyped-def]
+        def run(*args):  # type: ignore[no-untyped-def]
+            try:
+                asyncio.get_running_loop()
+                where.append("event loop")
+            except RuntimeError:
+                where.append("worker thread")
+            return real(*args)
+        return run
+
+    monkeypatch.setattr(accounts, "hash_password", observed(security.hash_password))
+    monkeypatch.setattr(accounts, "check_password", observed(security.check_password))
+    Facilitator(client)  # signs up
+    client.post("/logout", data={"csrf": hidden(client.get("/").text, "csrf")})
+    for email, password in (("fac@example.org", "wrong password"), ("nobody@example.org", PASSWORD),
+                            ("fac@example.org", PASSWORD)):
+        page = client.get("/login")
+        r = client.post("/login", data={"form_token": hidden(page.text, "form_token"), "email": email,
+                                        "password": password})
+    assert r.status_code == 200 and "csrf" in r.text  # the last one signed in
+    assert where == ["worker thread"] * 4
