@@ -3,41 +3,24 @@ answers it with the keyboard; axe-core finds no serious violation on either page
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from pathlib import Path
 from typing import Any
 
-from tests.browser.test_web_loop import SHOTS, _axe, _shot, server, sign_in_and_create  # noqa: F401  (the fixture)
-from tests.web.conftest import ROSTER
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.test_web_loop import PHONE, _axe, _shot, new_study_links, server  # noqa: F401  (the fixture)
 
 
-def _set_up(browser: Any, server: dict[str, str]) -> str:  # noqa: F811
-    """Sign in, create a study with the roster, add the frequency item to "work"; p1's link."""
-    ctx = browser.new_context(accept_downloads=True)
-    fac = ctx.new_page()
-    fac.goto(server["base"] + "/login")
-    sign_in_and_create(fac, server["email"], server["password"], "Tie items place", "tie-items-place")
-    roster = SHOTS.parent / "tie-items-roster.csv"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    roster.write_text(ROSTER, "utf-8")
-    fac.get_by_label(re.compile("Roster file")).set_input_files(str(roster))
-    fac.get_by_role("button", name="Upload roster").click()
+def _add_frequency(fac: Any) -> None:
     fac.get_by_role("link", name="Per-tie items").click()
     fac.get_by_label("Item", exact=True).select_option("frequency")
     fac.get_by_role("button", name="Add the item").click()
     assert "How often are you in touch?" in fac.content()
     _axe(fac, "tie items set-up")
     _shot(fac, "tie-items-setup")
-    fac.goto(server["base"] + "/studies/tie-items-place")
-    with fac.expect_download() as download:
-        fac.get_by_role("button", name="Download links (CSV)").click()
-    links = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
-    ctx.close()
-    return next(row["link"] for row in links if row["id"] == "p1")
+
+
+def _set_up(browser: Any, server: dict[str, str]) -> str:  # noqa: F811
+    """Sign in, create a study with the roster, add the frequency item to "work"; p1's link."""
+    return new_study_links(browser, server, "Tie items place", "tie-items-place", _add_frequency)["p1"]
 
 
 def test_a_respondent_answers_tie_items_with_the_keyboard_on_a_phone(server: dict[str, str], browser: Any) -> None:  # noqa: F811

@@ -13,7 +13,7 @@ import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,31 @@ def sign_in_and_create(page: Any, email: str, password: str, study: str, slug: s
     page.get_by_label("Name of the study (the place)").fill(study)
     page.get_by_role("button", name="Create study").click()
     page.wait_for_url(f"**/studies/{slug}")
+
+
+def new_study_links(browser: Any, server: dict[str, str], study: str, slug: str,
+                    then: Callable[[Any], None] | None = None) -> dict[str, str]:
+    """Sign in, create the study ``study`` with the test roster, run ``then(page)`` on its
+    page (more set-up), download the links: each roster id's survey link."""
+    ctx = browser.new_context(accept_downloads=True)
+    fac = ctx.new_page()
+    fac.goto(server["base"] + "/login")
+    sign_in_and_create(fac, server["email"], server["password"], study, slug)
+    roster = SHOTS.parent / f"{slug}-roster.csv"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    roster.write_text(ROSTER, "utf-8")
+    fac.get_by_label(re.compile("Roster file")).set_input_files(str(roster))
+    fac.get_by_role("button", name="Upload roster").click()
+    fac.wait_for_url(f"**/studies/{slug}")
+    if then is not None:
+        then(fac)
+        fac.goto(server["base"] + f"/studies/{slug}")
+    with fac.expect_download() as download:
+        fac.get_by_role("button", name="Download links (CSV)").click()
+    links = csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8")))
+    found = {row["id"]: row["link"] for row in links}
+    ctx.close()
+    return found
 
 
 @pytest.fixture(scope="module")
