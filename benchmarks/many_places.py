@@ -43,9 +43,9 @@ from lisa.randomness import rng_for  # noqa: E402
 
 def measured(path: Path) -> tuple[PlaceIndicators, int, int]:
     """One place's indicators, with the worker's pid and peak resident memory (bytes)."""
-    from lisa.compare.run import study_indicators
+    from lisa.compare.run import Source, study_indicators
 
-    place = study_indicators(path, AnalysisConfig())
+    place = study_indicators(Source("study", path), AnalysisConfig())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
     return place, os.getpid(), peak
 

@@ -153,17 +153,20 @@ def die_with_parent(parent: int) -> None:
     """In a worker: be killed when the process that started it dies.
 
     On Linux the kernel sends SIGKILL when the worker's parent exits
-    (``prctl(PR_SET_PDEATHSIG)``); a worker of the fork server has the fork
-    server as its parent, which itself exits when lisa's process does. If
-    ``parent`` (the process that asked for the pool) is already gone, the
-    worker exits at once. Elsewhere a daemon thread checks every second.
+    (``prctl(PR_SET_PDEATHSIG)``). A worker of the fork server has the fork
+    server as its parent, which does not exit with lisa's process while its
+    workers live (each holds the fork server's keep-alive pipe open), so such a
+    worker, like any worker where ``prctl`` is missing, also runs a daemon
+    thread that checks every second. If ``parent`` (the process that asked for
+    the pool) is already gone, the worker exits at once.
     """
+    watch = not sys.platform.startswith("linux") or os.getppid() != parent
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         except (OSError, AttributeError):  # no libc prctl: fall back to the watching thread
-            _watch_parent(parent)
-    else:
+            watch = True
+    if watch:
         _watch_parent(parent)
     if not _alive(parent):
         os._exit(1)

@@ -242,3 +242,47 @@ def test_the_comparison_json_is_plain_data(region: Path, tmp_path: Path) -> None
     data = json.loads(result.model_dump_json())
     assert data["compare_version"] == "1.0"
     assert Comparison.model_validate(data) == result
+
+
+# -- the web platform's stored studies ----------------------------------------------
+
+
+def test_the_web_platforms_studies_are_compared_beside_folders(region: Path, tmp_path: Path) -> None:
+    # two studies stored in the web platform's SQLite database (imported as a facilitator's
+    # would be), compared with a folder of studies: each stored place's indicators are its
+    # own analysis's, as if read from a folder; the database is left as it was
+    from lisa.db import engine_for, import_study, session_factory, upgrade
+
+    data = tmp_path / "web-data"
+    data.mkdir()
+    stored = [generate(120, seed=21, name="Stored east"), generate(150, seed=22, preset="open", name="Stored west")]
+    engine = engine_for(f"sqlite:///{data / 'lisa.sqlite3'}")
+    upgrade(engine)
+    with session_factory(engine).begin() as s:
+        for study in stored:
+            import_study(s, study)
+    engine.dispose()
+    before = checksums(data)
+    out = tmp_path / "c.json"
+    r = runner.invoke(app, ["compare", str(region), "--data-dir", str(data), "--json", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    result = Comparison.model_validate_json(out.read_text())
+    got = {p.place.name: p.place for p in result.places}
+    assert set(got) == {name for name, _, _ in PLACES} | {"Stored east", "Stored west"}
+    for study in stored:
+        direct = indicators_of(analyse(study, workers=1))
+        assert got[study.name].values == direct.values
+        assert got[study.name].people == direct.people
+    assert checksums(data) == before
+    # a pack of the stored studies alone, checked against their rosters
+    r = runner.invoke(app, ["pack", "--data-dir", str(data), "--out", str(tmp_path / "p.json"), "-q"])
+    assert r.exit_code == 0, r.output
+    from lisa.compare.pack import read_pack
+
+    assert sorted(p.name for p in read_pack(tmp_path / "p.json").places) == ["Stored east", "Stored west"]
+
+
+def test_no_places_at_all_is_a_named_error(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["compare"])
+    assert r.exit_code != 0 and "at least two places" in r.output
+    assert "Traceback" not in r.output

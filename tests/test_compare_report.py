@@ -31,9 +31,8 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_section_shows_the_comparisons_numbers(region: Path) -> None:
     comparison, got = compare([region], workers=1, progress=False)
-    from lisa.io import load_study
 
-    result = analyse(load_study(got.study_paths["Ward 3"]), reference=comparison.reference_for("Ward 3"))
+    result = analyse(got.studies["Ward 3"].study(), reference=comparison.reference_for("Ward 3"))
     compared = comparison.place("Ward 3").high_networking
     found = result.finding("high-networking")
     # the report's findings judge networking against the same places as the section

@@ -28,17 +28,41 @@ from lisa.cli._options import (
 from lisa.errors import ConfigError
 
 if TYPE_CHECKING:
-    from lisa.compare.run import Comparison, Gathered
+    from lisa.compare.run import Comparison, Gathered, Source
     from lisa.compare.standing import PlaceComparison
     from lisa.execution import Failure
 
 Places = Annotated[
-    list[Path],
+    list[Path] | None,
     typer.Argument(
         help="Study folders or .xlsx workbooks, folders of studies, or benchmark packs (.json).",
         show_default=False,
     ),
 ]
+StoredDataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Also every study stored in the web platform of this data folder "
+                 "(its SQLite database)."),
+]
+StoredDatabase = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Also every study stored in the web platform's PostgreSQL "
+                 "database at this URL."),
+]
+
+
+def _stored(data_dir: Path | None, database_url: str | None) -> list[Source]:
+    """The web platform's stored studies, when its data folder or database is given."""
+    if data_dir is None and database_url is None:
+        return []
+    from lisa.cli.web import _engine, _settings
+    from lisa.compare.run import stored_sources
+
+    engine = _engine(_settings(data_dir, database_url))
+    try:
+        return stored_sources(engine)
+    finally:
+        engine.dispose()
 PackName = Annotated[
     str | None,
     typer.Option("--name", help="The set's name, as comparisons cite it (default: 'these N places')."),
@@ -142,10 +166,9 @@ def _write_report(result: Comparison, got: Gathered, place: str, out: Path, quie
     from lisa.analysis import analyse
     from lisa.cli._render import analysis_progress
     from lisa.compare.run import study_of
-    from lisa.io import load_study
     from lisa.report import write_report
 
-    study = load_study(study_of(got, place))
+    study = study_of(got, place).study()
     with analysis_progress(quiet) as progress:
         analysis = analyse(study, got.config, progress=progress,
                            reference=result.reference_for(place))  # fmt: skip
@@ -156,7 +179,7 @@ def _write_report(result: Comparison, got: Gathered, place: str, out: Path, quie
 @app.command()
 @handles_errors
 def compare(
-    places: Places,
+    places: Places = None,
     json_out: JsonOption = None,
     write_pack: Annotated[
         Path | None,
@@ -178,6 +201,8 @@ def compare(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
+    data_dir: StoredDataDir = None,
+    database_url: StoredDatabase = None,
 ) -> None:
     """Compare places: each place's indicators, its percentile among the others, the places most like it."""
     from lisa.compare.run import compare as run_compare
@@ -186,9 +211,11 @@ def compare(
     config = config_from(sets)
     if report is not None and place is None:
         raise ConfigError("--report needs --place NAME: the place the report is about")
+    places = places or []
     _check_targets(places, [p for p in (json_out, write_pack, report) if p is not None])
     result, got = run_compare(
-        places, config, reference=name, workers=workers, scheduler=scheduler, progress=not quiet
+        places, config, reference=name, workers=workers, scheduler=scheduler, progress=not quiet,
+        stored=_stored(data_dir, database_url),
     )
     shown = result.place(place) if place is not None else None
     if json_out is not None:
@@ -205,20 +232,23 @@ def compare(
 @app.command()
 @handles_errors
 def pack(
-    places: Places,
     out: Annotated[Path, typer.Option("--out", "-o", help="The benchmark pack to write (.json).")],
+    places: Places = None,
     name: PackName = None,
     sets: SetOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
+    data_dir: StoredDataDir = None,
+    database_url: StoredDatabase = None,
 ) -> None:
     """Write a benchmark pack: the places' indicators, no personal data (checked), to share and compare."""
     from lisa.compare.run import gather
 
+    places = places or []
     _check_targets(places, [out])
     got = gather(places, config_from(sets), workers=workers, scheduler=scheduler,
-                 progress=not quiet)  # fmt: skip
+                 progress=not quiet, stored=_stored(data_dir, database_url))  # fmt: skip
     if not got.places:
         _finish(got.failures)
     path = _write_pack(got, out, name)

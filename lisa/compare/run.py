@@ -1,7 +1,8 @@
 """``lisa compare``'s work: find the places, analyse them in parallel, compare them.
 
 The arguments may be study folders (or workbooks), folders of study folders,
-or benchmark packs (``.json``). Studies are analysed with the execution layer
+or benchmark packs (``.json``), and the studies stored in the web platform's
+database (:func:`stored_sources`). Studies are analysed with the execution layer
 (:func:`lisa.execution.run_many`: local processes, or a Dask cluster); a
 place that fails is listed in :attr:`Comparison.failures` and the others are
 compared without it.
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -27,6 +28,11 @@ from lisa.findings import Reference
 from lisa.io.folder import STUDY_TABLES
 from lisa.network.results import ResultModel
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from lisa.study import Study
+
 #: Version of the comparison JSON (``lisa compare --json``).
 COMPARE_VERSION = "1.0"
 WORKBOOKS = (".xlsx", ".xlsm")
@@ -34,10 +40,49 @@ WORKBOOKS = (".xlsx", ".xlsm")
 
 @dataclass(frozen=True)
 class Source:
-    """Where one place, or a pack of places, comes from."""
+    """Where one place, or a pack of places, comes from: a study folder or workbook, a pack,
+    or a study stored in the web platform's database (``database`` URL and ``slug``)."""
 
-    kind: Literal["study", "pack"]
-    path: Path
+    kind: Literal["study", "pack", "stored"]
+    path: Path | None = None
+    database: str | None = None
+    slug: str = ""
+
+    @property
+    def label(self) -> str:
+        """How messages name it (a stored study by its short name: no URL, no password)."""
+        return f"stored study '{self.slug}'" if self.kind == "stored" else str(self.path)
+
+    def study(self) -> Study:
+        """The study, loaded and checked (a stored one rebuilt from the database)."""
+        if self.kind == "stored":
+            from lisa.db import engine_for, session_factory
+            from lisa.db.studies import study_from_db
+
+            assert self.database is not None
+            engine = engine_for(self.database)
+            try:
+                with session_factory(engine)() as session:
+                    return study_from_db(session, self.slug)
+            finally:
+                engine.dispose()
+        from lisa.io import load_study
+
+        assert self.path is not None
+        return load_study(self.path)
+
+
+def stored_sources(engine: Engine) -> list[Source]:
+    """Every study stored in the web platform's database of ``engine``, by short name."""
+    from sqlalchemy import select
+
+    from lisa.db import session_factory
+    from lisa.db.models import StudyRow
+
+    with session_factory(engine)() as session:
+        slugs = session.scalars(select(StudyRow.slug).order_by(StudyRow.slug)).all()
+    url = engine.url.render_as_string(hide_password=False)
+    return [Source("stored", database=url, slug=slug) for slug in slugs]
 
 
 def _is_study(path: Path) -> bool:
@@ -69,16 +114,15 @@ def sources(paths: Sequence[Path]) -> list[Source]:
     return out
 
 
-def study_indicators(path: Path, config: AnalysisConfig) -> PlaceIndicators:
+def study_indicators(source: Source, config: AnalysisConfig) -> PlaceIndicators:
     """Load, analyse and read one place's indicators (the work of one worker).
 
     The place is analysed in the worker's own process (``workers=1``): the
     places are what fans out, and a Dask worker may not start processes.
     """
     from lisa.analysis import analyse
-    from lisa.io import load_study
 
-    return indicators_of(analyse(load_study(path), config, workers=1))
+    return indicators_of(analyse(source.study(), config, workers=1))
 
 
 class PlaceFailure(ResultModel):
@@ -120,7 +164,7 @@ class Gathered:
 
     places: list[PlaceIndicators]
     failures: list[Failure]
-    study_paths: dict[str, Path]  # each analysed place's study, by the place's name
+    studies: dict[str, Source]  # where each analysed place's study is, by the place's name
     config: AnalysisConfig  # the settings every place was analysed with
 
 
@@ -131,15 +175,17 @@ def gather(
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = True,
+    stored: Sequence[Source] = (),
 ) -> Gathered:
-    """Read every pack and analyse every study (in parallel); failures are collected."""
-    found = sources(paths)
-    packs: list[BenchmarkPack] = [read_pack(s.path) for s in found if s.kind == "pack"]
-    studies = [s.path for s in found if s.kind == "study"]
+    """Read every pack and analyse every study (in parallel), the ``stored`` ones too
+    (:func:`stored_sources`); failures are collected."""
+    found = [*sources(paths), *stored]
+    packs: list[BenchmarkPack] = [read_pack(s.path) for s in found if s.kind == "pack" and s.path]
+    studies = [s for s in found if s.kind != "pack"]
     outcome = run_many(
         partial(study_indicators, config=config),
         studies,
-        labels=[str(p) for p in studies],
+        labels=[s.label for s in studies],
         workers=workers,
         scheduler=scheduler,
         progress=progress,
@@ -152,25 +198,25 @@ def gather(
         raise ConfigError(
             "two places have the same name, so they cannot be told apart: "
             + ", ".join(f"'{n}'" for n in twins)
-            + " (rename one in its study.yaml, or leave one out)"
+            + " (rename one in its study.yaml or in the web platform, or leave one out)"
         )
     done = {r.name: studies[k] for k, r in enumerate(outcome.results) if r is not None}
     return Gathered(places, outcome.failures, done, config)
 
 
-def study_of(got: Gathered, name: str) -> Path:
-    """The study folder a place was read from (a place from a pack has none).
+def study_of(got: Gathered, name: str) -> Source:
+    """Where the study of a place was read from (a place from a pack has none).
 
     Raises
     ------
     ConfigError
         No analysed study has that name.
     """
-    if name not in got.study_paths:
+    if name not in got.studies:
         raise ConfigError(
             f"'{name}' is not one of the studies analysed (a place from a pack has no study)"
         )
-    return got.study_paths[name]
+    return got.studies[name]
 
 
 def compare(
@@ -181,6 +227,7 @@ def compare(
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = True,
+    stored: Sequence[Source] = (),
 ) -> tuple[Comparison, Gathered]:
     """Compare the places of ``paths`` with each other.
 
@@ -196,6 +243,8 @@ def compare(
         Where the analyses run (:func:`lisa.execution.run_many`).
     progress
         Draw a progress bar on stderr.
+    stored
+        Studies stored in the web platform's database too (:func:`stored_sources`).
 
     Returns
     -------
@@ -212,7 +261,8 @@ def compare(
         Two places share a name, or fewer than two places could be analysed.
     """
     config = config or AnalysisConfig()
-    got = gather(paths, config, workers=workers, scheduler=scheduler, progress=progress)
+    got = gather(paths, config, workers=workers, scheduler=scheduler, progress=progress,
+                 stored=stored)
     if len(got.places) < 2:
         raise ConfigError(
             f"comparing needs at least two places; {len(got.places)} could be read"
@@ -233,6 +283,4 @@ def compare(
 
 def pack_of(got: Gathered, name: str) -> BenchmarkPack:
     """A benchmark pack of the gathered places, checked against their rosters."""
-    from lisa.io import load_study
-
-    return make_pack(got.places, name, [load_study(p) for p in got.study_paths.values()])
+    return make_pack(got.places, name, [s.study() for s in got.studies.values()])
