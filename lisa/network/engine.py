@@ -195,6 +195,25 @@ def _measure(
     ``sources``: the sampled sources of betweenness and closeness, decided once for
     the place (:func:`lisa.network.centrality.sources_for`); None for exact.
     """
+    shape, btw, clo = _unfinished(study, net, label, directed, config, groupings,
+                                  ties_per_respondent, tick, sources)
+    return _finish(shape, net.name, btw, clo, config, study.ids)
+
+
+def _unfinished(
+    study: Study,
+    net: Net,
+    label: str,
+    directed: bool,
+    config: AnalysisConfig,
+    groupings: dict[str, list[str]],
+    ties_per_respondent: float,
+    tick: Callable[[str], None],
+    sources: int | None,
+    persons: bool = True,
+) -> tuple[_Measured, centrality.Betweenness, np.ndarray]:
+    """What :func:`_measure` computes before the roles: the structure (with the per-person
+    pieces unless ``persons`` is False, see :func:`_structure`), betweenness and closeness."""
     tick(f"{net.name}: betweenness")
     btw = centrality.betweenness(net, sources, rng_for(config.seed, "betweenness", net.name))
     tick(f"{net.name}: closeness")
@@ -202,8 +221,8 @@ def _measure(
         net, sources, rng_for(config.seed, "closeness", net.name), centrality.reachers(net)
     )
     shape = _structure(study, net, label, directed, config, groupings, ties_per_respondent,
-                       sources, tick)
-    return _finish(shape, net.name, btw, clo, config, study.ids)
+                       sources, tick, persons)
+    return shape, btw, clo
 
 
 def _structure(
@@ -335,9 +354,15 @@ def _run_job(job: _Job, tick: Callable[[str], None] | None = None) -> _Measured:
         _CONTEXT["groupings"],
         job.per_respondent,
         tick or (lambda _task: None),
-        # exact or sampled is decided once for the place, on its combined network
-        centrality.sources_for(combined, config.exact_limit, config.samples),
+        _place_sources(),
     )
+
+
+def _place_sources() -> int | None:
+    """The sampled sources of every network of the place (None: exact), decided once for the
+    place on its combined network."""
+    config = _CONTEXT["config"]
+    return centrality.sources_for(_CONTEXT["combined"], config.exact_limit, config.samples)
 
 
 def _jobs(study: Study, original: Study, config: AnalysisConfig) -> list[_Job]:
@@ -473,17 +498,11 @@ def _run_task(task: _Task, tick: Callable[[str], None] | None = None) -> Any:
 
 
 def _main(study: Study, net: Net, job: _Job) -> tuple[_Measured, centrality.Betweenness, np.ndarray]:
-    """A network whose per-person pieces are tasks of their own: what :func:`_measure`
-    computes but those pieces and the roles (they need the pieces: :func:`_finish`)."""
-    config = _CONTEXT["config"]
-    sources = centrality.sources_for(_CONTEXT["combined"], config.exact_limit, config.samples)
-    btw = centrality.betweenness(net, sources, rng_for(config.seed, "betweenness", net.name))
-    clo = centrality.closeness(
-        net, sources, rng_for(config.seed, "closeness", net.name), centrality.reachers(net)
-    )
-    shape = _structure(study, net, job.label, job.directed, config, _CONTEXT["groupings"],
-                       job.per_respondent, sources, lambda _task: None, persons=False)
-    return shape, btw, clo
+    """A network whose per-person pieces are tasks of their own: all but those pieces and the
+    roles (they need the pieces: :func:`_finish`)."""
+    return _unfinished(study, net, job.label, job.directed, _CONTEXT["config"],
+                       _CONTEXT["groupings"], job.per_respondent, lambda _task: None,
+                       _place_sources(), persons=False)
 
 
 def _person_piece(net: Net, people: range | None) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -499,7 +518,7 @@ def _person_piece(net: Net, people: range | None) -> tuple[dict[str, np.ndarray]
 def _with_pieces(shape: _Measured, pieces: dict[int, tuple[dict[str, np.ndarray], np.ndarray]]) -> None:
     """Add the per-person pieces (in their order: they cover everyone once) to ``shape``."""
     ordered = [pieces[i] for i in range(len(pieces))]
-    shape.brokerage = {g: sum((b[g] for b, _ in ordered[1:]), ordered[0][0][g]) for g in ordered[0][0]}
+    shape.brokerage = {g: np.sum([b[g] for b, _ in ordered], axis=0) for g in ordered[0][0]}
     shape.metrics["reach2"] = np.concatenate([r for _, r in ordered])
 
 
@@ -515,7 +534,7 @@ def _measure_all(
     meanwhile: Callable[[], None],
     received: Received,
     later: list[_Task],
-    then: list[Callable[[], None]],
+    then: Callable[[], None],
 ) -> None:
     """Run every task, in ``workers`` processes when the place is big enough.
 
@@ -525,10 +544,9 @@ def _measure_all(
     while they work, and each result is handed to ``received`` as it arrives, so
     this process turns finished networks into models while the workers measure
     the rest. Tasks ``received`` appends to ``later`` (what needs results first:
-    the stable core's departure) start as soon as it returns; then the work it
-    appends to ``then`` runs here (what only this process does, such as the
-    combined people, while the workers run those tasks). The result is the same
-    either way.
+    the stable core's departure) start as soon as it returns; then ``then()``
+    runs here (what only this process does, such as the combined people, while
+    the workers run those tasks). The result is the same either way.
     """
     _set_context(*context)
     try:
@@ -542,7 +560,7 @@ def _measure_all(
                         tick(f"{task.job.name or COMBINED}: measured")
                 queue.extend(later)
                 later.clear()
-                _drain(then)
+                then()
             return
         workers = min(workers, len(tasks))
         with execution.forked_pool(workers, _set_context, context) as pool:
@@ -569,14 +587,9 @@ def _measure_all(
                     waiting[:0] = later
                     later.clear()
                     top_up()
-                    _drain(then)
+                    then()
     finally:
         _CONTEXT.clear()
-
-
-def _drain(work: list[Callable[[], None]]) -> None:
-    while work:
-        work.pop(0)()
 
 
 def _independent(
@@ -635,7 +648,7 @@ class _Assembly:
 
     :func:`_measure_all` hands each result to :meth:`received`; the tasks it makes
     possible go to ``later`` (the stable core's departure), and the work only this
-    process does (the combined people, the intermediaries) to ``then``.
+    process does (the combined people, the intermediaries) is :meth:`tail`, run after each.
     """
 
     def __init__(self, study: Study, original: Study, config: AnalysisConfig, imputed: int,
@@ -653,7 +666,6 @@ class _Assembly:
                       for t in self.tasks if t.kind == "structure"}
         self.persons_of = {t.job.name: t.persons for t in self.tasks if t.kind in ("structure", "main")}
         self.later: list[_Task] = []
-        self.then: list[Callable[[], None]] = []
         self.measured: dict[str | None, _Measured] = {}
         self.networks: dict[str, Network] = {}
         self.blocks: dict[str, Any] = {}
@@ -686,7 +698,7 @@ class _Assembly:
             self.meanwhile,
             self.received,
             self.later,
-            self.then,
+            self.tail,
         )
         self.tail()
         assert self.consistency is not None and self.resilience is not None
@@ -713,7 +725,6 @@ class _Assembly:
 
     def received(self, task: _Task, value: Any) -> bool:
         """Take one task's result; True when it completed a network."""
-        self.then.append(self.tail)  # runs once the tasks this result allows have started
         name = task.job.name
         if task.kind in ("departure", "organisations", "stable-core"):
             if task.kind == "departure":
