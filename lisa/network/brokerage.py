@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from lisa.network.graph import Net
+from lisa.network.graph import Net, group_index
 
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 CHUNK_PATHS = 1_000_000
@@ -103,10 +103,7 @@ def brokerage(
     ``among``: only these brokers' counts (the others' rows are zero), one of the
     :func:`broker_parts` of a sparse network; their sum is the whole.
     """
-    codes: dict[str, np.ndarray] = {}
-    for name, values in groupings.items():
-        _, inv = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
-        codes[name] = inv.astype(np.int64)
+    codes = {name: group_index(values)[1] for name, values in groupings.items()}
     if _dense(net):
         assert among is None, "a dense network is counted whole"
         return {name: _counted(net, g) for name, g in codes.items()}

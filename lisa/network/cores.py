@@ -25,7 +25,7 @@ from itertools import combinations
 
 import numpy as np
 
-from lisa.network.graph import Net
+from lisa.network.graph import Net, group_index
 from lisa.network.results import CoreConsistency, CoreOverlap, GroupRepresentation
 
 
@@ -72,8 +72,7 @@ def _representation(
 ) -> dict[str, GroupRepresentation]:
     # each group's people and core places in one pass (a large place has thousands of
     # organisations: one comparison of everyone per group would be groups × people)
-    groups, which = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
-    which = which.reshape(-1)
+    groups, which = group_index(values)
     members_of = np.bincount(which, minlength=len(groups))
     places_of = np.bincount(which, weights=counts, minlength=len(groups))
     block: dict[str, GroupRepresentation] = {}

@@ -8,6 +8,7 @@ what they need from it; nothing is rebuilt twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -82,6 +83,18 @@ class Net:
     def work(self) -> int:
         """people × arcs: the cost of one all-pairs shortest-path sweep."""
         return self.n * max(self.m, 1)
+
+
+def group_index(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """A grouping's distinct values as text, sorted (a blank one included, as ""), and each
+    person's index into them.
+
+    >>> labels, which = group_index(["b", "", "a", "b"])
+    >>> labels.tolist(), which.tolist()
+    (['', 'a', 'b'], [2, 0, 1, 2])
+    """
+    labels, which = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    return labels, which.reshape(-1).astype(np.int64)
 
 
 def igraph_from_arrays(n: int, src: np.ndarray, tgt: np.ndarray, directed: bool) -> ig.Graph:

@@ -48,7 +48,7 @@ import numpy as np
 
 from lisa.config import AnalysisConfig
 from lisa.network.brokerage import ROLES
-from lisa.network.graph import Net, build_net
+from lisa.network.graph import Net, build_net, group_index
 from lisa.network.resilience import BETWEEN_ROLES
 from lisa.network.results import (
     Intermediaries,
@@ -104,9 +104,7 @@ def _top(
 
 def _organisations_reached(net: Net, organisations: Sequence[str]) -> np.ndarray:
     """Distinct other (named) organisations among each person's contacts."""
-    codes_of, org = np.unique(
-        np.asarray(organisations, dtype=object).astype(str), return_inverse=True
-    )
+    codes_of, org = group_index(organisations)
     blank = np.flatnonzero(codes_of == "")
     sym = net.symmetric.tocoo()
     i, j = sym.row.astype(np.int64), sym.col.astype(np.int64)

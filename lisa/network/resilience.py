@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from lisa.config import AnalysisConfig
 from lisa.network.brokerage import ROLES
-from lisa.network.graph import Net
+from lisa.network.graph import Net, group_index
 from lisa.network.results import (
     BetweenReach,
     BrokerageShare,
@@ -145,9 +145,7 @@ def _random_loss(
 
 def group_codes(values: Sequence[str | None]) -> np.ndarray:
     """One integer code per person for a grouping's values; -1 where the value is blank."""
-    arr = np.asarray([v or "" for v in values], dtype=object).astype(str)
-    labels, inv = np.unique(arr, return_inverse=True)
-    codes = inv.astype(np.int64)
+    labels, codes = group_index([v or "" for v in values])
     if labels.size and labels[0] == "":
         codes -= 1  # "" sorts first: it becomes -1, the others 0..k-1
     return codes
