@@ -125,9 +125,8 @@ def _prefix_candidates(session: Session, study_id: int, q: str) -> list[tuple[st
 
 
 def _sqlite_candidates(session: Session, study_id: int, q: str) -> list[tuple[str, str, str]]:
+    """Names sharing a three-letter piece with ``q`` (three letters or more) or a variant."""
     pieces = list(dict.fromkeys(trigrams(q)))
-    if len(q) < 3 or not pieces:
-        return _prefix_candidates(session, study_id, q)
     match = "name : (" + " OR ".join(map(_fts_phrase, pieces)) + ")"
     # straight through the driver: up to CANDIDATES rows, each wrapped in a Row object by
     # SQLAlchemy, cost as much again as the index lookup itself
