@@ -24,6 +24,7 @@ def test_demo_prints_findings_first_and_writes_outputs(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     text = r.output
     assert text.index("Findings") < text.index("Key people")
+    assert "lisa serve --demo" in " ".join(text.split())  # where to try the survey platform
     for code in ("exclusive-core", "excluded-group", "core-departure-risk"):
         assert code in text
     data = json.loads((out / "analysis.json").read_text("utf-8"))

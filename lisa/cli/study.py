@@ -140,7 +140,8 @@ def demo(
         f"Next: [cyan]lisa analyse {study_dir}[/] on the same data, "
         f"[cyan]lisa assess {out / 'examples' / 'assess'}/*.yaml --network {study_dir}[/] "
         "for the whole assessment, [cyan]lisa assess template[/] to assess an innovation of "
-        "your own, or [cyan]lisa validate YOUR_FOLDER[/] on your own data."
+        "your own, or [cyan]lisa validate YOUR_FOLDER[/] on your own data. To run the survey "
+        "itself in the browser: [cyan]lisa serve --demo[/] (docs/web.md)."
     )
 
 
