@@ -179,27 +179,6 @@ def _stats(
     )
 
 
-def _measure(
-    study: Study,
-    net: Net,
-    label: str,
-    directed: bool,
-    config: AnalysisConfig,
-    groupings: dict[str, list[str]],
-    ties_per_respondent: float,
-    tick: Callable[[str], None],
-    sources: int | None,
-) -> _Measured:
-    """Every per-person metric, the roles and the network's shape for one network.
-
-    ``sources``: the sampled sources of betweenness and closeness, decided once for
-    the place (:func:`lisa.network.centrality.sources_for`); None for exact.
-    """
-    shape, btw, clo = _unfinished(study, net, label, directed, config, groupings,
-                                  ties_per_respondent, tick, sources)
-    return _finish(shape, net.name, btw, clo, config, study.ids)
-
-
 def _unfinished(
     study: Study,
     net: Net,
@@ -212,8 +191,10 @@ def _unfinished(
     sources: int | None,
     persons: bool = True,
 ) -> tuple[_Measured, centrality.Betweenness, np.ndarray]:
-    """What :func:`_measure` computes before the roles: the structure (with the per-person
-    pieces unless ``persons`` is False, see :func:`_structure`), betweenness and closeness."""
+    """One network's numbers before the roles (:func:`_finish`): the structure (with the
+    per-person pieces unless ``persons`` is False, see :func:`_structure`), betweenness and
+    closeness from ``sources`` sampled people (decided once for the place,
+    :func:`lisa.network.centrality.sources_for`; None: exact)."""
     tick(f"{net.name}: betweenness")
     btw = centrality.betweenness(net, sources, rng_for(config.seed, "betweenness", net.name))
     tick(f"{net.name}: closeness")
@@ -345,17 +326,11 @@ def _run_job(job: _Job, tick: Callable[[str], None] | None = None) -> _Measured:
     study, config, combined = _CONTEXT["study"], _CONTEXT["config"], _CONTEXT["combined"]
     # the combined network is the parent's own, so its graphs are built once
     # (and, in this process, reused by resilience and mixing)
-    return _measure(
-        study,
-        combined if job.name is None else _net(study, job),
-        job.label,
-        job.directed,
-        config,
-        _CONTEXT["groupings"],
-        job.per_respondent,
-        tick or (lambda _task: None),
-        _place_sources(),
-    )
+    net = combined if job.name is None else _net(study, job)
+    shape, btw, clo = _unfinished(study, net, job.label, job.directed, config,
+                                  _CONTEXT["groupings"], job.per_respondent,
+                                  tick or (lambda _task: None), _place_sources())
+    return _finish(shape, net.name, btw, clo, config, study.ids)
 
 
 def _place_sources() -> int | None:
